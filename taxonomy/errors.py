@@ -1,0 +1,68 @@
+"""Errors shared by every werkbrug package.
+
+Each error carries where the problem is (file, line, row, field) so that the CLI and the
+HTTP layer can show a message a person can act on. ``service`` maps them to exit codes
+and 4xx responses; nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Problem:
+    """One thing wrong with the input, located as precisely as possible."""
+
+    message: str
+    file: str | None = None
+    sheet: str | None = None
+    line: int | None = None
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        where = [
+            f"{k} {v}"
+            for k, v in (
+                ("file", self.file),
+                ("sheet", self.sheet),
+                ("line", self.line),
+                ("row", self.row),
+                ("column", self.column),
+            )
+            if v is not None
+        ]
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+@dataclass
+class WerkbrugError(Exception):
+    """Base class: a user-facing error with zero or more located problems."""
+
+    message: str
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if not self.problems:
+            return self.message
+        shown = "\n".join(f"  - {p}" for p in self.problems[:50])
+        more = len(self.problems) - 50
+        tail = f"\n  … and {more} more" if more > 0 else ""
+        return f"{self.message}\n{shown}{tail}"
+
+
+class InputError(WerkbrugError):
+    """The input is malformed or violates a rule (HTTP 422, CLI exit 2)."""
+
+
+class NotFoundError(WerkbrugError):
+    """A referenced object does not exist (HTTP 404)."""
+
+
+class ConflictError(WerkbrugError):
+    """The request conflicts with stored state, e.g. a duplicate upload (HTTP 409)."""
+
+
+class DatabaseLockedError(WerkbrugError):
+    """Another process holds the database file for writing."""

@@ -1,0 +1,100 @@
+"""Read access to the imported taxonomy: the public API other packages use."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from taxonomy.database import apply_migrations
+from taxonomy.errors import NotFoundError
+
+SAMPLE_DIR = Path(__file__).parent / "sample"
+ESCO_ENV = "WERKBRUG_ESCO"
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the ``taxonomy`` schema."""
+    apply_migrations(con, schema="taxonomy", package="taxonomy.migrations")
+
+
+def default_esco_path() -> Path | None:
+    """The ESCO download to use: ``$WERKBRUG_ESCO``, else ``../shared/esco`` when present."""
+    env = os.environ.get(ESCO_ENV)
+    if env:
+        return Path(env)
+    for candidate in (Path("../shared/esco"), Path(__file__).resolve().parents[2] / "shared" / "esco"):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class TaxonomyVersion:
+    """Which ESCO import the database holds."""
+
+    import_id: int
+    esco_version: str
+    source: str
+    imported_at: str
+    languages: list[str]
+    counts: dict[str, int]
+    skipped: dict[str, dict]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> TaxonomyVersion:
+    """The latest import, or :class:`NotFoundError` when nothing was imported yet."""
+    row = con.execute(
+        """SELECT import_id, esco_version, source, imported_at, languages, counts, skipped
+           FROM taxonomy.imports ORDER BY import_id DESC LIMIT 1"""
+    ).fetchone()
+    if row is None:
+        raise NotFoundError("No taxonomy imported yet: run `werkbrug taxonomy import`.")
+    return TaxonomyVersion(
+        import_id=row[0], esco_version=row[1], source=row[2], imported_at=str(row[3]),
+        languages=list(row[4]), counts=json.loads(row[5]), skipped=json.loads(row[6]),
+    )
+
+
+def preferred_labels(
+    con: duckdb.DuckDBPyConnection, uris: list[str], *, lang: str = "nl", fallback: str = "en"
+) -> dict[str, str]:
+    """Preferred label per URI in ``lang``, falling back to ``fallback``."""
+    if not uris:
+        return {}
+    rows = con.execute(
+        """SELECT uri, lang, label FROM taxonomy.labels
+           WHERE kind = 'preferred' AND lang IN (?, ?) AND uri IN (SELECT unnest(?))""",
+        [lang, fallback, uris],
+    ).fetchall()
+    out: dict[str, str] = {}
+    for uri, lg, label in rows:
+        if lg == lang or uri not in out:
+            out[uri] = label
+    return out
+
+
+def occupation_skills(con: duckdb.DuckDBPyConnection, occupation_uri: str) -> list[tuple[str, str]]:
+    """``(skill_uri, relation_type)`` pairs of one occupation."""
+    rows = con.execute(
+        "SELECT skill_uri, relation_type FROM taxonomy.occupation_skills WHERE occupation_uri = ?",
+        [occupation_uri],
+    ).fetchall()
+    if not rows and not con.execute(
+        "SELECT 1 FROM taxonomy.occupations WHERE uri = ?", [occupation_uri]
+    ).fetchone():
+        raise NotFoundError(f"Unknown occupation {occupation_uri}")
+    return rows
+
+
+def existing_uris(con: duckdb.DuckDBPyConnection, uris: list[str]) -> set[str]:
+    """The subset of ``uris`` that are occupations or skills in the taxonomy."""
+    rows = con.execute(
+        """SELECT uri FROM taxonomy.occupations WHERE uri IN (SELECT unnest(?))
+           UNION SELECT uri FROM taxonomy.skills WHERE uri IN (SELECT unnest(?))""",
+        [uris, uris],
+    ).fetchall()
+    return {r[0] for r in rows}
