@@ -400,7 +400,7 @@ def _skip(report: ImportReport, name: str, frame: pd.DataFrame, ok: pd.Series, u
     bad = frame.loc[~ok]
     if len(bad):
         sample = sorted({u for c in uri_cols for u in bad[c]})[:10]
-        report.skipped[name] = {"rows": int(len(bad)), "sample_uris": sample}
+        report.skipped[name] = {"rows": len(bad), "sample_uris": sample}
     return frame.loc[ok].reset_index(drop=True)
 
 

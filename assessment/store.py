@@ -1,0 +1,12 @@
+"""The ``assessment`` schema: creation and upgrades."""
+
+from __future__ import annotations
+
+import duckdb
+
+from taxonomy.database import apply_migrations
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the ``assessment`` schema."""
+    apply_migrations(con, schema="assessment", package="assessment.migrations")

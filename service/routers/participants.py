@@ -1,0 +1,5 @@
+"""HTTP routes for participants."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["participants"])

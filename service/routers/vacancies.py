@@ -1,0 +1,5 @@
+"""HTTP routes for vacancies."""
+
+from fastapi import APIRouter
+
+router = APIRouter(prefix="/api", tags=["vacancies"])

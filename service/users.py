@@ -1,0 +1,104 @@
+"""Accounts, roles and bearer/session tokens (argon2 password hashes)."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+
+import duckdb
+from pwdlib import PasswordHash
+
+from taxonomy.database import apply_migrations, transaction
+from taxonomy.errors import ConflictError, InputError
+
+_hasher = PasswordHash.recommended()
+
+
+class Role(StrEnum):
+    assessor = "assessor"
+    coach = "coach"
+    liaison = "liaison"
+    admin = "admin"
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: Role
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create or upgrade the ``service`` schema."""
+    apply_migrations(con, schema="service", package="service.migrations")
+
+
+def create_user(
+    con: duckdb.DuckDBPyConnection, *, username: str, password: str, role: Role | str,
+    display_name: str | None = None,
+) -> User:
+    """Create an account; the password is stored only as an argon2 hash."""
+    if len(password) < 8:
+        raise InputError("password: use at least 8 characters")
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise InputError(f"role: {role!r} is not one of {', '.join(Role)}") from exc
+    if con.execute("SELECT 1 FROM service.users WHERE username = ?", [username]).fetchone():
+        raise ConflictError(f"username: {username!r} already exists")
+    con.execute(
+        "INSERT INTO service.users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)",
+        [username, display_name or username, role.value, _hasher.hash(password)],
+    )
+    return User(username, display_name or username, role)
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, *, username: str, password: str) -> User | None:
+    """The user if the password is right and the account active, else ``None``."""
+    row = con.execute(
+        "SELECT display_name, role, password_hash FROM service.users WHERE username = ? AND active",
+        [username],
+    ).fetchone()
+    if row is None:
+        _hasher.hash(password)  # same work either way: no user enumeration by timing
+        return None
+    if not _hasher.verify(password, row[2]):
+        return None
+    return User(username, row[0], Role(row[1]))
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(
+    con: duckdb.DuckDBPyConnection, *, username: str, kind: str = "api",
+    lifetime: timedelta = timedelta(hours=12),
+) -> str:
+    """A new random token; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    expires = datetime.now(UTC).replace(tzinfo=None) + lifetime
+    with transaction(con):
+        con.execute(
+            "INSERT INTO service.tokens (token_hash, username, kind, expires_at) VALUES (?, ?, ?, ?)",
+            [_digest(token), username, kind, expires],
+        )
+    return token
+
+
+def user_for_token(con: duckdb.DuckDBPyConnection, token: str) -> User | None:
+    """The active user a non-expired token belongs to."""
+    row = con.execute(
+        """SELECT u.username, u.display_name, u.role FROM service.tokens t
+           JOIN service.users u USING (username)
+           WHERE t.token_hash = ? AND t.expires_at > ? AND u.active""",
+        [_digest(token), datetime.now(UTC).replace(tzinfo=None)],
+    ).fetchone()
+    return User(row[0], row[1], Role(row[2])) if row else None
+
+
+def revoke_token(con: duckdb.DuckDBPyConnection, token: str) -> None:
+    con.execute("DELETE FROM service.tokens WHERE token_hash = ?", [_digest(token)])
