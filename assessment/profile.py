@@ -67,6 +67,8 @@ class Evidence(BaseModel):
     items: list[str] = Field(default_factory=list, description="Instrument item ids used.")
     assessed_on: date | None = None
     level: float = Field(ge=0, le=1, description="Level this evidence alone supports.")
+    confidence: float | None = Field(None, ge=0, le=1, description="Confidence of this evidence alone.")
+    occupation_uri: str | None = Field(None, description="For experience evidence: the declared occupation.")
     note: str | None = None
 
 
@@ -126,6 +128,12 @@ class CompetenceProfile(BaseModel):
     mobility: Mobility = Field(default_factory=Mobility)
     education_level: str | None = None
     diploma_recognised: bool | None = None
+    diploma_recognition: str | None = Field(
+        None, description="not_applicable / not_requested / pending / partial / recognised / refused."
+    )
+    agreed_targets: list[str] = Field(
+        default_factory=list, description="ESCO occupations agreed with the coach as job targets."
+    )
 
 
 def profile_json_schema() -> dict:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import duckdb
 
+import taxonomy.store
 from taxonomy.database import apply_migrations
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or upgrade the ``assessment`` schema."""
+    """Create or upgrade the ``assessment`` schema (and the ``taxonomy`` one it reads)."""
+    taxonomy.store.ensure_schema(con)
     apply_migrations(con, schema="assessment", package="assessment.migrations")

@@ -1,0 +1,48 @@
+"""Small helpers shared by the assessment modules: ids, clocks, validation errors."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+
+import duckdb
+from pydantic import ValidationError
+
+from taxonomy.errors import InputError, NotFoundError, Problem
+
+#: Unambiguous characters (no 0/O, 1/I/L) for ids people read aloud or copy by hand.
+ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def new_id(prefix: str, length: int = 6) -> str:
+    """A random id such as ``P-7F3K2A``: never derived from personal data."""
+    return f"{prefix}-" + "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
+
+
+def utcnow() -> datetime:
+    """The current time in UTC, without tzinfo (DuckDB ``TIMESTAMP``)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def problems_from(exc: ValidationError, **where) -> list[Problem]:
+    """Located problems from a pydantic error; the field path goes in ``column``."""
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or None
+        msg = err["msg"].removeprefix("Value error, ")
+        out.append(Problem(msg, column=loc, **where))
+    return out
+
+
+def invalid(message: str, exc: ValidationError, **where) -> InputError:
+    """An :class:`InputError` carrying every problem of ``exc``."""
+    return InputError(message, problems_from(exc, **where))
+
+
+def require_participant(con: duckdb.DuckDBPyConnection, participant_id: str) -> None:
+    """Raise :class:`NotFoundError` unless the participant exists."""
+    if not con.execute(
+        "SELECT 1 FROM assessment.participants WHERE participant_id = ?", [participant_id]
+    ).fetchone():
+        raise NotFoundError(f"Unknown participant {participant_id!r}", [Problem("no such participant",
+                                                                                 column="participant_id")])

@@ -1,0 +1,411 @@
+"""Participants: pseudonymous records, consent, contact details and protected attributes apart.
+
+A participant is known to ranking code only by a random id such as ``P-7F3K2A``. Contact
+details live in ``assessment.contacts`` and protected attributes (nationality, country of
+origin, gender, date of birth) in ``assessment.protected_attributes``: both are read only by
+:func:`get_contact`, :func:`get_protected_attributes` and the GDPR export, never by
+:mod:`assessment.profiles`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+import duckdb
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from assessment.common import invalid, new_id, require_participant, utcnow
+from assessment.profile import TransportMode
+from taxonomy.database import transaction
+from taxonomy.errors import InputError, NotFoundError, Problem
+
+Shift = Literal["day", "early", "late", "night"]
+
+
+class EducationLevel(StrEnum):
+    """Highest completed education, roughly ISCED."""
+
+    none = "none"
+    primary = "primary"
+    lower_secondary = "lower_secondary"
+    upper_secondary = "upper_secondary"
+    post_secondary = "post_secondary"
+    higher = "higher"
+
+
+class DiplomaRecognition(StrEnum):
+    """Where the recognition of a foreign diploma (NARIC-Vlaanderen) stands."""
+
+    not_applicable = "not_applicable"
+    not_requested = "not_requested"
+    pending = "pending"
+    partial = "partial"
+    recognised = "recognised"
+    refused = "refused"
+
+
+class ExperienceEntry(BaseModel):
+    """Declared work experience as one ESCO occupation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    occupation_uri: str = Field(min_length=1)
+    years: float = Field(ge=0, le=60)
+    description: str | None = Field(None, max_length=2000)
+
+
+class Contact(BaseModel):
+    """How to reach a participant: never part of a profile."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(None, max_length=200)
+    phone: str | None = Field(None, max_length=50)
+    email: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=500)
+    referrer: str | None = Field(None, max_length=200, description="Referrer, e.g. OCMW Brugge or VDAB.")
+
+
+class ProtectedAttributes(BaseModel):
+    """Stored only for fairness monitoring; never a ranking feature."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    nationality: str | None = Field(None, max_length=100)
+    country_of_origin: str | None = Field(None, max_length=100)
+    gender: str | None = Field(None, max_length=50)
+    date_of_birth: date | None = None
+
+
+class ParticipantDetails(BaseModel):
+    """Everything about a participant that a coach or assessor may edit (no contact data)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    coach: str | None = Field(None, max_length=100, description="Username of the coach.")
+    postcode: str | None = Field(None, pattern=r"^\d{4}$")
+    transport_modes: list[TransportMode] = Field(default_factory=list)
+    max_commute_minutes: int = Field(45, ge=0, le=240)
+    hours_per_week: int = Field(38, ge=0, le=60)
+    shifts: list[Shift] = Field(default_factory=lambda: ["day"])
+    weekends: bool = False
+    preferred_sectors: list[str] = Field(default_factory=list)
+    preferred_occupations: list[str] = Field(default_factory=list, description="ESCO occupation URIs.")
+    experience_text: str | None = Field(None, max_length=5000, description="Free text, any language.")
+    experience: list[ExperienceEntry] = Field(default_factory=list)
+    education_level: EducationLevel | None = None
+    diploma_recognition: DiplomaRecognition | None = None
+    languages: list[str] = Field(default_factory=list, description="Languages spoken (ISO 639 codes).")
+    declared_skills: list[str] = Field(default_factory=list, description="ESCO skills the participant declares.")
+
+    @field_validator("languages")
+    @classmethod
+    def _iso_codes(cls, value: list[str]) -> list[str]:
+        out = []
+        for code in value:
+            code = code.strip().lower()
+            if not (2 <= len(code) <= 3 and code.isalpha()):
+                raise ValueError(f"{code!r} is not an ISO 639 language code (e.g. nl, ar, ti, prs)")
+            out.append(code)
+        return out
+
+    @field_validator("transport_modes", "shifts", "preferred_sectors", "preferred_occupations", "declared_skills")
+    @classmethod
+    def _unique(cls, value: list) -> list:
+        return list(dict.fromkeys(value))
+
+
+class Participant(ParticipantDetails):
+    """A stored participant, with the current consent state."""
+
+    participant_id: str
+    created_at: datetime
+    created_by: str
+    updated_at: datetime
+    consent: bool = False
+    consent_changed_at: datetime | None = None
+
+
+class ConsentEvent(BaseModel):
+    given: bool
+    at: datetime
+    by: str
+    note: str | None = None
+
+
+_COLUMNS = (
+    "coach", "postcode", "transport_modes", "max_commute_minutes", "hours_per_week", "shifts",
+    "weekends", "preferred_sectors", "preferred_occupations", "experience_text", "education_level",
+    "diploma_recognition", "languages", "declared_skills",
+)
+
+
+def _check_uris(con: duckdb.DuckDBPyConnection, details: ParticipantDetails) -> None:
+    """Every referenced ESCO occupation and skill must exist in the taxonomy."""
+    problems: list[Problem] = []
+    occ = [e.occupation_uri for e in details.experience] + details.preferred_occupations
+    known_occ = {r[0] for r in con.execute(
+        "SELECT uri FROM taxonomy.occupations WHERE uri IN (SELECT unnest(?))", [occ]).fetchall()}
+    known_sk = {r[0] for r in con.execute(
+        "SELECT uri FROM taxonomy.skills WHERE uri IN (SELECT unnest(?))", [details.declared_skills]).fetchall()}
+    for i, e in enumerate(details.experience):
+        if e.occupation_uri not in known_occ:
+            problems.append(Problem(f"unknown ESCO occupation {e.occupation_uri}",
+                                    column=f"experience.{i}.occupation_uri"))
+    for i, uri in enumerate(details.preferred_occupations):
+        if uri not in known_occ:
+            problems.append(Problem(f"unknown ESCO occupation {uri}", column=f"preferred_occupations.{i}"))
+    for i, uri in enumerate(details.declared_skills):
+        if uri not in known_sk:
+            problems.append(Problem(f"unknown ESCO skill {uri}", column=f"declared_skills.{i}"))
+    if problems:
+        raise InputError("The participant refers to unknown ESCO concepts", problems)
+
+
+def _values(details: ParticipantDetails) -> list[Any]:
+    d = details.model_dump(mode="json")
+    return [d[c] for c in _COLUMNS]
+
+
+def _write_side_tables(con, participant_id: str, details: ParticipantDetails | None,
+                       contact: Contact | None, protected: ProtectedAttributes | None) -> None:
+    if details is not None:
+        con.execute("DELETE FROM assessment.experience WHERE participant_id = ?", [participant_id])
+        for i, e in enumerate(details.experience):
+            con.execute(
+                "INSERT INTO assessment.experience VALUES (?, ?, ?, ?, ?)",
+                [participant_id, i, e.occupation_uri, e.years, e.description],
+            )
+    if contact is not None:
+        con.execute("DELETE FROM assessment.contacts WHERE participant_id = ?", [participant_id])
+        con.execute("INSERT INTO assessment.contacts VALUES (?, ?, ?, ?, ?, ?)",
+                    [participant_id, contact.name, contact.phone, contact.email, contact.address, contact.referrer])
+    if protected is not None:
+        con.execute("DELETE FROM assessment.protected_attributes WHERE participant_id = ?", [participant_id])
+        con.execute("INSERT INTO assessment.protected_attributes VALUES (?, ?, ?, ?, ?)",
+                    [participant_id, protected.nationality, protected.country_of_origin, protected.gender,
+                     protected.date_of_birth])
+
+
+def _parse(model: type[BaseModel], value: Any, what: str) -> Any:
+    if value is None or isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        raise invalid(f"Invalid {what}", exc) from exc
+
+
+def create_participant(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    by: str,
+    details: ParticipantDetails | dict[str, Any] | None = None,
+    contact: Contact | dict[str, Any] | None = None,
+    protected: ProtectedAttributes | dict[str, Any] | None = None,
+    consent: bool = False,
+) -> Participant:
+    """Register a participant under a new random id; returns the stored participant.
+
+    ``details`` holds the editable fields (:class:`ParticipantDetails`); ``contact`` and
+    ``protected`` go to their own tables. ``consent=True`` records consent given by ``by``.
+    """
+    details = _parse(ParticipantDetails, details or {}, "participant")
+    contact = _parse(Contact, contact, "contact details")
+    protected = _parse(ProtectedAttributes, protected, "protected attributes")
+    _check_uris(con, details)
+    now = utcnow()
+    with transaction(con):
+        while True:
+            pid = new_id("P")
+            if not con.execute("SELECT 1 FROM assessment.participants WHERE participant_id = ?", [pid]).fetchone():
+                break
+        con.execute(
+            f"""INSERT INTO assessment.participants (participant_id, {", ".join(_COLUMNS)},
+                    created_at, created_by, updated_at)
+                VALUES (?, {", ".join("?" for _ in _COLUMNS)}, ?, ?, ?)""",
+            [pid, *_values(details), now, by, now],
+        )
+        _write_side_tables(con, pid, details, contact, protected)
+        con.execute("INSERT INTO assessment.participant_history VALUES (?, ?, ?, ?)", [pid, now, by, ["created"]])
+        if consent:
+            _consent_event(con, pid, True, by, None, now)
+    return get_participant(con, participant_id=pid)
+
+
+def update_participant(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    participant_id: str,
+    by: str,
+    changes: dict[str, Any] | None = None,
+    contact: Contact | dict[str, Any] | None = None,
+    protected: ProtectedAttributes | dict[str, Any] | None = None,
+) -> Participant:
+    """Change some fields of a participant (``changes`` maps field → new value).
+
+    The change is logged (fields, who, when) in ``assessment.participant_history``.
+    """
+    current = get_participant(con, participant_id=participant_id)
+    changes = dict(changes or {})
+    unknown = sorted(set(changes) - set(ParticipantDetails.model_fields))
+    if unknown:
+        raise InputError("Unknown participant field(s)", [Problem("not a participant field", column=f)
+                                                          for f in unknown])
+    merged = current.model_dump(include=set(ParticipantDetails.model_fields)) | changes
+    details = _parse(ParticipantDetails, merged, "participant")
+    contact = _parse(Contact, contact, "contact details")
+    protected = _parse(ProtectedAttributes, protected, "protected attributes")
+    _check_uris(con, details)
+    fields = sorted(changes) + (["contact"] if contact else []) + (["protected"] if protected else [])
+    now = utcnow()
+    with transaction(con):
+        con.execute(
+            f"""UPDATE assessment.participants SET {", ".join(f"{c} = ?" for c in _COLUMNS)}, updated_at = ?
+                WHERE participant_id = ?""",
+            [*_values(details), now, participant_id],
+        )
+        _write_side_tables(con, participant_id, details if "experience" in changes else None, contact, protected)
+        con.execute("INSERT INTO assessment.participant_history VALUES (?, ?, ?, ?)",
+                    [participant_id, now, by, fields])
+    return get_participant(con, participant_id=participant_id)
+
+
+_SELECT = f"""
+    SELECT p.participant_id, {", ".join("p." + c for c in _COLUMNS)}, p.created_at, p.created_by, p.updated_at,
+           c.given, c.at_time
+    FROM assessment.participants p
+    LEFT JOIN (SELECT participant_id, given, at_time FROM assessment.consent_events
+               QUALIFY row_number() OVER (PARTITION BY participant_id ORDER BY seq DESC) = 1) c
+           USING (participant_id)
+"""
+
+
+def _experience(con, ids: list[str]) -> dict[str, list[ExperienceEntry]]:
+    out: dict[str, list[ExperienceEntry]] = {}
+    for pid, uri, years, desc in con.execute(
+        """SELECT participant_id, occupation_uri, years, description FROM assessment.experience
+           WHERE participant_id IN (SELECT unnest(?)) ORDER BY participant_id, position""", [ids]
+    ).fetchall():
+        out.setdefault(pid, []).append(ExperienceEntry(occupation_uri=uri, years=years, description=desc))
+    return out
+
+
+def _rows_to_participants(con, rows) -> list[Participant]:
+    exp = _experience(con, [r[0] for r in rows])
+    out = []
+    for r in rows:
+        d = dict(zip(("participant_id", *_COLUMNS, "created_at", "created_by", "updated_at"), r[:-2], strict=True))
+        d["experience"] = exp.get(r[0], [])
+        d["consent"] = bool(r[-2])
+        d["consent_changed_at"] = r[-1]
+        out.append(Participant.model_validate(d))
+    return out
+
+
+def get_participant(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> Participant:
+    """One participant (no contact data), or :class:`NotFoundError`."""
+    rows = con.execute(_SELECT + " WHERE p.participant_id = ?", [participant_id]).fetchall()
+    if not rows:
+        raise NotFoundError(f"Unknown participant {participant_id!r}",
+                            [Problem("no such participant", column="participant_id")])
+    return _rows_to_participants(con, rows)[0]
+
+
+def list_participants(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    coach: str | None = None,
+    consenting_only: bool = False,
+    search: str | None = None,
+    limit: int | None = None,
+) -> list[Participant]:
+    """Participants, newest first; filter on coach, current consent, or id/name substring."""
+    where, params = [], []
+    if coach is not None:
+        where.append("p.coach = ?")
+        params.append(coach)
+    if consenting_only:
+        where.append("coalesce(c.given, false)")
+    if search:
+        where.append(
+            """(p.participant_id ILIKE ? OR p.participant_id IN
+                (SELECT participant_id FROM assessment.contacts WHERE name ILIKE ?))"""
+        )
+        params += [f"%{search}%", f"%{search}%"]
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY p.created_at DESC, p.participant_id"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(int(limit))
+    return _rows_to_participants(con, con.execute(sql, params).fetchall())
+
+
+def _consent_event(con, participant_id: str, given: bool, by: str, note: str | None, at: datetime) -> None:
+    seq = con.execute(
+        "SELECT coalesce(max(seq), 0) + 1 FROM assessment.consent_events WHERE participant_id = ?",
+        [participant_id],
+    ).fetchone()[0]
+    con.execute("INSERT INTO assessment.consent_events VALUES (?, ?, ?, ?, ?, ?)",
+                [participant_id, seq, given, at, by, note])
+
+
+def set_consent(
+    con: duckdb.DuckDBPyConnection, *, participant_id: str, given: bool, by: str, note: str | None = None
+) -> Participant:
+    """Give or withdraw consent to share the pseudonymised profile with employers.
+
+    Every change is kept (``consent_history``); the latest event is the current state.
+    """
+    require_participant(con, participant_id)
+    with transaction(con):
+        _consent_event(con, participant_id, bool(given), by, note, utcnow())
+    return get_participant(con, participant_id=participant_id)
+
+
+def consent_history(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> list[ConsentEvent]:
+    """All consent events of one participant, oldest first."""
+    require_participant(con, participant_id)
+    return [
+        ConsentEvent(given=g, at=at, by=by, note=note)
+        for g, at, by, note in con.execute(
+            """SELECT given, at_time, by_user, note FROM assessment.consent_events
+               WHERE participant_id = ? ORDER BY seq""", [participant_id]
+        ).fetchall()
+    ]
+
+
+def get_contact(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> Contact:
+    """Contact details of one participant (empty when none were given)."""
+    require_participant(con, participant_id)
+    row = con.execute(
+        "SELECT name, phone, email, address, referrer FROM assessment.contacts WHERE participant_id = ?",
+        [participant_id],
+    ).fetchone()
+    return Contact(**dict(zip(Contact.model_fields, row, strict=True))) if row else Contact()
+
+
+def get_protected_attributes(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> ProtectedAttributes:
+    """Protected attributes of one participant, for fairness monitoring only."""
+    require_participant(con, participant_id)
+    row = con.execute(
+        """SELECT nationality, country_of_origin, gender, date_of_birth
+           FROM assessment.protected_attributes WHERE participant_id = ?""",
+        [participant_id],
+    ).fetchone()
+    return ProtectedAttributes(**dict(zip(ProtectedAttributes.model_fields, row, strict=True))) if row else (
+        ProtectedAttributes())
+
+
+def participant_history(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> list[dict[str, Any]]:
+    """The change log of one participant, oldest first."""
+    require_participant(con, participant_id)
+    return [
+        {"changed_at": at, "changed_by": by, "fields": list(fields)}
+        for at, by, fields in con.execute(
+            """SELECT changed_at, changed_by, fields FROM assessment.participant_history
+               WHERE participant_id = ? ORDER BY changed_at""", [participant_id]
+        ).fetchall()
+    ]

@@ -1,0 +1,197 @@
+"""Assessment records: append-only; a correction is a new record that names the one it replaces."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+import duckdb
+from pydantic import BaseModel
+
+from assessment.common import new_id, require_participant, utcnow
+from assessment.instrument import Instrument, get_instrument
+from assessment.profile import _check_cefr
+from taxonomy.database import transaction
+from taxonomy.errors import ConflictError, InputError, NotFoundError, Problem
+
+Score = int | str | None
+
+
+class Record(BaseModel):
+    """One stored assessment (one version: corrections are new records)."""
+
+    record_id: str
+    participant_id: str
+    instrument_id: str
+    instrument_version: str
+    assessor: str
+    assessed_on: date
+    recorded_at: datetime
+    scores: dict[str, Score]
+    corrects: str | None = None
+    superseded_by: str | None = None
+    batch_id: str | None = None
+    comment: str | None = None
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def validate_scores(
+    instrument: Instrument, scores: Mapping[str, Any], **where: Any
+) -> tuple[dict[str, Score], list[Problem]]:
+    """Check item scores against the instrument: known items, on the scale, valid CEFR levels.
+
+    Returns the cleaned scores (blank items dropped) and every problem found; ``where``
+    (file, sheet, row) locates the problems. Column names are the item ids.
+    """
+    clean: dict[str, Score] = {}
+    problems: list[Problem] = []
+    known = {i.id for i in instrument.items}
+    for item_id, value in scores.items():
+        if item_id not in known:
+            problems.append(Problem(f"unknown item {item_id!r} in {instrument.id} v{instrument.version}",
+                                    column=item_id, **where))
+            continue
+        if _blank(value):
+            continue
+        if instrument.kind == "language":
+            try:
+                clean[item_id] = _check_cefr(str(value))
+            except ValueError as exc:
+                problems.append(Problem(str(exc), column=item_id, **where))
+            continue
+        scale = instrument.scale
+        try:
+            number = float(value)
+            if isinstance(value, bool) or number != int(number):
+                raise ValueError
+        except (TypeError, ValueError):
+            problems.append(Problem(f"{value!r} is not a whole number on the scale {scale.min}–{scale.max}",
+                                    column=item_id, **where))
+            continue
+        if not scale.min <= number <= scale.max:
+            problems.append(Problem(f"score {value!r} is outside the scale {scale.min}–{scale.max}",
+                                    column=item_id, **where))
+            continue
+        clean[item_id] = int(number)
+    if not clean and not problems:
+        problems.append(Problem("no item was scored", **where))
+    return clean, problems
+
+
+def _check_date(assessed_on: Any, **where: Any) -> tuple[date | None, list[Problem]]:
+    if isinstance(assessed_on, datetime):
+        assessed_on = assessed_on.date()
+    if isinstance(assessed_on, str):
+        try:
+            assessed_on = date.fromisoformat(assessed_on.strip())
+        except ValueError:
+            return None, [Problem(f"{assessed_on!r} is not a date (use YYYY-MM-DD)", column="assessed_on", **where)]
+    if not isinstance(assessed_on, date):
+        return None, [Problem("missing or invalid date", column="assessed_on", **where)]
+    if assessed_on > utcnow().date():
+        return None, [Problem(f"{assessed_on} is in the future", column="assessed_on", **where)]
+    return assessed_on, []
+
+
+def insert_record(
+    con: duckdb.DuckDBPyConnection, *, participant_id: str, instrument: Instrument, assessor: str,
+    assessed_on: date, scores: dict[str, Score], corrects: str | None = None, batch_id: str | None = None,
+    comment: str | None = None,
+) -> str:
+    """Insert one already validated record (inside the caller's transaction); returns its id."""
+    while True:
+        rid = new_id("R", 8)
+        if not con.execute("SELECT 1 FROM assessment.records WHERE record_id = ?", [rid]).fetchone():
+            break
+    con.execute(
+        "INSERT INTO assessment.records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [rid, participant_id, instrument.id, instrument.version, assessor, assessed_on, utcnow(),
+         json.dumps(scores, sort_keys=True), corrects, batch_id, comment],
+    )
+    return rid
+
+
+def record_assessment(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    participant_id: str,
+    instrument_id: str,
+    assessor: str,
+    assessed_on: date | str,
+    scores: Mapping[str, Any],
+    corrects: str | None = None,
+    instrument_version: str | None = None,
+    comment: str | None = None,
+) -> Record:
+    """Validate and store one assessment; with ``corrects`` it replaces that record.
+
+    A correction must concern the same participant and instrument, and only the newest
+    version of a record can be corrected (:class:`ConflictError` otherwise).
+    """
+    require_participant(con, participant_id)
+    instrument = get_instrument(instrument_id, instrument_version)
+    clean, problems = validate_scores(instrument, scores)
+    day, date_problems = _check_date(assessed_on)
+    problems += date_problems
+    if problems:
+        raise InputError(f"Invalid scores for {instrument.id} v{instrument.version}", problems)
+    with transaction(con):
+        if corrects is not None:
+            _check_correction(con, corrects, participant_id, instrument.id)
+        rid = insert_record(con, participant_id=participant_id, instrument=instrument, assessor=assessor,
+                            assessed_on=day, scores=clean, corrects=corrects, comment=comment)
+    return get_record(con, record_id=rid)
+
+
+def _check_correction(con, corrects: str, participant_id: str, instrument_id: str) -> None:
+    row = con.execute("SELECT participant_id, instrument_id FROM assessment.records WHERE record_id = ?",
+                      [corrects]).fetchone()
+    if row is None:
+        raise NotFoundError(f"Unknown record {corrects!r}", [Problem("no such record", column="corrects")])
+    if row != (participant_id, instrument_id):
+        raise InputError("A correction must concern the same participant and instrument",
+                         [Problem(f"{corrects} is {row[1]} for {row[0]}", column="corrects")])
+    newer = con.execute("SELECT record_id FROM assessment.records WHERE corrects = ?", [corrects]).fetchone()
+    if newer:
+        raise ConflictError(f"Record {corrects} was already corrected by {newer[0]}: correct that one",
+                            [Problem("already corrected", column="corrects")])
+
+
+_SELECT = """
+    SELECT r.record_id, r.participant_id, r.instrument_id, r.instrument_version, r.assessor, r.assessed_on,
+           r.recorded_at, r.scores, r.corrects, n.record_id, r.batch_id, r.comment
+    FROM assessment.records r LEFT JOIN assessment.records n ON n.corrects = r.record_id
+"""
+
+
+def _to_record(row) -> Record:
+    keys = ("record_id", "participant_id", "instrument_id", "instrument_version", "assessor", "assessed_on",
+            "recorded_at", "scores", "corrects", "superseded_by", "batch_id", "comment")
+    d = dict(zip(keys, row, strict=True))
+    d["scores"] = json.loads(d["scores"])
+    return Record.model_validate(d)
+
+
+def get_record(con: duckdb.DuckDBPyConnection, *, record_id: str) -> Record:
+    """One record version, or :class:`NotFoundError`."""
+    row = con.execute(_SELECT + " WHERE r.record_id = ?", [record_id]).fetchone()
+    if row is None:
+        raise NotFoundError(f"Unknown record {record_id!r}", [Problem("no such record", column="record_id")])
+    return _to_record(row)
+
+
+def list_records(
+    con: duckdb.DuckDBPyConnection, *, participant_id: str, current_only: bool = False
+) -> list[Record]:
+    """A participant's records, oldest first; ``current_only`` drops corrected versions."""
+    require_participant(con, participant_id)
+    sql = _SELECT + " WHERE r.participant_id = ?"
+    if current_only:
+        sql += " AND n.record_id IS NULL"
+    return [_to_record(r) for r in con.execute(sql + " ORDER BY r.assessed_on, r.recorded_at",
+                                               [participant_id]).fetchall()]

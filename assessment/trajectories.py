@@ -1,0 +1,161 @@
+"""The individual trajectory: agreed job targets and steps (training, course, internship, TWE …).
+
+Both are append-only: a new agreement on job targets adds a row (the latest one counts),
+and every change of a step's status adds an event (the latest event per step counts).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+import duckdb
+from pydantic import BaseModel
+
+from assessment.common import new_id, require_participant, utcnow
+from taxonomy.database import transaction
+from taxonomy.errors import InputError, NotFoundError, Problem
+
+
+class StepKind(StrEnum):
+    training = "training"
+    language_course = "language_course"
+    internship = "internship"
+    twe = "twe"  # Temporary Work Experience (art. 60 §7)
+    volunteering = "volunteering"
+    job_club = "job_club"
+    other = "other"
+
+
+class StepStatus(StrEnum):
+    planned = "planned"
+    ongoing = "ongoing"
+    completed = "completed"
+    stopped = "stopped"
+
+
+class AgreedTargets(BaseModel):
+    occupation_uris: list[str]
+    note: str | None = None
+    by: str
+    at: datetime
+
+
+class TrajectoryStep(BaseModel):
+    """The current state of one step, with its full history."""
+
+    step_id: str
+    kind: StepKind
+    title: str
+    status: StepStatus
+    starts_on: date | None = None
+    ends_on: date | None = None
+    note: str | None = None
+    by: str
+    at: datetime
+    history: list[dict] = []
+
+
+class Trajectory(BaseModel):
+    participant_id: str
+    agreed_targets: AgreedTargets | None = None
+    target_history: list[AgreedTargets] = []
+    steps: list[TrajectoryStep] = []
+
+
+def record_agreed_targets(
+    con: duckdb.DuckDBPyConnection, *, participant_id: str, occupation_uris: list[str], note: str | None, by: str
+) -> AgreedTargets:
+    """Record the job targets (ESCO occupations) agreed with the participant."""
+    require_participant(con, participant_id)
+    uris = list(dict.fromkeys(occupation_uris))
+    known = {r[0] for r in con.execute(
+        "SELECT uri FROM taxonomy.occupations WHERE uri IN (SELECT unnest(?))", [uris]).fetchall()}
+    bad = [Problem(f"unknown ESCO occupation {u}", column=f"occupation_uris.{i}")
+           for i, u in enumerate(uris) if u not in known]
+    if bad:
+        raise InputError("Job targets must be ESCO occupations", bad)
+    now = utcnow()
+    with transaction(con):
+        seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM assessment.agreed_targets WHERE participant_id = ?",
+                          [participant_id]).fetchone()[0]
+        con.execute("INSERT INTO assessment.agreed_targets VALUES (?, ?, ?, ?, ?, ?)",
+                    [participant_id, seq, uris, note, by, now])
+    return AgreedTargets(occupation_uris=uris, note=note, by=by, at=now)
+
+
+def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise InputError("A step cannot end before it starts", [Problem("before starts_on", column="ends_on")])
+
+
+def add_trajectory_step(
+    con: duckdb.DuckDBPyConnection, *, participant_id: str, kind: StepKind | str, title: str, by: str,
+    status: StepStatus | str = StepStatus.planned, starts_on: date | None = None, ends_on: date | None = None,
+    note: str | None = None,
+) -> TrajectoryStep:
+    """Add a step to the participant's trajectory; returns it with its new ``step_id``."""
+    require_participant(con, participant_id)
+    try:
+        kind, status = StepKind(kind), StepStatus(status)
+    except ValueError as exc:
+        raise InputError(str(exc), [Problem(str(exc), column="kind/status")]) from exc
+    if not title.strip():
+        raise InputError("A step needs a title", [Problem("empty", column="title")])
+    _check_dates(starts_on, ends_on)
+    step_id = new_id("S", 8)
+    with transaction(con):
+        con.execute("INSERT INTO assessment.trajectory_events VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [step_id, participant_id, kind.value, title.strip(), status.value, starts_on, ends_on, note,
+                     by, utcnow()])
+    return _step(con, step_id)
+
+
+def update_trajectory_step(
+    con: duckdb.DuckDBPyConnection, *, step_id: str, by: str, status: StepStatus | str | None = None,
+    starts_on: date | None = None, ends_on: date | None = None, note: str | None = None,
+) -> TrajectoryStep:
+    """Change a step's status, dates or note (a new event; the old state stays in the history)."""
+    cur = _step(con, step_id)
+    try:
+        new_status = StepStatus(status) if status is not None else cur.status
+    except ValueError as exc:
+        raise InputError(str(exc), [Problem(str(exc), column="status")]) from exc
+    starts, ends = starts_on or cur.starts_on, ends_on or cur.ends_on
+    _check_dates(starts, ends)
+    pid = con.execute("SELECT participant_id FROM assessment.trajectory_events WHERE step_id = ?",
+                      [step_id]).fetchone()[0]
+    with transaction(con):
+        seq = con.execute("SELECT max(seq) + 1 FROM assessment.trajectory_events WHERE step_id = ?",
+                          [step_id]).fetchone()[0]
+        con.execute("INSERT INTO assessment.trajectory_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [step_id, seq, pid, cur.kind.value, cur.title, new_status.value, starts, ends,
+                     note if note is not None else cur.note, by, utcnow()])
+    return _step(con, step_id)
+
+
+def _step(con, step_id: str) -> TrajectoryStep:
+    rows = con.execute(
+        """SELECT kind, title, status, starts_on, ends_on, note, by_user, at_time FROM assessment.trajectory_events
+           WHERE step_id = ? ORDER BY seq""", [step_id]).fetchall()
+    if not rows:
+        raise NotFoundError(f"Unknown trajectory step {step_id!r}", [Problem("no such step", column="step_id")])
+    keys = ("kind", "title", "status", "starts_on", "ends_on", "note", "by", "at")
+    history = [dict(zip(keys, r, strict=True)) for r in rows]
+    return TrajectoryStep(step_id=step_id, **history[-1], history=history)
+
+
+def get_trajectory(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> Trajectory:
+    """Agreed job targets (latest and history) and the current state of every step."""
+    require_participant(con, participant_id)
+    targets = [
+        AgreedTargets(occupation_uris=list(u), note=n, by=b, at=a)
+        for u, n, b, a in con.execute(
+            """SELECT occupation_uris, note, by_user, at_time FROM assessment.agreed_targets
+               WHERE participant_id = ? ORDER BY seq""", [participant_id]).fetchall()
+    ]
+    step_ids = [r[0] for r in con.execute(
+        """SELECT step_id FROM assessment.trajectory_events WHERE participant_id = ? AND seq = 1
+           ORDER BY at_time, step_id""", [participant_id]).fetchall()]
+    return Trajectory(participant_id=participant_id, agreed_targets=targets[-1] if targets else None,
+                      target_history=targets, steps=[_step(con, s) for s in step_ids])
