@@ -1,0 +1,55 @@
+"""Settings of the matching model and score (one pydantic model, documented defaults)."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import BaseModel, Field, model_validator
+
+ENCODER_ENV = "WERKBRUG_MATCHING_ENCODER"
+
+
+class Weights(BaseModel):
+    """Weights of the score parts; they sum to 1 so the total lies in [0, 1]."""
+
+    essential: float = 0.45
+    optional: float = 0.10
+    use: float = 0.20
+    experience: float = 0.10
+    preference: float = 0.05
+    language: float = 0.10
+
+    @model_validator(mode="after")
+    def _sum_to_one(self) -> Weights:
+        total = sum(self.model_dump().values())
+        if abs(total - 1.0) > 1e-6:
+            raise ValueError(f"score weights must sum to 1, not {total:.3f}")
+        return self
+
+
+class MatchingConfig(BaseModel):
+    """How related skills give partial credit, and how parts are weighted."""
+
+    encoder: str | None = Field(
+        default_factory=lambda: None if os.environ.get(ENCODER_ENV, "minilm").lower() in ("", "none")
+        else os.environ.get(ENCODER_ENV, "minilm"),
+        description="Encoder for skill-to-skill similarity (taxonomy.encoders); None: hierarchy only.",
+    )
+    neighbours: int = Field(10, ge=0, le=50, description="Embedding neighbours kept per skill.")
+    min_similarity: float = Field(0.70, ge=0, le=1, description="Cosine below this gives no credit.")
+    similarity_credit: float = Field(0.6, ge=0, le=1, description="Credit = this × cosine similarity.")
+    hierarchy_credit: float = Field(0.3, ge=0, le=1, description="Credit from a skill's broader/narrower skill.")
+    sibling_credit: float = Field(0.2, ge=0, le=1, description="Credit from a sibling in a small skill group.")
+    max_sibling_group: int = Field(25, ge=2, description="Siblings count only in groups up to this size.")
+    relation_credit: float = Field(0.3, ge=0, le=1, description="Credit along ESCO skill-skill relations.")
+    experience_years_full: float = Field(2.0, gt=0, description="Years of experience that count in full.")
+    weights: Weights = Field(default_factory=Weights)
+
+    @property
+    def neighbour_model(self) -> str:
+        """Name of the neighbour lists this config uses (stored with them)."""
+        base = (f"h{self.hierarchy_credit:g}-s{self.sibling_credit:g}/{self.max_sibling_group}"
+                f"-r{self.relation_credit:g}")
+        if self.encoder:
+            base = f"{self.encoder}@{self.neighbours}>{self.min_similarity:g}x{self.similarity_credit:g}+{base}"
+        return base
