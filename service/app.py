@@ -5,8 +5,11 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import Depends, FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from taxonomy.database import connect
 from taxonomy.errors import (
@@ -18,6 +21,24 @@ from taxonomy.errors import (
 )
 
 STATUS = {InputError: 422, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
+STATIC_DIR = Path(__file__).parent / "static"
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# Swagger UI needs its one inline start-up script and inline styles.
+CSP_DOCS = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    "script-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+)
 
 
 def migrate_all(con) -> None:
@@ -31,15 +52,29 @@ def migrate_all(con) -> None:
         module.ensure_schema(con)
 
 
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` belongs to the JSON API (errors as JSON, not as pages)."""
+    return path.startswith("/api") or path == "/openapi.json"
+
+
 def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
     """The werkbrug app on one DuckDB file (one writing process: this one)."""
+    from service.auth import LoginLimiter, secret_key
+    from service.i18n import compile_catalogues
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         con = connect(db_path)
         migrate_all(con)
+        compile_catalogues()
         app.state.db = con
         app.state.demo = demo
+        app.state.secret_key = secret_key(con)
+        app.state.login_limiter = LoginLimiter()
+        if demo:
+            from service.demo import demo_logins
+
+            app.state.demo_logins = demo_logins()
         yield
         con.close()
 
@@ -47,14 +82,39 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
         title="werkbrug",
         description="Competence assessment and job matching on ESCO. "
         "This service uses the ESCO classification of the European Commission. "
-        "Rankings are suggestions — human review required.",
+        "Rankings are suggestions — human review required. "
+        "Log in with `POST /api/auth/token` and send `Authorization: Bearer <token>`.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
     )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    try:
+        import swagger_ui_bundle
+
+        app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
+    except ImportError:  # pragma: no cover - the dependency is declared
+        pass
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response: Response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", CSP_DOCS if request.url.path == "/docs" else CSP)
+        if not request.url.path.startswith(("/static", "/swagger-ui")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
 
     @app.exception_handler(WerkbrugError)
-    async def werkbrug_error(request: Request, exc: WerkbrugError) -> JSONResponse:
+    async def werkbrug_error(request: Request, exc: WerkbrugError) -> Response:
         code = next((c for t, c in STATUS.items() if isinstance(exc, t)), 400)
+        if not is_api_path(request.url.path):
+            from service.routers.ui_common import error_page
+
+            return error_page(request, code, exc.message, problems=[str(p) for p in exc.problems])
         return JSONResponse(
             status_code=code,
             content={
@@ -63,6 +123,33 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
                     {k: v for k, v in vars(p).items() if v is not None} for p in exc.problems
                 ],
             },
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_api_path(request.url.path) or request.url.path.startswith(("/static", "/swagger-ui")):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        from service.routers.ui_common import error_page, login_page
+
+        if exc.status_code == 401:
+            return login_page(request, next_url=request.url.path, status_code=401)
+        return error_page(request, exc.status_code, str(exc.detail))
+
+    from service.deps import current_user
+
+    docs_guard = [] if demo else [Depends(current_user)]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=docs_guard)
+    def openapi_json() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=docs_guard)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json", title="werkbrug API",
+            swagger_js_url="/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/swagger-ui/favicon-32x32.png",
         )
 
     from service.routers import ROUTERS

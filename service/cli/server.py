@@ -1,9 +1,115 @@
-"""CLI commands for server."""
+"""``werkbrug serve``, ``werkbrug demo`` and ``werkbrug user …``: run the web app, manage accounts."""
 
 from __future__ import annotations
 
+import getpass
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+
+from service.cli.common import DbOption, user_errors
+from taxonomy.database import connect, database_path
+
+console = Console()
+user_app = typer.Typer(help="Accounts: add, list, switch off.", no_args_is_help=True)
+
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on.")]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.")]
+
+
+def _check_free(db: Path) -> None:
+    """Fail fast, with a clear message, when another process holds the database."""
+    con = connect(db)
+    con.close()
+
+
+def serve_app(db: Path, *, host: str, port: int, demo: bool = False) -> None:
+    """Run the app with uvicorn: one process (DuckDB allows one writer), threads per request."""
+    import uvicorn
+
+    from service.app import create_app
+
+    uvicorn.run(create_app(db, demo=demo), host=host, port=port, workers=1, log_level="info")
 
 
 def register(app: typer.Typer) -> None:
-    """Add this domain's command groups to the main app."""
+    """Add ``serve``, ``demo`` and the ``user`` group to the main app."""
+
+    @app.command("serve")
+    def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
+        """Serve the web app and JSON API on one database file."""
+        path = database_path(db)
+        with user_errors():
+            _check_free(path)
+        console.print(f"werkbrug on http://{host}:{port}/ (database {path}); API documentation at /docs")
+        serve_app(path, host=host, port=port)
+
+    @app.command("demo")
+    def demo(
+        esco: Annotated[
+            Path | None, typer.Argument(help="ESCO download to use (default: $WERKBRUG_ESCO or ../shared/esco).")
+        ] = None,
+        db: Annotated[Path, typer.Option("--db", help="Demo database file (kept between runs).")] = Path(
+            "werkbrug-demo.duckdb"
+        ),
+        sample: Annotated[bool, typer.Option("--sample", help="Use the small embedded taxonomy, not ESCO.")] = False,
+        host: HostOption = "127.0.0.1",
+        port: PortOption = 8000,
+        no_serve: Annotated[bool, typer.Option("--no-serve", help="Only build the database.")] = False,
+    ) -> None:
+        """Build a demo database with invented participants and vacancies, then serve it."""
+        from service.demo import build_demo
+
+        with user_errors():
+            info = build_demo(db, esco=esco, sample=sample, progress=lambda m: console.print(f"  {m}"))
+        console.print(f"Demo database {db} ({info.taxonomy}) ready in {info.seconds:.1f} s.")
+        console.print(f"Open http://{host}:{port}/ and log in as one of:")
+        for role, username, password in info.logins:
+            console.print(f"  {role:<9} {username:<18} {password}")
+        console.print("This service uses the ESCO classification of the European Commission.")
+        if not no_serve:
+            serve_app(db, host=host, port=port, demo=True)
+
+    @user_app.command("add")
+    def user_add(
+        username: Annotated[str, typer.Argument(help="Login name.")],
+        role: Annotated[str, typer.Option("--role", help="assessor, coach, liaison or admin.")],
+        db: DbOption = None,
+        display_name: Annotated[str | None, typer.Option("--name", help="Name shown on screen.")] = None,
+        password: Annotated[
+            str | None, typer.Option("--password", help="Password (asked for when left out).")
+        ] = None,
+    ) -> None:
+        """Create an account (the password is stored only as an argon2 hash)."""
+        from service.app import migrate_all
+        from service.users import create_user
+
+        if password is None:
+            password = getpass.getpass("Password: ")
+            if getpass.getpass("Again: ") != password:
+                console.print("[red]The passwords differ.[/]")
+                raise typer.Exit(2)
+        with user_errors():
+            con = connect(db)
+            migrate_all(con)
+            user = create_user(con, username=username, password=password, role=role, display_name=display_name)
+            con.close()
+        console.print(f"Created {user.username} ({user.role.value}).")
+
+    @user_app.command("list")
+    def user_list(db: DbOption = None) -> None:
+        """List the accounts."""
+        from service.app import migrate_all
+        from service.auth import list_users
+
+        with user_errors():
+            con = connect(db)
+            migrate_all(con)
+            for u in list_users(con):
+                state = "" if u["active"] else "  (switched off)"
+                console.print(f"{u['username']:<20} {u['role']:<9} {u['display_name']}{state}")
+            con.close()
+
+    app.add_typer(user_app, name="user")

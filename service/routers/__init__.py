@@ -1,6 +1,15 @@
 """One thin router per domain; the app includes them in this order."""
 
-from service.routers import assessments, auth, matching, participants, taxonomy, vacancies
+from service.routers import (
+    admin,
+    assessments,
+    auth,
+    matching,
+    participants,
+    taxonomy,
+    ui_common,
+    vacancies,
+)
 
 ROUTERS = [
     auth.router,
@@ -9,4 +18,7 @@ ROUTERS = [
     assessments.router,
     matching.router,
     vacancies.router,
+    admin.api,
+    ui_common.router,
+    admin.pages,
 ]

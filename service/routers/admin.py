@@ -1,0 +1,182 @@
+"""Administration: accounts, the audit log (read and CSV export), language requirements."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+
+from service.audit import Purpose, audit, count_log, read_log, to_csv
+from service.auth import check_csrf, list_users, set_active
+from service.deps import Cursor, require_roles
+from service.ui import render, ui_translator
+from service.users import Role, User, create_user
+from taxonomy.errors import WerkbrugError
+
+Admin = Annotated[User, Depends(require_roles(Role.admin))]
+
+api = APIRouter(prefix="/api/admin", tags=["admin"])
+pages = APIRouter(prefix="/admin", include_in_schema=False)
+PAGE_SIZE = 100
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    role: Role
+    active: bool
+
+
+class UserIn(BaseModel):
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    password: str = Field(min_length=8, max_length=200)
+    role: Role
+    display_name: str | None = Field(None, max_length=200)
+
+
+class ActiveIn(BaseModel):
+    active: bool
+
+
+def _users(cursor) -> list[UserOut]:
+    return [UserOut(**{k: u[k] for k in UserOut.model_fields}) for u in list_users(cursor)]
+
+
+@api.get("/users", response_model=list[UserOut])
+def api_users(cursor: Cursor, user: Admin) -> list[UserOut]:
+    """All accounts."""
+    return _users(cursor)
+
+
+@api.post("/users", response_model=UserOut, status_code=201)
+def api_create_user(body: UserIn, cursor: Cursor, user: Admin) -> UserOut:
+    """Create an account."""
+    created = create_user(cursor, username=body.username, password=body.password, role=body.role,
+                          display_name=body.display_name)
+    audit(cursor, user=user, action="create_user", object_type="user", object_id=created.username,
+          purpose=Purpose.administration, detail={"role": created.role.value})
+    return UserOut(username=created.username, display_name=created.display_name, role=created.role, active=True)
+
+
+@api.post("/users/{username}/active", response_model=UserOut)
+def api_set_active(username: str, body: ActiveIn, cursor: Cursor, user: Admin) -> UserOut:
+    """Switch an account on or off (off ends its sessions)."""
+    set_active(cursor, username=username, active=body.active)
+    audit(cursor, user=user, action="set_user_active", object_type="user", object_id=username,
+          purpose=Purpose.administration, detail={"active": body.active})
+    return next(u for u in _users(cursor) if u.username == username)
+
+
+class AuditOut(BaseModel):
+    audit_id: int
+    occurred_at: str
+    username: str | None
+    role: str | None
+    action: str
+    object_type: str | None
+    object_id: str | None
+    purpose: str | None
+    detail: dict | None
+
+
+@api.get("/audit", response_model=list[AuditOut])
+def api_audit(
+    cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None,
+    object_id: str | None = None, limit: Annotated[int, Query(ge=1, le=5000)] = PAGE_SIZE,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[AuditOut]:
+    """Audit entries, newest first (reading the log is itself logged)."""
+    entries = read_log(cursor, username=username, action=action, object_id=object_id, limit=limit, offset=offset)
+    audit(cursor, user=user, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
+          detail={"username": username, "action": action, "object_id": object_id})
+    return [AuditOut(**{**vars(e), "occurred_at": e.occurred_at.isoformat()}) for e in entries]
+
+
+def _csv(cursor, user: User, username: str | None, action: str | None, object_id: str | None) -> Response:
+    entries = read_log(cursor, username=username, action=action, object_id=object_id, limit=1_000_000)
+    audit(cursor, user=user, action="export_audit_log", object_type="audit_log", purpose=Purpose.administration,
+          detail={"rows": len(entries)})
+    return PlainTextResponse(
+        to_csv(entries), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="werkbrug-audit.csv"'},
+    )
+
+
+@api.get("/audit.csv", response_class=PlainTextResponse)
+def api_audit_csv(
+    cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None, object_id: str | None = None,
+) -> Response:
+    """The audit log as CSV."""
+    return _csv(cursor, user, username, action, object_id)
+
+
+# ---- pages -------------------------------------------------------------------------------
+
+
+@pages.get("/users", response_class=HTMLResponse)
+def users_page(request: Request, cursor: Cursor, user: Admin) -> HTMLResponse:
+    return render(request, "admin/users.html", user, users=list_users(cursor), errors={}, form={},
+                  roles=list(Role))
+
+
+@pages.post("/users", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+def users_create(
+    request: Request, cursor: Cursor, user: Admin,
+    username: Annotated[str, Form()] = "", display_name: Annotated[str, Form()] = "",
+    role: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
+) -> Response:
+    _ = ui_translator(request)
+    errors: dict[str, str] = {}
+    form = {"username": username, "display_name": display_name, "role": role}
+    if not username or not all(c.isalnum() or c in "._-" for c in username) or len(username) < 2:
+        errors["username"] = _("Use at least 2 letters, digits, dots, dashes or underscores.")
+    if role not in {r.value for r in Role}:
+        errors["role"] = _("Choose a role.")
+    if len(password) < 8:
+        errors["password"] = _("Use at least 8 characters.")
+    if not errors:
+        try:
+            created = create_user(cursor, username=username, password=password, role=role,
+                                  display_name=display_name or None)
+        except WerkbrugError as exc:
+            errors["username"] = _("This username already exists.") if "exists" in exc.message else exc.message
+        else:
+            audit(cursor, user=user, action="create_user", object_type="user", object_id=created.username,
+                  purpose=Purpose.administration, detail={"role": created.role.value})
+            return render(request, "admin/users.html", user, users=list_users(cursor), errors={}, form={},
+                          roles=list(Role), messages=[("ok", _("Account %(name)s created.", name=username))])
+    return render(request, "admin/users.html", user, status_code=422, users=list_users(cursor), errors=errors,
+                  form=form, roles=list(Role))
+
+
+@pages.post("/users/{username}/active", dependencies=[Depends(check_csrf)])
+def users_active(
+    username: str, cursor: Cursor, user: Admin, active: Annotated[str, Form()] = "",
+) -> Response:
+    set_active(cursor, username=username, active=active == "1")
+    audit(cursor, user=user, action="set_user_active", object_type="user", object_id=username,
+          purpose=Purpose.administration, detail={"active": active == "1"})
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@pages.get("/audit", response_class=HTMLResponse)
+def audit_page(
+    request: Request, cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None,
+    object_id: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+) -> HTMLResponse:
+    filters = {"username": username or None, "action": action or None, "object_id": object_id or None}
+    entries = read_log(cursor, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    total = count_log(cursor, **filters)
+    audit(cursor, user=user, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
+          detail=filters)
+    return render(request, "admin/audit.html", user, entries=entries, total=total, page=page,
+                  pages=max(1, -(-total // PAGE_SIZE)), filters={k: v or "" for k, v in filters.items()})
+
+
+@pages.get("/audit.csv")
+def audit_csv_page(
+    cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None, object_id: str | None = None,
+) -> Response:
+    return _csv(cursor, user, username or None, action or None, object_id or None)

@@ -1,0 +1,76 @@
+"""Server-rendered pages: the Jinja2 environment and the page context every template gets."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from service.auth import csrf_token, ensure_login_nonce
+from service.i18n import LANGUAGES, format_when, request_language, translator
+from service.users import User
+
+ESCO_ATTRIBUTION_EN = "This service uses the ESCO classification of the European Commission."
+
+env = Environment(
+    loader=PackageLoader("service", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{round(100 * float(value))}%"
+
+
+env.filters["pct"] = _pct
+
+
+def page_context(request: Request, user: User | None) -> dict[str, Any]:
+    """What every page needs: the user, language, translator, CSRF token."""
+    lang = request_language(request)
+    _ = translator(lang)
+
+    def when(value: datetime | date | None) -> str:
+        return format_when(value, lang)
+
+    roles = {"assessor": _("Assessor"), "coach": _("Coach"), "liaison": _("Liaison"), "admin": _("Admin")}
+
+    def role_label(role: str) -> str:
+        return roles.get(str(role), str(role))
+
+    return {
+        "request": request,
+        "role_label": role_label,
+        "role_options": list(roles.items()),
+        "user": user,
+        "lang": lang,
+        "languages": LANGUAGES,
+        "_": _,
+        "when": when,
+        "csrf_token": csrf_token(request),
+        "esco_attribution_en": ESCO_ATTRIBUTION_EN,
+        "demo": bool(getattr(request.app.state, "demo", False)),
+        "path": request.url.path,
+    }
+
+
+def render(
+    request: Request, template: str, user: User | None, *, status_code: int = 200, **values: Any
+) -> HTMLResponse:
+    """Render ``template`` with the page context plus ``values``."""
+    context = page_context(request, user)
+    context.update(values)
+    response = HTMLResponse(env.get_template(template).render(context), status_code=status_code)
+    ensure_login_nonce(request, response)
+    return response
+
+
+def ui_translator(request: Request):
+    """The translator for the request's language (for messages made in Python)."""
+    return translator(request_language(request))
