@@ -1,0 +1,441 @@
+"""Shortlists for a liaison: consenting participants ranked for one confirmed vacancy.
+
+Hard filters (a candidate who fails one is left out; the counts are reported):
+
+* commute — ``60 · haversine_km(participant, vacancy) · 1.3 / speed(fastest mode)`` must not
+  exceed the participant's maximum (see :mod:`matching.geo`); no known postcode → kept, flagged;
+* availability — the participant's hours per week ≥ the vacancy's, every vacancy shift among
+  the participant's shifts, and weekend work only for participants available at weekends.
+
+Score: the job-target formula (:mod:`matching.job_targets`) with the vacancy's *confirmed*
+skills in place of the occupation's (essential / optional), experience and preference against
+the vacancy's confirmed occupations, and the Dutch check against the vacancy's declared level
+(else its occupation's). Dutch is never a filter: a gap lowers the language part and is shown.
+
+Output is pseudonymised: participant ids only. A shortlist is a *suggestion* until a named
+person confirms it (:func:`confirm_shortlist`); removing or reordering a suggested candidate
+needs a reason. Candidate status changes are appended, never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import numpy as np
+import scipy.sparse as sp
+from pydantic import BaseModel
+
+from assessment.profile import CompetenceProfile
+from matching import geo
+from matching.config import MatchingConfig
+from matching.explain import (
+    MissingSkill,
+    NextStep,
+    ScoreParts,
+    SupportingSkill,
+    explain_skills,
+    next_steps,
+    score_parts,
+)
+from matching.features import RankingFeatures, ranking_features
+from matching.language import LanguageCheck, check_language, language_fit, participant_values
+from matching.log import write_log
+from matching.model import MatchingModel, _db_key, get_model
+from matching.scoring import credited, profile_matrix, skill_vector
+from matching.vacancies import Vacancy, get_vacancy, vacancy_requirement
+from taxonomy.database import transaction
+from taxonomy.errors import ConflictError, InputError, NotFoundError, Problem
+from taxonomy.store import preferred_labels
+
+STATUSES = ("contacted", "invited", "hired", "rejected")
+SHIFTS = ("day", "early", "late", "night")
+
+
+# --- the participant matrix (vectorised over participants) ----------------------------------
+
+@dataclass
+class ParticipantMatrix:
+    """Allow-listed features of many participants as arrays (rows = participants)."""
+
+    ids: list[str]
+    features: list[RankingFeatures]
+    X: sp.csc_matrix            # strengths, participants × skills
+    own_total: np.ndarray       # Σ_s idf_s · x_s
+    exp_occ: sp.csr_matrix      # participants × occupations: min(1, years / Y)
+    pref_occ: sp.csr_matrix     # participants × occupations: 1 if preferred
+    sector_codes: list[tuple[str, ...]]
+    dutch: np.ndarray           # participants × 4 (NaN: not assessed)
+    lat: np.ndarray
+    lon: np.ndarray
+    speed: np.ndarray
+    max_minutes: np.ndarray
+    hours: np.ndarray
+    shift_mask: np.ndarray      # bit per shift
+    weekends: np.ndarray
+
+
+def participant_matrix(model: MatchingModel, features: list[RankingFeatures]) -> ParticipantMatrix:
+    """Build the arrays once; reuse them for every vacancy until profiles change."""
+    n, n_o = len(features), len(model.occ_uris)
+    X = profile_matrix(model, features)
+    rows, cols, vals, prow, pcol = [], [], [], [], []
+    for p, f in enumerate(features):
+        for uri, years in f.experience:
+            o = model.occ_index.get(uri)
+            if o is not None:
+                rows.append(p)
+                cols.append(o)
+                vals.append(min(1.0, years / model.config.experience_years_full))
+        for uri in f.preferred_occupations:
+            o = model.occ_index.get(uri)
+            if o is not None:
+                prow.append(p)
+                pcol.append(o)
+    exp = sp.csr_matrix((np.array(vals, np.float32), (rows, cols)), shape=(n, n_o))
+    exp.sum_duplicates()
+    pref = sp.csr_matrix((np.ones(len(prow), np.float32), (prow, pcol)), shape=(n, n_o))
+    lat, lon = geo.coordinates([f.postcode for f in features])
+    return ParticipantMatrix(
+        ids=[f.participant_id for f in features], features=features, X=X.tocsc(),
+        own_total=np.asarray(X @ model.idf).ravel(), exp_occ=exp, pref_occ=pref,
+        sector_codes=[tuple(str(c).rsplit("/C", 1)[-1] for c in f.preferred_sectors) for f in features],
+        dutch=np.stack([participant_values(f.dutch) for f in features]) if features else np.zeros((0, 4)),
+        lat=lat, lon=lon, speed=np.array([geo.best_speed(f.transport_modes) for f in features]),
+        max_minutes=np.array([f.max_commute_minutes for f in features], dtype=np.float64),
+        hours=np.array([f.hours_per_week for f in features]),
+        shift_mask=np.array([sum(1 << SHIFTS.index(s) for s in f.shifts if s in SHIFTS) for f in features]),
+        weekends=np.array([f.weekends for f in features], dtype=bool),
+    )
+
+
+@dataclass(frozen=True)
+class VacancySpec:
+    """What ranking needs of a confirmed vacancy."""
+
+    essential: list[str]
+    optional: list[str]
+    occupation_uris: list[str]
+    required: np.ndarray          # 4 CEFR values
+    lat: float
+    lon: float
+    hours: int
+    shifts: tuple[str, ...]
+    weekends: bool
+
+
+def _credit_columns(model: MatchingModel, pm: ParticipantMatrix, skills: np.ndarray) -> np.ndarray:
+    """participants × len(skills): ``x̃_v = max(x_v, max_t P[v, t] · x_t)``."""
+    out = np.zeros((pm.X.shape[0], len(skills)), dtype=np.float32)
+    for j, v in enumerate(skills):
+        row = model.P[v]
+        cols = np.r_[v, row.indices]
+        w = np.r_[1.0, row.data].astype(np.float32)
+        sub = pm.X[:, cols] @ sp.diags(w)
+        out[:, j] = np.asarray(sp.csr_matrix(sub).max(axis=1).todense()).ravel()
+    return out
+
+
+def rank_candidates(
+    model: MatchingModel, pm: ParticipantMatrix, spec: VacancySpec,
+) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]]:
+    """Scores and parts of every participant, the commute minutes and the filter masks (pure).
+
+    Returns ``(total, parts, minutes, filters)``; ``filters`` has boolean masks ``commute``,
+    ``availability`` (True = passes) — a candidate must pass both.
+    """
+    idx = {"essential": np.array([model.skill_index[u] for u in spec.essential if u in model.skill_index], int),
+           "optional": np.array([model.skill_index[u] for u in spec.optional if u in model.skill_index], int)}
+    parts: dict[str, np.ndarray] = {}
+    n = pm.X.shape[0]
+    for name, ids in idx.items():
+        if ids.size == 0:
+            parts[name] = np.zeros(n, np.float32)
+            continue
+        w = model.idf[ids] / model.idf[ids].sum()
+        parts[name] = _credit_columns(model, pm, ids) @ w
+    both = np.r_[idx["essential"], idx["optional"]].astype(int)
+    own = pm.own_total.copy()
+    own[own == 0] = 1.0
+    parts["use"] = np.asarray(pm.X[:, both] @ model.idf[both]).ravel() / own if both.size else np.zeros(n)
+    occ = [model.occ_index[u] for u in spec.occupation_uris if u in model.occ_index]
+    isco = {model.occ_isco[o] for o in occ}
+    same4 = np.flatnonzero(np.isin(model.isco_arr, list(isco)))
+    same3 = np.flatnonzero(np.isin(model.isco3_arr, [c[:3] for c in isco]))
+
+    def best(m: sp.csr_matrix, cols: np.ndarray) -> np.ndarray:
+        if len(cols) == 0:
+            return np.zeros(n, np.float32)
+        return np.asarray(m[:, cols].max(axis=1).todense()).ravel()
+
+    parts["experience"] = np.maximum.reduce([best(pm.exp_occ, np.array(occ, int)), 0.5 * best(pm.exp_occ, same4),
+                                             0.25 * best(pm.exp_occ, same3)])
+    sector = np.array([any(c and any(i.startswith(c) for i in isco) for c in codes) for codes in pm.sector_codes],
+                      dtype=np.float32) if any(pm.sector_codes) else np.zeros(n, np.float32)
+    parts["preference"] = np.maximum.reduce([best(pm.pref_occ, np.array(occ, int)), 0.5 * best(pm.pref_occ, same4),
+                                             0.5 * sector])
+    parts["language"] = language_fit(pm.dutch, spec.required[None, :])
+    weights = model.config.weights.model_dump()
+    total = sum(weights[k] * parts[k] for k in weights).astype(np.float32)
+    dist = geo.haversine_km(pm.lat, pm.lon, spec.lat, spec.lon)
+    minutes = geo.commute_minutes(dist, pm.speed)
+    commute_ok = np.isnan(minutes) | (minutes <= pm.max_minutes)
+    need = sum(1 << SHIFTS.index(s) for s in spec.shifts if s in SHIFTS)
+    avail_ok = (pm.hours >= spec.hours) & ((pm.shift_mask & need) == need) & (pm.weekends | (not spec.weekends))
+    return total, parts, minutes, {"commute": commute_ok, "availability": avail_ok}
+
+
+# --- cache of the consenting participants' matrix -----------------------------------------------
+
+_pm_cache: dict[tuple, tuple[str, ParticipantMatrix]] = {}
+_pm_lock = threading.Lock()
+
+
+def _fingerprint(profiles: list[CompetenceProfile]) -> str:
+    h = hashlib.sha256()
+    for p in profiles:
+        h.update(p.model_dump_json(exclude={"generated_at"}).encode())
+    return h.hexdigest()
+
+
+def consenting_matrix(
+    con: duckdb.DuckDBPyConnection, model: MatchingModel, *, profiles: list[CompetenceProfile] | None = None,
+) -> ParticipantMatrix:
+    """The matrix of the currently consenting participants, rebuilt when any profile changes."""
+    if profiles is None:
+        from assessment.profiles import consenting_profiles
+
+        profiles = consenting_profiles(con)
+    fp = _fingerprint(profiles)
+    key = (_db_key(con), model.import_id, model.neighbour_model)
+    with _pm_lock:
+        got = _pm_cache.get(key)
+        if got is None or got[0] != fp:
+            got = (fp, participant_matrix(model, [ranking_features(p) for p in profiles]))
+            _pm_cache[key] = got
+    return got[1]
+
+
+# --- shortlists ---------------------------------------------------------------------------------
+
+class Candidate(BaseModel):
+    rank: int
+    participant_id: str
+    score: float
+    parts: ScoreParts
+    commute_minutes: float | None
+    distance_km: float | None
+    supporting_skills: list[SupportingSkill]
+    missing_essential: list[MissingSkill]
+    language: LanguageCheck
+    next_steps: list[NextStep]
+    flags: list[str]
+
+
+class Shortlist(BaseModel):
+    shortlist_id: str
+    vacancy_id: str
+    status: str                       # suggested / confirmed
+    created_by: str
+    created_at: datetime
+    model: str
+    taxonomy_version: str
+    log_id: int | None
+    considered: int
+    filtered_out: dict[str, int]
+    candidates: list[Candidate]
+    confirmed_by: str | None = None
+    confirmed_at: datetime | None = None
+    confirmed_order: list[str] | None = None
+    reasons: dict[str, str] | None = None
+
+
+class StatusEvent(BaseModel):
+    seq: int
+    shortlist_id: str
+    participant_id: str
+    status: str
+    changed_by: str
+    note: str | None
+    changed_at: datetime
+
+
+def vacancy_spec(con: duckdb.DuckDBPyConnection, vacancy: Vacancy) -> VacancySpec:
+    place = geo.place(vacancy.postcode)
+    return VacancySpec(
+        essential=vacancy.essential_skills, optional=vacancy.optional_skills, occupation_uris=vacancy.occupation_uris,
+        required=vacancy_requirement(con, vacancy).values(), lat=place.latitude, lon=place.longitude,
+        hours=vacancy.hours_per_week, shifts=tuple(vacancy.shifts), weekends=vacancy.weekends,
+    )
+
+
+def make_shortlist(
+    con: duckdb.DuckDBPyConnection, *, vacancy_id: str, requested_by: str, top: int = 20,
+    profiles: list[CompetenceProfile] | None = None, lang: str = "nl", config: MatchingConfig | None = None,
+) -> Shortlist:
+    """Rank the consenting participants for a confirmed vacancy; stored as a suggestion and logged."""
+    if not 1 <= top <= 200:
+        raise InputError(f"top: must be between 1 and 200, not {top}")
+    vacancy = get_vacancy(con, vacancy_id=vacancy_id)
+    if vacancy.status != "confirmed":
+        raise ConflictError(
+            f"Vacancy {vacancy_id} is {vacancy.status}: confirm its occupations and skills first",
+            [Problem("only confirmed vacancies get shortlists", column="status")],
+        )
+    model = get_model(con, config=config)
+    pm = consenting_matrix(con, model, profiles=profiles)
+    spec = vacancy_spec(con, vacancy)
+    requirement = vacancy_requirement(con, vacancy)
+    total, parts, minutes, filters = rank_candidates(model, pm, spec)
+    ok = filters["commute"] & filters["availability"]
+    eligible = np.flatnonzero(ok)
+    order = eligible[np.lexsort((np.array(pm.ids, dtype=object)[eligible].astype(str), -total[eligible]))][:top]
+    ess = np.array([model.skill_index[u] for u in spec.essential if u in model.skill_index], int)
+    opt = np.array([model.skill_index[u] for u in spec.optional if u in model.skill_index], int)
+    vias: set[int] = set()
+    per = []
+    for p in order:
+        f = pm.features[p]
+        x = skill_vector(model, f)
+        xt, via = credited(model, x)
+        vias.update(int(v) for v in via[np.r_[ess, opt]] if v >= 0)
+        per.append((p, f, x, xt, via))
+    labels = preferred_labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in vias], lang=lang)
+    weights = model.config.weights.model_dump()
+    candidates = []
+    for r, (p, f, x, xt, via) in enumerate(per, start=1):
+        values = {k: float(parts[k][p]) for k in weights}
+        supporting, missing = explain_skills(model, f, essential=ess, optional=opt, x=x, x_tilde=xt, via=via,
+                                             labels=labels)
+        check = check_language(f.dutch, requirement)
+        m = float(minutes[p])
+        flags = [] if np.isfinite(m) else ["commute unknown: no known postcode"]
+        if not check.meets:
+            flags.append("Dutch below the declared requirement")
+        candidates.append(Candidate(
+            rank=r, participant_id=f.participant_id, score=round(float(total[p]), 6),
+            parts=score_parts(values, weights), commute_minutes=round(m, 1) if np.isfinite(m) else None,
+            distance_km=round(float(geo.haversine_km(pm.lat[p], pm.lon[p], spec.lat, spec.lon)), 1)
+            if np.isfinite(m) else None,
+            supporting_skills=supporting, missing_essential=missing, language=check,
+            next_steps=next_steps(missing, check, essential_coverage=values["essential"]), flags=flags,
+        ))
+    filtered = {"commute": int((~filters["commute"]).sum()),
+                "availability": int((filters["commute"] & ~filters["availability"]).sum())}
+    log_id = write_log(
+        con, kind="shortlist", requested_by=requested_by, input_ids=[vacancy_id], model=model.name,
+        taxonomy_version=model.taxonomy_version, outputs=[(c.participant_id, c.score, c.rank) for c in candidates],
+    )
+    sid = f"S-{log_id:06d}"
+    result = Shortlist(
+        shortlist_id=sid, vacancy_id=vacancy_id, status="suggested", created_by=requested_by,
+        created_at=datetime.now(), model=model.name, taxonomy_version=model.taxonomy_version, log_id=log_id,
+        considered=len(pm.ids), filtered_out=filtered, candidates=candidates,
+    )
+    with transaction(con):
+        con.execute(
+            """INSERT INTO matching.shortlists (shortlist_id, vacancy_id, created_by, suggestion, status)
+               VALUES (?, ?, ?, ?, 'suggested')""",
+            [sid, vacancy_id, requested_by, result.model_dump_json()],
+        )
+    return get_shortlist(con, shortlist_id=sid)
+
+
+def get_shortlist(con: duckdb.DuckDBPyConnection, *, shortlist_id: str) -> Shortlist:
+    r = con.execute(
+        """SELECT suggestion, status, created_at, confirmed_by, confirmed_at, confirmed_order, reasons
+           FROM matching.shortlists WHERE shortlist_id = ?""", [shortlist_id]).fetchone()
+    if r is None:
+        raise NotFoundError(f"Unknown shortlist {shortlist_id}")
+    data = json.loads(r[0])
+    data.update(status=r[1], created_at=r[2], confirmed_by=r[3], confirmed_at=r[4],
+                confirmed_order=list(r[5]) if r[5] is not None else None,
+                reasons=json.loads(r[6]) if r[6] is not None else None)
+    return Shortlist.model_validate(data)
+
+
+def list_shortlists(con: duckdb.DuckDBPyConnection, *, vacancy_id: str) -> list[Shortlist]:
+    rows = con.execute("SELECT shortlist_id FROM matching.shortlists WHERE vacancy_id = ? ORDER BY created_at DESC",
+                       [vacancy_id]).fetchall()
+    return [get_shortlist(con, shortlist_id=r[0]) for r in rows]
+
+
+def confirm_shortlist(
+    con: duckdb.DuckDBPyConnection, *, shortlist_id: str, confirmed_by: str, ordered_participant_ids: list[str],
+    reasons: dict[str, str] | None = None,
+) -> Shortlist:
+    """A named person confirms the shortlist, in their order.
+
+    Every suggested candidate left out, and every candidate placed at a different position than
+    suggested (relative to the others kept), needs a reason; added ids must be suggested ones.
+    """
+    reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
+    if not confirmed_by or not confirmed_by.strip():
+        raise InputError("confirmed_by: a named person must confirm", [Problem("missing", column="confirmed_by")])
+    sl = get_shortlist(con, shortlist_id=shortlist_id)
+    if sl.status == "confirmed":
+        raise ConflictError(f"Shortlist {shortlist_id} was already confirmed by {sl.confirmed_by}")
+    suggested = [c.participant_id for c in sl.candidates]
+    problems = []
+    seen = set()
+    for pid in ordered_participant_ids:
+        if pid not in suggested:
+            problems.append(Problem(f"{pid} is not on the suggested shortlist", column="ordered_participant_ids"))
+        if pid in seen:
+            problems.append(Problem(f"{pid} appears twice", column="ordered_participant_ids"))
+        seen.add(pid)
+    for pid in suggested:
+        if pid not in seen and pid not in reasons:
+            problems.append(Problem(f"{pid}: removed from the suggestion without a reason", column=f"reasons.{pid}"))
+    kept = [p for p in suggested if p in seen]
+    chosen = [p for p in ordered_participant_ids if p in suggested]
+    for pos, pid in enumerate(chosen):
+        if pos < len(kept) and kept[pos] != pid and pid not in reasons:
+            problems.append(Problem(f"{pid}: moved from the suggested order without a reason",
+                                    column=f"reasons.{pid}"))
+    if problems:
+        raise InputError("The shortlist cannot be confirmed like this", problems)
+    with transaction(con):
+        con.execute(
+            """UPDATE matching.shortlists SET status = 'confirmed', confirmed_by = ?, confirmed_at = now(),
+                   confirmed_order = ?, reasons = ? WHERE shortlist_id = ? AND status = 'suggested'""",
+            [confirmed_by.strip(), list(ordered_participant_ids), json.dumps(reasons), shortlist_id],
+        )
+    return get_shortlist(con, shortlist_id=shortlist_id)
+
+
+def set_candidate_status(
+    con: duckdb.DuckDBPyConnection, *, shortlist_id: str, participant_id: str, status: str, by: str,
+    note: str | None = None,
+) -> StatusEvent:
+    """Append a status change (contacted, invited, hired, rejected) for a candidate of a confirmed shortlist."""
+    if status not in STATUSES:
+        raise InputError(f"status: use one of {', '.join(STATUSES)}, not {status!r}",
+                         [Problem("unknown status", column="status")])
+    sl = get_shortlist(con, shortlist_id=shortlist_id)
+    if sl.status != "confirmed":
+        raise ConflictError(f"Shortlist {shortlist_id} is a suggestion: confirm it before tracking candidates")
+    if participant_id not in (sl.confirmed_order or []):
+        raise NotFoundError(f"{participant_id} is not on the confirmed shortlist {shortlist_id}")
+    with transaction(con):
+        seq = con.execute("SELECT nextval('matching.status_seq')").fetchone()[0]
+        con.execute(
+            """INSERT INTO matching.candidate_status (seq, shortlist_id, participant_id, status, changed_by, note)
+               VALUES (?, ?, ?, ?, ?, ?)""", [seq, shortlist_id, participant_id, status, by, note])
+    return candidate_history(con, shortlist_id=shortlist_id, participant_id=participant_id)[-1]
+
+
+def candidate_history(
+    con: duckdb.DuckDBPyConnection, *, shortlist_id: str, participant_id: str | None = None
+) -> list[StatusEvent]:
+    """Status changes, oldest first."""
+    rows = con.execute(
+        """SELECT seq, shortlist_id, participant_id, status, changed_by, note, changed_at
+           FROM matching.candidate_status WHERE shortlist_id = ? AND (?::VARCHAR IS NULL OR participant_id = ?)
+           ORDER BY seq""", [shortlist_id, participant_id, participant_id]).fetchall()
+    return [StatusEvent(seq=r[0], shortlist_id=r[1], participant_id=r[2], status=r[3], changed_by=r[4], note=r[5],
+                        changed_at=r[6]) for r in rows]
