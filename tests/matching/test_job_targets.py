@@ -1,0 +1,143 @@
+"""Job targets on the real ESCO taxonomy: ranking, gaps, language, partial credit, log."""
+
+import json
+
+import pytest
+
+from matching.job_targets import job_targets, rank_profiles
+from matching.language import SUB_SKILLS, cefr_value, occupation_requirement
+from matching.log import read_log
+from matching.vacancies import confirm_vacancy, create_vacancy
+from taxonomy.errors import InputError
+from tests.matching.helpers import occupation_by_label, profile, sample_occupations, skills_of
+
+
+def test_an_occupations_own_skills_rank_it_near_the_top(con):
+    occs = sample_occupations(con, 12)
+    profiles = [profile(f"P-{i}", skills_of(con, o)[::2] + skills_of(con, o)[1::4]) for i, o in enumerate(occs)]
+    ranked = rank_profiles(con, profiles=profiles, top=10, log=False)
+    hits = [o in [u for u, _ in r] for o, r in zip(occs, ranked, strict=True)]
+    assert sum(hits) >= 10, hits
+    for r in ranked:
+        scores = [s for _, s in r]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_gap_lists_exactly_the_missing_essential_skills(con):
+    occ = occupation_by_label(con, "forklift operator")
+    ess = skills_of(con, occ)
+    have = ess[: len(ess) // 2]
+    res = job_targets(con, profile=profile("P-1", have, dutch={"listening": "B1", "reading": "B1", "speaking": "B1",
+                                                                "writing": "B1"}), top=5, log=False)
+    target = next(t for t in res.targets if t.occupation_uri == occ)
+    assert target.rank == 1
+    assert {m.uri for m in target.missing_essential} == set(ess) - set(have)
+    direct = {s.uri for s in target.supporting_skills if s.direct}
+    assert direct == set(have)
+    ev = next(s for s in target.supporting_skills if s.direct)
+    assert ev.evidence_kind == "assessed" and ev.level == 0.8
+    parts = target.parts
+    total = parts.essential + parts.optional + parts.use + parts.experience + parts.preference + parts.language
+    assert total == pytest.approx(target.score, abs=1e-5)
+    assert parts.values["essential"] > 0.3
+    assert {s.kind for s in target.next_steps} & {"training", "internship"}
+    closed = {u for s in target.next_steps for u in s.closes}
+    assert {m.uri for m in target.missing_essential} <= closed
+
+
+def test_dutch_beyond_the_requirement_earns_nothing_and_a_gap_is_shown(con):
+    occ = occupation_by_label(con, "forklift operator")
+    skills = skills_of(con, occ)[:6]
+    req = occupation_requirement(con, occupation_uri=occ)
+    exact = {k: getattr(req, k) for k in SUB_SKILLS}
+    fluent = dict.fromkeys(exact, "C2")
+    low = dict.fromkeys(exact, "A0")
+
+    def target(dutch):
+        res = job_targets(con, profile=profile("P-1", skills, dutch=dutch), top=3, log=False)
+        return next(t for t in res.targets if t.occupation_uri == occ)
+
+    a, b, c = target(exact), target(fluent), target(low)
+    assert a.language.meets and b.language.meets and a.score == b.score
+    assert not c.language.meets and c.score < a.score and c.rank <= 3   # flagged, not hidden
+    gaps = {i.sub_skill: i.gap_levels for i in c.language.items}
+    assert gaps == {k: cefr_value(v) for k, v in exact.items()}
+    assert all(g > 0 for g in gaps.values())
+    course = next(s for s in c.next_steps if s.kind == "language_course")
+    assert set(course.closes) == set(gaps)
+
+
+def test_related_skills_give_partial_credit(con):
+    occ = occupation_by_label(con, "forklift operator")
+    ess = skills_of(con, occ)
+    # a narrower/broader or sibling skill of an essential one, that is not itself essential
+    row = con.execute(
+        """SELECT n.skill_uri, n.neighbour_uri FROM matching.skill_neighbours n
+           WHERE n.skill_uri IN (SELECT unnest(?)) AND n.neighbour_uri NOT IN (SELECT unnest(?))
+           ORDER BY n.weight DESC, n.skill_uri, n.neighbour_uri LIMIT 1""", [ess, ess]).fetchone()
+    target_skill, neighbour = row
+    res = job_targets(con, profile=profile("P-1", [neighbour, *[s for s in ess if s != target_skill][:3]]),
+                      top=200, log=False)
+    t = next(t for t in res.targets if t.occupation_uri == occ)
+    credited = next(s for s in t.supporting_skills if s.uri == target_skill)
+    assert not credited.direct and credited.via_uri == neighbour and 0 < credited.credit < 0.8
+    missing = next(m for m in t.missing_essential if m.uri == target_skill)
+    assert missing.partial_credit == credited.credit
+
+
+def test_experience_and_preference_raise_an_occupation(con):
+    occ = occupation_by_label(con, "kitchen porter")
+    skills = skills_of(con, occ)[:2]
+    base = job_targets(con, profile=profile("P-1", skills), top=200, log=False)
+    more = job_targets(con, profile=profile("P-1", skills, experience=[{"occupation_uri": occ, "years": 3}],
+                                            preferred_occupations=[occ]), top=200, log=False)
+    b = next(t for t in base.targets if t.occupation_uri == occ)
+    m = next(t for t in more.targets if t.occupation_uri == occ)
+    assert m.parts.values["experience"] == 1.0 and m.parts.values["preference"] == 1.0
+    assert m.score > b.score and m.rank <= b.rank
+
+
+def test_every_request_is_logged(con):
+    occ = occupation_by_label(con, "forklift operator")
+    res = job_targets(con, profile=profile("P-9", skills_of(con, occ)[:5]), top=4, requested_by="coach1")
+    rows = read_log(con, kind="job_targets", input_id="P-9")
+    assert len(rows) == 1 and rows[0].log_id == res.log_id
+    row = rows[0]
+    assert row.requested_by == "coach1" and row.model == res.model and "ESCO 1.1.1" in row.taxonomy_version
+    assert [(o["id"], o["rank"]) for o in row.outputs] == [(t.occupation_uri, t.rank) for t in res.targets]
+    assert [o["score"] for o in row.outputs] == pytest.approx([t.score for t in res.targets])
+    rank_profiles(con, profiles=[profile("P-10", []), profile("P-11", [])], top=3, requested_by="batch")
+    assert {tuple(r.input_ids) for r in read_log(con, kind="job_targets")} >= {("P-10",), ("P-11",)}
+    raw = con.execute("SELECT outputs FROM matching.request_log WHERE log_id = ?", [res.log_id]).fetchone()[0]
+    assert len(json.loads(raw)) == 4
+
+
+def test_bulk_and_single_agree(con):
+    occ = occupation_by_label(con, "cook")
+    p = profile("P-1", skills_of(con, occ)[::2], dutch={"listening": "A1"})
+    single = job_targets(con, profile=p, top=10, log=False)
+    bulk = rank_profiles(con, profiles=[p], top=10, log=False)[0]
+    assert [(t.occupation_uri, t.score) for t in single.targets] == [(u, pytest.approx(s, abs=1e-6)) for u, s in bulk]
+
+
+def test_open_vacancies_count_only_confirmed_ones_within_reach(con):
+    occ = occupation_by_label(con, "forklift operator")
+    ess = skills_of(con, occ)
+    for pc in ("8000", "8200", "3500"):      # Brugge, Sint-Andries, Hasselt
+        v = create_vacancy(con, owner="liaison", vacancy={"title": "heftruckchauffeur", "description": "magazijn",
+                                                          "employer": "X", "postcode": pc})
+        confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[occ], essential_skills=ess[:3])
+    create_vacancy(con, owner="liaison", vacancy={"title": "heftruckchauffeur", "description": "nog niet bevestigd",
+                                                  "employer": "X", "postcode": "8000"})
+    res = job_targets(con, profile=profile("P-1", ess[:5], postcode="8000", modes=["bike"], max_minutes=45),
+                      top=3, log=False)
+    assert next(t for t in res.targets if t.occupation_uri == occ).open_vacancies == 2
+    anywhere = job_targets(con, profile=profile("P-1", ess[:5]), top=3, log=False)
+    assert next(t for t in anywhere.targets if t.occupation_uri == occ).open_vacancies == 3
+
+
+def test_bad_input_is_rejected(con):
+    with pytest.raises(InputError):
+        job_targets(con, profile=profile("P-1", []), top=0)
+    with pytest.raises(InputError):
+        rank_profiles(con, profiles=[], top=1000)
