@@ -6,6 +6,7 @@ import secrets
 from datetime import UTC, datetime
 
 import duckdb
+import pandas as pd
 from pydantic import ValidationError
 
 from taxonomy.errors import InputError, NotFoundError, Problem
@@ -46,3 +47,11 @@ def require_participant(con: duckdb.DuckDBPyConnection, participant_id: str) -> 
     ).fetchone():
         raise NotFoundError(f"Unknown participant {participant_id!r}", [Problem("no such participant",
                                                                                  column="participant_id")])
+
+
+def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:
+    """Insert many rows (dicts keyed by column name) in one statement, inside the caller's transaction."""
+    if not rows:
+        return
+    frame = pd.DataFrame(rows)  # noqa: F841 - read by DuckDB's replacement scan below
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM frame")

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assessment.common import invalid, new_id, require_participant, utcnow
+from assessment.common import bulk_insert, invalid, new_id, require_participant, utcnow
 from assessment.profile import TransportMode
 from taxonomy.database import transaction
 from taxonomy.errors import InputError, NotFoundError, Problem
@@ -146,6 +146,8 @@ def _check_uris(con: duckdb.DuckDBPyConnection, details: ParticipantDetails) -> 
     """Every referenced ESCO occupation and skill must exist in the taxonomy."""
     problems: list[Problem] = []
     occ = [e.occupation_uri for e in details.experience] + details.preferred_occupations
+    if not occ and not details.declared_skills:
+        return
     known_occ = {r[0] for r in con.execute(
         "SELECT uri FROM taxonomy.occupations WHERE uri IN (SELECT unnest(?))", [occ]).fetchall()}
     known_sk = {r[0] for r in con.execute(
@@ -212,27 +214,62 @@ def create_participant(
     ``details`` holds the editable fields (:class:`ParticipantDetails`); ``contact`` and
     ``protected`` go to their own tables. ``consent=True`` records consent given by ``by``.
     """
-    details = _parse(ParticipantDetails, details or {}, "participant")
-    contact = _parse(Contact, contact, "contact details")
-    protected = _parse(ProtectedAttributes, protected, "protected attributes")
-    _check_uris(con, details)
+    entry = {"details": details, "contact": contact, "protected": protected, "consent": consent}
+    return create_participants(con, by=by, entries=[entry])[0]
+
+
+def create_participants(con: duckdb.DuckDBPyConnection, *, by: str, entries: list[dict[str, Any]]) -> list[Participant]:
+    """Register several participants at once (an intake list): all of them, or none.
+
+    Each entry is a dict with optional keys ``details``, ``contact``, ``protected`` and
+    ``consent`` as in :func:`create_participant`. Problems are located by ``row`` (1-based).
+    """
+    parsed, problems = [], []
+    for n, entry in enumerate(entries, start=1):
+        try:
+            d = _parse(ParticipantDetails, entry.get("details") or {}, "participant")
+            c = _parse(Contact, entry.get("contact"), "contact details")
+            p = _parse(ProtectedAttributes, entry.get("protected"), "protected attributes")
+            _check_uris(con, d)
+        except InputError as exc:
+            for prob in exc.problems:
+                prob.row = n if len(entries) > 1 else None
+            problems += exc.problems
+            continue
+        parsed.append((d, c, p, bool(entry.get("consent"))))
+    if problems:
+        raise InputError("Invalid participant data", problems)
     now = utcnow()
     with transaction(con):
-        while True:
+        taken = {r[0] for r in con.execute("SELECT participant_id FROM assessment.participants").fetchall()}
+        ids: list[str] = []
+        rows: dict[str, list[dict[str, Any]]] = {t: [] for t in (
+            "participants", "experience", "contacts", "protected_attributes", "participant_history", "consent_events")}
+        for d, c, p, consent in parsed:
             pid = new_id("P")
-            if not con.execute("SELECT 1 FROM assessment.participants WHERE participant_id = ?", [pid]).fetchone():
-                break
-        con.execute(
-            f"""INSERT INTO assessment.participants (participant_id, {", ".join(_COLUMNS)},
-                    created_at, created_by, updated_at)
-                VALUES (?, {", ".join("?" for _ in _COLUMNS)}, ?, ?, ?)""",
-            [pid, *_values(details), now, by, now],
-        )
-        _write_side_tables(con, pid, details, contact, protected)
-        con.execute("INSERT INTO assessment.participant_history VALUES (?, ?, ?, ?)", [pid, now, by, ["created"]])
-        if consent:
-            _consent_event(con, pid, True, by, None, now)
-    return get_participant(con, participant_id=pid)
+            while pid in taken:
+                pid = new_id("P")
+            taken.add(pid)
+            ids.append(pid)
+            rows["participants"].append({"participant_id": pid, **dict(zip(_COLUMNS, _values(d), strict=True)),
+                                         "created_at": now, "created_by": by, "updated_at": now})
+            rows["experience"] += [{"participant_id": pid, "position": i, "occupation_uri": e.occupation_uri,
+                                    "years": e.years, "description": e.description}
+                                   for i, e in enumerate(d.experience)]
+            if c is not None:
+                rows["contacts"].append({"participant_id": pid, **c.model_dump()})
+            if p is not None:
+                rows["protected_attributes"].append({"participant_id": pid, **p.model_dump()})
+            rows["participant_history"].append({"participant_id": pid, "changed_at": now, "changed_by": by,
+                                                "fields": ["created"]})
+            if consent:
+                rows["consent_events"].append({"participant_id": pid, "seq": 1, "given": True, "at_time": now,
+                                               "by_user": by, "note": None})
+        for table, values in rows.items():
+            bulk_insert(con, f"assessment.{table}", values)
+    found = {p.participant_id: p for p in _rows_to_participants(
+        con, con.execute(_SELECT + " WHERE p.participant_id IN (SELECT unnest(?))", [ids]).fetchall())}
+    return [found[i] for i in ids]
 
 
 def update_participant(

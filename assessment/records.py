@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel
 
-from assessment.common import new_id, require_participant, utcnow
+from assessment.common import bulk_insert, new_id, require_participant, utcnow
 from assessment.instrument import Instrument, get_instrument
 from assessment.profile import _check_cefr
 from taxonomy.database import transaction
@@ -98,22 +98,28 @@ def _check_date(assessed_on: Any, **where: Any) -> tuple[date | None, list[Probl
     return assessed_on, []
 
 
-def insert_record(
-    con: duckdb.DuckDBPyConnection, *, participant_id: str, instrument: Instrument, assessor: str,
-    assessed_on: date, scores: dict[str, Score], corrects: str | None = None, batch_id: str | None = None,
-    comment: str | None = None,
-) -> str:
-    """Insert one already validated record (inside the caller's transaction); returns its id."""
-    while True:
+def insert_records(con: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]], *, instrument: Instrument,
+                   assessor: str, batch_id: str | None = None) -> list[str]:
+    """Insert already validated records (inside the caller's transaction); returns their ids.
+
+    Each row has ``participant_id``, ``assessed_on``, ``scores`` and optional ``corrects``
+    and ``comment``.
+    """
+    taken = {r[0] for r in con.execute("SELECT record_id FROM assessment.records").fetchall()}
+    now, ids, values = utcnow(), [], []
+    for row in rows:
         rid = new_id("R", 8)
-        if not con.execute("SELECT 1 FROM assessment.records WHERE record_id = ?", [rid]).fetchone():
-            break
-    con.execute(
-        "INSERT INTO assessment.records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [rid, participant_id, instrument.id, instrument.version, assessor, assessed_on, utcnow(),
-         json.dumps(scores, sort_keys=True), corrects, batch_id, comment],
-    )
-    return rid
+        while rid in taken:
+            rid = new_id("R", 8)
+        taken.add(rid)
+        ids.append(rid)
+        values.append({"record_id": rid, "participant_id": row["participant_id"], "instrument_id": instrument.id,
+                       "instrument_version": instrument.version, "assessor": assessor,
+                       "assessed_on": row["assessed_on"], "recorded_at": now,
+                       "scores": json.dumps(row["scores"], sort_keys=True), "corrects": row.get("corrects"),
+                       "batch_id": batch_id, "comment": row.get("comment")})
+    bulk_insert(con, "assessment.records", values)
+    return ids
 
 
 def record_assessment(
@@ -143,8 +149,9 @@ def record_assessment(
     with transaction(con):
         if corrects is not None:
             _check_correction(con, corrects, participant_id, instrument.id)
-        rid = insert_record(con, participant_id=participant_id, instrument=instrument, assessor=assessor,
-                            assessed_on=day, scores=clean, corrects=corrects, comment=comment)
+        (rid,) = insert_records(con, [{"participant_id": participant_id, "assessed_on": day, "scores": clean,
+                                       "corrects": corrects, "comment": comment}],
+                                instrument=instrument, assessor=assessor)
     return get_record(con, record_id=rid)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -48,7 +49,8 @@ def test_create_and_read_back_all_fields(con) -> None:
     assert got.transport_modes == ["bike", "public_transport"] and got.shifts == ["early", "late"]
     assert got.experience[0].years == 3 and got.languages == ["ti", "ar"]
     assert got.consent is False
-    assert get_protected_attributes(con, participant_id=p.participant_id).nationality == "Eritrean"
+    prot = get_protected_attributes(con, participant_id=p.participant_id)
+    assert (prot.nationality, prot.date_of_birth) == ("Eritrean", date(1990, 5, 1))
 
 
 @pytest.mark.parametrize(
