@@ -1,9 +1,360 @@
-"""CLI commands for assessment."""
+"""``werkbrug participant|assessment|profile …``: participants, assessments and competence profiles."""
 
 from __future__ import annotations
 
+import getpass
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from assessment.batch import import_batch, write_template
+from assessment.instrument import get_instrument, instrument_json_schema, load_instruments
+from assessment.participants import (
+    create_participant,
+    get_contact,
+    get_participant,
+    list_participants,
+    set_consent,
+)
+from assessment.profile import profile_json_schema
+from assessment.profiles import build_profile, export_participant
+from assessment.records import list_records, record_assessment
+from assessment.store import ensure_schema
+from service.cli.common import DbOption, user_errors
+from taxonomy.database import connect
+from taxonomy.errors import InputError, Problem
+
+console = Console()
+participant_app = typer.Typer(help="Participants (deelnemers): register, list, show, consent.", no_args_is_help=True)
+assessment_app = typer.Typer(help="Assessments: record, Excel/CSV templates and imports, instruments.",
+                             no_args_is_help=True)
+profile_app = typer.Typer(help="Competence profiles: show, GDPR export, JSON schema.", no_args_is_help=True)
+
+ByOption = Annotated[str | None, typer.Option("--by", help="Who makes the change (default: your login name).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def _open(db: Path | None):
+    con = connect(db)
+    ensure_schema(con)
+    return con
+
+
+def _print_json(data) -> None:
+    console.print_json(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
+    out = []
+    for v in values:
+        key, sep, value = v.rpartition("=")
+        if not sep or not key.strip():
+            raise InputError(f"{option}: use KEY=VALUE", [Problem(f"{v!r} has no '='", column=option)])
+        out.append((key.strip(), value.strip()))
+    return out
+
+
+# ---------------------------------------------------------------- participants
+
+
+@participant_app.command("add")
+def participant_add(
+    db: DbOption = None,
+    by: ByOption = None,
+    coach: Annotated[str | None, typer.Option(help="Username of the coach.")] = None,
+    postcode: Annotated[str | None, typer.Option(help="Belgian postcode, e.g. 8000.")] = None,
+    transport: Annotated[list[str], typer.Option(help="walk, bike, ebike_moped, public_transport, car.")] = [],  # noqa: B006
+    max_commute: Annotated[int, typer.Option(help="Maximum commute in minutes.")] = 45,
+    hours: Annotated[int, typer.Option(help="Hours per week available.")] = 38,
+    shift: Annotated[list[str], typer.Option(help="day, early, late, night.")] = ["day"],  # noqa: B006
+    weekends: Annotated[bool, typer.Option(help="Available at weekends.")] = False,
+    sector: Annotated[list[str], typer.Option(help="Preferred sector.")] = [],  # noqa: B006
+    prefer: Annotated[list[str], typer.Option(help="Preferred ESCO occupation URI.")] = [],  # noqa: B006
+    experience: Annotated[list[str], typer.Option(help="Work experience: ESCO_OCCUPATION_URI=YEARS.")] = [],  # noqa: B006
+    experience_text: Annotated[str | None, typer.Option(help="Work experience in the participant's words.")] = None,
+    education: Annotated[str | None, typer.Option(help="none, primary, lower_secondary, … higher.")] = None,
+    diploma: Annotated[str | None, typer.Option(help="Diploma recognition: pending, recognised, …")] = None,
+    language: Annotated[list[str], typer.Option(help="Language spoken (ISO 639 code).")] = [],  # noqa: B006
+    name: Annotated[str | None, typer.Option(help="Name (stored apart, never in a profile).")] = None,
+    phone: Annotated[str | None, typer.Option()] = None,
+    email: Annotated[str | None, typer.Option()] = None,
+    referrer: Annotated[str | None, typer.Option(help="Referrer, e.g. OCMW Brugge.")] = None,
+    consent: Annotated[bool, typer.Option(help="The participant consents to share a pseudonymised profile.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Register a participant; prints the new pseudonymous id."""
+    with user_errors():
+        exp = []
+        for uri, years in _pairs(experience, "--experience"):
+            try:
+                exp.append({"occupation_uri": uri, "years": float(years)})
+            except ValueError as exc:
+                raise InputError("--experience: years must be a number",
+                                 [Problem(f"{years!r} is not a number", column="--experience")]) from exc
+        details = {
+            "coach": coach, "postcode": postcode, "transport_modes": transport, "max_commute_minutes": max_commute,
+            "hours_per_week": hours, "shifts": shift, "weekends": weekends, "preferred_sectors": sector,
+            "preferred_occupations": prefer, "experience": exp, "experience_text": experience_text,
+            "education_level": education, "diploma_recognition": diploma, "languages": language,
+        }
+        contact = {"name": name, "phone": phone, "email": email, "referrer": referrer}
+        con = _open(db)
+        try:
+            p = create_participant(con, by=_who(by), details=details, consent=consent,
+                                   contact=contact if any(contact.values()) else None)
+        finally:
+            con.close()
+    if as_json:
+        _print_json(p.model_dump(mode="json"))
+    else:
+        console.print(f"Registered participant [bold]{p.participant_id}[/]")
+
+
+@participant_app.command("list")
+def participant_list(
+    db: DbOption = None,
+    coach: Annotated[str | None, typer.Option(help="Only this coach's caseload.")] = None,
+    consenting: Annotated[bool, typer.Option("--consenting", help="Only participants who consent.")] = False,
+    search: Annotated[str | None, typer.Option(help="Part of an id or name.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List participants, newest first."""
+    with user_errors():
+        con = _open(db)
+        try:
+            people = list_participants(con, coach=coach, consenting_only=consenting, search=search)
+        finally:
+            con.close()
+    if as_json:
+        _print_json([p.model_dump(mode="json") for p in people])
+        return
+    table = Table("id", "coach", "postcode", "consent", "created")
+    for p in people:
+        table.add_row(p.participant_id, p.coach or "", p.postcode or "", "yes" if p.consent else "no",
+                      f"{p.created_at:%Y-%m-%d}")
+    console.print(table)
+    console.print(f"{len(people)} participant(s)")
+
+
+@participant_app.command("show")
+def participant_show(
+    participant_id: Annotated[str, typer.Argument(help="Participant id, e.g. P-7F3K2A.")],
+    db: DbOption = None,
+    contact: Annotated[bool, typer.Option("--contact", help="Also show contact details.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show one participant and their assessment records."""
+    with user_errors():
+        con = _open(db)
+        try:
+            p = get_participant(con, participant_id=participant_id)
+            records = list_records(con, participant_id=participant_id)
+            details = get_contact(con, participant_id=participant_id) if contact else None
+        finally:
+            con.close()
+    if as_json:
+        data = p.model_dump(mode="json") | {"records": [r.model_dump(mode="json") for r in records]}
+        if details is not None:
+            data["contact"] = details.model_dump(mode="json")
+        _print_json(data)
+        return
+    table = Table("field", "value", show_header=False)
+    for key, value in p.model_dump(mode="json").items():
+        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value))
+    if details is not None:
+        for key, value in details.model_dump().items():
+            table.add_row(f"contact.{key}", str(value or ""))
+    console.print(table)
+    rec = Table("record", "instrument", "date", "assessor", "scores", "status")
+    for r in records:
+        rec.add_row(r.record_id, f"{r.instrument_id} v{r.instrument_version}", str(r.assessed_on), r.assessor,
+                    ", ".join(f"{k}={v}" for k, v in r.scores.items()),
+                    f"corrected by {r.superseded_by}" if r.superseded_by else "current")
+    console.print(rec)
+
+
+@participant_app.command("consent")
+def participant_consent(
+    participant_id: Annotated[str, typer.Argument(help="Participant id.")],
+    give: Annotated[bool, typer.Option("--give/--withdraw", help="Give or withdraw consent.")],
+    db: DbOption = None,
+    by: ByOption = None,
+    note: Annotated[str | None, typer.Option(help="How consent was given or withdrawn.")] = None,
+) -> None:
+    """Give or withdraw consent to share the pseudonymised profile with employers."""
+    with user_errors():
+        con = _open(db)
+        try:
+            p = set_consent(con, participant_id=participant_id, given=give, by=_who(by), note=note)
+        finally:
+            con.close()
+    console.print(f"{p.participant_id}: consent {'given' if p.consent else 'withdrawn'}")
+
+
+# ---------------------------------------------------------------- assessments
+
+
+@assessment_app.command("record")
+def assessment_record(
+    participant_id: Annotated[str, typer.Argument(help="Participant id.")],
+    instrument: Annotated[str, typer.Argument(help="Instrument id (see `werkbrug assessment instruments`).")],
+    score: Annotated[list[str], typer.Option("--score", "-s", help="ITEM=SCORE (or ITEM=CEFR level).")],
+    db: DbOption = None,
+    assessor: ByOption = None,
+    on: Annotated[str | None, typer.Option("--date", help="Assessment date (YYYY-MM-DD, default today).")] = None,
+    corrects: Annotated[str | None, typer.Option(help="Record id this one corrects.")] = None,
+    comment: Annotated[str | None, typer.Option()] = None,
+    version: Annotated[str | None, typer.Option(help="Instrument version (default: latest).")] = None,
+) -> None:
+    """Record one assessment (append-only: use --corrects to replace an earlier record)."""
+    with user_errors():
+        scores = dict(_pairs(score, "--score"))
+        con = _open(db)
+        try:
+            r = record_assessment(con, participant_id=participant_id, instrument_id=instrument,
+                                  assessor=_who(assessor), assessed_on=on or date.today().isoformat(),
+                                  scores=scores, corrects=corrects, instrument_version=version, comment=comment)
+        finally:
+            con.close()
+    console.print(f"Recorded [bold]{r.record_id}[/] ({r.instrument_id} v{r.instrument_version}, "
+                  f"{len(r.scores)} item(s)) for {r.participant_id}")
+
+
+@assessment_app.command("import")
+def assessment_import(
+    file: Annotated[Path, typer.Argument(help="Filled-in template (.xlsx or .csv).")],
+    db: DbOption = None,
+    assessor: ByOption = None,
+) -> None:
+    """Import a filled-in sheet: every row is checked first; all rows are stored, or none."""
+    with user_errors():
+        con = _open(db)
+        try:
+            report = import_batch(con, path=file, assessor=_who(assessor))
+        finally:
+            con.close()
+    console.print(f"Imported {report.n_records} record(s) for {report.instrument_id} v{report.instrument_version} "
+                  f"as batch [bold]{report.batch_id}[/]")
+
+
+@assessment_app.command("template")
+def assessment_template(
+    instrument: Annotated[str, typer.Argument(help="Instrument id.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.xlsx or .csv).")],
+    participant: Annotated[list[str], typer.Option(help="Pre-fill a row for this participant id.")] = [],  # noqa: B006
+    version: Annotated[str | None, typer.Option(help="Instrument version (default: latest).")] = None,
+) -> None:
+    """Write a fill-in sheet for assessors (one row per participant, one column per item)."""
+    with user_errors():
+        path = write_template(instrument, out, version=version, participant_ids=participant)
+    console.print(f"Wrote {path}")
+
+
+@assessment_app.command("instruments")
+def assessment_instruments(
+    show: Annotated[str | None, typer.Option(help="Show the items of one instrument.")] = None,
+    schema: Annotated[bool, typer.Option("--schema", help="Print the JSON schema of instrument files.")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """List the assessment instruments (or show one, or print the file schema)."""
+    with user_errors():
+        if schema:
+            _print_json(instrument_json_schema())
+            return
+        if show:
+            inst = get_instrument(show)
+            if as_json:
+                _print_json(inst.model_dump(mode="json"))
+                return
+            console.print(f"[bold]{inst.title.nl}[/] / {inst.title.en}  ({inst.id} v{inst.version}, {inst.kind})")
+            table = Table("item", "nl", "en", "ESCO skills (weight)")
+            for item in inst.items:
+                table.add_row(item.id, item.text.nl, item.text.en,
+                              "\n".join(f"{s.uri.rsplit('/', 1)[-1]} ({s.weight:g})" for s in item.skills))
+            console.print(table)
+            return
+        instruments = load_instruments()
+    if as_json:
+        _print_json([{"id": i.id, "version": i.version, "kind": i.kind, "domain": i.domain,
+                      "title": i.title.model_dump()} for i in instruments.values()])
+        return
+    table = Table("id", "version", "kind", "domain", "title", "items")
+    for i in instruments.values():
+        table.add_row(i.id, i.version, i.kind, i.domain, i.title.nl, str(len(i.items)))
+    console.print(table)
+
+
+# ---------------------------------------------------------------- profiles
+
+
+@profile_app.command("show")
+def profile_show(
+    participant_id: Annotated[str, typer.Argument(help="Participant id.")],
+    db: DbOption = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """Show the competence profile (what matching sees) of one participant."""
+    with user_errors():
+        con = _open(db)
+        try:
+            profile = build_profile(con, participant_id=participant_id)
+        finally:
+            con.close()
+    if as_json:
+        _print_json(profile.model_dump(mode="json"))
+        return
+    d = profile.dutch
+    console.print(f"[bold]{profile.participant_id}[/]  Dutch: listening {d.listening or '-'}, reading "
+                  f"{d.reading or '-'}, speaking {d.speaking or '-'}, writing {d.writing or '-'}")
+    table = Table("skill", "level", "confidence", "evidence")
+    for s in profile.skills:
+        table.add_row(s.label or s.uri, f"{s.level:.2f}", f"{s.confidence:.2f}", s.evidence_kind.value)
+    console.print(table)
+
+
+@profile_app.command("export")
+def profile_export(
+    participant_id: Annotated[str, typer.Argument(help="Participant id.")],
+    db: DbOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+) -> None:
+    """Everything stored about one participant, as JSON (basis of a GDPR access request)."""
+    with user_errors():
+        con = _open(db)
+        try:
+            data = export_participant(con, participant_id=participant_id)
+        finally:
+            con.close()
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    if out is None:
+        typer.echo(text)
+    else:
+        out.write_text(text + "\n", encoding="utf-8")
+        console.print(f"Wrote {out}")
+
+
+@profile_app.command("schema")
+def profile_schema() -> None:
+    """Print the JSON schema of the competence-profile format (werkbrug.profile/1)."""
+    typer.echo(json.dumps(profile_json_schema(), indent=2))
 
 
 def register(app: typer.Typer) -> None:
     """Add this domain's command groups to the main app."""
+    app.add_typer(participant_app, name="participant")
+    app.add_typer(assessment_app, name="assessment")
+    app.add_typer(profile_app, name="profile")
