@@ -9,7 +9,9 @@ present: they give Dutch preferred labels for skills that the nl export lacks.
 Everything is validated before anything is written; the write is one transaction that
 replaces the previous import, so a re-import of the same data gives the same database.
 Relation rows whose concepts are missing are skipped and *reported* (count and sample),
-never dropped silently.
+never dropped silently. Files with a version suffix are supplements: they add labels and
+descriptions (never a second preferred label) but not members to a collection that the
+base version has.
 """
 
 from __future__ import annotations
@@ -177,13 +179,15 @@ def read_csv(src: SourceFile) -> pd.DataFrame:
         raise InputError(
             f"{src.name} is not UTF-8 text", [Problem("not UTF-8", file=src.name, line=line)]
         ) from exc
-    _check_csv_syntax(src.name, text)
+    lines = _check_csv_syntax(src.name, text)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
             f"{src.name} is not a valid CSV file", [Problem(str(exc), file=src.name)]
         ) from exc
+    if len(lines) == len(df):
+        df.attrs["lines"] = lines  # physical start line of each record, for error messages
     missing = [c for c in REQUIRED[src.kind] if c not in df.columns]
     if missing:
         raise InputError(
@@ -193,8 +197,11 @@ def read_csv(src: SourceFile) -> pd.DataFrame:
     return df
 
 
-def _check_csv_syntax(name: str, text: str) -> None:
-    """Fail with the physical line number of the first malformed record."""
+def _check_csv_syntax(name: str, text: str) -> list[int]:
+    """Fail with the physical line number of the first malformed record.
+
+    Returns the physical line on which each (non-blank) record starts.
+    """
     reader = csv.reader(io.StringIO(text), strict=True)
     try:
         header = next(reader)
@@ -203,12 +210,13 @@ def _check_csv_syntax(name: str, text: str) -> None:
     except csv.Error as exc:
         raise InputError(f"{name}: broken CSV", [Problem(str(exc), file=name, line=1)]) from exc
     width = len(header)
+    starts: list[int] = []
     while True:
         start = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
-            return
+            return starts
         except csv.Error as exc:
             raise InputError(
                 f"{name}: broken CSV at line {start}", [Problem(str(exc), file=name, line=start)]
@@ -219,6 +227,8 @@ def _check_csv_syntax(name: str, text: str) -> None:
                 f"{name}: line {start} has {len(row)} fields, the header has {width}",
                 [Problem(f"expected {width} fields, got {len(row)}", file=name, line=start)],
             )
+        if row:
+            starts.append(start)
 
 
 def _split(value: str, sep: str) -> list[str]:
@@ -228,9 +238,11 @@ def _split(value: str, sep: str) -> list[str]:
 def _require_uris(df: pd.DataFrame, column: str, name: str) -> None:
     bad = df.index[df[column].str.strip() == ""].tolist()
     if bad:
+        lines = df.attrs.get("lines")
         raise InputError(
             f"{name}: {len(bad)} row(s) without {column}",
-            [Problem(f"empty {column}", file=name, row=i + 2, column=column) for i in bad[:20]],
+            [Problem(f"empty {column}", file=name, line=lines[i] if lines else None, row=i + 2,
+                     column=column) for i in bad[:20]],
         )
 
 
@@ -360,7 +372,9 @@ def _collect(src: SourceFile, df: pd.DataFrame, frames: dict[str, list[pd.DataFr
     elif kind == "skillsHierarchy":
         frames["hierarchy"].append(df)
     elif kind == "collection":
-        frames["collections"].append(pd.DataFrame({"collection": src.collection, "uri": df["conceptUri"]}))
+        frames["collections"].append(pd.DataFrame({
+            "collection": src.collection, "uri": df["conceptUri"],
+            "supplement": src.version is not None}))
         # Collections are the only Dutch source for many language/transversal skills.
         labels = _labels(df, "skill", lang, name, " | ")
         frames["labels"].append(labels)
@@ -448,7 +462,12 @@ def _finalise(frames: dict[str, list[pd.DataFrame]], report: ImportReport) -> di
     srel = _skip(report, "skill_relations", srel,
                  srel.skill_uri.isin(skills.uri) & srel.related_uri.isin(skills.uri),
                  ["skill_uri", "related_uri"])
-    coll = _concat(frames["collections"], ["collection", "uri"]).drop_duplicates()
+    coll = _concat(frames["collections"], ["collection", "uri", "supplement"])
+    # A collection that the base version has takes its members from the base version only;
+    # an older-version file of it (e.g. Dutch v1.0.x) adds labels, not members.
+    in_base = set(coll.loc[~coll.supplement.astype(bool), "collection"])
+    superseded = coll.supplement.astype(bool) & coll.collection.isin(in_base)
+    coll = coll.loc[~superseded, ["collection", "uri"]].drop_duplicates()
     coll = _skip(report, "collections", coll, coll.uri.isin(skills.uri), ["uri"])
     cross = _concat(frames["crosswalks"], ["scheme", "esco_uri", "external_id", "external_uri",
                                            "label_nl", "label_fr", "relation"])
