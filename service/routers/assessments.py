@@ -1,5 +1,133 @@
-"""HTTP routes for assessments."""
+"""HTTP routes for instruments, assessment records and Excel/CSV batches.
 
-from fastapi import APIRouter
+Thin: validation, scoring and storage live in :mod:`assessment`. Assessors, coaches and
+admins may record and import; the assessor of a record is the logged-in user.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, UploadFile, status
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from assessment.batch import MAX_FILE_BYTES, import_batch, write_template
+from assessment.instrument import Instrument, get_instrument, instrument_json_schema, load_instruments
+from assessment.records import Record, get_record, list_records, record_assessment
+from service.deps import Cursor, require_roles
+from service.users import User
+from taxonomy.errors import InputError, Problem
 
 router = APIRouter(prefix="/api", tags=["assessments"])
+
+Staff = Annotated[User, Depends(require_roles("assessor", "coach", "admin"))]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class InstrumentSummary(BaseModel):
+    id: str
+    version: str
+    kind: str
+    domain: str
+    title_nl: str
+    title_en: str
+    items: int
+
+
+class RecordIn(BaseModel):
+    """One assessment as the assessor filled it in."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    participant_id: str = Field(max_length=20)
+    instrument_id: str = Field(max_length=60)
+    instrument_version: str | None = None
+    assessed_on: date
+    scores: dict[str, Any] = Field(description="item id → score on the scale, or CEFR level for the Dutch grid")
+    corrects: str | None = Field(None, description="Record id this one corrects.")
+    comment: str | None = Field(None, max_length=2000)
+
+
+class BatchOut(BaseModel):
+    batch_id: str
+    file_name: str
+    instrument_id: str
+    instrument_version: str
+    n_records: int
+    record_ids: list[str]
+
+
+@router.get("/instruments", response_model=list[InstrumentSummary])
+def instruments(user: Staff) -> list[InstrumentSummary]:
+    """The latest version of every assessment instrument."""
+    return [
+        InstrumentSummary(id=i.id, version=i.version, kind=i.kind, domain=i.domain, title_nl=i.title.nl,
+                          title_en=i.title.en, items=len(i.items))
+        for i in load_instruments().values()
+    ]
+
+
+@router.get("/instrument-schema")
+def schema(user: Staff) -> dict[str, Any]:
+    """The JSON schema of instrument files."""
+    return instrument_json_schema()
+
+
+@router.get("/instruments/{instrument_id}", response_model=Instrument)
+def instrument(instrument_id: str, user: Staff, version: str | None = None) -> Instrument:
+    return get_instrument(instrument_id, version)
+
+
+@router.get("/instruments/{instrument_id}/template")
+def template(
+    instrument_id: str, user: Staff, format: Literal["xlsx", "csv"] = "xlsx",
+    participant: Annotated[list[str], Query(max_length=1000)] = [],  # noqa: B006
+    version: str | None = None,
+) -> Response:
+    """A fill-in sheet for assessors (one row per participant, one column per item)."""
+    inst = get_instrument(instrument_id, version)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_template(inst.id, Path(tmp) / f"{inst.id}-v{inst.version}.{format}", version=inst.version,
+                              participant_ids=participant)
+        data = path.read_bytes()
+    media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
+    return Response(data, media_type=media,
+                    headers={"Content-Disposition": f'attachment; filename="{inst.id}-v{inst.version}.{format}"'})
+
+
+@router.post("/assessments", status_code=status.HTTP_201_CREATED, response_model=Record)
+def record(body: RecordIn, cursor: Cursor, user: Staff) -> Record:
+    """Record one assessment; with ``corrects`` it replaces an earlier record (append-only)."""
+    return record_assessment(cursor, participant_id=body.participant_id, instrument_id=body.instrument_id,
+                             instrument_version=body.instrument_version, assessor=user.username,
+                             assessed_on=body.assessed_on, scores=body.scores, corrects=body.corrects,
+                             comment=body.comment)
+
+
+@router.get("/assessments/{record_id}", response_model=Record)
+def show(record_id: str, cursor: Cursor, user: Staff) -> Record:
+    return get_record(cursor, record_id=record_id)
+
+
+@router.get("/participants/{participant_id}/assessments", response_model=list[Record])
+def of_participant(participant_id: str, cursor: Cursor, user: Staff, current_only: bool = False) -> list[Record]:
+    """A participant's records, oldest first (corrected versions included unless ``current_only``)."""
+    return list_records(cursor, participant_id=participant_id, current_only=current_only)
+
+
+@router.post("/assessments/import", status_code=status.HTTP_201_CREATED, response_model=BatchOut)
+def upload(file: UploadFile, cursor: Cursor, user: Staff) -> BatchOut:
+    """Import a filled-in template (.xlsx or .csv): every row is validated first; all or nothing."""
+    name = Path(file.filename or "upload").name
+    data = file.file.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError("File too large", [Problem(f"over {MAX_FILE_BYTES // 2**20} MiB", file=name)])
+    report = import_batch(cursor, path=Path(name), data=data, file_name=name, assessor=user.username)
+    return BatchOut(batch_id=report.batch_id, file_name=report.file_name, instrument_id=report.instrument_id,
+                    instrument_version=report.instrument_version, n_records=report.n_records,
+                    record_ids=report.record_ids)
