@@ -86,7 +86,7 @@ def requirements(con: duckdb.DuckDBPyConnection, model: MatchingModel) -> tuple[
     """The ``(occupations, 4)`` Dutch requirement matrix and row sources (cached until edited)."""
     from matching.model import _db_key
 
-    key = (_db_key(con), model.import_id, requirements_version(con))
+    key = (_db_key(con), model.import_id, model.taxonomy_version, requirements_version(con))
     got = _req_cache.get(key)
     if got is None:
         with _req_lock:

@@ -78,6 +78,12 @@ def _db_key(con: duckdb.DuckDBPyConnection) -> str:
     return str(row[0]) if row and row[0] else f"memory:{id(con)}"
 
 
+def taxonomy_key(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Identifies an ESCO import across copies of a database file (for in-process caches)."""
+    v = current_version(con)
+    return (v.import_id, v.imported_at, v.source, v.esco_version)
+
+
 def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
     row = con.execute(
         "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
@@ -255,8 +261,7 @@ def build_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None
 def get_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None = None) -> MatchingModel:
     """The model for this database's current taxonomy import, built once per process."""
     cfg = config or MatchingConfig()
-    version = current_version(con)
-    key = (_db_key(con), version.import_id, version.imported_at, cfg.model_dump_json())
+    key = (taxonomy_key(con), cfg.model_dump_json())
     model = _cache.get(key)
     if model is None:
         with _lock:

@@ -370,8 +370,8 @@ def confirm_shortlist(
 ) -> Shortlist:
     """A named person confirms the shortlist, in their order.
 
-    Every suggested candidate left out, and every candidate placed at a different position than
-    suggested (relative to the others kept), needs a reason; added ids must be suggested ones.
+    Every suggested candidate left out, and every candidate placed above where the suggestion had
+    them (relative to the others kept), needs a reason; only suggested candidates can be confirmed.
     """
     reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
     if not confirmed_by or not confirmed_by.strip():
@@ -394,8 +394,8 @@ def confirm_shortlist(
     kept = [p for p in suggested if p in seen]
     chosen = [p for p in ordered_participant_ids if p in suggested]
     for pos, pid in enumerate(chosen):
-        if pos < len(kept) and kept[pos] != pid and pid not in reasons:
-            problems.append(Problem(f"{pid}: moved from the suggested order without a reason",
+        if pos < kept.index(pid) and pid not in reasons:
+            problems.append(Problem(f"{pid}: moved up from the suggested order without a reason",
                                     column=f"reasons.{pid}"))
     if problems:
         raise InputError("The shortlist cannot be confirmed like this", problems)

@@ -38,7 +38,7 @@ from matching import geo
 from matching.language import SUB_SKILLS, LanguageRequirement, check_level, occupation_requirement
 from taxonomy.database import transaction
 from taxonomy.errors import InputError, NotFoundError, Problem
-from taxonomy.store import current_version, preferred_labels
+from taxonomy.store import preferred_labels
 
 SEARCH_ENV = "WERKBRUG_VACANCY_SEARCH"
 Shift = Literal["day", "early", "late", "night"]
@@ -151,9 +151,9 @@ def _lexicon(con: duckdb.DuckDBPyConnection) -> dict:
     """Label indexes of the current import, built once per process."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from matching.model import _db_key
+    from matching.model import taxonomy_key
 
-    key = (_db_key(con), current_version(con).import_id)
+    key = taxonomy_key(con)
     with _lex_lock:
         got = _lex_cache.get(key)
         if got is None:
