@@ -50,6 +50,7 @@ MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200
 MAX_ROWS = 5000
 CEFR_CHOICES = [lvl for main in CEFR_LEVELS for lvl in ([main] if main == "A0" else [main, f"{main}.1", f"{main}.2"])]
+_PARTICIPANT_ID = re.compile(r"^P-[0-9A-Z]{6}$")
 _MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xls", ".xlsb"}
 
 
@@ -82,6 +83,10 @@ def write_template(
     """Write a fill-in sheet for ``instrument_id`` (``.xlsx``, or ``.csv`` by the suffix of ``path``)."""
     instrument = get_instrument(instrument_id, version)
     path = Path(path)
+    bad = [pid for pid in participant_ids or [] if not _PARTICIPANT_ID.match(pid)]
+    if bad:  # also keeps formulas (=HYPERLINK…) out of the sheet
+        raise InputError("Not participant ids", [Problem(f"{pid!r} is not a participant id such as P-7F3K2A",
+                                                         column="participant") for pid in bad[:20]])
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             w = csv.writer(f, delimiter=";")

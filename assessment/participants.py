@@ -351,6 +351,13 @@ def get_participant(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> P
     return _rows_to_participants(con, rows)[0]
 
 
+def get_participants(con: duckdb.DuckDBPyConnection, *, participant_ids: list[str]) -> list[Participant]:
+    """Several participants in the order asked; unknown ids are left out."""
+    rows = con.execute(_SELECT + " WHERE p.participant_id IN (SELECT unnest(?))", [list(participant_ids)]).fetchall()
+    found = {p.participant_id: p for p in _rows_to_participants(con, rows)}
+    return [found[i] for i in participant_ids if i in found]
+
+
 def list_participants(
     con: duckdb.DuckDBPyConnection,
     *,

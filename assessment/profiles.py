@@ -20,6 +20,7 @@ from assessment.participants import (
     consent_history,
     get_contact,
     get_participant,
+    get_participants,
     get_protected_attributes,
     list_participants,
     participant_history,
@@ -34,7 +35,7 @@ from assessment.profile import (
     Mobility,
     SkillLevel,
 )
-from assessment.records import Record, list_records
+from assessment.records import Record, current_records, list_records
 from assessment.scoring import (
     SELF_DECLARED_LEVEL,
     combine_evidence,
@@ -43,7 +44,7 @@ from assessment.scoring import (
     latest_cefr,
     skill_scores,
 )
-from assessment.trajectories import get_trajectory
+from assessment.trajectories import get_trajectory, latest_targets
 from taxonomy.store import preferred_labels
 
 _KIND = {"technical": EvidenceKind.assessed, "observation": EvidenceKind.observed}
@@ -65,15 +66,19 @@ def record_evidence(record: Record) -> dict[str, Evidence]:
     }
 
 
-def _experience_evidence(con, participant: Participant) -> dict[str, list[Evidence]]:
-    out: dict[str, list[Evidence]] = defaultdict(list)
-    uris = [e.occupation_uri for e in participant.experience]
+def _essential_skills(con, occupation_uris: list[str]) -> dict[str, list[str]]:
     essential: dict[str, list[str]] = defaultdict(list)
-    for occ, skill in con.execute(
-        """SELECT occupation_uri, skill_uri FROM taxonomy.occupation_skills
-           WHERE relation_type = 'essential' AND occupation_uri IN (SELECT unnest(?))
-           ORDER BY occupation_uri, skill_uri""", [uris]).fetchall():
-        essential[occ].append(skill)
+    if occupation_uris:
+        for occ, skill in con.execute(
+            """SELECT occupation_uri, skill_uri FROM taxonomy.occupation_skills
+               WHERE relation_type = 'essential' AND occupation_uri IN (SELECT unnest(?))
+               ORDER BY occupation_uri, skill_uri""", [sorted(set(occupation_uris))]).fetchall():
+            essential[occ].append(skill)
+    return essential
+
+
+def _experience_evidence(participant: Participant, essential: dict[str, list[str]]) -> dict[str, list[Evidence]]:
+    out: dict[str, list[Evidence]] = defaultdict(list)
     for entry in participant.experience:
         for skill in essential.get(entry.occupation_uri, []):
             out[skill].append(Evidence(
@@ -116,21 +121,42 @@ def _recognised(value: DiplomaRecognition | None) -> bool | None:
 
 def build_profile(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> CompetenceProfile:
     """The competence profile of one participant (pseudonymised; see docs/profile-format.md)."""
-    participant = get_participant(con, participant_id=participant_id)
-    records = list_records(con, participant_id=participant_id, current_only=True)
-    evidence: dict[str, list[Evidence]] = _experience_evidence(con, participant)
-    for record in records:
-        for uri, ev in record_evidence(record).items():
-            evidence[uri].append(ev)
-    exp_uris = [e.occupation_uri for e in participant.experience]
-    labels = preferred_labels(con, sorted(evidence) + exp_uris)
+    get_participant(con, participant_id=participant_id)  # NotFoundError for an unknown id
+    return build_profiles(con, participant_ids=[participant_id])[0]
+
+
+def build_profiles(con: duckdb.DuckDBPyConnection, *, participant_ids: list[str]) -> list[CompetenceProfile]:
+    """Profiles of several participants, in the order asked (unknown ids are left out).
+
+    Reads everything in a few queries, so building hundreds of profiles stays fast.
+    """
+    participants = get_participants(con, participant_ids=participant_ids)
+    ids = [p.participant_id for p in participants]
+    records = current_records(con, participant_ids=ids)
+    targets = latest_targets(con, participant_ids=ids)
+    essential = _essential_skills(con, [e.occupation_uri for p in participants for e in p.experience])
+    evidence_by: dict[str, dict[str, list[Evidence]]] = {}
+    for p in participants:
+        evidence = _experience_evidence(p, essential)
+        for record in records[p.participant_id]:
+            for uri, ev in record_evidence(record).items():
+                evidence[uri].append(ev)
+        evidence_by[p.participant_id] = evidence
+    all_uris = {u for ev in evidence_by.values() for u in ev} | {e.occupation_uri for p in participants
+                                                                  for e in p.experience}
+    labels = preferred_labels(con, sorted(all_uris))
+    return [_assemble(p, evidence_by[p.participant_id], records[p.participant_id], targets[p.participant_id], labels)
+            for p in participants]
+
+
+def _assemble(participant: Participant, evidence: dict[str, list[Evidence]], records: list[Record],
+              targets: list[str], labels: dict[str, str]) -> CompetenceProfile:
     skills = []
     for uri, evs in evidence.items():
         level, confidence, kind = combine_evidence(evs)
         skills.append(SkillLevel(uri=uri, label=labels.get(uri), level=round(level, 4),
                                  confidence=round(confidence, 4), evidence_kind=kind, evidence=evs))
     skills.sort(key=lambda s: (-s.level * s.confidence, s.uri))
-    trajectory = get_trajectory(con, participant_id=participant_id)
     return CompetenceProfile(
         participant_id=participant.participant_id,
         generated_at=max((r.recorded_at for r in records), default=participant.updated_at),
@@ -147,14 +173,14 @@ def build_profile(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> Com
         education_level=participant.education_level.value if participant.education_level else None,
         diploma_recognised=_recognised(participant.diploma_recognition),
         diploma_recognition=participant.diploma_recognition.value if participant.diploma_recognition else None,
-        agreed_targets=trajectory.agreed_targets.occupation_uris if trajectory.agreed_targets else [],
+        agreed_targets=targets,
     )
 
 
 def consenting_profiles(con: duckdb.DuckDBPyConnection) -> list[CompetenceProfile]:
-    """Profiles of every participant whose consent to share is currently given."""
-    return [build_profile(con, participant_id=p.participant_id)
-            for p in sorted(list_participants(con, consenting_only=True), key=lambda p: p.participant_id)]
+    """Profiles of every participant whose consent to share is currently given, ordered by id."""
+    ids = sorted(p.participant_id for p in list_participants(con, consenting_only=True))
+    return build_profiles(con, participant_ids=ids)
 
 
 def export_participant(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> dict[str, Any]:

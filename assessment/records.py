@@ -202,3 +202,15 @@ def list_records(
         sql += " AND n.record_id IS NULL"
     return [_to_record(r) for r in con.execute(sql + " ORDER BY r.assessed_on, r.recorded_at",
                                                [participant_id]).fetchall()]
+
+
+def current_records(con: duckdb.DuckDBPyConnection, *, participant_ids: list[str]) -> dict[str, list[Record]]:
+    """Records that were not corrected, per participant, oldest first (one query for many participants)."""
+    out: dict[str, list[Record]] = {pid: [] for pid in participant_ids}
+    rows = con.execute(
+        _SELECT + """ WHERE r.participant_id IN (SELECT unnest(?)) AND n.record_id IS NULL
+                      ORDER BY r.participant_id, r.assessed_on, r.recorded_at""", [list(participant_ids)]).fetchall()
+    for row in rows:
+        rec = _to_record(row)
+        out.setdefault(rec.participant_id, []).append(rec)
+    return out

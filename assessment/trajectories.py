@@ -159,3 +159,15 @@ def get_trajectory(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> Tr
            ORDER BY at_time, step_id""", [participant_id]).fetchall()]
     return Trajectory(participant_id=participant_id, agreed_targets=targets[-1] if targets else None,
                       target_history=targets, steps=[_step(con, s) for s in step_ids])
+
+
+def latest_targets(con: duckdb.DuckDBPyConnection, *, participant_ids: list[str]) -> dict[str, list[str]]:
+    """The currently agreed job targets of several participants (empty list when none)."""
+    out: dict[str, list[str]] = {pid: [] for pid in participant_ids}
+    for pid, uris in con.execute(
+        """SELECT participant_id, occupation_uris FROM assessment.agreed_targets
+           WHERE participant_id IN (SELECT unnest(?))
+           QUALIFY row_number() OVER (PARTITION BY participant_id ORDER BY seq DESC) = 1""",
+        [list(participant_ids)]).fetchall():
+        out[pid] = list(uris)
+    return out

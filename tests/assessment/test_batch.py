@@ -52,6 +52,9 @@ def test_template_is_understandable(tmp_path: Path) -> None:
         write_template("juggling", tmp_path / "x.xlsx")
     with pytest.raises(InputError):
         write_template("cleaning", tmp_path / "x.ods")
+    with pytest.raises(InputError, match="participant id"):
+        write_template("cleaning", tmp_path / "x.xlsx", participant_ids=['=HYPERLINK("http://evil","x")'])
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 def test_round_trip_xlsx(con, tmp_path: Path) -> None:

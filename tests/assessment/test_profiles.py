@@ -9,7 +9,7 @@ import pytest
 
 from assessment.participants import create_participant, set_consent
 from assessment.profile import CompetenceProfile, EvidenceKind, profile_json_schema
-from assessment.profiles import build_profile, consenting_profiles, export_participant
+from assessment.profiles import build_profile, build_profiles, consenting_profiles, export_participant
 from assessment.records import list_records, record_assessment
 from assessment.scoring import experience_level
 from assessment.trajectories import (
@@ -178,7 +178,7 @@ def test_consenting_profiles_and_export(con) -> None:
     no = create_participant(con, by="a").participant_id
     record_assessment(con, participant_id=no, instrument_id="cleaning", assessor="ann",
                       assessed_on="2026-10-01", scores={"glass": 3})
-    assert [p.participant_id for p in consenting_profiles(con)] == [yes]
+    assert consenting_profiles(con) == [build_profile(con, participant_id=yes)]
     set_consent(con, participant_id=yes, given=False, by="coach")
     assert consenting_profiles(con) == []
     first = record_assessment(con, participant_id=no, instrument_id="cleaning", assessor="ann",
@@ -218,3 +218,17 @@ def test_trajectory_is_append_only(con) -> None:
         update_trajectory_step(con, step_id=step.step_id, by="coach", ends_on=date(2026, 1, 1))
     with pytest.raises(NotFoundError):
         update_trajectory_step(con, step_id="S-NOPE", by="coach", status="ongoing")
+
+
+def test_bulk_profiles_equal_single_profiles(con) -> None:
+    a = _participant(con, experience=[{"occupation_uri": KITCHEN_PORTER, "years": 4}])
+    b = _participant(con, experience=[{"occupation_uri": WAREHOUSE_WORKER, "years": 1}])
+    c = _participant(con)
+    record_assessment(con, participant_id=a, instrument_id="kitchen-hospitality", assessor="ann",
+                      assessed_on="2026-10-01", scores={"dishwasher": 2})
+    record_assessment(con, participant_id=c, instrument_id="dutch-cefr", assessor="ann",
+                      assessed_on="2026-10-01", scores={"reading": "B1"})
+    record_agreed_targets(con, participant_id=b, occupation_uris=[WAREHOUSE_WORKER], note=None, by="coach")
+    bulk = build_profiles(con, participant_ids=[c, "P-NOPE00", a, b])
+    assert bulk == [build_profile(con, participant_id=pid) for pid in (c, a, b)]
+    assert bulk[2].agreed_targets == [WAREHOUSE_WORKER] and bulk[0].dutch.reading == "B1"
