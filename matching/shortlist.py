@@ -105,10 +105,11 @@ def participant_matrix(model: MatchingModel, features: list[RankingFeatures]) ->
         own_total=np.asarray(X @ model.idf).ravel(), exp_occ=exp, pref_occ=pref,
         sector_codes=[tuple(str(c).rsplit("/C", 1)[-1] for c in f.preferred_sectors) for f in features],
         dutch=np.stack([participant_values(f.dutch) for f in features]) if features else np.zeros((0, 4)),
-        lat=lat, lon=lon, speed=np.array([geo.best_speed(f.transport_modes) for f in features]),
+        lat=lat, lon=lon, speed=np.array([geo.best_speed(f.transport_modes) for f in features], dtype=np.float64),
         max_minutes=np.array([f.max_commute_minutes for f in features], dtype=np.float64),
-        hours=np.array([f.hours_per_week for f in features]),
-        shift_mask=np.array([sum(1 << SHIFTS.index(s) for s in f.shifts if s in SHIFTS) for f in features]),
+        hours=np.array([f.hours_per_week for f in features], dtype=np.int64),
+        shift_mask=np.array([sum(1 << SHIFTS.index(s) for s in f.shifts if s in SHIFTS) for f in features],
+                            dtype=np.int64),
         weekends=np.array([f.weekends for f in features], dtype=bool),
     )
 

@@ -1,9 +1,310 @@
-"""CLI commands for matching."""
+"""``werkbrug match …`` and ``werkbrug vacancy …``: job targets, shortlists, vacancies, Dutch requirements."""
 
 from __future__ import annotations
 
+import getpass
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from assessment.profile import CompetenceProfile
+from service.cli.common import DbOption, user_errors
+from taxonomy.database import connect
+from taxonomy.errors import InputError, Problem
+
+console = Console()
+match_app = typer.Typer(help="Matching: job targets (jobdoelwitten) and shortlists.", no_args_is_help=True)
+vacancy_app = typer.Typer(help="Vacancies (vacatures): add, import, show, confirm.", no_args_is_help=True)
+lang_app = typer.Typer(help="Dutch language requirements per occupation or ISCO group.", no_args_is_help=True)
+match_app.add_typer(lang_app, name="language-requirements")
+
+ByOption = Annotated[str | None, typer.Option("--by", help="Who asks (default: your login name).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _who(by: str | None) -> str:
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def _open(db: Path | None):
+    from service.app import migrate_all
+
+    con = connect(db)
+    migrate_all(con)
+    return con
+
+
+def _out(data) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+
+
+def _read_profiles(path: Path) -> list[CompetenceProfile]:
+    if not path.is_file():
+        raise InputError(f"{path}: no such file", [Problem("file not found", file=str(path))])
+    profiles, problems = [], []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            profiles.append(CompetenceProfile.model_validate_json(line))
+        except ValidationError as exc:
+            for e in exc.errors():
+                problems.append(Problem(e["msg"], file=path.name, line=n,
+                                        column=".".join(str(p) for p in e["loc"]) or None))
+    if problems:
+        raise InputError(f"{path.name}: {len(problems)} problem(s) in the profiles", problems)
+    return profiles
+
+
+@match_app.command("targets")
+def targets_command(
+    participant: Annotated[str | None, typer.Argument(help="Participant id (or use --profiles).")] = None,
+    profiles: Annotated[Path | None, typer.Option(help="JSON-lines file of competence profiles.")] = None,
+    top: Annotated[int, typer.Option(help="How many occupations.")] = 10,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+) -> None:
+    """Job targets for one participant, or for every profile in a JSON-lines file."""
+    from matching.job_targets import job_targets_for_participant, rank_profiles
+
+    with user_errors():
+        if (participant is None) == (profiles is None):
+            raise InputError("Give a participant id or --profiles FILE (not both)")
+        con = _open(db)
+        if profiles is not None:
+            items = _read_profiles(profiles)
+            ranked = rank_profiles(con, profiles=items, top=top, requested_by=_who(by))
+            for p, res in zip(items, ranked, strict=True):
+                row = {"participant_id": p.participant_id,
+                       "targets": [{"occupation_uri": u, "score": s, "rank": r} for r, (u, s) in
+                                   enumerate(res, start=1)]}
+                if as_json:
+                    _out(row)
+                else:
+                    console.print(f"{p.participant_id}: " + ", ".join(u.rsplit("/", 1)[-1][:8] for u, _ in res))
+            return
+        res = job_targets_for_participant(con, participant_id=participant, top=top, requested_by=_who(by))
+    if as_json:
+        _out(res.model_dump(mode="json"))
+        return
+    table = Table(title=f"Jobdoelwitten voor {res.participant_id} ({res.taxonomy_version})")
+    for col in ("#", "beroep", "score", "essentieel", "Nederlands", "ontbreekt", "vacatures"):
+        table.add_column(col)
+    for t in res.targets:
+        table.add_row(str(t.rank), t.label, f"{t.score:.3f}", f"{t.parts.values['essential']:.0%}",
+                      "ok" if t.language.meets else "kloof", str(len(t.missing_essential)), str(t.open_vacancies))
+    console.print(table)
+
+
+@match_app.command("shortlist")
+def shortlist_command(
+    vacancy: Annotated[str, typer.Argument(help="Vacancy id, e.g. V-00001.")],
+    top: Annotated[int, typer.Option(help="How many candidates.")] = 20,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+) -> None:
+    """A suggested shortlist of consenting, pseudonymised candidates for a confirmed vacancy."""
+    from matching.shortlist import make_shortlist
+
+    with user_errors():
+        con = _open(db)
+        sl = make_shortlist(con, vacancy_id=vacancy, requested_by=_who(by), top=top)
+    if as_json:
+        _out(sl.model_dump(mode="json"))
+        return
+    table = Table(title=f"Kortlijst {sl.shortlist_id} voor {sl.vacancy_id} (suggestie: een persoon bevestigt)")
+    for col in ("#", "deelnemer", "score", "essentieel", "Nederlands", "pendel (min)"):
+        table.add_column(col)
+    for c in sl.candidates:
+        table.add_row(str(c.rank), c.participant_id, f"{c.score:.3f}", f"{c.parts.values['essential']:.0%}",
+                      "ok" if c.language.meets else "kloof",
+                      "?" if c.commute_minutes is None else f"{c.commute_minutes:.0f}")
+    console.print(table)
+    console.print(f"{sl.considered} bekeken; weggefilterd: {sl.filtered_out}")
+
+
+@lang_app.command("show")
+def lang_show(
+    occupation: Annotated[str | None, typer.Option(help="Show the requirement of one occupation URI.")] = None,
+    as_json: JsonFlag = False, db: DbOption = None,
+) -> None:
+    """Shipped defaults and overrides, or the requirement one occupation gets."""
+    from matching.language import list_requirements, occupation_requirement
+
+    with user_errors():
+        con = _open(db)
+        if occupation:
+            data = [occupation_requirement(con, occupation_uri=occupation).model_dump()]
+        else:
+            data = list_requirements(con)
+    if as_json:
+        _out(data)
+        return
+    table = Table(title="Nederlands: vereist niveau")
+    keys = ["scope", "key", "source", "listening", "reading", "speaking", "writing", "note"]
+    keys = [k for k in keys if any(k in d for d in data)]
+    for k in keys:
+        table.add_column(k)
+    for d in data:
+        table.add_row(*(str(d.get(k) or "") for k in keys))
+    console.print(table)
+
+
+@lang_app.command("set")
+def lang_set(
+    listening: Annotated[str, typer.Option()], reading: Annotated[str, typer.Option()],
+    speaking: Annotated[str, typer.Option()], writing: Annotated[str, typer.Option()],
+    occupation: Annotated[str | None, typer.Option(help="Occupation URI.")] = None,
+    isco: Annotated[str | None, typer.Option(help="ISCO code (1-4 digits).")] = None,
+    note: Annotated[str | None, typer.Option()] = None, db: DbOption = None, by: ByOption = None,
+) -> None:
+    """Override the Dutch requirement of an occupation or an ISCO group."""
+    from matching.language import set_requirement
+
+    with user_errors():
+        con = _open(db)
+        req = set_requirement(con, occupation_uri=occupation, isco_code=isco, updated_by=_who(by), note=note,
+                              levels={"listening": listening, "reading": reading, "speaking": speaking,
+                                      "writing": writing})
+    console.print(f"Saved ({req.source}): {req.listening}/{req.reading}/{req.speaking}/{req.writing}")
+
+
+def _show_vacancy(v, as_json: bool) -> None:
+    if as_json:
+        _out(v.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{v.vacancy_id}[/] {v.title} — {v.employer}, {v.postcode} {v.municipality or ''} "
+                  f"[{v.status}] (owner {v.owner})", highlight=False)
+    console.print(f"  {v.hours_per_week} h/week, shifts {', '.join(v.shifts)}, weekends {'ja' if v.weekends else 'nee'}"
+                  f", Dutch declared {v.dutch}", highlight=False)
+    if v.status == "proposed":
+        console.print("  Proposed occupations:")
+        for i, o in enumerate(v.proposal.occupations, start=1):
+            console.print(f"    {i}. {o.label} ({o.score:.2f}) {o.uri}", highlight=False)
+        console.print("  Proposed skills:")
+        for i, s in enumerate(v.proposal.skills, start=1):
+            console.print(f"    {i}. {s.label} — {s.why} {s.uri}", highlight=False)
+    else:
+        console.print(f"  Confirmed by {v.confirmed_by}: occupations {v.occupation_uris}", highlight=False)
+        console.print(f"  required skills {len(v.essential_skills)}, optional {len(v.optional_skills)}")
+
+
+@vacancy_app.command("add")
+def vacancy_add(
+    title: Annotated[str, typer.Option()], description: Annotated[str, typer.Option()],
+    employer: Annotated[str, typer.Option()], postcode: Annotated[str, typer.Option()],
+    hours: Annotated[int, typer.Option(help="Hours per week.")] = 38,
+    shifts: Annotated[str, typer.Option(help="Comma-separated: day, early, late, night.")] = "day",
+    weekends: Annotated[bool, typer.Option("--weekends/--no-weekends")] = False,
+    dutch_level: Annotated[str | None, typer.Option(help="Declared Dutch level (all sub-skills).")] = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+) -> None:
+    """Add a vacancy; werkbrug proposes occupations and skills for you to confirm."""
+    from matching.vacancies import create_vacancy
+
+    with user_errors():
+        con = _open(db)
+        v = create_vacancy(con, owner=_who(by), vacancy={
+            "title": title, "description": description, "employer": employer, "postcode": postcode,
+            "hours_per_week": hours, "shifts": [s.strip() for s in shifts.split(",") if s.strip()],
+            "weekends": weekends, "dutch_level": dutch_level})
+    _show_vacancy(v, as_json)
+
+
+@vacancy_app.command("import")
+def vacancy_import(
+    file: Annotated[Path, typer.Argument(help="CSV or Excel file, one vacancy per row.")],
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+) -> None:
+    """Import vacancies from CSV/Excel: every row or none (problems name row and column)."""
+    from matching.vacancies import import_vacancies
+
+    with user_errors():
+        if not file.is_file():
+            raise InputError(f"{file}: no such file", [Problem("file not found", file=str(file))])
+        con = _open(db)
+        got = import_vacancies(con, owner=_who(by), path=file, filename=file.name)
+    if as_json:
+        _out([v.model_dump(mode="json") for v in got])
+        return
+    console.print(f"Imported {len(got)} vacancies: {', '.join(v.vacancy_id for v in got)}")
+
+
+@vacancy_app.command("show")
+def vacancy_show(
+    vacancy: Annotated[str, typer.Argument()], as_json: JsonFlag = False, db: DbOption = None,
+) -> None:
+    """Show a vacancy with its proposal or its confirmed occupations and skills."""
+    from matching.vacancies import get_vacancy
+
+    with user_errors():
+        con = _open(db)
+        v = get_vacancy(con, vacancy_id=vacancy)
+    _show_vacancy(v, as_json)
+
+
+@vacancy_app.command("list")
+def vacancy_list(
+    owner: Annotated[str | None, typer.Option()] = None, as_json: JsonFlag = False, db: DbOption = None,
+) -> None:
+    """List vacancies (optionally one liaison's)."""
+    from matching.vacancies import list_vacancies
+
+    with user_errors():
+        con = _open(db)
+        got = list_vacancies(con, owner=owner)
+    if as_json:
+        _out([v.model_dump(mode="json") for v in got])
+        return
+    for v in got:
+        console.print(f"{v.vacancy_id}  [{v.status}]  {v.title} — {v.employer} ({v.postcode}, {v.owner})",
+                      highlight=False)
+
+
+@vacancy_app.command("confirm")
+def vacancy_confirm(
+    vacancy: Annotated[str, typer.Argument()],
+    occupation: Annotated[list[str] | None, typer.Option(help="Occupation URI or number in the proposal.")] = None,
+    skill: Annotated[list[str] | None, typer.Option(help="Required skill: URI or number in the proposal.")] = None,
+    optional: Annotated[list[str] | None, typer.Option(help="Optional skill: URI or number.")] = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+) -> None:
+    """Confirm (or edit) a vacancy's occupations and skills; only confirmed vacancies get shortlists."""
+    from matching.vacancies import confirm_vacancy, get_vacancy
+
+    with user_errors():
+        con = _open(db)
+        v = get_vacancy(con, vacancy_id=vacancy)
+
+        def pick(values: list[str] | None, proposed: list) -> list[str]:
+            out = []
+            for x in values or []:
+                if x.isdigit():
+                    i = int(x)
+                    if not 1 <= i <= len(proposed):
+                        raise InputError(f"{x}: the proposal has {len(proposed)} items")
+                    out.append(proposed[i - 1].uri)
+                else:
+                    out.append(x)
+            return out
+
+        v = confirm_vacancy(con, vacancy_id=vacancy, by=_who(by),
+                            occupation_uris=pick(occupation, v.proposal.occupations),
+                            essential_skills=pick(skill, v.proposal.skills),
+                            optional_skills=pick(optional, v.proposal.skills))
+    _show_vacancy(v, as_json)
 
 
 def register(app: typer.Typer) -> None:
     """Add this domain's command groups to the main app."""
+    app.add_typer(match_app, name="match")
+    app.add_typer(vacancy_app, name="vacancy")

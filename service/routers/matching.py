@@ -1,5 +1,84 @@
-"""HTTP routes for matching."""
+"""HTTP routes for job targets, Dutch language requirements and the matching log.
 
-from fastapi import APIRouter
+Thin: ranking, explanations and logging live in :mod:`matching`. Job targets are for coaches
+and admins; requirements can be read by staff and edited by admins; the log is for admins.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from assessment.profile import CompetenceProfile
+from matching.job_targets import JobTargetsResult, job_targets, job_targets_for_participant
+from matching.language import LanguageRequirement, list_requirements, occupation_requirement, set_requirement
+from matching.log import LogEntry, read_log
+from service.deps import Cursor, require_roles
+from service.users import User
 
 router = APIRouter(prefix="/api", tags=["matching"])
+
+CoachOrAdmin = Annotated[User, Depends(require_roles("coach", "admin"))]
+Staff = Annotated[User, Depends(require_roles("coach", "liaison", "admin"))]
+Admin = Annotated[User, Depends(require_roles("admin"))]
+Top = Annotated[int, Query(ge=1, le=200, description="How many occupations.")]
+
+
+class ProfileTargetsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    profile: CompetenceProfile
+    top: int = Field(10, ge=1, le=200)
+
+
+class RequirementIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    occupation_uri: str | None = None
+    isco_code: str | None = None
+    listening: str
+    reading: str
+    speaking: str
+    writing: str
+    note: str | None = Field(None, max_length=500)
+
+
+@router.get("/participants/{participant_id}/job-targets", response_model=JobTargetsResult)
+def participant_job_targets(participant_id: str, user: CoachOrAdmin, cursor: Cursor, top: Top = 10,
+                            lang: str = "nl") -> JobTargetsResult:
+    """Ranked ESCO occupations for a participant, each with score parts, evidence, gaps and next steps."""
+    return job_targets_for_participant(cursor, participant_id=participant_id, top=top, requested_by=user.username,
+                                       lang=lang)
+
+
+@router.post("/job-targets", response_model=JobTargetsResult)
+def profile_job_targets(body: ProfileTargetsIn, user: CoachOrAdmin, cursor: Cursor) -> JobTargetsResult:
+    """Job targets for a competence profile sent in the request (format ``werkbrug.profile/1``)."""
+    return job_targets(cursor, profile=body.profile, top=body.top, requested_by=user.username)
+
+
+@router.get("/language-requirements")
+def get_language_requirements(user: Staff, cursor: Cursor, occupation_uri: str | None = None) -> list[dict]:
+    """Shipped defaults and overrides, or the requirement of one occupation."""
+    if occupation_uri:
+        return [occupation_requirement(cursor, occupation_uri=occupation_uri).model_dump()]
+    return list_requirements(cursor)
+
+
+@router.put("/language-requirements", response_model=LanguageRequirement)
+def put_language_requirement(body: RequirementIn, user: Admin, cursor: Cursor) -> LanguageRequirement:
+    """Override the Dutch requirement of one occupation or one ISCO group."""
+    return set_requirement(
+        cursor, occupation_uri=body.occupation_uri, isco_code=body.isco_code, updated_by=user.username,
+        note=body.note, levels={"listening": body.listening, "reading": body.reading, "speaking": body.speaking,
+                                "writing": body.writing},
+    )
+
+
+@router.get("/matching/log", response_model=list[LogEntry])
+def get_log(user: Admin, cursor: Cursor, kind: str | None = None, input_id: str | None = None,
+            limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[LogEntry]:
+    """The append-only log of job-target and shortlist requests, newest first."""
+    return read_log(cursor, kind=kind, input_id=input_id, limit=limit)
