@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -60,8 +61,10 @@ def register(app: typer.Typer) -> None:
         no_serve: Annotated[bool, typer.Option("--no-serve", help="Only build the database.")] = False,
     ) -> None:
         """Build a demo database with invented participants and vacancies, then serve it."""
-        from service.demo import build_demo
+        from service.demo import FAST_SETTINGS, build_demo
 
+        for name, value in FAST_SETTINGS.items():
+            os.environ.setdefault(name, value)
         with user_errors():
             info = build_demo(db, esco=esco, sample=sample, progress=lambda m: console.print(f"  {m}"))
         console.print(f"Demo database {db} ({info.taxonomy}) ready in {info.seconds:.1f} s.")

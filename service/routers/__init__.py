@@ -7,7 +7,10 @@ from service.routers import (
     matching,
     participants,
     taxonomy,
+    ui_assessor,
+    ui_coach,
     ui_common,
+    ui_liaison,
     vacancies,
 )
 
@@ -21,4 +24,7 @@ ROUTERS = [
     admin.api,
     ui_common.router,
     admin.pages,
+    ui_assessor.router,
+    ui_coach.router,
+    ui_liaison.router,
 ]

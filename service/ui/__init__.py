@@ -31,6 +31,13 @@ def _pct(value: float | None) -> str:
 env.filters["pct"] = _pct
 
 
+def _pair_with(value: str, labels: dict[str, str]) -> tuple[str, str]:
+    return value, labels.get(value, value)
+
+
+env.filters["pair_with"] = _pair_with
+
+
 def page_context(request: Request, user: User | None) -> dict[str, Any]:
     """What every page needs: the user, language, translator, CSRF token."""
     lang = request_language(request)
@@ -44,8 +51,17 @@ def page_context(request: Request, user: User | None) -> dict[str, Any]:
     def role_label(role: str) -> str:
         return roles.get(str(role), str(role))
 
+    def loc(text: Any) -> str:
+        """A bilingual text (``.nl``/``.en`` or a dict) in the reader's language."""
+        if text is None:
+            return ""
+        if isinstance(text, dict):
+            return text.get(lang) or text.get("en") or next(iter(text.values()), "")
+        return getattr(text, lang, None) or getattr(text, "en", None) or str(text)
+
     return {
         "request": request,
+        "loc": loc,
         "role_label": role_label,
         "role_options": list(roles.items()),
         "user": user,
@@ -74,3 +90,24 @@ def render(
 def ui_translator(request: Request):
     """The translator for the request's language (for messages made in Python)."""
     return translator(request_language(request))
+
+
+def field_errors(exc: Exception, fields: set[str] | None = None) -> dict[str, str]:
+    """Problems of a werkbrug error, keyed by form field (``_form`` for the rest)."""
+    errors: dict[str, str] = {}
+    problems = getattr(exc, "problems", None) or []
+    for p in problems:
+        column = (p.column or "").split(".")[0]
+        key = column if column and (fields is None or column in fields) else "_form"
+        text = p.message if key != "_form" or not p.column else f"{p.column}: {p.message}"
+        errors[key] = f"{errors[key]}; {text}" if key in errors else text
+    if not errors:
+        errors["_form"] = getattr(exc, "message", str(exc))
+    return errors
+
+
+def coach_options(cursor) -> list[tuple[str, str]]:
+    """(username, name) of every active coach."""
+    return [tuple(r) for r in cursor.execute(
+        "SELECT username, display_name FROM service.users WHERE role = 'coach' AND active ORDER BY display_name"
+    ).fetchall()]

@@ -1,0 +1,145 @@
+"""Assessor pages: find or register participants, enter results per instrument, batch upload."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from service.audit import Purpose, audit
+from service.auth import check_csrf
+from service.deps import Cursor, require_roles
+from service.policies import visible_participant
+from service.ui import coach_options, field_errors, render, ui_translator
+from service.users import Role, User
+from taxonomy.errors import InputError, WerkbrugError
+
+router = APIRouter(prefix="/assessor", include_in_schema=False)
+Assessor = Annotated[User, Depends(require_roles(Role.assessor))]
+
+CEFR_CHOICES = ("A0", "A1.1", "A1.2", "A1", "A2.1", "A2.2", "A2", "B1.1", "B1.2", "B1", "B2", "C1", "C2")
+
+
+def _instruments() -> list:
+    from assessment.instrument import load_instruments
+
+    return sorted(load_instruments().values(), key=lambda i: (i.kind != "language", i.kind, i.id))
+
+
+def _list_page(request: Request, cursor, user: User, *, q: str = "", errors=None, form=None, status_code=200):
+    from assessment.participants import get_contact, list_participants
+
+    people = list_participants(cursor, search=q or None, limit=200)
+    rows = [(p, get_contact(cursor, participant_id=p.participant_id).name) for p in people]
+    audit(cursor, user=user, action="list_participants", object_type="participant", purpose=Purpose.assessment,
+          detail={"search": q or None, "shown": len(rows)})
+    return render(request, "assessor/participants.html", user, status_code=status_code, rows=rows, q=q,
+                  errors=errors or {}, form=form or {}, coaches=coach_options(cursor))
+
+
+@router.get("/participants", response_class=HTMLResponse)
+def participants(request: Request, cursor: Cursor, user: Assessor, q: str = "") -> HTMLResponse:
+    return _list_page(request, cursor, user, q=q.strip())
+
+
+@router.post("/participants", dependencies=[Depends(check_csrf)])
+def create(
+    request: Request, cursor: Cursor, user: Assessor,
+    name: Annotated[str, Form()] = "", coach: Annotated[str, Form()] = "", postcode: Annotated[str, Form()] = "",
+    referrer: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
+    consent: Annotated[str, Form()] = "",
+) -> Response:
+    """Register a participant (name and contact details stay out of every profile and ranking)."""
+    from assessment.participants import create_participant
+
+    _ = ui_translator(request)
+    form = {"name": name, "coach": coach, "postcode": postcode, "referrer": referrer, "phone": phone,
+            "email": email, "consent": consent}
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = _("Enter the participant's name.")
+    if coach not in {c for c, _n in coach_options(cursor)}:
+        errors["coach"] = _("Choose the coach (trajectbegeleider).")
+    if postcode.strip() and not (postcode.strip().isdigit() and len(postcode.strip()) == 4):
+        errors["postcode"] = _("A Belgian postcode has 4 digits, e.g. 8000.")
+    if not errors:
+        try:
+            p = create_participant(
+                cursor, by=user.username,
+                details={"coach": coach, "postcode": postcode.strip() or None},
+                contact={"name": name.strip(), "referrer": referrer.strip() or None, "phone": phone.strip() or None,
+                         "email": email.strip() or None},
+                consent=consent == "1",
+            )
+        except WerkbrugError as exc:
+            errors = field_errors(exc, set(form))
+        else:
+            audit(cursor, user=user, action="create_participant", object_type="participant",
+                  object_id=p.participant_id, purpose=Purpose.assessment)
+            return RedirectResponse(f"/assessor/participants/{p.participant_id}?created=1", status_code=303)
+    return _list_page(request, cursor, user, errors=errors, form=form, status_code=422)
+
+
+@router.get("/participants/{participant_id}", response_class=HTMLResponse)
+def participant(
+    request: Request, participant_id: str, cursor: Cursor, user: Assessor, created: int = 0, recorded: str = "",
+):
+    from assessment.participants import get_contact
+    from assessment.records import list_records
+
+    _ = ui_translator(request)
+    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    contact = get_contact(cursor, participant_id=participant_id)
+    records = list_records(cursor, participant_id=participant_id)
+    audit(cursor, user=user, action="read_participant", object_type="participant", object_id=participant_id,
+          purpose=Purpose.assessment)
+    instruments = {i.id: i for i in _instruments()}
+    messages = [("ok", _("Participant %(id)s registered.", id=participant_id))] if created else []
+    if recorded:
+        messages.append(("ok", _("Results saved as record %(id)s.", id=recorded[:20])))
+    return render(request, "assessor/participant.html", user, p=p, contact=contact, records=records,
+                  instruments=instruments, messages=messages)
+
+
+def _form_page(request, cursor, user, p, instrument, *, values=None, errors=None, status_code=200, messages=None):
+    return render(request, "assessor/record.html", user, status_code=status_code, p=p, ins=instrument,
+                  values=values or {}, errors=errors or {}, cefr=CEFR_CHOICES, today=date.today().isoformat(),
+                  messages=messages or [])
+
+
+@router.get("/participants/{participant_id}/record/{instrument_id}", response_class=HTMLResponse)
+def record_form(request: Request, participant_id: str, instrument_id: str, cursor: Cursor, user: Assessor):
+    from assessment.instrument import get_instrument
+
+    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    return _form_page(request, cursor, user, p, get_instrument(instrument_id))
+
+
+@router.post("/participants/{participant_id}/record/{instrument_id}", dependencies=[Depends(check_csrf)])
+async def record_submit(request: Request, participant_id: str, instrument_id: str, cursor: Cursor, user: Assessor):
+    """Store one assessment; problems are shown next to the item they concern."""
+    from assessment.instrument import get_instrument
+    from assessment.records import record_assessment
+
+    _ = ui_translator(request)
+    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    instrument = get_instrument(instrument_id)
+    form = await request.form()
+    scores = {item.id: str(form.get(f"item_{item.id}", "")).strip() for item in instrument.items}
+    values = {**scores, "assessed_on": str(form.get("assessed_on", "")), "comment": str(form.get("comment", ""))}
+    try:
+        record = record_assessment(
+            cursor, participant_id=participant_id, instrument_id=instrument.id, assessor=user.username,
+            assessed_on=values["assessed_on"], scores={k: v for k, v in scores.items() if v},
+            comment=values["comment"].strip() or None,
+        )
+    except InputError as exc:
+        errors = field_errors(exc, {*scores, "assessed_on"})
+        if "_form" in errors and "no item was scored" in errors["_form"]:
+            errors["_form"] = _("Score at least one item.")
+        return _form_page(request, cursor, user, p, instrument, values=values, errors=errors, status_code=422)
+    audit(cursor, user=user, action="record_assessment", object_type="participant", object_id=participant_id,
+          purpose=Purpose.assessment, detail={"record_id": record.record_id, "instrument": instrument.id})
+    return RedirectResponse(f"/assessor/participants/{participant_id}?recorded={record.record_id}", status_code=303)

@@ -1,0 +1,194 @@
+"""Coach pages: the caseload, a participant's competence profile, job targets, trajectory, passport."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from service.audit import Purpose, audit
+from service.auth import check_csrf
+from service.deps import Cursor, require_roles
+from service.i18n import request_language
+from service.policies import participant_scope, visible_participant
+from service.ui import field_errors, render, ui_translator
+from service.ui.charts import bar_chart
+from service.ui.competences import chart_groups, competence_rows, summary_groups
+from service.users import Role, User
+from taxonomy.errors import WerkbrugError
+from taxonomy.store import preferred_labels
+
+router = APIRouter(prefix="/coach", include_in_schema=False)
+Coach = Annotated[User, Depends(require_roles(Role.coach))]
+
+STEP_KINDS = ("training", "language_course", "internship", "twe", "volunteering", "job_club", "other")
+STEP_STATUSES = ("planned", "ongoing", "completed", "stopped")
+
+
+def step_labels(_) -> dict[str, str]:
+    return {
+        "training": _("Training"), "language_course": _("Dutch course (NT2)"), "internship": _("Internship"),
+        "twe": _("Temporary work experience (art. 60)"), "volunteering": _("Volunteering"),
+        "job_club": _("Job club"), "other": _("Other"),
+        "planned": _("planned"), "ongoing": _("ongoing"), "completed": _("completed"), "stopped": _("stopped"),
+    }
+
+
+@router.get("/participants", response_class=HTMLResponse)
+def caseload(request: Request, cursor: Cursor, user: Coach, q: str = "") -> HTMLResponse:
+    from assessment.participants import get_contact, list_participants
+
+    people = list_participants(cursor, search=q.strip() or None, **participant_scope(user))
+    rows = [(p, get_contact(cursor, participant_id=p.participant_id).name) for p in people]
+    audit(cursor, user=user, action="list_participants", object_type="participant", purpose=Purpose.coaching,
+          detail={"search": q or None, "shown": len(rows)})
+    return render(request, "coach/participants.html", user, rows=rows, q=q)
+
+
+def _profile_page(
+    request: Request, cursor, user: User, participant_id: str, *, errors=None, form=None, status_code=200,
+    messages=None,
+) -> HTMLResponse:
+    from assessment.participants import get_contact
+    from assessment.profiles import build_profile
+    from assessment.trajectories import get_trajectory
+    from matching.job_targets import job_targets_for_participant
+
+    _ = ui_translator(request)
+    lang = request_language(request)
+    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    contact = get_contact(cursor, participant_id=participant_id)
+    profile = build_profile(cursor, participant_id=participant_id)
+    audit(cursor, user=user, action="read_participant", object_type="participant", object_id=participant_id,
+          purpose=Purpose.coaching)
+    rows = competence_rows(cursor, profile, lang=lang)
+    groups = chart_groups(rows, profile.dutch, _)
+    chart = bar_chart(groups, title=_("Competence profile of %(id)s", id=participant_id),
+                      empty=_("No assessed competences yet."))
+    overview = bar_chart(summary_groups(groups, _), title=_("Overview"), empty=_("No assessed competences yet."),
+                         width=560)
+    result = job_targets_for_participant(cursor, participant_id=participant_id, top=6, requested_by=user.username,
+                                         lang=lang)
+    audit(cursor, user=user, action="rank_job_targets", object_type="participant", object_id=participant_id,
+          purpose=Purpose.matching, detail={"log_id": result.log_id, "model": result.model,
+                                            "top": [t.occupation_uri for t in result.targets[:3]]})
+    trajectory = get_trajectory(cursor, participant_id=participant_id)
+    agreed = trajectory.agreed_targets.occupation_uris if trajectory.agreed_targets else []
+    labels = preferred_labels(cursor, agreed + [t.occupation_uri for t in result.targets], lang=lang)
+    return render(
+        request, "coach/participant.html", user, status_code=status_code, p=p, contact=contact, profile=profile,
+        rows=rows, chart=chart, overview=overview, result=result, trajectory=trajectory, agreed=agreed, labels=labels,
+        errors=errors or {}, form=form or {}, step_kinds=STEP_KINDS, step_statuses=STEP_STATUSES,
+        step_labels=step_labels(_), messages=messages or [], today=date.today().isoformat(),
+    )
+
+
+@router.get("/participants/{participant_id}", response_class=HTMLResponse)
+def participant(request: Request, participant_id: str, cursor: Cursor, user: Coach, saved: str = "") -> HTMLResponse:
+    _ = ui_translator(request)
+    messages = {"targets": [("ok", _("Job targets recorded."))], "step": [("ok", _("Trajectory step added."))],
+                "consent": [("ok", _("Consent updated."))]}.get(saved, [])
+    return _profile_page(request, cursor, user, participant_id, messages=messages)
+
+
+@router.post("/participants/{participant_id}/targets", dependencies=[Depends(check_csrf)])
+async def agree_targets(request: Request, participant_id: str, cursor: Cursor, user: Coach) -> Response:
+    """Record the job targets agreed with the participant (the latest agreement counts)."""
+    from assessment.trajectories import record_agreed_targets
+
+    _ = ui_translator(request)
+    visible_participant(cursor, user=user, participant_id=participant_id)
+    form = await request.form()
+    uris = [str(u) for u in form.getlist("occupation_uri") if str(u).strip()]
+    note = str(form.get("note", "")).strip()
+    if not uris:
+        errors = {"occupation_uri": _("Tick at least one job target.")}
+        return _profile_page(request, cursor, user, participant_id, errors=errors, form={"note": note}, status_code=422)
+    try:
+        record_agreed_targets(cursor, participant_id=participant_id, occupation_uris=uris, note=note or None,
+                              by=user.username)
+    except WerkbrugError as exc:
+        return _profile_page(request, cursor, user, participant_id, errors=field_errors(exc, {"occupation_uri"}),
+                             form={"note": note}, status_code=422)
+    audit(cursor, user=user, action="record_agreed_targets", object_type="participant", object_id=participant_id,
+          purpose=Purpose.coaching, detail={"occupations": uris})
+    return RedirectResponse(f"/coach/participants/{participant_id}?saved=targets#targets", status_code=303)
+
+
+@router.post("/participants/{participant_id}/steps", dependencies=[Depends(check_csrf)])
+def add_step(
+    request: Request, participant_id: str, cursor: Cursor, user: Coach,
+    kind: Annotated[str, Form()] = "", title: Annotated[str, Form()] = "", status: Annotated[str, Form()] = "planned",
+    starts_on: Annotated[str, Form()] = "", ends_on: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+) -> Response:
+    """Add a trajectory step (training, Dutch course, internship, TWE …)."""
+    from assessment.trajectories import add_trajectory_step
+
+    _ = ui_translator(request)
+    visible_participant(cursor, user=user, participant_id=participant_id)
+    form = {"kind": kind, "title": title, "status": status, "starts_on": starts_on, "ends_on": ends_on, "note": note}
+    errors: dict[str, str] = {}
+    if kind not in STEP_KINDS:
+        errors["kind"] = _("Choose the kind of step.")
+    if not title.strip():
+        errors["title"] = _("Describe the step, e.g. the course or the employer.")
+    dates = {}
+    for name, value in (("starts_on", starts_on), ("ends_on", ends_on)):
+        try:
+            dates[name] = date.fromisoformat(value) if value.strip() else None
+        except ValueError:
+            errors[name] = _("Use a date like 2026-09-01.")
+    if not errors:
+        try:
+            step = add_trajectory_step(cursor, participant_id=participant_id, kind=kind, title=title.strip(),
+                                       by=user.username, status=status, note=note.strip() or None, **dates)
+        except WerkbrugError as exc:
+            errors = field_errors(exc, set(form))
+        else:
+            audit(cursor, user=user, action="add_trajectory_step", object_type="participant",
+                  object_id=participant_id, purpose=Purpose.coaching, detail={"step_id": step.step_id})
+            return RedirectResponse(f"/coach/participants/{participant_id}?saved=step#trajectory", status_code=303)
+    return _profile_page(request, cursor, user, participant_id, errors=errors, form=form, status_code=422)
+
+
+@router.post("/participants/{participant_id}/consent", dependencies=[Depends(check_csrf)])
+def consent(
+    request: Request, participant_id: str, cursor: Cursor, user: Coach, given: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """Record that the participant gives or withdraws consent to share a pseudonymised profile."""
+    from assessment.participants import set_consent
+
+    visible_participant(cursor, user=user, participant_id=participant_id)
+    set_consent(cursor, participant_id=participant_id, given=given == "1", by=user.username, note=note or None)
+    audit(cursor, user=user, action="set_consent", object_type="participant", object_id=participant_id,
+          purpose=Purpose.coaching, detail={"given": given == "1"})
+    return RedirectResponse(f"/coach/participants/{participant_id}?saved=consent", status_code=303)
+
+
+@router.get("/participants/{participant_id}/passport", response_class=HTMLResponse)
+def passport(request: Request, participant_id: str, cursor: Cursor, user: Coach, contact: int = 0) -> HTMLResponse:
+    """A printable competence passport: what the participant can do, with evidence and Dutch levels.
+
+    No protected attributes ever; contact details only with consent and when asked for.
+    """
+    from assessment.instrument import load_instruments
+    from assessment.participants import get_contact
+    from assessment.profiles import build_profile
+
+    _ = ui_translator(request)
+    lang = request_language(request)
+    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    profile = build_profile(cursor, participant_id=participant_id)
+    rows = competence_rows(cursor, profile, lang=lang)
+    show_contact = bool(contact) and p.consent
+    details = get_contact(cursor, participant_id=participant_id) if show_contact else None
+    audit(cursor, user=user, action="print_passport", object_type="participant", object_id=participant_id,
+          purpose=Purpose.passport, detail={"contact_details": show_contact})
+    experience_labels = preferred_labels(cursor, [e.occupation_uri for e in profile.experience], lang=lang)
+    return render(request, "coach/passport.html", user, p=p, profile=profile, rows=rows, contact=details,
+                  instruments=load_instruments(), experience_labels=experience_labels,
+                  chart=bar_chart(chart_groups(rows, profile.dutch, _), title=_("Competences"),
+                                  empty=_("No assessed competences yet.")))

@@ -1,0 +1,75 @@
+"""Inline SVG charts (no JavaScript, no external files): a participant's competences at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+
+from markupsafe import Markup
+
+CEFR_SCALE = ("A0", "A1", "A2", "B1", "B2", "C1", "C2")
+COLOURS = {"technical": "#0b5c8a", "social": "#7a3e9d", "language": "#1e7a3c", "other": "#5b6472"}
+
+
+def cefr_fraction(level: str | None) -> float:
+    """A CEFR level (sub-levels allowed) on 0…1: A0 = 0, C2 = 1."""
+    if not level:
+        return 0.0
+    base, _, sub = level.partition(".")
+    if base not in CEFR_SCALE:
+        return 0.0
+    value = CEFR_SCALE.index(base) + (0.5 * (int(sub) - 1) - 0.5 if sub.isdigit() and base != "A0" else 0)
+    return max(0.0, value / (len(CEFR_SCALE) - 1))
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float          # 0…1
+    text: str             # shown at the end of the bar
+
+
+@dataclass
+class Group:
+    key: str              # technical / social / language / other
+    title: str
+    bars: list[Bar] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float:
+        return sum(b.value for b in self.bars) / len(self.bars) if self.bars else 0.0
+
+
+def bar_chart(groups: list[Group], *, title: str, empty: str, width: int = 720) -> Markup:
+    """Horizontal bars per group, with a title and a text alternative (``<title>``/``<desc>``)."""
+    label_w, bar_w, row_h, head_h = 300, width - 300 - 70, 22, 28
+    rows = sum(len(g.bars) for g in groups if g.bars)
+    heads = sum(1 for g in groups if g.bars)
+    height = max(40, rows * row_h + heads * head_h + 10)
+    desc = "; ".join(f"{g.title}: " + ", ".join(f"{b.label} {b.text}" for b in g.bars) for g in groups if g.bars)
+    out = [
+        f'<svg class="chart" role="img" aria-labelledby="chart-title chart-desc" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc or empty)}</desc>',
+    ]
+    y = 4
+    if not rows:
+        out.append(f'<text x="0" y="24">{escape(empty)}</text>')
+    for g in groups:
+        if not g.bars:
+            continue
+        colour = COLOURS.get(g.key, COLOURS["other"])
+        out.append(f'<text x="0" y="{y + 18}" font-weight="700" fill="{colour}">{escape(g.title)}</text>')
+        y += head_h
+        for b in g.bars:
+            w = max(2.0, round(bar_w * max(0.0, min(1.0, b.value)), 1))
+            label = b.label if len(b.label) <= 42 else b.label[:40] + "…"
+            out.append(
+                f'<text x="0" y="{y + 15}">{escape(label)}</text>'
+                f'<rect x="{label_w}" y="{y + 3}" width="{bar_w}" height="{row_h - 8}" fill="#e8ecf1" rx="3"/>'
+                f'<rect x="{label_w}" y="{y + 3}" width="{w}" height="{row_h - 8}" fill="{colour}" rx="3"/>'
+                f'<text x="{label_w + bar_w + 8}" y="{y + 15}">{escape(b.text)}</text>'
+            )
+            y += row_h
+    out.append("</svg>")
+    return Markup("".join(out))

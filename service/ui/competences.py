@@ -1,0 +1,66 @@
+"""A participant's competence profile grouped for display: technical, social, Dutch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+
+from service.ui.charts import Bar, Group, cefr_fraction
+from taxonomy.store import preferred_labels
+
+SUB_SKILLS = ("listening", "reading", "speaking", "writing")
+
+
+@dataclass
+class SkillRow:
+    uri: str
+    label: str
+    level: float
+    confidence: float
+    kind: str                 # evidence kind: assessed / observed / experience / self_declared
+    group: str                # technical / social / other
+    evidence: list            # assessment.profile.Evidence
+
+
+def competence_rows(con: duckdb.DuckDBPyConnection, profile, *, lang: str) -> list[SkillRow]:
+    """The profile's skills with labels, grouped by the kind of instrument behind them."""
+    from assessment.instrument import load_instruments
+
+    kinds = {i.id: i.kind for i in load_instruments().values()}
+    labels = preferred_labels(con, [s.uri for s in profile.skills], lang=lang)
+    rows = []
+    for s in profile.skills:
+        instrument_kinds = {kinds.get(e.instrument_id) for e in s.evidence if e.instrument_id}
+        if "language" in instrument_kinds:
+            continue  # Dutch is shown as CEFR levels
+        group = "technical" if "technical" in instrument_kinds else "social" if "observation" in instrument_kinds \
+            else "other"
+        rows.append(SkillRow(s.uri, labels.get(s.uri) or s.label or s.uri.rsplit("/", 1)[-1], s.level,
+                             s.confidence, str(s.evidence_kind), group, list(s.evidence)))
+    rows.sort(key=lambda r: ({"technical": 0, "social": 1, "other": 2}[r.group], -r.level, r.label))
+    return rows
+
+
+def chart_groups(rows: list[SkillRow], dutch, _) -> list[Group]:
+    """Bars for the chart: technical skills, social skills, Dutch per sub-skill."""
+    titles = {"technical": _("Technical"), "social": _("Social"), "other": _("From experience or self-declared")}
+    groups = {k: Group(k, t) for k, t in titles.items()}
+    for r in rows:
+        groups[r.group].bars.append(Bar(r.label, r.level, f"{round(100 * r.level)}%"))
+    names = {"listening": _("Listening"), "reading": _("Reading"), "speaking": _("Speaking"), "writing": _("Writing")}
+    language = Group("language", _("Dutch (CEFR)"))
+    for sub in SUB_SKILLS:
+        level = getattr(dutch, sub, None)
+        if level:
+            language.bars.append(Bar(names[sub], cefr_fraction(level), level))
+    return [groups["technical"], groups["social"], language, groups["other"]]
+
+
+def summary_groups(groups: list[Group], _) -> list[Group]:
+    """One bar per area: the mean of technical, social and Dutch."""
+    out = Group("other", _("Overview"))
+    for g in groups[:3]:
+        if g.bars:
+            out.bars.append(Bar(g.title, g.mean, f"{round(100 * g.mean)}%"))
+    return [out]
