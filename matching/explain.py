@@ -118,7 +118,8 @@ def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essentia
     knowledge = [m for m in missing if m.skill_type == "knowledge"]
     practical = [m for m in missing if m.skill_type != "knowledge"]
     internship = [m for m in practical if m.partial_credit > 0 or essential_coverage >= 0.5]
-    training = knowledge + [m for m in practical if m not in internship]
+    chosen = {m.uri for m in internship}
+    training = knowledge + [m for m in practical if m.uri not in chosen]
     if training:
         steps.append(NextStep(kind="training", closes=[m.uri for m in training],
                               text="Opleiding voor: " + ", ".join(m.label for m in training[:MAX_LISTED])))

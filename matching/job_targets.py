@@ -53,7 +53,6 @@ from matching.log import write_log, write_logs
 from matching.model import MatchingModel, get_model
 from matching.scoring import credited, score_occupations, skill_vector
 from taxonomy.errors import InputError
-from taxonomy.store import preferred_labels
 
 _req_cache: dict[tuple, tuple[np.ndarray, list[str]]] = {}
 _req_lock = threading.Lock()
@@ -127,10 +126,10 @@ def job_targets(
     occ = [model.occ_uris[o] for o in best]
     skill_ids: set[int] = set()
     for o in best:
-        skill_ids.update(model.W_ess[o].indices.tolist())
-        skill_ids.update(model.W_opt[o].indices.tolist())
+        skill_ids.update(model.essential_of(o).tolist())
+        skill_ids.update(model.optional_of(o).tolist())
     skill_ids.update(int(v) for v in via[list(skill_ids)] if v >= 0)
-    labels = preferred_labels(con, occ + [model.skill_uris[i] for i in skill_ids], lang=lang)
+    labels = model.labels(con, occ + [model.skill_uris[i] for i in skill_ids], lang=lang)
     counts = open_vacancy_counts(con, occupation_uris=occ, postcode=features.postcode,
                                  transport_modes=features.transport_modes,
                                  max_commute_minutes=features.max_commute_minutes)
@@ -139,7 +138,7 @@ def job_targets(
     for r, o in enumerate(best, start=1):
         values = {k: float(parts[k][0, o]) for k in weights}
         supporting, missing = explain_skills(
-            model, features, essential=model.W_ess[o].indices, optional=model.W_opt[o].indices,
+            model, features, essential=model.essential_of(o), optional=model.optional_of(o),
             x=x, x_tilde=x_tilde, via=via, labels=labels,
         )
         req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required[o]), strict=True)), source=sources[o])

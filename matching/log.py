@@ -45,6 +45,15 @@ def write_logs(
         raise ValueError(f"unknown log kind {kind!r}")
     if not requests:
         return []
+    if len(requests) == 1:
+        input_ids, outs = requests[0]
+        row = con.execute(
+            """INSERT INTO matching.request_log
+               (log_id, kind, requested_by, input_ids, model, taxonomy_version, outputs)
+               VALUES (nextval('matching.log_seq'), ?, ?, ?, ?, ?, ?::JSON) RETURNING log_id""",
+            [kind, requested_by, list(input_ids), model, taxonomy_version, _outputs_json(outs)],
+        ).fetchone()
+        return [row[0]]
     import pandas as pd
 
     first = con.execute(f"SELECT nextval('matching.log_seq') FROM range({len(requests)})").fetchall()
@@ -56,10 +65,7 @@ def write_logs(
         "input_ids": [list(i) for i, _ in requests],
         "model": model,
         "taxonomy_version": taxonomy_version,
-        "outputs": [
-            json.dumps([{"id": i, "score": round(float(s), 6), "rank": int(r)} for i, s, r in outs])
-            for _, outs in requests
-        ],
+        "outputs": [_outputs_json(outs) for _, outs in requests],
     })
     con.register("_log_rows", frame)
     try:
@@ -72,6 +78,10 @@ def write_logs(
     finally:
         con.unregister("_log_rows")
     return ids
+
+
+def _outputs_json(outs: list[tuple[str, float, int]]) -> str:
+    return json.dumps([{"id": i, "score": round(float(s), 6), "rank": int(r)} for i, s, r in outs])
 
 
 def read_log(

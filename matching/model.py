@@ -56,6 +56,7 @@ class MatchingModel:
     occ_isco4: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
 
     def __post_init__(self) -> None:
+        self._labels: dict[str, dict[str, str]] = {}
         self.isco_arr = np.array(self.occ_isco, dtype=str)
         self.isco3_arr = np.array([c[:3] for c in self.occ_isco], dtype=str)
 
@@ -64,11 +65,27 @@ class MatchingModel:
         return f"werkbrug-match/1 {self.neighbour_model}"
 
     def essential_of(self, o: int) -> np.ndarray:
-        row = self.W_ess[o]
-        return row.indices
+        """Skill indices of occupation ``o``'s essential skills."""
+        return self.W_ess.indices[self.W_ess.indptr[o]:self.W_ess.indptr[o + 1]]
 
     def optional_of(self, o: int) -> np.ndarray:
-        return self.W_opt[o].indices
+        return self.W_opt.indices[self.W_opt.indptr[o]:self.W_opt.indptr[o + 1]]
+
+    def labels(self, con: duckdb.DuckDBPyConnection, uris: list[str], *, lang: str = "nl") -> dict[str, str]:
+        """Preferred labels in ``lang`` (else English), read once per language."""
+        table = self._labels.get(lang)
+        if table is None:
+            rows = con.execute(
+                """SELECT uri, lang, label FROM taxonomy.labels
+                   WHERE kind = 'preferred' AND concept_type IN ('occupation', 'skill') AND lang IN (?, 'en')""",
+                [lang],
+            ).fetchall()
+            table = {}
+            for uri, lg, label in rows:
+                if lg == lang or uri not in table:
+                    table[uri] = label
+            self._labels[lang] = table
+        return {u: table[u] for u in uris if u in table}
 
 
 def _db_key(con: duckdb.DuckDBPyConnection) -> str:
@@ -80,8 +97,13 @@ def _db_key(con: duckdb.DuckDBPyConnection) -> str:
 
 def taxonomy_key(con: duckdb.DuckDBPyConnection) -> tuple:
     """Identifies an ESCO import across copies of a database file (for in-process caches)."""
-    v = current_version(con)
-    return (v.import_id, v.imported_at, v.source, v.esco_version)
+    row = con.execute(
+        """SELECT import_id, imported_at::VARCHAR, source, esco_version FROM taxonomy.imports
+           ORDER BY import_id DESC LIMIT 1"""
+    ).fetchone()
+    if row is None:
+        current_version(con)  # raises NotFoundError with the message for people
+    return tuple(row)
 
 
 def _read_only(con: duckdb.DuckDBPyConnection) -> bool:

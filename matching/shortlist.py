@@ -50,7 +50,6 @@ from matching.scoring import credited, profile_matrix, skill_vector
 from matching.vacancies import Vacancy, get_vacancy, vacancy_requirement
 from taxonomy.database import transaction
 from taxonomy.errors import ConflictError, InputError, NotFoundError, Problem
-from taxonomy.store import preferred_labels
 
 STATUSES = ("contacted", "invited", "hired", "rejected")
 SHIFTS = ("day", "early", "late", "night")
@@ -305,7 +304,7 @@ def make_shortlist(
         xt, via = credited(model, x)
         vias.update(int(v) for v in via[np.r_[ess, opt]] if v >= 0)
         per.append((p, f, x, xt, via))
-    labels = preferred_labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in vias], lang=lang)
+    labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in vias], lang=lang)
     weights = model.config.weights.model_dump()
     candidates = []
     for r, (p, f, x, xt, via) in enumerate(per, start=1):

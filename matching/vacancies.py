@@ -479,12 +479,10 @@ def open_vacancy_counts(
     transport_modes: tuple[str, ...] | list[str] = (), max_commute_minutes: int = 45,
 ) -> dict[str, int]:
     """Confirmed vacancies per occupation within the participant's commute (all when no postcode)."""
-    rows = con.execute(
-        """SELECT occ, postcode FROM (
-               SELECT unnest(occupation_uris) AS occ, postcode FROM matching.vacancies WHERE status = 'confirmed')
-           WHERE occ IN (SELECT unnest(?))""",
-        [occupation_uris],
-    ).fetchall()
+    wanted = set(occupation_uris)
+    rows = [(occ, pc) for occs, pc in con.execute(
+        "SELECT occupation_uris, postcode FROM matching.vacancies WHERE status = 'confirmed'").fetchall()
+        for occ in occs or [] if occ in wanted]
     if not rows:
         return {}
     reach = np.ones(len(rows), dtype=bool)
