@@ -49,6 +49,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
 MAX_RATIO = 200
 MAX_ROWS = 5000
+MAX_SCANNED_ROWS = 100_000
 CEFR_CHOICES = [lvl for main in CEFR_LEVELS for lvl in ([main] if main == "A0" else [main, f"{main}.1", f"{main}.2"])]
 _PARTICIPANT_ID = re.compile(r"^P-[0-9A-Z]{6}$")
 _MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xls", ".xlsb"}
@@ -228,9 +229,10 @@ def _read_xlsx(data: bytes, name: str) -> _Sheet:
         header = [str(h).strip() if h is not None else "" for h in next(rows_iter, ())]
         rows = []
         for n, values in enumerate(rows_iter, start=2):
-            if n > MAX_ROWS + 1:
+            if n > MAX_SCANNED_ROWS or len(rows) >= MAX_ROWS:
                 raise InputError("Too many rows", [Problem(f"at most {MAX_ROWS} rows", file=name, sheet=SCORES_SHEET)])
-            rows.append((n, list(values)))
+            if any(not _blank(v) for v in values):
+                rows.append((n, list(values)))
         return _Sheet(SCORES_SHEET, instrument_id, version, header, rows)
     finally:
         wb.close()
@@ -253,10 +255,10 @@ def _read_csv(data: bytes, name: str) -> _Sheet:
     i_col = lower.index("instrument")
     v_col = lower.index("versie") if "versie" in lower else None
     for n, values in enumerate(reader, start=2):
-        if n > MAX_ROWS + 1:
-            raise InputError("Too many rows", [Problem(f"at most {MAX_ROWS} rows", file=name)])
         if not any(v.strip() for v in values):
             continue
+        if n > MAX_SCANNED_ROWS or len(rows) >= MAX_ROWS:
+            raise InputError("Too many rows", [Problem(f"at most {MAX_ROWS} rows", file=name)])
         values = values + [""] * (len(header) - len(values))
         ids.add(values[i_col].strip())
         if v_col is not None and values[v_col].strip():
@@ -266,8 +268,10 @@ def _read_csv(data: bytes, name: str) -> _Sheet:
         raise InputError("One batch holds one instrument (and version)",
                          [Problem(f"found {sorted(ids)} {sorted(versions)}", file=name, column="instrument")])
     keep = [k for k, h in enumerate(lower) if h not in ("instrument", "versie")]
-    return _Sheet(None, next(iter(ids), None), next(iter(versions), None), [header[k] for k in keep],
-                  [(n, [v[k] for k in keep]) for n, v in rows])
+    keep += list(range(len(header), max((len(v) for _, v in rows), default=0)))  # cells beyond the header
+    return _Sheet(None, next(iter(ids), None), next(iter(versions), None),
+                  [header[k] if k < len(header) else "" for k in keep],
+                  [(n, [v[k] if k < len(v) else "" for k in keep]) for n, v in rows])
 
 
 _BE_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -369,6 +373,10 @@ def import_batch(
         if all(_blank(v) for r, v in cells.items() if r != "participant"):
             continue  # a pre-filled participant row the assessor left empty
         where = {"file": name, "sheet": sheet.sheet, "row": n}
+        for k, value in enumerate(values):
+            if (k >= len(roles) or roles[k] is None) and not _blank(value):
+                problems.append(Problem(f"value {value!r} in a column without a header",
+                                        column=get_column_letter(k + 1), **where))
         pid = str(cells.get("participant") or "").strip().upper()
         if not pid:
             problems.append(Problem("participant id missing", column=PARTICIPANT_HEADER, **where))

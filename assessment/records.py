@@ -17,6 +17,7 @@ from taxonomy.database import transaction
 from taxonomy.errors import ConflictError, InputError, NotFoundError, Problem
 
 Score = int | str | None
+EARLIEST = date(2000, 1, 1)
 
 
 class Record(BaseModel):
@@ -95,6 +96,8 @@ def _check_date(assessed_on: Any, **where: Any) -> tuple[date | None, list[Probl
         return None, [Problem("missing or invalid date", column="assessed_on", **where)]
     if assessed_on > utcnow().date():
         return None, [Problem(f"{assessed_on} is in the future", column="assessed_on", **where)]
+    if assessed_on < EARLIEST:
+        return None, [Problem(f"{assessed_on} is before {EARLIEST}: a typing error?", column="assessed_on", **where)]
     return assessed_on, []
 
 

@@ -205,3 +205,24 @@ def test_hostile_and_malformed_workbooks_are_refused(con, tmp_path: Path) -> Non
         assert info.value.problems and info.value.problems[0].file == name, name
     assert table_counts(con) == before
     assert import_batch(con, path=good, assessor="ann").n_records == 1
+
+
+def test_stray_cells_blank_rows_and_odd_dates(con, tmp_path: Path) -> None:
+    a, b = _people(con, 2)
+    template = write_template("cleaning", tmp_path / "t.xlsx")
+    wb = openpyxl.load_workbook(template)
+    ws = wb["Scores"]
+    ws.append([a, date(2026, 10, 1), None, 3])
+    for _ in range(20):
+        ws.append([])  # blank rows between entries are fine
+    ws.append([b, date(1926, 10, 1), None, 3])
+    ws.cell(row=2, column=14, value="extra")  # a cell right of the last item, without a header
+    wb.save(tmp_path / "odd.xlsx")
+    with pytest.raises(InputError) as info:
+        import_batch(con, path=tmp_path / "odd.xlsx", assessor="ann")
+    assert {(p.row, p.column) for p in info.value.problems} == {(2, "N"), (23, "Datum (JJJJ-MM-DD)")}
+    csv_path = tmp_path / "extra.csv"
+    csv_path.write_text(f"instrument;deelnemer;datum;glass\ncleaning;{a};2026-10-01;3;4\n", encoding="utf-8")
+    with pytest.raises(InputError, match="without a header"):
+        import_batch(con, path=csv_path, assessor="ann")
+    assert list_records(con, participant_id=a) == []

@@ -85,8 +85,12 @@ def test_update_logs_history_and_validates(con) -> None:
     with pytest.raises(InputError):
         update_participant(con, participant_id=p.participant_id, by="coach", changes={"postcode": "B-8000"})
     assert get_participant(con, participant_id=p.participant_id).postcode == "8500"
+    exp = [{"occupation_uri": KITCHEN_PORTER, "years": 1.5}]
+    r = update_participant(con, participant_id=p.participant_id, by="coach", changes={"experience": exp})
+    assert [(e.occupation_uri, e.years) for e in r.experience] == [(KITCHEN_PORTER, 1.5)]
+    assert r.postcode == "8500"  # untouched fields stay
     history = participant_history(con, participant_id=p.participant_id)
-    assert [h["fields"] for h in history] == [["created"], ["coach", "postcode", "contact"]]
+    assert [h["fields"] for h in history] == [["created"], ["coach", "postcode", "contact"], ["experience"]]
     with pytest.raises(NotFoundError):
         update_participant(con, participant_id="P-NOPE00", by="coach", changes={})
 
