@@ -11,9 +11,11 @@ from pydantic import BaseModel, Field
 from service.audit import Purpose, audit, count_log, read_log, to_csv
 from service.auth import check_csrf, list_users, set_active
 from service.deps import Cursor, require_roles
-from service.ui import render, ui_translator
+from service.i18n import request_language
+from service.ui import field_errors, render, ui_translator
 from service.users import Role, User, create_user
 from taxonomy.errors import WerkbrugError
+from taxonomy.store import preferred_labels
 
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 
@@ -180,3 +182,57 @@ def audit_csv_page(
     cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None, object_id: str | None = None,
 ) -> Response:
     return _csv(cursor, user, username or None, action or None, object_id or None)
+
+
+SUB_SKILLS = ("listening", "reading", "speaking", "writing")
+
+
+def _requirements_page(request: Request, cursor, user: User, *, errors=None, form=None, status_code=200,
+                       messages=None) -> HTMLResponse:
+    from matching.language import list_requirements
+
+    rows = list_requirements(cursor)
+    labels = preferred_labels(cursor, [r["key"] for r in rows if r["scope"] == "occupation"],
+                              lang=request_language(request))
+    return render(request, "admin/language.html", user, status_code=status_code, rows=rows, labels=labels,
+                  errors=errors or {}, form=form or {}, messages=messages or [],
+                  levels=("A0", "A1", "A2", "B1", "B2", "C1", "C2"))
+
+
+@pages.get("/language-requirements", response_class=HTMLResponse)
+def language_page(request: Request, cursor: Cursor, user: Admin) -> HTMLResponse:
+    return _requirements_page(request, cursor, user)
+
+
+@pages.post("/language-requirements", response_class=HTMLResponse, dependencies=[Depends(check_csrf)])
+def language_set(
+    request: Request, cursor: Cursor, user: Admin, key: Annotated[str, Form()] = "",
+    listening: Annotated[str, Form()] = "", reading: Annotated[str, Form()] = "",
+    speaking: Annotated[str, Form()] = "", writing: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+) -> Response:
+    """Override the Dutch level an ISCO group or an ESCO occupation needs."""
+    from matching.language import set_requirement
+
+    _ = ui_translator(request)
+    form = {"key": key, "listening": listening, "reading": reading, "speaking": speaking, "writing": writing,
+            "note": note}
+    key = key.strip()
+    errors: dict[str, str] = {}
+    if not key:
+        errors["key"] = _("Enter an ISCO code (1–4 digits) or an ESCO occupation URI.")
+    else:
+        target = {"occupation_uri": key} if key.startswith("http") else {"isco_code": key}
+        try:
+            set_requirement(cursor, levels={"listening": listening, "reading": reading, "speaking": speaking,
+                                            "writing": writing}, updated_by=user.username, note=note or None,
+                            **target)
+        except WerkbrugError as exc:
+            errors = field_errors(exc, {*SUB_SKILLS, "key"})
+            if "_form" in errors and not any(k in errors for k in SUB_SKILLS):
+                errors["key"] = errors.pop("_form")
+        else:
+            audit(cursor, user=user, action="set_language_requirement", object_type="language_requirement",
+                  object_id=key, purpose=Purpose.administration,
+                  detail={"levels": [listening, reading, speaking, writing]})
+            return _requirements_page(request, cursor, user, messages=[("ok", _("Requirement saved."))])
+    return _requirements_page(request, cursor, user, errors=errors, form=form, status_code=422)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from service.audit import Purpose, audit
@@ -14,7 +14,7 @@ from service.deps import Cursor, require_roles
 from service.policies import visible_participant
 from service.ui import coach_options, field_errors, render, ui_translator
 from service.users import Role, User
-from taxonomy.errors import InputError, WerkbrugError
+from taxonomy.errors import ConflictError, InputError, WerkbrugError
 
 router = APIRouter(prefix="/assessor", include_in_schema=False)
 Assessor = Annotated[User, Depends(require_roles(Role.assessor))]
@@ -143,3 +143,62 @@ async def record_submit(request: Request, participant_id: str, instrument_id: st
     audit(cursor, user=user, action="record_assessment", object_type="participant", object_id=participant_id,
           purpose=Purpose.assessment, detail={"record_id": record.record_id, "instrument": instrument.id})
     return RedirectResponse(f"/assessor/participants/{participant_id}?recorded={record.record_id}", status_code=303)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_UPLOAD = 5 * 1024 * 1024
+
+
+def _batch_page(request, user, *, problems=None, message=None, report=None, status_code=200, form=None):
+    return render(request, "assessor/batch.html", user, status_code=status_code, instruments=_instruments(),
+                  problems=problems or [], message=message, report=report, form=form or {})
+
+
+@router.get("/batch", response_class=HTMLResponse)
+def batch(request: Request, user: Assessor) -> HTMLResponse:
+    return _batch_page(request, user)
+
+
+@router.get("/batch/template")
+def batch_template(request: Request, user: Assessor, instrument: str = "", participants: str = "") -> Response:
+    """The Excel template of one instrument, optionally with participant numbers filled in."""
+    import tempfile
+    from pathlib import Path
+
+    from assessment.batch import write_template
+    from assessment.instrument import get_instrument
+
+    ins = get_instrument(instrument)
+    ids = [p.strip().upper() for p in participants.replace(",", " ").split() if p.strip()]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_template(ins.id, Path(tmp) / f"{ins.id}-v{ins.version}.xlsx", version=ins.version,
+                              participant_ids=ids)
+        data = path.read_bytes()
+    return Response(data, media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{ins.id}-v{ins.version}.xlsx"'})
+
+
+@router.post("/batch", dependencies=[Depends(check_csrf)])
+async def batch_upload(
+    request: Request, cursor: Cursor, user: Assessor, file: Annotated[UploadFile | None, File()] = None,
+) -> Response:
+    """Import a filled-in template: all rows or none, with a row-by-row error report."""
+    from pathlib import Path
+
+    from assessment.batch import import_batch
+
+    _ = ui_translator(request)
+    data = await file.read(MAX_UPLOAD + 1) if file is not None else b""
+    name = Path(file.filename or "").name if file is not None else ""
+    if not name or not data:
+        return _batch_page(request, user, message=_("Choose a filled-in template (.xlsx or .csv)."), status_code=422)
+    if len(data) > MAX_UPLOAD:
+        return _batch_page(request, user, message=_("The file is larger than 5 MB."), status_code=422)
+    try:
+        report = import_batch(cursor, path=Path(name), data=data, file_name=name, assessor=user.username)
+    except WerkbrugError as exc:
+        return _batch_page(request, user, message=exc.message, problems=exc.problems,
+                           status_code=409 if isinstance(exc, ConflictError) else 422)
+    audit(cursor, user=user, action="import_assessments", object_type="batch", object_id=report.batch_id,
+          purpose=Purpose.assessment, detail={"records": len(report.record_ids), "file": name})
+    return _batch_page(request, user, report=report)
