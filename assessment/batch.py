@@ -14,6 +14,7 @@ are rejected before openpyxl sees the file.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -413,19 +414,24 @@ def import_batch(
         raise InputError(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
 
     digest = _content_hash(instrument, [{k: v for k, v in r.items() if k != "row"} for r in parsed])
-    with transaction(con):
-        earlier = con.execute(
-            "SELECT batch_id, file_name, imported_at FROM assessment.batches WHERE content_sha256 = ?", [digest]
-        ).fetchone()
-        if earlier:
-            raise ConflictError(
-                f"{name}: the same sheet was already imported as {earlier[0]} ({earlier[1]}, {earlier[2]:%Y-%m-%d})",
-                [Problem("duplicate upload (same content)", file=name)],
-            )
-        batch_id = new_id("B", 8)
-        con.execute("INSERT INTO assessment.batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [batch_id, digest, name, instrument.id, instrument.version, assessor, utcnow(), len(parsed)])
-        record_ids = insert_records(con, parsed, instrument=instrument, assessor=assessor, batch_id=batch_id)
+    try:
+        with transaction(con):
+            earlier = con.execute(
+                "SELECT batch_id, file_name, imported_at FROM assessment.batches WHERE content_sha256 = ?", [digest]
+            ).fetchone()
+            if earlier:
+                when = f"{earlier[1]}, {earlier[2]:%Y-%m-%d}"
+                raise ConflictError(f"{name}: the same sheet was already imported as {earlier[0]} ({when})",
+                                    [Problem("duplicate upload (same content)", file=name)])
+            batch_id = new_id("B", 8)
+            con.execute("INSERT INTO assessment.batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        [batch_id, digest, name, instrument.id, instrument.version, assessor, utcnow(), len(parsed)])
+            record_ids = insert_records(con, parsed, instrument=instrument, assessor=assessor, batch_id=batch_id)
+    except (duckdb.ConstraintException, duckdb.TransactionException) as exc:  # the same sheet, uploaded twice at once
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise ConflictError(f"{name}: the same sheet is being imported by someone else right now",
+                            [Problem("duplicate upload (same content)", file=name)]) from exc
     return BatchReport(batch_id=batch_id, file_name=name, instrument_id=instrument.id,
                        instrument_version=instrument.version, content_sha256=digest, record_ids=record_ids)
 

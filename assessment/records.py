@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -149,13 +150,25 @@ def record_assessment(
     problems += date_problems
     if problems:
         raise InputError(f"Invalid scores for {instrument.id} v{instrument.version}", problems)
+    try:
+        rid = _store(con, participant_id, instrument, assessor, day, clean, corrects, comment)
+    except (duckdb.ConstraintException, duckdb.TransactionException) as exc:  # corrected twice at the same time
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        what = f"Record {corrects} was corrected by someone else just now" if corrects else (
+            "The record could not be stored because of a simultaneous change: try again")
+        raise ConflictError(what, [Problem("simultaneous change", column="corrects")]) from exc
+    return get_record(con, record_id=rid)
+
+
+def _store(con, participant_id, instrument, assessor, day, clean, corrects, comment) -> str:
     with transaction(con):
         if corrects is not None:
             _check_correction(con, corrects, participant_id, instrument.id)
         (rid,) = insert_records(con, [{"participant_id": participant_id, "assessed_on": day, "scores": clean,
                                        "corrects": corrects, "comment": comment}],
                                 instrument=instrument, assessor=assessor)
-    return get_record(con, record_id=rid)
+    return rid
 
 
 def _check_correction(con, corrects: str, participant_id: str, instrument_id: str) -> None:

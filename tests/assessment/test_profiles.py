@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -232,3 +233,30 @@ def test_bulk_profiles_equal_single_profiles(con) -> None:
     bulk = build_profiles(con, participant_ids=[c, "P-NOPE00", a, b])
     assert bulk == [build_profile(con, participant_id=pid) for pid in (c, a, b)]
     assert bulk[2].agreed_targets == [WAREHOUSE_WORKER] and bulk[0].dutch.reading == "B1"
+
+
+def test_simultaneous_corrections_store_exactly_one(con) -> None:
+    pid = _participant(con)
+    first = record_assessment(con, participant_id=pid, instrument_id="cleaning", assessor="ann",
+                              assessed_on="2026-10-01", scores={"glass": 1})
+    outcomes: list[str] = []
+
+    def correct(score: int) -> None:
+        cursor = con.cursor()
+        try:
+            record_assessment(cursor, participant_id=pid, instrument_id="cleaning", assessor="ann",
+                              assessed_on="2026-10-01", scores={"glass": score}, corrects=first.record_id)
+            outcomes.append("stored")
+        except ConflictError:
+            outcomes.append("conflict")
+        finally:
+            cursor.close()
+
+    threads = [threading.Thread(target=correct, args=(s,)) for s in (2, 3, 4, 0)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 3 + ["stored"]
+    records = list_records(con, participant_id=pid)
+    assert len(records) == 2 and records[0].superseded_by == records[1].record_id
