@@ -89,6 +89,7 @@ def participant_add(
     education: Annotated[str | None, typer.Option(help="none, primary, lower_secondary, … higher.")] = None,
     diploma: Annotated[str | None, typer.Option(help="Diploma recognition: pending, recognised, …")] = None,
     language: Annotated[list[str], typer.Option(help="Language spoken (ISO 639 code).")] = [],  # noqa: B006
+    declared_skill: Annotated[list[str], typer.Option(help="ESCO skill URI the participant declares.")] = [],  # noqa: B006
     name: Annotated[str | None, typer.Option(help="Name (stored apart, never in a profile).")] = None,
     phone: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
@@ -110,6 +111,7 @@ def participant_add(
             "hours_per_week": hours, "shifts": shift, "weekends": weekends, "preferred_sectors": sector,
             "preferred_occupations": prefer, "experience": exp, "experience_text": experience_text,
             "education_level": education, "diploma_recognition": diploma, "languages": language,
+            "declared_skills": declared_skill,
         }
         contact = {"name": name, "phone": phone, "email": email, "referrer": referrer}
         con = _open(db)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from service.cli import app
 from taxonomy.database import connect
-from tests.assessment.conftest import KITCHEN_PORTER, OPERATE_DISHWASHER, table_counts
+from tests.assessment.conftest import KITCHEN_PORTER, OPERATE_DISHWASHER, WORK_IN_TEAMS, table_counts
 
 runner = CliRunner()
 
@@ -82,7 +82,7 @@ def test_bad_input_exits_non_zero_and_writes_nothing(db: Path) -> None:
 
 
 def test_record_profile_show_and_export(db: Path, tmp_path: Path) -> None:
-    pid = _add(db, "--name", "Sara Mehari", "--postcode", "8500")
+    pid = _add(db, "--name", "Sara Mehari", "--postcode", "8500", "--declared-skill", WORK_IN_TEAMS)
     ok = run("assessment", "record", pid, "kitchen-hospitality", "-s", "dishwasher=3", "-s", "waste=4",
              "--date", "2026-10-01", "--db", str(db), "--by", "ann")
     assert ok.exit_code == 0 and "Recorded" in ok.stdout
@@ -92,6 +92,8 @@ def test_record_profile_show_and_export(db: Path, tmp_path: Path) -> None:
     dish = next(s for s in profile["skills"] if s["uri"] == OPERATE_DISHWASHER)
     assert dish["level"] == 0.75 and dish["evidence_kind"] == "assessed"
     assert "Sara" not in json.dumps(profile)
+    team = next(s for s in profile["skills"] if s["uri"] == WORK_IN_TEAMS)
+    assert (team["evidence_kind"], team["level"], team["confidence"]) == ("self_declared", 0.5, 0.3)
     table = run("profile", "show", pid, "--db", str(db))
     assert "vaatwasmachine bedienen" in table.stdout and "A2.1" in table.stdout
     out = tmp_path / "export.json"
