@@ -95,3 +95,20 @@ def test_bad_instrument_files_are_rejected_with_a_location() -> None:
     bare = obs.split("  anchors:")[0] + "\n"  # first item without its anchors
     with pytest.raises(InputError):
         parse_instrument(bare)
+
+
+def test_versions_latest_wins_and_names_must_match(tmp_path: Path) -> None:
+    text = (INSTRUMENT_DIR / "cleaning.v1.yaml").read_text(encoding="utf-8")
+    (tmp_path / "cleaning.v1.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "cleaning.v2.yaml").write_text(text.replace("version: '1'", "version: '2'")
+                                               .replace("Sweep and mop floors", "Sweep, mop and dry floors"),
+                                               encoding="utf-8")
+    (tmp_path / "README.txt").write_text("not an instrument", encoding="utf-8")
+    assert load_instruments(tmp_path)["cleaning"].version == "2"
+    assert get_instrument("cleaning", directory=tmp_path).item("floors").text.en == "Sweep, mop and dry floors"
+    assert get_instrument("cleaning", "1", directory=tmp_path).item("floors").text.en == "Sweep and mop floors"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "cleaning.v3.yaml").write_text(text, encoding="utf-8")  # says version 1 inside
+    with pytest.raises(InputError, match="disagree"):
+        load_instruments(other)
