@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from assessment.batch import import_batch, write_template
 from assessment.instrument import get_instrument, instrument_json_schema, load_instruments
@@ -144,7 +144,7 @@ def participant_list(
     if as_json:
         _print_json([p.model_dump(mode="json") for p in people])
         return
-    table = Table("id", "coach", "postcode", "consent", "created")
+    table = Table(Column("id", no_wrap=True), "coach", "postcode", "consent", Column("created", no_wrap=True))
     for p in people:
         table.add_row(p.participant_id, p.coach or "", p.postcode or "", "yes" if p.consent else "no",
                       f"{p.created_at:%Y-%m-%d}")
@@ -181,7 +181,8 @@ def participant_show(
         for key, value in details.model_dump().items():
             table.add_row(f"contact.{key}", str(value or ""))
     console.print(table)
-    rec = Table("record", "instrument", "date", "assessor", "scores", "status")
+    rec = Table(Column("record", no_wrap=True), Column("instrument", no_wrap=True), Column("date", no_wrap=True),
+                "assessor", "scores", "status")
     for r in records:
         rec.add_row(r.record_id, f"{r.instrument_id} v{r.instrument_version}", str(r.assessed_on), r.assessor,
                     ", ".join(f"{k}={v}" for k, v in r.scores.items()),
@@ -294,7 +295,7 @@ def assessment_instruments(
         _print_json([{"id": i.id, "version": i.version, "kind": i.kind, "domain": i.domain,
                       "title": i.title.model_dump()} for i in instruments.values()])
         return
-    table = Table("id", "version", "kind", "domain", "title", "items")
+    table = Table(Column("id", no_wrap=True), "version", "kind", "domain", "title", "items")
     for i in instruments.values():
         table.add_row(i.id, i.version, i.kind, i.domain, i.title.nl, str(len(i.items)))
     console.print(table)
