@@ -19,7 +19,6 @@ needs a reason. Candidate status changes are appended, never overwritten.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -191,31 +190,45 @@ def rank_candidates(
 
 # --- cache of the consenting participants' matrix -----------------------------------------------
 
-_pm_cache: dict[tuple, tuple[str, ParticipantMatrix]] = {}
+_pm_cache: dict[tuple, tuple[tuple, ParticipantMatrix]] = {}
 _pm_lock = threading.Lock()
 
+_SIGNATURE = """SELECT
+    (SELECT count(*) || '/' || coalesce(max(updated_at)::VARCHAR, '') FROM assessment.participants),
+    (SELECT count(*) || '/' || coalesce(max(changed_at)::VARCHAR, '') FROM assessment.participant_history),
+    (SELECT count(*) FROM assessment.consent_events),
+    (SELECT count(*) || '/' || coalesce(max(recorded_at)::VARCHAR, '') FROM assessment.records),
+    (SELECT count(*) FROM assessment.experience),
+    (SELECT count(*) FROM assessment.agreed_targets)"""
 
-def _fingerprint(profiles: list[CompetenceProfile]) -> str:
-    h = hashlib.sha256()
-    for p in profiles:
-        h.update(p.model_dump_json(exclude={"generated_at"}).encode())
-    return h.hexdigest()
+
+def profiles_signature(con: duckdb.DuckDBPyConnection) -> tuple | None:
+    """Changes whenever a participant, a consent, a record or experience changes (None: unknown)."""
+    try:
+        return tuple(con.execute(_SIGNATURE).fetchone())
+    except duckdb.Error:
+        return None
 
 
 def consenting_matrix(
     con: duckdb.DuckDBPyConnection, model: MatchingModel, *, profiles: list[CompetenceProfile] | None = None,
 ) -> ParticipantMatrix:
-    """The matrix of the currently consenting participants, rebuilt when any profile changes."""
-    if profiles is None:
-        from assessment.profiles import consenting_profiles
+    """The matrix of the currently consenting participants.
 
-        profiles = consenting_profiles(con)
-    fp = _fingerprint(profiles)
+    Cached per database and rebuilt when :func:`profiles_signature` changes; with explicit
+    ``profiles`` it is built from them (not cached).
+    """
+    if profiles is not None:
+        return participant_matrix(model, [ranking_features(p) for p in profiles])
+    from assessment.profiles import consenting_profiles
+
     key = (_db_key(con), model.import_id, model.neighbour_model)
+    sig = profiles_signature(con)
     with _pm_lock:
         got = _pm_cache.get(key)
-        if got is None or got[0] != fp:
-            got = (fp, participant_matrix(model, [ranking_features(p) for p in profiles]))
+        if got is None or sig is None or got[0] != sig:
+            pm = participant_matrix(model, [ranking_features(p) for p in consenting_profiles(con)])
+            got = (sig, pm)
             _pm_cache[key] = got
     return got[1]
 

@@ -78,6 +78,10 @@ def test_only_consenting_participants_and_pseudonymised(con, vacancy):
     text = sl.model_dump_json()
     assert no.participant_id not in text and withdrawn.participant_id not in text
     assert "Samira" not in text and "Haddad" not in text
+    set_consent(con, participant_id=yes.participant_id, given=False, by="coach")      # the cache must notice
+    set_consent(con, participant_id=no.participant_id, given=True, by="coach")
+    again = make_shortlist(con, vacancy_id=vacancy.vacancy_id, requested_by="liaison")
+    assert [c.participant_id for c in again.candidates] == [no.participant_id]
 
 
 def test_confirmation_needs_a_person_and_reasons(con, vacancy):
