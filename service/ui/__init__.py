@@ -64,6 +64,8 @@ def page_context(request: Request, user: User | None) -> dict[str, Any]:
         "loc": loc,
         "role_label": role_label,
         "role_options": list(roles.items()),
+        "sub_skills": {"listening": _("Listening"), "reading": _("Reading"), "speaking": _("Speaking"),
+                       "writing": _("Writing")},
         "user": user,
         "lang": lang,
         "languages": LANGUAGES,
