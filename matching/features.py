@@ -77,9 +77,10 @@ class RankingFeatures:
 
 def ranking_features(source: CompetenceProfile | Mapping[str, Any]) -> RankingFeatures:
     """Copy the allow-listed fields of ``source`` (a profile or a dict that may hold more)."""
-    data = source.model_dump(mode="json") if isinstance(source, CompetenceProfile) else dict(source)
-    allowed = {k: v for k, v in data.items() if k in ALLOWED_FEATURES}
-    profile = CompetenceProfile.model_validate(allowed)
+    if isinstance(source, CompetenceProfile):
+        profile = source  # validated already; only the allow-listed attributes are read below
+    else:
+        profile = CompetenceProfile.model_validate({k: v for k, v in dict(source).items() if k in ALLOWED_FEATURES})
     skills = tuple(
         SkillFeature(uri=s.uri, level=s.level, confidence=s.confidence,
                      evidence_kind=str(s.evidence_kind), evidence_count=len(s.evidence))

@@ -183,6 +183,7 @@ def score_occupations(
     parts["experience"] = experience_matrix(model, features)
     parts["preference"] = preference_matrix(model, features)
     dutch = np.stack([participant_values(f.dutch) for f in features])
-    parts["language"] = language_fit(dutch[:, None, :], required[None, :, :])
+    distinct, inverse = np.unique(required, axis=0, return_inverse=True)   # a few dozen distinct requirements
+    parts["language"] = language_fit(dutch[:, None, :], distinct[None, :, :])[:, inverse.ravel()]
     total = combine(parts, model.config.weights.model_dump())
     return total.astype(np.float32), parts

@@ -128,14 +128,28 @@ class VacancySpec:
 
 
 def _credit_columns(model: MatchingModel, pm: ParticipantMatrix, skills: np.ndarray) -> np.ndarray:
-    """participants × len(skills): ``x̃_v = max(x_v, max_t P[v, t] · x_t)``."""
-    out = np.zeros((pm.X.shape[0], len(skills)), dtype=np.float32)
-    for j, v in enumerate(skills):
+    """participants × len(skills): ``x̃_v = max(x_v, max_t P[v, t] · x_t)``.
+
+    Only participants with at least one of the skills or their neighbours are touched.
+    """
+    n = pm.X.shape[0]
+    out = np.zeros((n, len(skills)), dtype=np.float32)
+    per = []
+    for v in skills:
         row = model.P[v]
-        cols = np.r_[v, row.indices]
-        w = np.r_[1.0, row.data].astype(np.float32)
-        sub = pm.X[:, cols] @ sp.diags(w)
-        out[:, j] = np.asarray(sp.csr_matrix(sub).max(axis=1).todense()).ravel()
+        per.append((np.r_[v, row.indices].astype(np.int64), np.r_[1.0, row.data].astype(np.float32)))
+    union = np.unique(np.concatenate([c for c, _ in per])) if per else np.zeros(0, np.int64)
+    if union.size == 0:
+        return out
+    sub = sp.csr_matrix(pm.X[:, union])
+    rows = np.flatnonzero(np.diff(sub.indptr))
+    if rows.size == 0:
+        return out
+    dense = sub[rows].toarray()
+    pos = {int(c): i for i, c in enumerate(union)}
+    for j, (cols, w) in enumerate(per):
+        idx = np.array([pos[int(c)] for c in cols])
+        out[rows, j] = (dense[:, idx] * w).max(axis=1)
     return out
 
 
