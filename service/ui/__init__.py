@@ -64,6 +64,8 @@ def page_context(request: Request, user: User | None) -> dict[str, Any]:
         "loc": loc,
         "role_label": role_label,
         "role_options": list(roles.items()),
+        "evidence_kinds": {"assessed": _("tested"), "observed": _("observed"), "experience": _("experience"),
+                           "self_declared": _("self-declared")},
         "sub_skills": {"listening": _("Listening"), "reading": _("Reading"), "speaking": _("Speaking"),
                        "writing": _("Writing")},
         "user": user,
