@@ -3,9 +3,10 @@
 A vacancy is created from title, Dutch description, employer, postcode, hours, shifts and an
 optional declared Dutch level. werkbrug then *proposes*:
 
-* occupations — a search of the title (and the first line of the description) over ESCO
-  occupation labels: :func:`taxonomy.search.search` (hybrid lexical + sentence vectors) when
-  ``method="hybrid"``, else a character n-gram TF-IDF over the labels (``"lexical"``, no encoder);
+* occupations — a search of the title over ESCO occupation labels: :func:`taxonomy.search.search`
+  (hybrid lexical + sentence vectors) with ``method="hybrid"``, else a character n-gram TF-IDF
+  over the labels (``"lexical"``, no encoder). The default ``"auto"`` (or ``$WERKBRUG_VACANCY_SEARCH``)
+  is hybrid once the occupation labels' vectors are cached (``taxonomy.label_vectors``), else lexical;
 * skills — n-grams (1–4 words) of the description that equal a skill label (Dutch or English,
   preferred or alternative), plus the essential skills of the best proposed occupation,
   ranked by word overlap with the description (and by sentence-vector similarity with
@@ -192,11 +193,32 @@ def _lexical_occupations(con, text: str, top: int) -> list[Proposed]:
             for u, (s, m) in ranked if s > 0]
 
 
-def _search_method(method: str | None) -> str:
-    method = method or os.environ.get(SEARCH_ENV, "hybrid")
-    if method not in ("hybrid", "lexical"):
-        raise InputError(f"method: use 'hybrid' or 'lexical', not {method!r}")
-    return method
+_auto_cache: dict[tuple, str] = {}
+
+
+def _search_method(con: duckdb.DuckDBPyConnection, method: str | None) -> str:
+    """``hybrid`` or ``lexical``; ``auto`` (default) is hybrid once the occupation labels have vectors."""
+    method = method or os.environ.get(SEARCH_ENV, "auto")
+    if method not in ("hybrid", "lexical", "auto"):
+        raise InputError(f"method: use 'auto', 'hybrid' or 'lexical', not {method!r}")
+    if method != "auto":
+        return method
+    from matching.model import taxonomy_key
+
+    key = taxonomy_key(con)
+    if key not in _auto_cache:
+        try:
+            from taxonomy.encoders import DEFAULT_ENCODER
+
+            missing = con.execute(
+                """SELECT count(*) FROM (SELECT DISTINCT label FROM taxonomy.labels WHERE concept_type = 'occupation')
+                   l ANTI JOIN (SELECT text FROM taxonomy.label_vectors WHERE model = ?) v ON v.text = l.label""",
+                [DEFAULT_ENCODER],
+            ).fetchone()[0]
+        except (duckdb.Error, ImportError):
+            missing = 1
+        _auto_cache[key] = "hybrid" if missing == 0 else "lexical"
+    return _auto_cache[key]
 
 
 def propose(
@@ -204,7 +226,7 @@ def propose(
     top_occupations: int = 5, top_skills: int = 20,
 ) -> Proposal:
     """Proposed occupations and skills for a vacancy text (to be confirmed by a person)."""
-    method = _search_method(method)
+    method = _search_method(con, method)
     query = title.strip()
     if method == "hybrid":
         from taxonomy.search import search
