@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, status
 from pydantic import BaseModel
 
 from service.deps import Cursor, current_user
@@ -40,8 +40,10 @@ def search_taxonomy(
     top: Annotated[int, Query(ge=1, le=50)] = 10,
 ) -> list[Hit]:
     """ESCO occupations or skills that best match ``q`` (labels in Dutch, else English)."""
-    from taxonomy.search import search
-
+    try:
+        from taxonomy.search import search
+    except ImportError as exc:  # pragma: no cover - the taxonomy package ships its search
+        raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "Search is not available") from exc
     return [
         Hit(uri=h.uri, label=h.label, matched_label=h.matched_label, score=round(float(h.score), 4))
         for h in search(cursor, q, kind=kind, lang=lang, top=top)

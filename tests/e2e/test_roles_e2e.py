@@ -184,4 +184,8 @@ def test_dutch_english_switch_and_admin_audit(browser, server: str, shots: Path)
     shot(page, shots, "admin-audit")
     page.get_by_role("link", name="Gebruikers", exact=True).click()
     shot(page, shots, "admin-users")
+    page.get_by_role("link", name="API", exact=True).click()  # Swagger UI from the local bundle, no CDN
+    page.wait_for_selector(".swagger-ui .info", state="visible")
+    assert "/api/auth/token" in page.inner_text("body")
+    shot(page, shots, "api-docs")
     context.close()
