@@ -2,17 +2,20 @@
 
 The log is append-only: this module only inserts and reads, and nothing in werkbrug updates
 or deletes ``service.audit_log`` rows. Every read of a participant's personal data and every
-ranking calls :func:`audit`.
+ranking calls :func:`audit`. Entries form a hash chain (each stores the SHA-256 of the
+previous entry and of itself), so :func:`verify_chain` detects a changed or removed row.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import threading
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -48,6 +51,15 @@ class AuditEntry:
     detail: dict[str, Any] | None
 
 
+_chain_lock = threading.Lock()
+GENESIS = "0" * 64
+
+
+def _entry_hash(prev: str, fields: list[str | None]) -> str:
+    payload = json.dumps([prev, *fields], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
 def audit(
     cursor: duckdb.DuckDBPyConnection,
     *,
@@ -59,19 +71,45 @@ def audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append one entry to the audit log (never updated, never deleted)."""
-    cursor.execute(
-        """INSERT INTO service.audit_log (username, role, action, object_type, object_id, purpose, detail)
-           VALUES (?, ?, ?, ?, ?, ?, ?)""",
-        [
-            user.username if user else None,
-            str(user.role) if user else None,
-            action,
-            object_type,
-            None if object_id is None else str(object_id),
-            None if purpose is None else str(purpose),
-            None if detail is None else json.dumps(detail, default=str, ensure_ascii=False),
-        ],
-    )
+    when = datetime.now(UTC).replace(tzinfo=None)
+    fields = [
+        when.isoformat(),
+        user.username if user else None,
+        str(user.role) if user else None,
+        action,
+        object_type,
+        None if object_id is None else str(object_id),
+        None if purpose is None else str(purpose),
+        None if detail is None else json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True),
+    ]
+    with _chain_lock:
+        row = cursor.execute(
+            "SELECT entry_hash FROM service.audit_log ORDER BY audit_id DESC LIMIT 1"
+        ).fetchone()
+        prev = (row[0] if row else None) or GENESIS
+        cursor.execute(
+            """INSERT INTO service.audit_log
+                   (occurred_at, username, role, action, object_type, object_id, purpose, detail, prev_hash, entry_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [when, *fields[1:], prev, _entry_hash(prev, fields)],
+        )
+
+
+def verify_chain(cursor: duckdb.DuckDBPyConnection) -> list[int]:
+    """Ids of entries whose hash does not follow from the entry before them (empty: intact)."""
+    broken = []
+    prev = GENESIS
+    rows = cursor.execute(
+        """SELECT audit_id, occurred_at, username, role, action, object_type, object_id, purpose, detail,
+                  prev_hash, entry_hash
+           FROM service.audit_log WHERE entry_hash IS NOT NULL ORDER BY audit_id"""
+    ).fetchall()
+    for audit_id, when, *fields, prev_hash, entry_hash in rows:
+        expected = _entry_hash(prev, [when.isoformat(), *fields])
+        if prev_hash != prev or entry_hash != expected:
+            broken.append(audit_id)
+        prev = entry_hash
+    return broken
 
 
 def read_log(

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from service.audit import Purpose, audit, count_log, read_log, to_csv
+from service.audit import Purpose, audit, count_log, read_log, to_csv, verify_chain
 from service.auth import check_csrf, list_users, set_active
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
@@ -106,6 +106,18 @@ def _csv(cursor, user: User, username: str | None, action: str | None, object_id
     )
 
 
+class ChainOut(BaseModel):
+    intact: bool
+    broken_entries: list[int]
+
+
+@api.get("/audit/verify", response_model=ChainOut)
+def api_audit_verify(cursor: Cursor, user: Admin) -> ChainOut:
+    """Check the audit log's hash chain: a changed or removed entry breaks it."""
+    broken = verify_chain(cursor)
+    return ChainOut(intact=not broken, broken_entries=broken[:1000])
+
+
 @api.get("/audit.csv", response_class=PlainTextResponse)
 def api_audit_csv(
     cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None, object_id: str | None = None,
@@ -173,7 +185,8 @@ def audit_page(
     total = count_log(cursor, **filters)
     audit(cursor, user=user, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
           detail=filters)
-    return render(request, "admin/audit.html", user, entries=entries, total=total, page=page,
+    broken = verify_chain(cursor)
+    return render(request, "admin/audit.html", user, entries=entries, total=total, page=page, broken=broken,
                   pages=max(1, -(-total // PAGE_SIZE)), filters={k: v or "" for k, v in filters.items()})
 
 

@@ -116,3 +116,20 @@ def test_audit_rows_keep_who_role_when_what_why(tmp_path: Path) -> None:
     assert (entry.username, entry.role, entry.action, entry.object_id, entry.purpose) == (
         "k", "coach", "read_participant", "P-1", "coaching")
     assert entry.occurred_at is not None and entry.detail == {"why": "feedback talk"}
+
+
+def test_the_audit_chain_detects_a_changed_entry(tmp_path: Path) -> None:
+    from service.app import migrate_all
+    from service.audit import audit, verify_chain
+    from service.users import Role, User
+
+    con = connect(tmp_path / "a.duckdb")
+    migrate_all(con)
+    for n in range(4):
+        audit(con, user=User("a", "A", Role.admin), action="read_audit_log", object_id=str(n), detail={"n": n})
+    assert verify_chain(con) == []
+    second = con.execute("SELECT audit_id FROM service.audit_log ORDER BY audit_id LIMIT 1 OFFSET 1").fetchone()[0]
+    con.execute("UPDATE service.audit_log SET username = 'someone else' WHERE audit_id = ?", [second])
+    assert verify_chain(con) == [second]
+    con.execute("DELETE FROM service.audit_log WHERE audit_id = ?", [second])
+    assert verify_chain(con) == [second + 1]  # the entry after a removed one no longer follows

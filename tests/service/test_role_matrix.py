@@ -88,6 +88,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/admin/users/{username}/active"): frozenset({D}),
     ("GET", "/api/admin/audit"): frozenset({D}),
     ("GET", "/api/admin/audit.csv"): frozenset({D}),
+    ("GET", "/api/admin/audit/verify"): frozenset({D}),
     ("GET", "/admin/users"): frozenset({D}),
     ("POST", "/admin/users"): frozenset({D}),
     ("POST", "/admin/users/{username}/active"): frozenset({D}),
