@@ -51,7 +51,7 @@ from matching.language import (
 )
 from matching.log import write_log, write_logs
 from matching.model import MatchingModel, get_model
-from matching.scoring import credited, score_occupations, skill_vector
+from matching.scoring import credited_for, score_occupations, skill_vector
 from taxonomy.errors import InputError
 
 _req_cache: dict[tuple, tuple[np.ndarray, list[str]]] = {}
@@ -122,12 +122,12 @@ def job_targets(
     total = total[0]
     best = rank(total, top)
     x = skill_vector(model, features)
-    x_tilde, via = credited(model, x)
     occ = [model.occ_uris[o] for o in best]
     skill_ids: set[int] = set()
     for o in best:
         skill_ids.update(model.essential_of(o).tolist())
         skill_ids.update(model.optional_of(o).tolist())
+    x_tilde, via = credited_for(model, x, np.fromiter(skill_ids, dtype=np.int64))
     skill_ids.update(int(v) for v in via[list(skill_ids)] if v >= 0)
     labels = model.labels(con, occ + [model.skill_uris[i] for i in skill_ids], lang=lang)
     counts = open_vacancy_counts(con, occupation_uris=occ, postcode=features.postcode,

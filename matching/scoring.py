@@ -46,6 +46,23 @@ def credited(model: MatchingModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return out, via
 
 
+def credited_for(model: MatchingModel, x: np.ndarray, skills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`credited`, computed only for ``skills`` (other entries keep ``x`` and ``via = −1``)."""
+    out = x.astype(np.float32, copy=True)
+    via = np.full(x.shape[0], -1, dtype=np.int64)
+    P = model.P
+    for s in np.unique(np.asarray(skills, dtype=np.int64)):
+        lo, hi = P.indptr[s], P.indptr[s + 1]
+        if lo == hi:
+            continue
+        vals = P.data[lo:hi] * x[P.indices[lo:hi]]
+        j = int(np.argmax(vals))
+        if vals[j] > out[s]:
+            out[s] = vals[j]
+            via[s] = int(P.indices[lo + j])
+    return out, via
+
+
 def coverage(W: sp.csr_matrix, x_tilde: np.ndarray) -> np.ndarray:
     """``cov_o = Σ_s W[o, s] · x̃_s``: idf-weighted share of the occupation's skills covered."""
     return W @ x_tilde

@@ -45,7 +45,7 @@ from matching.features import RankingFeatures, ranking_features
 from matching.language import LanguageCheck, check_language, language_fit, participant_values
 from matching.log import write_log
 from matching.model import MatchingModel, _db_key, get_model
-from matching.scoring import credited, profile_matrix, skill_vector
+from matching.scoring import credited_for, profile_matrix, skill_vector
 from matching.vacancies import Vacancy, get_vacancy, vacancy_requirement
 from taxonomy.database import transaction
 from taxonomy.errors import ConflictError, InputError, NotFoundError, Problem
@@ -328,7 +328,7 @@ def make_shortlist(
     for p in order:
         f = pm.features[p]
         x = skill_vector(model, f)
-        xt, via = credited(model, x)
+        xt, via = credited_for(model, x, np.r_[ess, opt])
         vias.update(int(v) for v in via[np.r_[ess, opt]] if v >= 0)
         per.append((p, f, x, xt, via))
     labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in vias], lang=lang)
@@ -353,17 +353,18 @@ def make_shortlist(
         ))
     filtered = {"commute": int((~filters["commute"]).sum()),
                 "availability": int((filters["commute"] & ~filters["availability"]).sum())}
-    log_id = write_log(
-        con, kind="shortlist", requested_by=requested_by, input_ids=[vacancy_id], model=model.name,
-        taxonomy_version=model.taxonomy_version, outputs=[(c.participant_id, c.score, c.rank) for c in candidates],
-    )
-    sid = f"S-{log_id:06d}"
-    result = Shortlist(
-        shortlist_id=sid, vacancy_id=vacancy_id, status="suggested", created_by=requested_by,
-        created_at=datetime.now(), model=model.name, taxonomy_version=model.taxonomy_version, log_id=log_id,
-        considered=len(pm.ids), filtered_out=filtered, candidates=candidates,
-    )
-    with transaction(con):
+    with transaction(con):   # the log row and the stored suggestion: one commit
+        log_id = write_log(
+            con, kind="shortlist", requested_by=requested_by, input_ids=[vacancy_id], model=model.name,
+            taxonomy_version=model.taxonomy_version,
+            outputs=[(c.participant_id, c.score, c.rank) for c in candidates],
+        )
+        sid = f"S-{log_id:06d}"
+        result = Shortlist(
+            shortlist_id=sid, vacancy_id=vacancy_id, status="suggested", created_by=requested_by,
+            created_at=datetime.now(), model=model.name, taxonomy_version=model.taxonomy_version, log_id=log_id,
+            considered=len(pm.ids), filtered_out=filtered, candidates=candidates,
+        )
         con.execute(
             """INSERT INTO matching.shortlists (shortlist_id, vacancy_id, created_by, suggestion, status)
                VALUES (?, ?, ?, ?, 'suggested')""",

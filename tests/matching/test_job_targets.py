@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from matching.features import ranking_features
 from matching.job_targets import job_targets, rank_profiles
 from matching.language import SUB_SKILLS, cefr_value, occupation_requirement
 from matching.log import read_log
@@ -141,3 +142,22 @@ def test_bad_input_is_rejected(con):
         job_targets(con, profile=profile("P-1", []), top=0)
     with pytest.raises(InputError):
         rank_profiles(con, profiles=[], top=1000)
+
+
+def test_credit_for_a_subset_equals_full_credit(con):
+    import numpy as np
+
+    from matching.model import get_model
+    from matching.scoring import credited, credited_for, credited_matrix, profile_matrix, skill_vector
+
+    model = get_model(con)
+    occ = occupation_by_label(con, "cook")
+    f = ranking_features(profile("P-1", skills_of(con, occ)[::3] + skills_of(con, occ, "optional")[::4]))
+    x = skill_vector(model, f)
+    full, via = credited(model, x)
+    idx = np.r_[model.essential_of(model.occ_index[occ]), model.optional_of(model.occ_index[occ])]
+    part, via_part = credited_for(model, x, idx)
+    assert np.allclose(full[idx], part[idx]) and (full[idx] > x[idx]).any()
+    assert (via[idx] == via_part[idx]).all()
+    batch = credited_matrix(model, profile_matrix(model, [f])).toarray()[0]
+    assert np.allclose(batch, full)
