@@ -106,6 +106,28 @@ def targets_command(
     console.print(table)
 
 
+@match_app.command("prepare")
+def prepare_command(
+    encoder: Annotated[str | None, typer.Option(help="Encoder for related skills (none: hierarchy only).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Build and store the related-skill lists once after a taxonomy import (slow once, then fast)."""
+    import time
+
+    from matching.config import MatchingConfig
+    from matching.model import build_model
+
+    with user_errors():
+        con = _open(db)
+        cfg = MatchingConfig() if encoder is None else MatchingConfig(
+            encoder=None if encoder.lower() == "none" else encoder)
+        t = time.perf_counter()
+        with console.status("Building related-skill lists (embeds every skill label the first time)…"):
+            model = build_model(con, config=cfg)
+    console.print(f"{model.name}: {model.P.nnz:,} related-skill pairs for {len(model.skill_uris):,} skills, "
+                  f"{len(model.occ_uris):,} occupations ({time.perf_counter() - t:.1f} s)")
+
+
 @match_app.command("shortlist")
 def shortlist_command(
     vacancy: Annotated[str, typer.Argument(help="Vacancy id, e.g. V-00001.")],

@@ -1,9 +1,8 @@
 """Fixtures for the matching tests: real ESCO with the matching model built once per session.
 
-The matching tests run on one xdist worker (group ``matching``) so the model and its
-neighbour lists are built once. Most tests use hierarchy-only related-skill credit (no
-encoder: fast); ``minilm_db_file`` builds the embedding neighbours with the real MiniLM model
-(test_embedding.py and the notebook).
+Most tests use hierarchy-only related-skill credit (no encoder: a few seconds per worker);
+``minilm_db_file`` builds the embedding neighbours with the real MiniLM model, once, for
+test_embedding.py and the notebook test, which share one xdist worker (group ``matching-minilm``).
 """
 
 from __future__ import annotations
@@ -25,11 +24,18 @@ from taxonomy.database import connect
 HERE = Path(__file__).parent
 
 
+MINILM_GROUP = "matching-minilm"
+MINILM_MODULES = ("test_embedding.py", "test_notebook.py")
+
+
+@pytest.hookimpl(tryfirst=True)   # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if HERE in Path(str(item.fspath)).parents:
-            item.add_marker(pytest.mark.xdist_group("matching"))
+        path = Path(str(item.fspath))
+        if HERE in path.parents:
             item.add_marker(pytest.mark.esco)
+            if path.name in MINILM_MODULES:
+                item.add_marker(pytest.mark.xdist_group(MINILM_GROUP))
 
 
 def _prepared(src: Path, dst: Path, config: MatchingConfig) -> Path:

@@ -52,6 +52,8 @@ def test_vacancy_commands_and_shortlist(mdb: Path, tmp_path: Path):
     bad.write_text("title,description,employer,postcode\nKok,Koken,R,9999\n")
     r = runner.invoke(app, ["vacancy", "import", str(bad), "--db", str(mdb)])
     assert r.exit_code == 2 and "row 2" in r.output and "postcode" in r.output
+    r = runner.invoke(app, ["match", "prepare", "--encoder", "none", "--db", str(mdb)])
+    assert r.exit_code == 0 and "related-skill pairs" in r.output
     r = runner.invoke(app, ["match", "language-requirements", "set", "--isco", "83", "--listening", "B1",
                             "--reading", "A2", "--speaking", "A2", "--writing", "A1", "--db", str(mdb)])
     assert r.exit_code == 0, r.output
