@@ -4,7 +4,8 @@
 - A **coach** sees only the participants in their caseload (``participant.coach``).
 - A **liaison** never sees a participant directly: only consenting candidates on the
   shortlists of vacancies they own, under a per-vacancy pseudonym (:func:`candidate_code`).
-- An **admin** manages users, settings and reads the audit log; no participant data.
+- An **admin** manages users, settings and reads the audit log; through the JSON API an admin
+  may also handle a participant's data (e.g. a request for a copy or a correction), always logged.
 
 Refusals of records that exist look the same as records that do not (404), so ids cannot
 be probed.
@@ -31,7 +32,7 @@ def _hidden(what: str, object_id: str, column: str) -> NotFoundError:
 
 def may_see_participant(user: User, participant: Any) -> bool:
     """Whether ``user`` may read this participant's personal data."""
-    if user.role == Role.assessor:
+    if user.role in (Role.assessor, Role.admin):
         return True
     if user.role == Role.coach:
         return getattr(participant, "coach", None) == user.username
@@ -48,9 +49,43 @@ def visible_participant(cursor: duckdb.DuckDBPyConnection, *, user: User, partic
     return participant
 
 
+ROLE_PURPOSE = {Role.assessor: "assessment", Role.coach: "coaching", Role.admin: "administration"}
+
+
+def guard_participant(
+    cursor: duckdb.DuckDBPyConnection, *, user: User, participant_id: str, action: str = "read_participant",
+    purpose: str | None = None,
+) -> Any:
+    """:func:`visible_participant`, and the access written to the audit log (purpose: by role)."""
+    from service.audit import audit
+
+    participant = visible_participant(cursor, user=user, participant_id=participant_id)
+    audit(cursor, user=user, action=action, object_type="participant", object_id=participant_id,
+          purpose=purpose or ROLE_PURPOSE.get(user.role, "other"))
+    return participant
+
+
+def step_participant(cursor: duckdb.DuckDBPyConnection, step_id: str) -> str:
+    """The participant a trajectory step belongs to (404 for an unknown step)."""
+    row = cursor.execute(
+        "SELECT participant_id FROM assessment.trajectory_events WHERE step_id = ? LIMIT 1", [step_id]
+    ).fetchone()
+    if row is None:
+        raise _hidden("trajectory step", step_id, "step_id")
+    return row[0]
+
+
+def record_participant(cursor: duckdb.DuckDBPyConnection, record_id: str) -> str:
+    """The participant an assessment record belongs to (404 for an unknown record)."""
+    row = cursor.execute("SELECT participant_id FROM assessment.records WHERE record_id = ?", [record_id]).fetchone()
+    if row is None:
+        raise _hidden("record", record_id, "record_id")
+    return row[0]
+
+
 def participant_scope(user: User) -> dict[str, Any]:
     """Filters for ``list_participants`` that keep a listing within what ``user`` may see."""
-    if user.role == Role.assessor:
+    if user.role in (Role.assessor, Role.admin):
         return {}
     if user.role == Role.coach:
         return {"coach": user.username}
