@@ -133,3 +133,16 @@ def test_the_audit_chain_detects_a_changed_entry(tmp_path: Path) -> None:
     assert verify_chain(con) == [second]
     con.execute("DELETE FROM service.audit_log WHERE audit_id = ?", [second])
     assert verify_chain(con) == [second + 1]  # the entry after a removed one no longer follows
+
+
+def test_json_api_keeps_liaisons_to_their_own_vacancies(world: tuple[World, str]) -> None:
+    from tests.live import client_for
+
+    w, url = world
+    with client_for(url, "liaison") as own:
+        assert own.get(f"/api/vacancies/{w.vacancy}").status_code == 200
+    with client_for(url, "liaison2") as other:
+        assert w.vacancy not in other.get("/api/vacancies").text
+        for path in (f"/api/vacancies/{w.vacancy}", f"/api/shortlists/{w.shortlist}",
+                     f"/api/vacancies/{w.vacancy}/shortlists"):
+            assert other.get(path).status_code in (403, 404), path
