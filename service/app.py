@@ -6,6 +6,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -106,6 +108,8 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
         response.headers.setdefault("Content-Security-Policy", CSP_DOCS if request.url.path == "/docs" else CSP)
         if not request.url.path.startswith(("/static", "/swagger-ui")):
             response.headers.setdefault("Cache-Control", "no-store")
+        if request.url.scheme == "https":
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
     @app.exception_handler(WerkbrugError)
@@ -134,6 +138,15 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
         if exc.status_code == 401:
             return login_page(request, next_url=request.url.path, status_code=401)
         return error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if is_api_path(request.url.path):
+            return await request_validation_exception_handler(request, exc)
+        from service.routers.ui_common import error_page
+
+        problems = [f"{'.'.join(str(x) for x in e.get('loc', ())[1:])}: {e.get('msg')}" for e in exc.errors()]
+        return error_page(request, 422, "", problems=problems)
 
     from service.deps import current_user
 

@@ -80,3 +80,16 @@ def test_admin_language_requirement_form(world: tuple[World, str]) -> None:
         ok = post_form(c, page, page, {"key": "9333", "listening": "A2", "reading": "A1", "speaking": "A2",
                                        "writing": "A1", "note": "magazijn"})
         assert ok.status_code == 200 and "Vereiste opgeslagen." in ok.text and "magazijn" in ok.text
+
+
+def test_bad_query_input_gives_a_page_not_a_crash(world: tuple[World, str]) -> None:
+    _w, url = world
+    with browser_for(url, "admin") as c:
+        r = c.get("/admin/audit?page=0")
+        assert r.status_code == 422 and "<html" in r.text and "page" in r.text
+    with browser_for(url, "assessor") as c:
+        assert c.get("/assessor/batch/template?instrument=no-such-thing").status_code == 404
+        r = c.get("/assessor/batch/template?instrument=dutch-cefr&participants==HYPERLINK(1)")
+        assert r.status_code == 422
+        ok = c.get("/assessor/batch/template?instrument=dutch-cefr")
+        assert ok.status_code == 200 and ok.content[:2] == b"PK"
