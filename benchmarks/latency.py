@@ -119,7 +119,7 @@ def main() -> None:
         "title": "heftruckchauffeur", "description": "magazijn", "employer": "X", "postcode": "8000",
         "hours_per_week": 30, "shifts": ["day"]})
     v = confirm_vacancy(con, vacancy_id=v.vacancy_id, by="bench", occupation_uris=[occ], essential_skills=ess)
-    spec = vacancy_spec(con, v)
+    spec = vacancy_spec(con, vacancy=v)
     for n in [int(x) for x in args.sizes.split(",") if x]:
         profiles = synthetic_profiles(con, n, seed=n)
         feats = [ranking_features(p) for p in profiles]

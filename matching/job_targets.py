@@ -173,13 +173,13 @@ def _levels(values: np.ndarray) -> list[str]:
 
 def job_targets_for_participant(
     con: duckdb.DuckDBPyConnection, *, participant_id: str, top: int = 10, requested_by: str = "system",
-    log: bool = True, lang: str = "nl",
+    log: bool = True, lang: str = "nl", config: MatchingConfig | None = None,
 ) -> JobTargetsResult:
     """:func:`job_targets` for a stored participant (profile from :mod:`assessment.profiles`)."""
     from assessment.profiles import build_profile
 
     profile = build_profile(con, participant_id=participant_id)
-    return job_targets(con, profile=profile, top=top, requested_by=requested_by, log=log, lang=lang)
+    return job_targets(con, profile=profile, top=top, requested_by=requested_by, log=log, lang=lang, config=config)
 
 
 def rank_profiles(

@@ -291,11 +291,11 @@ class StatusEvent(BaseModel):
     changed_at: datetime
 
 
-def vacancy_spec(con: duckdb.DuckDBPyConnection, vacancy: Vacancy) -> VacancySpec:
+def vacancy_spec(con: duckdb.DuckDBPyConnection, *, vacancy: Vacancy) -> VacancySpec:
     place = geo.place(vacancy.postcode)
     return VacancySpec(
         essential=vacancy.essential_skills, optional=vacancy.optional_skills, occupation_uris=vacancy.occupation_uris,
-        required=vacancy_requirement(con, vacancy).values(), lat=place.latitude, lon=place.longitude,
+        required=vacancy_requirement(con, vacancy=vacancy).values(), lat=place.latitude, lon=place.longitude,
         hours=vacancy.hours_per_week, shifts=tuple(vacancy.shifts), weekends=vacancy.weekends,
     )
 
@@ -315,8 +315,8 @@ def make_shortlist(
         )
     model = get_model(con, config=config)
     pm = consenting_matrix(con, model, profiles=profiles)
-    spec = vacancy_spec(con, vacancy)
-    requirement = vacancy_requirement(con, vacancy)
+    spec = vacancy_spec(con, vacancy=vacancy)
+    requirement = vacancy_requirement(con, vacancy=vacancy)
     total, parts, minutes, filters = rank_candidates(model, pm, spec)
     ok = filters["commute"] & filters["availability"]
     eligible = np.flatnonzero(ok)

@@ -479,7 +479,7 @@ def close_vacancy(con: duckdb.DuckDBPyConnection, *, vacancy_id: str, by: str) -
     return get_vacancy(con, vacancy_id=vacancy_id)
 
 
-def vacancy_requirement(con: duckdb.DuckDBPyConnection, vacancy: Vacancy) -> LanguageRequirement:
+def vacancy_requirement(con: duckdb.DuckDBPyConnection, *, vacancy: Vacancy) -> LanguageRequirement:
     """The vacancy's declared Dutch level, per sub-skill, else its first occupation's requirement."""
     base = (occupation_requirement(con, occupation_uri=vacancy.occupation_uris[0])
             if vacancy.occupation_uris else None)

@@ -1,12 +1,13 @@
 """Fixtures for the matching tests: real ESCO with the matching model built once per session.
 
 Most tests use hierarchy-only related-skill credit (no encoder: a few seconds per worker);
-``minilm_db_file`` builds the embedding neighbours with the real MiniLM model, once, for
-test_embedding.py and the notebook test, which share one xdist worker (group ``matching-minilm``).
+``minilm_db_file`` builds the embedding neighbours with the real MiniLM model once per run
+(shared by the xdist workers through a file lock) for test_embedding.py and the notebook test.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -24,18 +25,10 @@ from taxonomy.database import connect
 HERE = Path(__file__).parent
 
 
-MINILM_GROUP = "matching-minilm"
-MINILM_MODULES = ("test_embedding.py", "test_notebook.py")
-
-
-@pytest.hookimpl(tryfirst=True)   # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        path = Path(str(item.fspath))
-        if HERE in path.parents:
+        if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.esco)
-            if path.name in MINILM_MODULES:
-                item.add_marker(pytest.mark.xdist_group(MINILM_GROUP))
 
 
 def _prepared(src: Path, dst: Path, config: MatchingConfig) -> Path:
@@ -54,9 +47,27 @@ def matching_db_file(esco_db_file: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
-def minilm_db_file(esco_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """As ``matching_db_file`` plus MiniLM skill vectors and embedding neighbour lists."""
-    return _prepared(esco_db_file, tmp_path_factory.mktemp("minilm") / "m.duckdb", MatchingConfig(encoder="minilm"))
+def minilm_db_file(esco_db_file: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """As ``matching_db_file`` plus MiniLM skill vectors and embedding neighbour lists.
+
+    Built once per test run: with xdist the workers share it through a file lock in the
+    run's common temporary folder (so it does not matter which worker gets which test).
+    """
+    cfg = MatchingConfig(encoder="minilm")
+    if worker_id == "master":
+        return _prepared(esco_db_file, tmp_path_factory.mktemp("minilm") / "m.duckdb", cfg)
+    shared = tmp_path_factory.getbasetemp().parent / "matching-minilm"
+    shared.mkdir(exist_ok=True)
+    target = shared / "m.duckdb"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (shared / "ready").exists():
+                _prepared(esco_db_file, target, cfg)
+                (shared / "ready").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return target
 
 
 @pytest.fixture

@@ -3,11 +3,15 @@
 import shutil
 from pathlib import Path
 
+import pytest
+
 from matching.config import MatchingConfig
 from matching.job_targets import job_targets
 from matching.model import build_model
 from taxonomy.database import connect
 from tests.matching.helpers import occupation_by_label, profile, skills_of
+
+pytestmark = pytest.mark.xdist_group("matching-minilm")  # one MiniLM build
 
 
 def test_embedding_neighbours_are_stored_and_credit_related_skills(minilm_db_file: Path, tmp_path: Path):

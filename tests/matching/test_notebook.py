@@ -5,7 +5,10 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
+
+pytestmark = pytest.mark.xdist_group("matching-minilm")  # one MiniLM build
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "job_targets_walkthrough.ipynb"
 
