@@ -91,7 +91,7 @@ def explain_skills(
                 continue
             f = own.get(uris[s])
             v = int(via[s])
-            supporting.append(SupportingSkill(
+            supporting.append(SupportingSkill.model_construct(
                 uri=uris[s], label=labels.get(uris[s], uris[s]), relation=relation, credit=round(float(x_tilde[s]), 4),
                 direct=bool(x[s] > 0 and v < 0), level=f.level if f else None,
                 evidence_kind=f.evidence_kind if f else None, evidence_count=f.evidence_count if f else 0,
@@ -102,7 +102,7 @@ def explain_skills(
         if x[s] > 0:
             continue
         v = int(via[s])
-        missing.append(MissingSkill(
+        missing.append(MissingSkill.model_construct(
             uri=uris[s], label=labels.get(uris[s], uris[s]),
             skill_type="knowledge" if model.skill_is_knowledge[s] else "skill",
             partial_credit=round(float(x_tilde[s]), 4),

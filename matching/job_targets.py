@@ -83,9 +83,7 @@ class JobTargetsResult(BaseModel):
 
 def requirements(con: duckdb.DuckDBPyConnection, model: MatchingModel) -> tuple[np.ndarray, list[str]]:
     """The ``(occupations, 4)`` Dutch requirement matrix and row sources (cached until edited)."""
-    from matching.model import _db_key
-
-    key = (_db_key(con), model.import_id, model.taxonomy_version, requirements_version(con))
+    key = (model.import_id, model.taxonomy_version, requirements_version(con))
     got = _req_cache.get(key)
     if got is None:
         with _req_lock:

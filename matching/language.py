@@ -188,9 +188,11 @@ def requirement_matrix(
 
 
 def requirements_version(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Changes whenever an override is added or changed (for caches)."""
+    """Which database and which overrides: changes whenever an override is added or changed (for caches)."""
     return tuple(con.execute(
-        "SELECT count(*), max(updated_at)::VARCHAR FROM matching.language_requirements"
+        """SELECT (SELECT coalesce(path, database_name) FROM duckdb_databases()
+                   WHERE database_name = current_database()), count(*), max(updated_at)::VARCHAR
+           FROM matching.language_requirements"""
     ).fetchone())
 
 

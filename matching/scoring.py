@@ -171,6 +171,22 @@ def preference_matrix(model: MatchingModel, features: list[RankingFeatures]) -> 
     return np.stack([preference_fit(model, f) for f in features]) if features else np.zeros((0, len(model.occ_uris)))
 
 
+_groups: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def requirement_groups(required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct requirement rows and each occupation's row index (cached by content)."""
+    key = required.tobytes()
+    got = _groups.get(key)
+    if got is None:
+        distinct, inverse = np.unique(required, axis=0, return_inverse=True)
+        got = (distinct, inverse.ravel())
+        if len(_groups) > 32:
+            _groups.clear()
+        _groups[key] = got
+    return got
+
+
 def score_occupations(
     model: MatchingModel, features: list[RankingFeatures], *, required: np.ndarray
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
@@ -200,7 +216,7 @@ def score_occupations(
     parts["experience"] = experience_matrix(model, features)
     parts["preference"] = preference_matrix(model, features)
     dutch = np.stack([participant_values(f.dutch) for f in features])
-    distinct, inverse = np.unique(required, axis=0, return_inverse=True)   # a few dozen distinct requirements
-    parts["language"] = language_fit(dutch[:, None, :], distinct[None, :, :])[:, inverse.ravel()]
+    distinct, inverse = requirement_groups(required)   # a few dozen distinct requirements
+    parts["language"] = language_fit(dutch[:, None, :], distinct[None, :, :])[:, inverse]
     total = combine(parts, model.config.weights.model_dump())
     return total.astype(np.float32), parts
