@@ -52,3 +52,59 @@ def import_command(
         )
     if report.ignored_files:
         console.print(f"  ignored (not ESCO CSV layout): {', '.join(report.ignored_files)}")
+
+
+@app.command("search")
+def search_command(
+    query: Annotated[str | None, typer.Argument(help="Job title or skill to look up.")] = None,
+    db: DbOption = None,
+    skills: Annotated[bool, typer.Option("--skills", help="Search skills instead of occupations.")] = False,
+    lang: Annotated[
+        str | None, typer.Option(help="Language of the query and of the labels shown (nl, en).")
+    ] = None,
+    top: Annotated[int, typer.Option(min=1, max=100, help="Number of results per query.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON output (one line per query).")] = False,
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Batch mode: one query per line ('-' for stdin)."),
+    ] = None,
+    encoder: Annotated[
+        str | None, typer.Option(help="Sentence encoder name or local model folder.")
+    ] = None,
+) -> None:
+    """Find ESCO occupations (or skills) for a title, or for every line of a file."""
+    import json
+    import sys
+
+    from taxonomy.errors import InputError
+    from taxonomy.search import Searcher
+
+    with user_errors():
+        if (query is None) == (file is None):
+            raise InputError("Give either a QUERY or --file FILE.")
+        if file is not None:
+            try:
+                text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise InputError(f"Cannot read {file}: {exc}") from exc
+            queries = [line.strip() for line in text.splitlines() if line.strip()]
+            if not queries:
+                raise InputError(f"{file} holds no queries (one per line).")
+        else:
+            queries = [query or ""]
+        con = connect(db)  # writable: label vectors missing from the cache are stored once
+        searcher = Searcher.for_connection(
+            con, kind="skill" if skills else "occupation", encoder=encoder, progress=True)
+        results = searcher.search_many(queries, lang=lang, top=top)
+        con.close()
+    for q, hits in zip(queries, results, strict=True):
+        if as_json:
+            print(json.dumps({"query": q, "results": [
+                {"uri": h.uri, "label": h.label, "score": h.score, "matched_label": h.matched_label}
+                for h in hits]}, ensure_ascii=False))
+            continue
+        console.print(f"[bold]{q}[/]")
+        for i, h in enumerate(hits, 1):
+            via = f"  [dim](via “{h.matched_label}”)[/]" if h.matched_label != h.label else ""
+            console.print(f"  {i:>2}. {h.label}  [cyan]{h.score:.2f}[/]{via}  [dim]{h.uri}[/]",
+                          highlight=False)
