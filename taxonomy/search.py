@@ -46,6 +46,18 @@ class FusionWeights:
 
 
 DEFAULT_WEIGHTS = FusionWeights()
+#: Lexical weights per encoder, tuned with ``benchmarks/title_normalisation.py --tune`` on
+#: held-out splits: Dutch titles (nl) and English titles against Dutch labels (en).
+ENCODER_WEIGHTS = {
+    "use-multilingual": FusionWeights(nl=0.25, en=0.05, other=0.15),
+    "e5-small": FusionWeights(nl=0.15, en=0.0, other=0.1),
+    "minilm": FusionWeights(nl=0.5, en=0.65, other=0.55),
+}
+
+
+def weights_for(encoder: Encoder | None) -> FusionWeights:
+    """The fusion weights tuned for ``encoder`` (defaults for other models)."""
+    return ENCODER_WEIGHTS.get(encoder.name, DEFAULT_WEIGHTS) if encoder else DEFAULT_WEIGHTS
 
 
 @dataclass(frozen=True)
@@ -107,7 +119,7 @@ class Searcher:
         encoder: Encoder | None = None,
         vectors: np.ndarray | None = None,
         display: dict[str, dict[str, str]] | None = None,
-        weights: FusionWeights = DEFAULT_WEIGHTS,
+        weights: FusionWeights | None = None,
         guesser: LanguageGuesser | None = None,
     ):
         """``labels``: columns uri, lang, label (one row per label); ``vectors``: one row each.
@@ -129,7 +141,7 @@ class Searcher:
         self.vectors = None if vectors is None else np.asarray(vectors, np.float32)[order]
         if self.vectors is not None and len(self.vectors) != len(labels):
             raise InputError("vectors must have one row per label")
-        self.weights = weights
+        self.weights = weights or weights_for(encoder)
         self.display = display or {}
         self.vectorizer = char_vectorizer()
         rows = self.vectorizer.fit_transform(self.texts)
@@ -161,6 +173,8 @@ class Searcher:
             hit = cls._cache.get(key)
             if hit is None:
                 hit = cls._build(con, kind=kind, encoder=enc, langs=langs_key, progress=progress)
+                for old in [k for k in cls._cache if k[0] == key[0] and k[1] != key[1]]:
+                    del cls._cache[old]  # an older import of this database
                 cls._cache[key] = hit
         return hit
 

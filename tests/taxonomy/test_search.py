@@ -13,6 +13,7 @@ from service.cli import app
 from taxonomy.database import connect
 from taxonomy.encoders import Encoder
 from taxonomy.errors import InputError, NotFoundError
+from taxonomy.esco_import import import_esco
 from taxonomy.index import concept_vectors, ensure_vectors, skill_matrix, text_vectors
 from taxonomy.search import Searcher, fuse, search, search_many
 from tests.taxonomy.conftest import SEARCH_GROUP
@@ -164,7 +165,7 @@ def test_fused_is_at_least_as_good_as_its_parts(searcher) -> None:
     assert found["hybrid"] >= 9, found
 
 
-def test_startup_reads_vectors_from_the_cache(search_db: Path, use_encoder) -> None:
+def test_startup_reads_vectors_from_the_cache(search_db: Path, use_encoder, esco_path) -> None:
     enc = CountingEncoder(use_encoder, version=use_encoder.version)
     con = connect(search_db)
     Searcher._cache.clear()
@@ -173,6 +174,11 @@ def test_startup_reads_vectors_from_the_cache(search_db: Path, use_encoder) -> N
     assert Searcher.for_connection(con, encoder=enc) is first
     first.search("lasser")
     assert enc.embedded == ["lasser"]  # only the query
+
+    import_esco(con, esco_path)  # a re-import: new import id, same label texts
+    second = Searcher.for_connection(con, encoder=enc)
+    assert second is not first and enc.embedded == ["lasser"]
+    assert first not in Searcher._cache.values()
 
 
 def test_search_many_batches(searcher) -> None:
