@@ -93,3 +93,14 @@ def test_bad_query_input_gives_a_page_not_a_crash(world: tuple[World, str]) -> N
         assert r.status_code == 422
         ok = c.get("/assessor/batch/template?instrument=dutch-cefr")
         assert ok.status_code == 200 and ok.content[:2] == b"PK"
+
+
+def test_taxonomy_search_api(world: tuple[World, str]) -> None:
+    from tests.live import client_for
+
+    _w, url = world
+    with client_for(url, "liaison") as c:
+        hits = c.get("/api/taxonomy/search", params={"q": "magazijnier", "kind": "occupation", "top": 3}).json()
+        assert hits and hits[0]["uri"].endswith("/magazijnier") and hits[0]["label"] == "magazijnier"
+        assert c.get("/api/taxonomy/search", params={"q": "x", "top": 0}).status_code == 422
+        assert c.get("/api/taxonomy/version").json()["counts"]["occupations"] >= 30
