@@ -39,8 +39,13 @@ ALIASES = {
     "e5": "e5-small",
     "multilingual-e5-small": "e5-small",
 }
-#: Encoder used when none is named (chosen from benchmarks/title_normalisation.py).
+#: Encoder used when none is named. From benchmarks/title_normalisation.py: fused with the
+#: lexical part it is as good as e5-small on Dutch titles (MRR@10 0.755 vs 0.757), clearly
+#: better on English titles against Dutch labels (0.65 vs 0.59), and 5–20× faster, so the
+#: whole ESCO occupation index is embedded in well under a minute.
 DEFAULT_ENCODER = "use-multilingual"
+#: For skill-to-skill similarity on ESCO's English labels.
+SKILL_ENCODER = "minilm"
 BATCH = 256
 
 

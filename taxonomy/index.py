@@ -140,7 +140,8 @@ def skill_matrix(
 ) -> tuple[list[str], np.ndarray]:
     """One vector per skill: its preferred label in ``lang`` (else any preferred label).
 
-    ``matrix @ matrix.T`` gives the skill-to-skill cosine similarity.
+    ``matrix @ matrix.T`` gives the skill-to-skill cosine similarity. English MiniLM
+    (``get_encoder(taxonomy.encoders.SKILL_ENCODER)``) suits ESCO's English skill labels.
     """
     rows = con.execute(
         """SELECT s.uri, coalesce(
