@@ -2,12 +2,14 @@
 
 The multilingual USE encoder is the fast one (≈2,000 short labels/s), so the occupation
 index (~54k distinct labels) is embedded once per test session in ≈30 s. The skill index
-is tested on its Dutch labels only (~6k); all ~105k skill labels would take minutes. Tests that use
-it are grouped on one xdist worker (``xdist_group``) so it is embedded only once.
+is tested on its Dutch labels only (~6k); all ~105k skill labels would take minutes. The
+database is built once per run and shared by the xdist workers.
 """
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -27,13 +29,29 @@ def use_encoder() -> Encoder:
 
 @pytest.fixture(scope="session")
 def search_db_file(esco_db_file: Path, use_encoder: Encoder, tmp_path_factory) -> Path:
-    """Real ESCO plus USE vectors of all occupation labels and Dutch skill labels (read only)."""
-    db = tmp_path_factory.mktemp("search") / "search.duckdb"
-    shutil.copy(esco_db_file, db)
-    con = connect(db)
-    ensure_vectors(con, concept_type="occupation", encoder=use_encoder, progress=False)
-    ensure_vectors(con, concept_type="skill", encoder=use_encoder, langs=["nl"], progress=False)
-    con.close()
+    """Real ESCO plus USE vectors of all occupation labels and Dutch skill labels (read only).
+
+    Built once per test run and shared by the xdist workers (file lock in the common base
+    temp folder), since ``xdist_group`` alone does not keep the tests on one worker.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    db = root / "taxonomy-search.duckdb"
+    with open(root / "taxonomy-search.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not db.exists():
+                tmp = root / f"taxonomy-search.{os.getpid()}.duckdb"
+                shutil.copy(esco_db_file, tmp)
+                con = connect(tmp)
+                ensure_vectors(con, concept_type="occupation", encoder=use_encoder, progress=False)
+                ensure_vectors(con, concept_type="skill", encoder=use_encoder, langs=["nl"],
+                               progress=False)
+                con.close()
+                tmp.rename(db)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return db
 
 
