@@ -108,3 +108,24 @@ def search_command(
             via = f"  [dim](via “{h.matched_label}”)[/]" if h.matched_label != h.label else ""
             console.print(f"  {i:>2}. {h.label}  [cyan]{h.score:.2f}[/]{via}  [dim]{h.uri}[/]",
                           highlight=False)
+
+
+@app.command("index")
+def index_command(
+    db: DbOption = None,
+    skills: Annotated[bool, typer.Option("--skills", help="Also embed every skill label.")] = False,
+    encoder: Annotated[
+        str | None, typer.Option(help="Sentence encoder name or local model folder.")
+    ] = None,
+) -> None:
+    """Embed the occupation (and skill) labels not cached yet, so search starts at once."""
+    from taxonomy.encoders import get_encoder
+    from taxonomy.index import ensure_vectors
+
+    with user_errors():
+        enc = get_encoder(encoder)
+        con = connect(db)
+        for kind in ("occupation", "skill") if skills else ("occupation",):
+            n = ensure_vectors(con, concept_type=kind, encoder=enc, progress=True)
+            console.print(f"{kind} labels: {n:,} newly embedded with {enc.name} ({enc.version})")
+        con.close()

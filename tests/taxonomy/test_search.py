@@ -244,6 +244,20 @@ def test_cli_search_json_and_batch(search_db: Path, tmp_path: Path) -> None:
     assert "welder" in res.stdout
 
 
+def test_cli_index_embeds_only_what_is_missing(search_db: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "use"])
+    assert res.exit_code == 0, res.output
+    assert "occupation labels: 0 newly embedded" in _flat(res.output)
+    con = connect(search_db)
+    con.execute("UPDATE taxonomy.labels SET label = 'lasser-snijder (nieuw)' WHERE label = 'lasser'")
+    con.close()
+    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "use"])
+    assert "occupation labels: 1 newly embedded" in _flat(res.output), res.output
+    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "bert"])
+    assert res.exit_code == 2 and "Unknown encoder 'bert'" in _flat(res.output)
+
+
 def _flat(text: str) -> str:
     return " ".join(text.split())
 
