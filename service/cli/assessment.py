@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import date
 from pathlib import Path
@@ -24,9 +23,7 @@ from assessment.participants import (
 from assessment.profile import profile_json_schema
 from assessment.profiles import build_profile, export_participant
 from assessment.records import list_records, record_assessment
-from assessment.store import ensure_schema
-from service.cli.common import DbOption, user_errors
-from taxonomy.database import connect
+from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_errors, who
 from taxonomy.errors import InputError, Problem
 
 console = Console()
@@ -34,24 +31,6 @@ participant_app = typer.Typer(help="Participants (deelnemers): register, list, s
 assessment_app = typer.Typer(help="Assessments: record, Excel/CSV templates and imports, instruments.",
                              no_args_is_help=True)
 profile_app = typer.Typer(help="Competence profiles: show, GDPR export, JSON schema.", no_args_is_help=True)
-
-ByOption = Annotated[str | None, typer.Option("--by", help="Who makes the change (default: your login name).")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _who(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "cli"
-
-
-def _open(db: Path | None):
-    con = connect(db)
-    ensure_schema(con)
-    return con
 
 
 def _print_json(data) -> None:
@@ -114,9 +93,9 @@ def participant_add(
             "declared_skills": declared_skill,
         }
         contact = {"name": name, "phone": phone, "email": email, "referrer": referrer}
-        con = _open(db)
+        con = open_db(db)
         try:
-            p = create_participant(con, by=_who(by), details=details, consent=consent,
+            p = create_participant(con, by=who(by), details=details, consent=consent,
                                    contact=contact if any(contact.values()) else None)
         finally:
             con.close()
@@ -136,7 +115,7 @@ def participant_list(
 ) -> None:
     """List participants, newest first."""
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         try:
             people = list_participants(con, coach=coach, consenting_only=consenting, search=search)
         finally:
@@ -161,7 +140,7 @@ def participant_show(
 ) -> None:
     """Show one participant and their assessment records."""
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         try:
             p = get_participant(con, participant_id=participant_id)
             records = list_records(con, participant_id=participant_id)
@@ -200,9 +179,9 @@ def participant_consent(
 ) -> None:
     """Give or withdraw consent to share the pseudonymised profile with employers."""
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         try:
-            p = set_consent(con, participant_id=participant_id, given=give, by=_who(by), note=note)
+            p = set_consent(con, participant_id=participant_id, given=give, by=who(by), note=note)
         finally:
             con.close()
     console.print(f"{p.participant_id}: consent {'given' if p.consent else 'withdrawn'}")
@@ -226,10 +205,10 @@ def assessment_record(
     """Record one assessment (append-only: use --corrects to replace an earlier record)."""
     with user_errors():
         scores = dict(_pairs(score, "--score"))
-        con = _open(db)
+        con = open_db(db)
         try:
             r = record_assessment(con, participant_id=participant_id, instrument_id=instrument,
-                                  assessor=_who(assessor), assessed_on=on or date.today().isoformat(),
+                                  assessor=who(assessor), assessed_on=on or date.today().isoformat(),
                                   scores=scores, corrects=corrects, instrument_version=version, comment=comment)
         finally:
             con.close()
@@ -245,9 +224,9 @@ def assessment_import(
 ) -> None:
     """Import a filled-in sheet: every row is checked first; all rows are stored, or none."""
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         try:
-            report = import_batch(con, path=file, assessor=_who(assessor))
+            report = import_batch(con, path=file, assessor=who(assessor))
         finally:
             con.close()
     console.print(f"Imported {report.n_records} record(s) for {report.instrument_id} v{report.instrument_version} "
@@ -312,7 +291,7 @@ def profile_show(
 ) -> None:
     """Show the competence profile (what matching sees) of one participant."""
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         try:
             profile = build_profile(con, participant_id=participant_id)
         finally:
@@ -337,7 +316,7 @@ def profile_export(
 ) -> None:
     """Everything stored about one participant, as JSON (basis of a GDPR access request)."""
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         try:
             data = export_participant(con, participant_id=participant_id)
         finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import getpass
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,29 @@ from taxonomy.errors import (
 )
 
 err_console = Console(stderr=True)
+
+ByOption = Annotated[str | None, typer.Option("--by", help="Who acts (default: your login name).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def who(by: str | None) -> str:
+    """The acting person: ``--by``, else the login name of the shell."""
+    if by:
+        return by
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name in some containers
+        return "cli"
+
+
+def open_db(db: Path | None):
+    """Open the database file with every package's schema created or upgraded."""
+    from service.app import migrate_all
+    from taxonomy.database import connect
+
+    con = connect(db)
+    migrate_all(con)
+    return con
 
 DbOption = Annotated[
     Path | None,

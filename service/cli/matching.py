@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
 from pathlib import Path
@@ -14,8 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from assessment.profile import CompetenceProfile
-from service.cli.common import DbOption, user_errors
-from taxonomy.database import connect
+from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_errors, who
 from taxonomy.errors import InputError, Problem
 
 console = Console()
@@ -23,26 +21,6 @@ match_app = typer.Typer(help="Matching: job targets (jobdoelwitten) and shortlis
 vacancy_app = typer.Typer(help="Vacancies (vacatures): add, import, show, confirm.", no_args_is_help=True)
 lang_app = typer.Typer(help="Dutch language requirements per occupation or ISCO group.", no_args_is_help=True)
 match_app.add_typer(lang_app, name="language-requirements")
-
-ByOption = Annotated[str | None, typer.Option("--by", help="Who asks (default: your login name).")]
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
-
-
-def _who(by: str | None) -> str:
-    if by:
-        return by
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name in some containers
-        return "cli"
-
-
-def _open(db: Path | None):
-    from service.app import migrate_all
-
-    con = connect(db)
-    migrate_all(con)
-    return con
 
 
 def _out(data) -> None:
@@ -80,10 +58,10 @@ def targets_command(
     with user_errors():
         if (participant is None) == (profiles is None):
             raise InputError("Give a participant id or --profiles FILE (not both)")
-        con = _open(db)
+        con = open_db(db)
         if profiles is not None:
             items = _read_profiles(profiles)
-            ranked = rank_profiles(con, profiles=items, top=top, requested_by=_who(by))
+            ranked = rank_profiles(con, profiles=items, top=top, requested_by=who(by))
             for p, res in zip(items, ranked, strict=True):
                 row = {"participant_id": p.participant_id,
                        "targets": [{"occupation_uri": u, "score": s, "rank": r} for r, (u, s) in
@@ -93,7 +71,7 @@ def targets_command(
                 else:
                     console.print(f"{p.participant_id}: " + ", ".join(u.rsplit("/", 1)[-1][:8] for u, _ in res))
             return
-        res = job_targets_for_participant(con, participant_id=participant, top=top, requested_by=_who(by))
+        res = job_targets_for_participant(con, participant_id=participant, top=top, requested_by=who(by))
     if as_json:
         _out(res.model_dump(mode="json"))
         return
@@ -118,7 +96,7 @@ def prepare_command(
     from matching.model import build_model
 
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         cfg = MatchingConfig() if encoder is None else MatchingConfig(
             encoder=None if encoder.lower() == "none" else encoder)
         t = time.perf_counter()
@@ -138,8 +116,8 @@ def shortlist_command(
     from matching.shortlist import make_shortlist
 
     with user_errors():
-        con = _open(db)
-        sl = make_shortlist(con, vacancy_id=vacancy, requested_by=_who(by), top=top)
+        con = open_db(db)
+        sl = make_shortlist(con, vacancy_id=vacancy, requested_by=who(by), top=top)
     if as_json:
         _out(sl.model_dump(mode="json"))
         return
@@ -163,7 +141,7 @@ def lang_show(
     from matching.language import list_requirements, occupation_requirement
 
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         if occupation:
             data = [occupation_requirement(con, occupation_uri=occupation).model_dump()]
         else:
@@ -193,8 +171,8 @@ def lang_set(
     from matching.language import set_requirement
 
     with user_errors():
-        con = _open(db)
-        req = set_requirement(con, occupation_uri=occupation, isco_code=isco, updated_by=_who(by), note=note,
+        con = open_db(db)
+        req = set_requirement(con, occupation_uri=occupation, isco_code=isco, updated_by=who(by), note=note,
                               levels={"listening": listening, "reading": reading, "speaking": speaking,
                                       "writing": writing})
     console.print(f"Saved ({req.source}): {req.listening}/{req.reading}/{req.speaking}/{req.writing}")
@@ -234,8 +212,8 @@ def vacancy_add(
     from matching.vacancies import create_vacancy
 
     with user_errors():
-        con = _open(db)
-        v = create_vacancy(con, owner=_who(by), vacancy={
+        con = open_db(db)
+        v = create_vacancy(con, owner=who(by), vacancy={
             "title": title, "description": description, "employer": employer, "postcode": postcode,
             "hours_per_week": hours, "shifts": [s.strip() for s in shifts.split(",") if s.strip()],
             "weekends": weekends, "dutch_level": dutch_level})
@@ -253,8 +231,8 @@ def vacancy_import(
     with user_errors():
         if not file.is_file():
             raise InputError(f"{file}: no such file", [Problem("file not found", file=str(file))])
-        con = _open(db)
-        got = import_vacancies(con, owner=_who(by), path=file, filename=file.name)
+        con = open_db(db)
+        got = import_vacancies(con, owner=who(by), path=file, filename=file.name)
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
         return
@@ -269,7 +247,7 @@ def vacancy_show(
     from matching.vacancies import get_vacancy
 
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         v = get_vacancy(con, vacancy_id=vacancy)
     _show_vacancy(v, as_json)
 
@@ -282,7 +260,7 @@ def vacancy_list(
     from matching.vacancies import list_vacancies
 
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         got = list_vacancies(con, owner=owner)
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
@@ -304,7 +282,7 @@ def vacancy_confirm(
     from matching.vacancies import confirm_vacancy, get_vacancy
 
     with user_errors():
-        con = _open(db)
+        con = open_db(db)
         v = get_vacancy(con, vacancy_id=vacancy)
 
         def pick(values: list[str] | None, proposed: list) -> list[str]:
@@ -319,7 +297,7 @@ def vacancy_confirm(
                     out.append(x)
             return out
 
-        v = confirm_vacancy(con, vacancy_id=vacancy, by=_who(by),
+        v = confirm_vacancy(con, vacancy_id=vacancy, by=who(by),
                             occupation_uris=pick(occupation, v.proposal.occupations),
                             essential_skills=pick(skill, v.proposal.skills),
                             optional_skills=pick(optional, v.proposal.skills))
