@@ -21,9 +21,10 @@ from assessment.participants import (
     set_consent,
 )
 from assessment.profile import profile_json_schema
-from assessment.profiles import build_profile, export_participant
+from assessment.profiles import build_profile
 from assessment.records import list_records, record_assessment
 from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_errors, who
+from service.export import full_export
 from taxonomy.errors import InputError, Problem
 
 console = Console()
@@ -318,7 +319,7 @@ def profile_export(
     with user_errors():
         con = open_db(db)
         try:
-            data = export_participant(con, participant_id=participant_id)
+            data = full_export(con, participant_id=participant_id)
         finally:
             con.close()
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)

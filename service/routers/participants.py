@@ -28,7 +28,7 @@ from assessment.participants import (
     update_participant,
 )
 from assessment.profile import CompetenceProfile, profile_json_schema
-from assessment.profiles import build_profile, export_participant
+from assessment.profiles import build_profile
 from assessment.trajectories import (
     AgreedTargets,
     StepKind,
@@ -41,6 +41,7 @@ from assessment.trajectories import (
     update_trajectory_step,
 )
 from service.deps import Cursor, require_roles
+from service.export import full_export
 from service.users import User
 
 router = APIRouter(prefix="/api", tags=["participants"])
@@ -157,7 +158,7 @@ def profile(participant_id: str, cursor: Cursor, user: Staff) -> CompetenceProfi
 @router.get("/participants/{participant_id}/export")
 def export(participant_id: str, cursor: Cursor, user: CoachOrAdmin) -> dict[str, Any]:
     """Everything stored about one participant (GDPR access request)."""
-    return export_participant(cursor, participant_id=participant_id)
+    return full_export(cursor, participant_id=participant_id)
 
 
 @router.get("/participants/{participant_id}/trajectory", response_model=Trajectory)
