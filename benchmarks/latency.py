@@ -175,7 +175,7 @@ def main() -> None:
 
         p50, p95 = timed(call, args.runs)
         rows.append(("job targets, one participant: over HTTP (uvicorn, auth, JSON)", f"{args.runs} runs", p50, p95))
-    print(f"\n### Latency (ms) on {os.cpu_count()} cores, ESCO {model.taxonomy_version}, model {model.name}\n")
+    print(f"\n### Latency (ms) on {os.cpu_count()} cores, {model.taxonomy_version}, model {model.name}\n")
     print("| what | runs | p50 (ms) | p95 (ms) |")
     print("|---|---:|---:|---:|")
     for name, runs, p50, p95 in rows:
