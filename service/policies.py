@@ -1,7 +1,8 @@
 """Object-level access rules: who may see which participant, vacancy or candidate.
 
 - An **assessor** finds and registers participants and records results for any of them.
-- A **coach** sees only the participants in their caseload (``participant.coach``).
+- A **coach** sees only the participants in their caseload (``participant.coach``), plus those
+  not assigned to any coach yet (just registered, waiting for intake), so one can take them on.
 - A **liaison** never sees a participant directly: only consenting candidates on the
   shortlists of vacancies they own, under a per-vacancy pseudonym (:func:`candidate_code`).
 - An **admin** manages users, settings and reads the audit log; through the JSON API an admin
@@ -35,7 +36,7 @@ def may_see_participant(user: User, participant: Any) -> bool:
     if user.role in (Role.assessor, Role.admin):
         return True
     if user.role == Role.coach:
-        return getattr(participant, "coach", None) == user.username
+        return getattr(participant, "coach", None) in (user.username, None)
     return False
 
 

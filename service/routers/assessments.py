@@ -19,6 +19,7 @@ from assessment.batch import MAX_FILE_BYTES, import_batch, write_template
 from assessment.instrument import Instrument, get_instrument, instrument_json_schema, load_instruments
 from assessment.records import Record, get_record, list_records, record_assessment
 from service.deps import Cursor, require_roles
+from service.policies import guard_participant, record_participant
 from service.users import User
 from taxonomy.errors import InputError, Problem
 
@@ -103,6 +104,7 @@ def template(
 @router.post("/assessments", status_code=status.HTTP_201_CREATED, response_model=Record)
 def record(body: RecordIn, cursor: Cursor, user: Staff) -> Record:
     """Record one assessment; with ``corrects`` it replaces an earlier record (append-only)."""
+    guard_participant(cursor, user=user, participant_id=body.participant_id, action="record_assessment")
     return record_assessment(cursor, participant_id=body.participant_id, instrument_id=body.instrument_id,
                              instrument_version=body.instrument_version, assessor=user.username,
                              assessed_on=body.assessed_on, scores=body.scores, corrects=body.corrects,
@@ -111,12 +113,14 @@ def record(body: RecordIn, cursor: Cursor, user: Staff) -> Record:
 
 @router.get("/assessments/{record_id}", response_model=Record)
 def show(record_id: str, cursor: Cursor, user: Staff) -> Record:
+    guard_participant(cursor, user=user, participant_id=record_participant(cursor, record_id), action="read_record")
     return get_record(cursor, record_id=record_id)
 
 
 @router.get("/participants/{participant_id}/assessments", response_model=list[Record])
 def of_participant(participant_id: str, cursor: Cursor, user: Staff, current_only: bool = False) -> list[Record]:
     """A participant's records, oldest first (corrected versions included unless ``current_only``)."""
+    guard_participant(cursor, user=user, participant_id=participant_id, action="read_records")
     return list_records(cursor, participant_id=participant_id, current_only=current_only)
 
 

@@ -146,3 +146,22 @@ def test_json_api_keeps_liaisons_to_their_own_vacancies(world: tuple[World, str]
         for path in (f"/api/vacancies/{w.vacancy}", f"/api/shortlists/{w.shortlist}",
                      f"/api/vacancies/{w.vacancy}/shortlists"):
             assert other.get(path).status_code in (403, 404), path
+
+
+def test_json_api_keeps_coaches_to_their_caseload(world: tuple[World, str]) -> None:
+    from tests.live import client_for
+
+    w, url = world
+    with client_for(url, "coach2") as other:
+        assert w.participant not in other.get("/api/participants").text
+        assert w.participant not in other.get("/api/participants", params={"coach": "coach"}).text
+        for path in (f"/api/participants/{w.participant}", f"/api/participants/{w.participant}/contact",
+                     f"/api/participants/{w.participant}/profile", f"/api/participants/{w.participant}/trajectory",
+                     f"/api/participants/{w.participant}/assessments", f"/api/assessments/{w.record}"):
+            assert other.get(path).status_code == 404, path
+        assert other.patch(f"/api/trajectory-steps/{w.step}", json={"status": "stopped"}).status_code == 404
+    with client_for(url, "coach") as own:
+        assert own.get(f"/api/participants/{w.participant}/contact").json()["name"] == "Amina Testperson"
+        assert w.other_participant not in own.get("/api/participants").text
+    rows = _audit(world, object_id=w.participant)
+    assert any(r[2] == "coach" and r[4] == "read_contact" and r[7] == "coaching" for r in rows)
