@@ -165,3 +165,19 @@ def test_json_api_keeps_coaches_to_their_caseload(world: tuple[World, str]) -> N
         assert w.other_participant not in own.get("/api/participants").text
     rows = _audit(world, object_id=w.participant)
     assert any(r[2] == "coach" and r[4] == "read_contact" and r[7] == "coaching" for r in rows)
+
+
+def test_unassigned_participants_are_open_to_coaches_for_intake(world: tuple[World, str]) -> None:
+    from tests.live import client_for
+
+    _w, url = world
+    with client_for(url, "assessor") as assessor:
+        created = assessor.post("/api/participants", json={"contact": {"name": "Nieuwe Instromer"}})
+        pid = created.json()["participant_id"]
+    with client_for(url, "coach2") as coach:
+        assert coach.get(f"/api/participants/{pid}").status_code == 200
+        assert pid not in coach.get("/api/participants").text  # not in the caseload listing
+        assert coach.patch(f"/api/participants/{pid}", json={"changes": {"coach": "coach2"}}).status_code == 200
+        assert pid in coach.get("/api/participants").text
+    with client_for(url, "coach") as other:
+        assert other.get(f"/api/participants/{pid}").status_code == 404
