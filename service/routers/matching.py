@@ -15,7 +15,9 @@ from assessment.profile import CompetenceProfile
 from matching.job_targets import JobTargetsResult, job_targets, job_targets_for_participant
 from matching.language import LanguageRequirement, list_requirements, occupation_requirement, set_requirement
 from matching.log import LogEntry, read_log
+from service.audit import audit
 from service.deps import Cursor, require_roles
+from service.policies import guard_participant
 from service.users import User
 
 router = APIRouter(prefix="/api", tags=["matching"])
@@ -49,6 +51,7 @@ class RequirementIn(BaseModel):
 def participant_job_targets(participant_id: str, user: CoachOrAdmin, cursor: Cursor, top: Top = 10,
                             lang: str = "nl") -> JobTargetsResult:
     """Ranked ESCO occupations for a participant, each with score parts, evidence, gaps and next steps."""
+    guard_participant(cursor, user=user, participant_id=participant_id, action="rank_job_targets", purpose="matching")
     return job_targets_for_participant(cursor, participant_id=participant_id, top=top, requested_by=user.username,
                                        lang=lang)
 
@@ -56,6 +59,8 @@ def participant_job_targets(participant_id: str, user: CoachOrAdmin, cursor: Cur
 @router.post("/job-targets", response_model=JobTargetsResult)
 def profile_job_targets(body: ProfileTargetsIn, user: CoachOrAdmin, cursor: Cursor) -> JobTargetsResult:
     """Job targets for a competence profile sent in the request (format ``werkbrug.profile/1``)."""
+    audit(cursor, user=user, action="rank_job_targets", object_type="profile", object_id=body.profile.participant_id,
+          purpose="matching")
     return job_targets(cursor, profile=body.profile, top=body.top, requested_by=user.username)
 
 

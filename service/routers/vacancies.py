@@ -32,6 +32,7 @@ from matching.vacancies import (
     import_vacancies,
     list_vacancies,
 )
+from service.audit import audit
 from service.deps import Cursor, require_roles
 from service.users import Role, User
 
@@ -123,6 +124,7 @@ def post_shortlist(vacancy_id: str, user: Liaison, cursor: Cursor,
                    top: Annotated[int, Query(ge=1, le=200)] = 20) -> Shortlist:
     """A suggested shortlist of consenting, pseudonymised candidates (logged)."""
     _own_vacancy(cursor, user, vacancy_id)
+    audit(cursor, user=user, action="rank_candidates", object_type="vacancy", object_id=vacancy_id, purpose="matching")
     return make_shortlist(cursor, vacancy_id=vacancy_id, requested_by=user.username, top=top)
 
 
@@ -134,7 +136,10 @@ def get_shortlists(vacancy_id: str, user: Liaison, cursor: Cursor) -> list[Short
 
 @router.get("/shortlists/{shortlist_id}", response_model=Shortlist)
 def get_one_shortlist(shortlist_id: str, user: Liaison, cursor: Cursor) -> Shortlist:
-    return _own_shortlist(cursor, user, shortlist_id)
+    sl = _own_shortlist(cursor, user, shortlist_id)
+    audit(cursor, user=user, action="read_shortlist", object_type="shortlist", object_id=shortlist_id,
+          purpose="employer_contact", detail={"participants": [c.participant_id for c in sl.candidates]})
+    return sl
 
 
 @router.post("/shortlists/{shortlist_id}/confirm", response_model=Shortlist)

@@ -181,3 +181,17 @@ def test_unassigned_participants_are_open_to_coaches_for_intake(world: tuple[Wor
         assert pid in coach.get("/api/participants").text
     with client_for(url, "coach") as other:
         assert other.get(f"/api/participants/{pid}").status_code == 404
+
+
+def test_json_api_rankings_respect_caseloads_and_are_audited(world: tuple[World, str]) -> None:
+    from tests.live import client_for
+
+    w, url = world
+    with client_for(url, "coach2") as other:
+        assert other.get(f"/api/participants/{w.participant}/job-targets").status_code == 404
+    with client_for(url, "coach") as own:
+        assert own.get(f"/api/participants/{w.participant}/job-targets", params={"top": 3}).status_code == 200
+    assert any(r[4] == "rank_job_targets" and r[7] == "matching" for r in _audit(world, object_id=w.participant))
+    with client_for(url, "liaison") as liaison:
+        assert liaison.get(f"/api/shortlists/{w.shortlist}").status_code == 200
+    assert any(r[4] == "read_shortlist" and r[2] == "liaison" for r in _audit(world, object_id=w.shortlist))
