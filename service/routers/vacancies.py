@@ -34,6 +34,7 @@ from matching.vacancies import (
 )
 from service.audit import audit
 from service.deps import Cursor, require_roles
+from service.policies import consenting
 from service.users import Role, User
 
 router = APIRouter(prefix="/api", tags=["vacancies"])
@@ -74,7 +75,18 @@ def _own_vacancy(cursor, user: User, vacancy_id: str) -> Vacancy:
 def _own_shortlist(cursor, user: User, shortlist_id: str) -> Shortlist:
     sl = get_shortlist(cursor, shortlist_id=shortlist_id)
     _own_vacancy(cursor, user, sl.vacancy_id)
-    return sl
+    return _still_consenting(cursor, sl)
+
+
+def _still_consenting(cursor, sl: Shortlist) -> Shortlist:
+    """A stored shortlist without the candidates who have withdrawn their consent since."""
+    ids = [c.participant_id for c in sl.candidates]
+    keep = consenting(cursor, ids)
+    if len(keep) == len(ids):
+        return sl
+    order = [p for p in sl.confirmed_order or [] if p in keep] if sl.confirmed_order is not None else None
+    return sl.model_copy(update={"candidates": [c for c in sl.candidates if c.participant_id in keep],
+                                 "confirmed_order": order})
 
 
 @router.post("/vacancies", response_model=Vacancy, status_code=status.HTTP_201_CREATED)
@@ -131,7 +143,7 @@ def post_shortlist(vacancy_id: str, user: Liaison, cursor: Cursor,
 @router.get("/vacancies/{vacancy_id}/shortlists", response_model=list[Shortlist])
 def get_shortlists(vacancy_id: str, user: Liaison, cursor: Cursor) -> list[Shortlist]:
     _own_vacancy(cursor, user, vacancy_id)
-    return list_shortlists(cursor, vacancy_id=vacancy_id)
+    return [_still_consenting(cursor, sl) for sl in list_shortlists(cursor, vacancy_id=vacancy_id)]
 
 
 @router.get("/shortlists/{shortlist_id}", response_model=Shortlist)
