@@ -7,7 +7,6 @@ Most tests use hierarchy-only related-skill credit (no encoder: a few seconds pe
 
 from __future__ import annotations
 
-import fcntl
 import os
 import shutil
 from pathlib import Path
@@ -21,6 +20,7 @@ from matching.config import MatchingConfig
 from matching.model import get_model
 from service.app import migrate_all
 from taxonomy.database import connect
+from tests.shared_files import build_once
 
 HERE = Path(__file__).parent
 
@@ -47,27 +47,14 @@ def matching_db_file(esco_db_file: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
-def minilm_db_file(esco_db_file: Path, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def minilm_db_file(esco_db_file: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """As ``matching_db_file`` plus MiniLM skill vectors and embedding neighbour lists.
 
     Built once per test run: with xdist the workers share it through a file lock in the
     run's common temporary folder (so it does not matter which worker gets which test).
     """
     cfg = MatchingConfig(encoder="minilm")
-    if worker_id == "master":
-        return _prepared(esco_db_file, tmp_path_factory.mktemp("minilm") / "m.duckdb", cfg)
-    shared = tmp_path_factory.getbasetemp().parent / "matching-minilm"
-    shared.mkdir(exist_ok=True)
-    target = shared / "m.duckdb"
-    with open(shared / "lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not (shared / "ready").exists():
-                _prepared(esco_db_file, target, cfg)
-                (shared / "ready").touch()
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return target
+    return build_once(tmp_path_factory, "minilm-neighbours.duckdb", lambda path: _prepared(esco_db_file, path, cfg))
 
 
 @pytest.fixture

@@ -8,8 +8,6 @@ database is built once per run and shared by the xdist workers.
 
 from __future__ import annotations
 
-import fcntl
-import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import pytest
 from taxonomy.database import connect
 from taxonomy.encoders import Encoder, get_encoder
 from taxonomy.index import ensure_vectors
+from tests.shared_files import build_once
 
 SEARCH_GROUP = "taxonomy-search"
 
@@ -34,25 +33,15 @@ def search_db_file(esco_db_file: Path, use_encoder: Encoder, tmp_path_factory) -
     Built once per test run and shared by the xdist workers (file lock in the common base
     temp folder), since ``xdist_group`` alone does not keep the tests on one worker.
     """
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent
-    db = root / "taxonomy-search.duckdb"
-    with open(root / "taxonomy-search.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            if not db.exists():
-                tmp = root / f"taxonomy-search.{os.getpid()}.duckdb"
-                shutil.copy(esco_db_file, tmp)
-                con = connect(tmp)
-                ensure_vectors(con, concept_type="occupation", encoder=use_encoder, progress=False)
-                ensure_vectors(con, concept_type="skill", encoder=use_encoder, langs=["nl"],
-                               progress=False)
-                con.close()
-                tmp.rename(db)
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-    return db
+
+    def build(path: Path) -> None:
+        shutil.copy(esco_db_file, path)
+        con = connect(path)
+        ensure_vectors(con, concept_type="occupation", encoder=use_encoder, progress=False)
+        ensure_vectors(con, concept_type="skill", encoder=use_encoder, langs=["nl"], progress=False)
+        con.close()
+
+    return build_once(tmp_path_factory, "search-vectors.duckdb", build)
 
 
 @pytest.fixture
