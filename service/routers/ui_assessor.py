@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service.audit import Purpose, audit
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
-from service.policies import visible_participant
+from service.policies import guard_participant, visible_participant
 from service.ui import coach_options, field_errors, render, ui_translator
 from service.users import Role, User
 from taxonomy.errors import ConflictError, InputError, WerkbrugError
@@ -90,11 +90,9 @@ def participant(
     from assessment.records import list_records
 
     _ = ui_translator(request)
-    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    p = guard_participant(cursor, user=user, participant_id=participant_id, purpose=Purpose.assessment)
     contact = get_contact(cursor, participant_id=participant_id)
     records = list_records(cursor, participant_id=participant_id)
-    audit(cursor, user=user, action="read_participant", object_type="participant", object_id=participant_id,
-          purpose=Purpose.assessment)
     instruments = {i.id: i for i in _instruments()}
     messages = [("ok", _("Participant %(id)s registered.", id=participant_id))] if created else []
     if recorded:

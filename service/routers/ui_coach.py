@@ -12,7 +12,7 @@ from service.audit import Purpose, audit
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
-from service.policies import participant_scope, visible_participant
+from service.policies import guard_participant, participant_scope, visible_participant
 from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
@@ -58,11 +58,9 @@ def _profile_page(
 
     _ = ui_translator(request)
     lang = request_language(request)
-    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    p = guard_participant(cursor, user=user, participant_id=participant_id, purpose=Purpose.coaching)
     contact = get_contact(cursor, participant_id=participant_id)
     profile = build_profile(cursor, participant_id=participant_id)
-    audit(cursor, user=user, action="read_participant", object_type="participant", object_id=participant_id,
-          purpose=Purpose.coaching)
     rows = competence_rows(cursor, profile, lang=lang)
     groups = chart_groups(rows, profile.dutch, _)
     chart = bar_chart(groups, title=_("Competence profile of %(id)s", id=participant_id),
