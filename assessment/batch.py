@@ -38,8 +38,8 @@ from assessment.common import new_id, utcnow
 from assessment.instrument import Instrument, get_instrument
 from assessment.profile import CEFR_LEVELS
 from assessment.records import _check_date, insert_records, validate_scores
-from taxonomy.database import transaction
-from taxonomy.errors import ConflictError, InputError, NotFoundError, Problem
+from foundation.db import transaction
+from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 
 SCORES_SHEET = "Scores"
 INFO_SHEET = "Uitleg"

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 from pydantic import ValidationError
 
-from taxonomy.errors import InputError, NotFoundError, Problem
+from foundation.errors import InputError, NotFoundError, Problem
 
 #: Unambiguous characters (no 0/O, 1/I/L) for ids people read aloud or copy by hand.
 ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -25,7 +25,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from assessment.common import problems_from
-from taxonomy.errors import InputError, NotFoundError, Problem
+from foundation.errors import InputError, NotFoundError, Problem
 
 INSTRUMENT_DIR = Path(str(resources.files("assessment") / "instruments"))
 _FILE = re.compile(r"^(?P<id>[a-z0-9-]+)\.v(?P<version>\d+(?:\.\d+)*)\.ya?ml$")

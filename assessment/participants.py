@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from assessment.common import bulk_insert, invalid, new_id, require_participant, utcnow
 from assessment.profile import TransportMode
-from taxonomy.database import transaction
-from taxonomy.errors import InputError, NotFoundError, Problem
+from foundation.db import transaction
+from foundation.errors import InputError, NotFoundError, Problem
 
 Shift = Literal["day", "early", "late", "night"]
 

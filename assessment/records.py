@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from assessment.common import bulk_insert, new_id, require_participant, utcnow
 from assessment.instrument import Instrument, get_instrument
 from assessment.profile import _check_cefr
-from taxonomy.database import transaction
-from taxonomy.errors import ConflictError, InputError, NotFoundError, Problem
+from foundation.db import transaction
+from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 
 Score = int | str | None
 EARLIEST = date(2000, 1, 1)

@@ -13,8 +13,8 @@ import duckdb
 from pydantic import BaseModel
 
 from assessment.common import new_id, require_participant, utcnow
-from taxonomy.database import transaction
-from taxonomy.errors import InputError, NotFoundError, Problem
+from foundation.db import transaction
+from foundation.errors import InputError, NotFoundError, Problem
 
 
 class StepKind(StrEnum):

@@ -42,12 +42,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from assessment.profile import CompetenceProfile  # noqa: E402
+from foundation.db import connect  # noqa: E402
 from matching.config import MatchingConfig  # noqa: E402
 from matching.job_targets import rank_profiles, requirements  # noqa: E402
 from matching.language import LEVELS, SUB_SKILLS  # noqa: E402
 from matching.model import get_model  # noqa: E402
 from service.app import migrate_all  # noqa: E402
-from taxonomy.database import connect  # noqa: E402
 from taxonomy.encoders import get_encoder  # noqa: E402
 from taxonomy.esco_import import import_esco  # noqa: E402
 from taxonomy.index import text_vectors  # noqa: E402

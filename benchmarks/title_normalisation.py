@@ -60,7 +60,7 @@ from ranx import Qrels, Run, evaluate
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from taxonomy.database import connect  # noqa: E402
+from foundation.db import connect  # noqa: E402
 from taxonomy.encoders import get_encoder  # noqa: E402
 from taxonomy.esco_import import import_esco  # noqa: E402
 from taxonomy.index import text_vectors  # noqa: E402

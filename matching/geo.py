@@ -29,7 +29,7 @@ from importlib.resources import files
 
 import numpy as np
 
-from taxonomy.errors import InputError, Problem
+from foundation.errors import InputError, Problem
 
 #: Effective door-to-door speed (km/h) per transport mode, waits and transfers included.
 SPEED_KMH: dict[str, float] = {

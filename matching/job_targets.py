@@ -30,6 +30,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from assessment.profile import CompetenceProfile
+from foundation.errors import InputError
 from matching.config import MatchingConfig
 from matching.explain import (
     MissingSkill,
@@ -52,7 +53,6 @@ from matching.language import (
 from matching.log import write_log, write_logs
 from matching.model import MatchingModel, get_model
 from matching.scoring import credited_for, score_occupations, skill_vector
-from taxonomy.errors import InputError
 
 _req_cache: dict[tuple, tuple[np.ndarray, list[str]]] = {}
 _req_lock = threading.Lock()

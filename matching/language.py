@@ -32,8 +32,8 @@ import duckdb
 import numpy as np
 from pydantic import BaseModel
 
-from taxonomy.database import transaction
-from taxonomy.errors import InputError, NotFoundError, Problem
+from foundation.db import transaction
+from foundation.errors import InputError, NotFoundError, Problem
 
 SUB_SKILLS = ("listening", "reading", "speaking", "writing")
 LEVELS = ("A0", "A1", "A2", "B1", "B2", "C1", "C2")

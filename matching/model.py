@@ -24,8 +24,8 @@ import duckdb
 import numpy as np
 import scipy.sparse as sp
 
+from foundation.db import transaction
 from matching.config import MatchingConfig
-from taxonomy.database import transaction
 from taxonomy.store import current_version
 
 _cache: dict[tuple, MatchingModel] = {}

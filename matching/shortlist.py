@@ -30,6 +30,8 @@ import scipy.sparse as sp
 from pydantic import BaseModel
 
 from assessment.profile import CompetenceProfile
+from foundation.db import transaction
+from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from matching import geo
 from matching.config import MatchingConfig
 from matching.explain import (
@@ -47,8 +49,6 @@ from matching.log import write_log
 from matching.model import MatchingModel, _db_key, get_model
 from matching.scoring import credited_for, profile_matrix, skill_vector
 from matching.vacancies import Vacancy, get_vacancy, vacancy_requirement
-from taxonomy.database import transaction
-from taxonomy.errors import ConflictError, InputError, NotFoundError, Problem
 
 STATUSES = ("contacted", "invited", "hired", "rejected")
 SHIFTS = ("day", "early", "late", "night")

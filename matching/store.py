@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
-from taxonomy.database import apply_migrations
+from foundation.db import apply_migrations
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

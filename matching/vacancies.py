@@ -35,10 +35,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from foundation.db import transaction
+from foundation.errors import InputError, NotFoundError, Problem
 from matching import geo
 from matching.language import SUB_SKILLS, LanguageRequirement, check_level, occupation_requirement
-from taxonomy.database import transaction
-from taxonomy.errors import InputError, NotFoundError, Problem
 from taxonomy.store import preferred_labels
 
 SEARCH_ENV = "WERKBRUG_VACANCY_SEARCH"

@@ -13,8 +13,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from taxonomy.database import connect
-from taxonomy.errors import (
+from foundation.db import connect
+from foundation.errors import (
     ConflictError,
     DatabaseLockedError,
     InputError,

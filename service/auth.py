@@ -21,8 +21,8 @@ from typing import Annotated
 import duckdb
 from fastapi import Form, HTTPException, Request, Response, status
 
+from foundation.db import transaction
 from service.deps import SESSION_COOKIE
-from taxonomy.database import transaction
 
 SESSION_LIFETIME = timedelta(hours=8)
 LOGIN_NONCE_COOKIE = "werkbrug_login"
@@ -160,7 +160,7 @@ def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def set_active(con: duckdb.DuckDBPyConnection, *, username: str, active: bool) -> None:
     """Switch an account on or off; switching off ends its sessions and tokens."""
-    from taxonomy.errors import NotFoundError, Problem
+    from foundation.errors import NotFoundError, Problem
 
     if not con.execute("SELECT 1 FROM service.users WHERE username = ?", [username]).fetchone():
         raise NotFoundError(f"Unknown user {username!r}", [Problem("no such user", column="username")])

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from taxonomy.database import connect, transaction
+from foundation.db import connect, transaction
 
 DEMO_MARKER = "demo_built"
 

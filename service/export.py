@@ -8,8 +8,8 @@ from typing import Any
 import duckdb
 
 from assessment.profiles import export_participant
+from foundation.audit import read_log
 from matching.export import participant_matching_records
-from service.audit import read_log
 
 
 def full_export(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Translations: Dutch by default, English on request (gettext catalogues via Babel).
 
-The ``.po`` catalogues under ``service/locale/<lang>/LC_MESSAGES/messages.po`` are the
-source; they are compiled in memory when the app starts (no ``.mo`` files to keep in sync).
+The ``.po`` catalogues under ``service/locale/<lang>/LC_MESSAGES/`` (``messages.po`` plus one
+file per area, e.g. ``programme.po``) are the source; they are compiled in memory when the app
+starts (no ``.mo`` files to keep in sync).
 Update them with ``pybabel extract -F service/locale/babel.cfg -o service/locale/messages.pot service`` and
 ``pybabel update -i service/locale/messages.pot -d service/locale``.
 """
@@ -29,11 +30,19 @@ LANG_COOKIE = "werkbrug_lang"
 @cache
 def translations(lang: str) -> _gettext.NullTranslations:
     """The compiled catalogue of ``lang`` (a null catalogue for unknown languages)."""
-    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    po = folder / "messages.po"
     if lang not in LANGUAGES or not po.is_file():
         return _gettext.NullTranslations()
     with po.open("rb") as f:
         catalog = read_po(f, locale=lang)
+    for extra in sorted(folder.glob("*.po")):  # one catalogue file per area: messages.po, then the rest
+        if extra.name == "messages.po":
+            continue
+        with extra.open("rb") as f:
+            for message in read_po(f, locale=lang):
+                if message.id:
+                    catalog[message.id] = message
     buf = io.BytesIO()
     write_mo(buf, catalog)
     buf.seek(0)

@@ -21,8 +21,8 @@ from typing import Any
 import duckdb
 from fastapi import HTTPException, status
 
+from foundation.errors import NotFoundError, Problem
 from service.users import Role, User
-from taxonomy.errors import NotFoundError, Problem
 
 PARTICIPANT_ROLES = (Role.assessor, Role.coach)
 
@@ -58,7 +58,7 @@ def guard_participant(
     purpose: str | None = None,
 ) -> Any:
     """:func:`visible_participant`, and the access written to the audit log (purpose: by role)."""
-    from service.audit import audit
+    from foundation.audit import audit
 
     participant = visible_participant(cursor, user=user, participant_id=participant_id)
     audit(cursor, user=user, action=action, object_type="participant", object_id=participant_id,

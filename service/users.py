@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 import duckdb
 from pwdlib import PasswordHash
 
-from taxonomy.database import apply_migrations, transaction
-from taxonomy.errors import ConflictError, InputError
+from foundation.actor import Role, User
+from foundation.db import apply_migrations, transaction
+from foundation.errors import ConflictError, InputError
 
 _hasher = PasswordHash.recommended()
-
-
-class Role(StrEnum):
-    assessor = "assessor"
-    coach = "coach"
-    liaison = "liaison"
-    admin = "admin"
-
-
-@dataclass(frozen=True)
-class User:
-    username: str
-    display_name: str
-    role: Role
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -30,8 +30,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from taxonomy.database import apply_migrations, transaction
-from taxonomy.errors import InputError, Problem
+from foundation.db import apply_migrations, transaction
+from foundation.errors import InputError, Problem
 
 _NAME = re.compile(
     r"^(?P<base>[A-Za-z]+?)(?:_(?P<lang>[a-z]{2}))?(?P<version>\.v[0-9][0-9A-Za-z.]*?)?"

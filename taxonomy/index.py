@@ -11,8 +11,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from foundation.errors import InputError
 from taxonomy.encoders import Encoder
-from taxonomy.errors import InputError
 from taxonomy.store import ensure_schema
 
 CHUNK = 512

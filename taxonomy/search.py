@@ -22,8 +22,8 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.naive_bayes import MultinomialNB
 
+from foundation.errors import InputError, NotFoundError
 from taxonomy.encoders import Encoder, get_encoder
-from taxonomy.errors import InputError, NotFoundError
 from taxonomy.index import text_vectors
 
 Kind = Literal["occupation", "skill"]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from taxonomy.database import apply_migrations
-from taxonomy.errors import NotFoundError
+from foundation.db import apply_migrations
+from foundation.errors import NotFoundError
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
 ESCO_ENV = "WERKBRUG_ESCO"

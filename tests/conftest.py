@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from taxonomy.database import connect
+from foundation.db import connect
 from taxonomy.esco_import import import_esco
 from taxonomy.store import default_esco_path
 

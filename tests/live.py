@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import uvicorn
 
+from foundation.db import connect
 from service.app import create_app, migrate_all
 from service.users import create_user
-from taxonomy.database import connect
 
 PASSWORD = "correct horse battery"
 ROLES = ("assessor", "coach", "liaison", "admin")

@@ -23,9 +23,9 @@ from assessment.participants import (
 from assessment.profile import profile_json_schema
 from assessment.profiles import build_profile
 from assessment.records import list_records, record_assessment
+from foundation.errors import InputError, Problem
 from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_errors, who
 from service.export import full_export
-from taxonomy.errors import InputError, Problem
 
 console = Console()
 participant_app = typer.Typer(help="Participants (deelnemers): register, list, show, consent.", no_args_is_help=True)

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from taxonomy.errors import (
+from foundation.errors import (
     ConflictError,
     DatabaseLockedError,
     InputError,
@@ -38,8 +38,8 @@ def who(by: str | None) -> str:
 
 def open_db(db: Path | None):
     """Open the database file with every package's schema created or upgraded."""
+    from foundation.db import connect
     from service.app import migrate_all
-    from taxonomy.database import connect
 
     con = connect(db)
     migrate_all(con)

@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from assessment.profile import CompetenceProfile
+from foundation.errors import InputError, Problem
 from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_errors, who
-from taxonomy.errors import InputError, Problem
 
 console = Console()
 match_app = typer.Typer(help="Matching: job targets (jobdoelwitten) and shortlists.", no_args_is_help=True)

@@ -10,8 +10,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from foundation.db import connect, database_path
 from service.cli.common import DbOption, user_errors
-from taxonomy.database import connect, database_path
 
 console = Console()
 user_app = typer.Typer(help="Accounts: add, list, switch off.", no_args_is_help=True)

@@ -9,8 +9,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from foundation.db import connect
 from service.cli.common import DbOption, user_errors
-from taxonomy.database import connect
 from taxonomy.esco_import import discover, import_esco
 
 app = typer.Typer(help="The ESCO taxonomy: import and search.", no_args_is_help=True)
@@ -76,7 +76,7 @@ def search_command(
     import json
     import sys
 
-    from taxonomy.errors import InputError
+    from foundation.errors import InputError
     from taxonomy.search import Searcher
 
     with user_errors():

@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from service.audit import Purpose, audit, count_log, read_log, to_csv, verify_chain
+from foundation.audit import Purpose, audit, count_log, read_log, to_csv, verify_chain
+from foundation.errors import WerkbrugError
 from service.auth import check_csrf, list_users, set_active
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.ui import field_errors, render, ui_translator
 from service.users import Role, User, create_user
-from taxonomy.errors import WerkbrugError
 from taxonomy.store import preferred_labels
 
 Admin = Annotated[User, Depends(require_roles(Role.admin))]

@@ -18,10 +18,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from assessment.batch import MAX_FILE_BYTES, import_batch, write_template
 from assessment.instrument import Instrument, get_instrument, instrument_json_schema, load_instruments
 from assessment.records import Record, get_record, list_records, record_assessment
+from foundation.errors import InputError, Problem
 from service.deps import Cursor, require_roles
 from service.policies import guard_participant, record_participant
 from service.users import User
-from taxonomy.errors import InputError, Problem
 
 router = APIRouter(prefix="/api", tags=["assessments"])
 

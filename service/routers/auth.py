@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel
 
-from service.audit import Purpose, audit
+from foundation.audit import Purpose, audit
 from service.auth import client_address
 from service.deps import Cursor, current_user
 from service.users import User, authenticate, issue_token, revoke_token

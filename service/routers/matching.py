@@ -12,10 +12,10 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment.profile import CompetenceProfile
+from foundation.audit import audit
 from matching.job_targets import JobTargetsResult, job_targets, job_targets_for_participant
 from matching.language import LanguageRequirement, list_requirements, occupation_requirement, set_requirement
 from matching.log import LogEntry, read_log
-from service.audit import audit
 from service.deps import Cursor, require_roles
 from service.policies import guard_participant
 from service.users import User

@@ -40,7 +40,7 @@ from assessment.trajectories import (
     record_agreed_targets,
     update_trajectory_step,
 )
-from service.audit import audit
+from foundation.audit import audit
 from service.deps import Cursor, require_roles
 from service.export import full_export
 from service.policies import ROLE_PURPOSE, guard_participant, participant_scope, step_participant

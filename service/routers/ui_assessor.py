@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service.audit import Purpose, audit
+from foundation.audit import Purpose, audit
+from foundation.errors import ConflictError, InputError, WerkbrugError
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.policies import guard_participant, visible_participant
 from service.ui import coach_options, field_errors, render, ui_translator
 from service.users import Role, User
-from taxonomy.errors import ConflictError, InputError, WerkbrugError
 
 router = APIRouter(prefix="/assessor", include_in_schema=False)
 Assessor = Annotated[User, Depends(require_roles(Role.assessor))]

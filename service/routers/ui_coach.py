@@ -8,7 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service.audit import Purpose, audit
+from foundation.audit import Purpose, audit
+from foundation.errors import WerkbrugError
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
@@ -17,7 +18,6 @@ from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
 from service.users import Role, User
-from taxonomy.errors import WerkbrugError
 from taxonomy.store import preferred_labels
 
 router = APIRouter(prefix="/coach", include_in_schema=False)

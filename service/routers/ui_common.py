@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service.audit import audit
+from foundation.audit import audit
 from service.auth import (
     SESSION_LIFETIME,
     check_csrf,

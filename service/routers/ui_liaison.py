@@ -11,14 +11,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service.audit import Purpose, audit
+from foundation.audit import Purpose, audit
+from foundation.errors import InputError, WerkbrugError
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.policies import candidate_code, consenting, require_shortlist, require_vacancy
 from service.ui import field_errors, render, ui_translator
 from service.users import Role, User
-from taxonomy.errors import InputError, WerkbrugError
 from taxonomy.store import preferred_labels
 
 router = APIRouter(prefix="/liaison", include_in_schema=False)

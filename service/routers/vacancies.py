@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
+from foundation.audit import audit
 from matching.shortlist import (
     Shortlist,
     StatusEvent,
@@ -32,7 +33,6 @@ from matching.vacancies import (
     import_vacancies,
     list_vacancies,
 )
-from service.audit import audit
 from service.deps import Cursor, require_roles
 from service.policies import consenting
 from service.users import Role, User

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from assessment.store import ensure_schema
-from taxonomy.database import connect
+from foundation.db import connect
 
 OCC = "http://data.europa.eu/esco/occupation/"
 S = "http://data.europa.eu/esco/skill/"

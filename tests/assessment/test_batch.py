@@ -14,7 +14,7 @@ from assessment.batch import import_batch, write_template
 from assessment.participants import create_participants
 from assessment.profiles import build_profile
 from assessment.records import list_records
-from taxonomy.errors import ConflictError, InputError, NotFoundError
+from foundation.errors import ConflictError, InputError, NotFoundError
 from tests.assessment.conftest import OPERATE_DISHWASHER, table_counts
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
+from foundation.db import connect
 from service.cli import app
-from taxonomy.database import connect
 from tests.assessment.conftest import KITCHEN_PORTER, OPERATE_DISHWASHER, WORK_IN_TEAMS, table_counts
 
 runner = CliRunner()

@@ -13,8 +13,8 @@ from assessment.instrument import (
     load_instruments,
     parse_instrument,
 )
-from taxonomy.database import connect
-from taxonomy.errors import InputError, NotFoundError
+from foundation.db import connect
+from foundation.errors import InputError, NotFoundError
 
 DOMAINS = {"horeca", "schoonmaak", "logistiek", "bouw", "zorg", "productie"}
 

@@ -18,7 +18,7 @@ from assessment.participants import (
     set_consent,
     update_participant,
 )
-from taxonomy.errors import InputError, NotFoundError
+from foundation.errors import InputError, NotFoundError
 from tests.assessment.conftest import KITCHEN_PORTER, table_counts
 
 

@@ -19,7 +19,7 @@ from assessment.trajectories import (
     record_agreed_targets,
     update_trajectory_step,
 )
-from taxonomy.errors import ConflictError, InputError, NotFoundError
+from foundation.errors import ConflictError, InputError, NotFoundError
 from tests.assessment.conftest import (
     CLEAN_KITCHEN_EQUIPMENT,
     KITCHEN_PORTER,

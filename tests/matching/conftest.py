@@ -16,10 +16,10 @@ import pytest
 os.environ.setdefault("WERKBRUG_MATCHING_ENCODER", "none")
 os.environ.setdefault("WERKBRUG_VACANCY_SEARCH", "lexical")
 
+from foundation.db import connect
 from matching.config import MatchingConfig
 from matching.model import get_model
 from service.app import migrate_all
-from taxonomy.database import connect
 from tests.shared_files import build_once
 
 HERE = Path(__file__).parent

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from foundation.db import connect
 from service.cli import app
-from taxonomy.database import connect
 from tests.matching.helpers import occupation_by_label, profile, sample_occupations, skills_of
 
 runner = CliRunner()

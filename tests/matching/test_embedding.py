@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
+from foundation.db import connect
 from matching.config import MatchingConfig
 from matching.job_targets import job_targets
 from matching.model import build_model
-from taxonomy.database import connect
 from tests.matching.helpers import occupation_by_label, profile, skills_of
 
 pytestmark = pytest.mark.xdist_group("matching-minilm")  # one MiniLM build

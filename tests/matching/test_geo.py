@@ -2,8 +2,8 @@
 
 import pytest
 
+from foundation.errors import InputError
 from matching import geo
-from taxonomy.errors import InputError
 
 
 def test_bruges_kortrijk_distance_and_commute():

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from assessment.participants import create_participant
+from foundation.db import connect
 from service.users import create_user
-from taxonomy.database import connect
 from tests.live import PASSWORD, add_role_users, client_for, running_server
 from tests.matching.helpers import occupation_by_label, skills_of
 

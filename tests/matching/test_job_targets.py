@@ -4,12 +4,12 @@ import json
 
 import pytest
 
+from foundation.errors import InputError
 from matching.features import ranking_features
 from matching.job_targets import job_targets, rank_profiles
 from matching.language import SUB_SKILLS, cefr_value, occupation_requirement
 from matching.log import read_log
 from matching.vacancies import confirm_vacancy, create_vacancy
-from taxonomy.errors import InputError
 from tests.matching.helpers import occupation_by_label, profile, sample_occupations, skills_of
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from foundation.errors import InputError, NotFoundError
 from matching.language import (
     cefr_value,
     check_language,
@@ -12,7 +13,6 @@ from matching.language import (
     set_requirement,
     shipped_defaults,
 )
-from taxonomy.errors import InputError, NotFoundError
 from tests.matching.helpers import occupation_by_label
 
 

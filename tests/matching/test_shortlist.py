@@ -3,6 +3,7 @@
 import pytest
 
 from assessment.participants import create_participant, set_consent
+from foundation.errors import ConflictError, InputError, NotFoundError
 from matching.log import read_log
 from matching.shortlist import (
     candidate_history,
@@ -11,7 +12,6 @@ from matching.shortlist import (
     set_candidate_status,
 )
 from matching.vacancies import confirm_vacancy, create_vacancy
-from taxonomy.errors import ConflictError, InputError, NotFoundError
 from tests.matching.helpers import occupation_by_label, profile, skills_of
 
 

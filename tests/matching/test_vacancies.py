@@ -5,8 +5,8 @@ import io
 import openpyxl
 import pytest
 
+from foundation.errors import InputError, NotFoundError
 from matching.vacancies import confirm_vacancy, create_vacancy, get_vacancy, import_vacancies, list_vacancies, propose
-from taxonomy.errors import InputError, NotFoundError
 from tests.matching.helpers import occupation_by_label, skills_of
 
 TEXT = ("Voor ons magazijn zoeken we een heftruckchauffeur. Je laadt en lost vrachtwagens met de heftruck, "

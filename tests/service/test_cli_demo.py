@@ -9,11 +9,11 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from foundation.db import connect
 from service.app import migrate_all
 from service.cli import app as cli
 from service.demo import DEMO_USERS, build_demo, demo_logins
 from service.users import authenticate
-from taxonomy.database import connect
 from tests.service.world import fast_matching
 
 WERKBRUG = str(Path(sys.executable).with_name("werkbrug"))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from taxonomy.database import connect
+from foundation.db import connect
 from tests.live import running_server
 from tests.service.web import browser_for, csrf_of, post_form
 from tests.service.world import World, build_world, fast_matching
@@ -104,8 +104,8 @@ def test_nothing_updates_or_deletes_the_audit_log() -> None:
 
 
 def test_audit_rows_keep_who_role_when_what_why(tmp_path: Path) -> None:
+    from foundation.audit import audit, read_log
     from service.app import migrate_all
-    from service.audit import audit, read_log
     from service.users import Role, User
 
     con = connect(tmp_path / "a.duckdb")
@@ -119,8 +119,8 @@ def test_audit_rows_keep_who_role_when_what_why(tmp_path: Path) -> None:
 
 
 def test_the_audit_chain_detects_a_changed_entry(tmp_path: Path) -> None:
+    from foundation.audit import audit, verify_chain
     from service.app import migrate_all
-    from service.audit import audit, verify_chain
     from service.users import Role, User
 
     con = connect(tmp_path / "a.duckdb")

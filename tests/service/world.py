@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from foundation.db import connect
 from service.app import migrate_all
 from service.users import create_user
-from taxonomy.database import connect
 from taxonomy.esco_import import import_esco
 from taxonomy.store import SAMPLE_DIR, occupation_skills
 from tests.live import PASSWORD, add_role_users

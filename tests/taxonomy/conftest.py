@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from taxonomy.database import connect
+from foundation.db import connect
 from taxonomy.encoders import Encoder, get_encoder
 from taxonomy.index import ensure_vectors
 from tests.shared_files import build_once

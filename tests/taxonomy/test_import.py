@@ -26,8 +26,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from taxonomy.database import connect
-from taxonomy.errors import InputError
+from foundation.db import connect
+from foundation.errors import InputError
 from taxonomy.esco_import import discover, import_esco
 from taxonomy.store import SAMPLE_DIR, current_version, occupation_skills, preferred_labels
 

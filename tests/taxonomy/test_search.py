@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from foundation.db import connect
+from foundation.errors import InputError, NotFoundError
 from service.cli import app
-from taxonomy.database import connect
 from taxonomy.encoders import Encoder
-from taxonomy.errors import InputError, NotFoundError
 from taxonomy.esco_import import import_esco
 from taxonomy.index import concept_vectors, ensure_vectors, skill_matrix, text_vectors
 from taxonomy.search import Searcher, fuse, search, search_many

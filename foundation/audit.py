@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 
-from service.users import User
+from foundation.actor import User
 
 
 class Purpose(StrEnum):

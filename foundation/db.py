@@ -4,7 +4,7 @@ Each package owns a DuckDB schema (``taxonomy``, ``assessment``, ``matching``, `
 and a ``migrations/`` folder of ``NNN_name.sql`` files next to its code. Migrations are
 applied in order, each in its own transaction, and recorded in
 ``main.schema_migrations``. DuckDB allows one writing process per file: a second process
-gets :class:`~taxonomy.errors.DatabaseLockedError` with a clear message.
+gets :class:`~foundation.errors.DatabaseLockedError` with a clear message.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import duckdb
 
-from taxonomy.errors import DatabaseLockedError
+from foundation.errors import DatabaseLockedError
 
 DEFAULT_DB = "werkbrug.duckdb"
 
