@@ -3,11 +3,17 @@
 Each error carries where the problem is (file, line, row, field) so that the CLI and the
 HTTP layer can show a message a person can act on. ``service`` maps them to exit codes
 and 4xx responses; nothing here knows about HTTP.
+
+Messages are rendered at the edge, in the reader's language: an error or problem carries a
+``code`` (the message id in the ``service/locale`` catalogues, e.g. ``"batch.score_out_of_scale"``)
+and ``params`` (the values for its ``%(name)s`` placeholders); ``message`` is the English
+fallback for logs and for codes a catalogue does not know yet.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass
@@ -20,6 +26,8 @@ class Problem:
     line: int | None = None
     row: int | None = None
     column: str | None = None
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         where = [
@@ -42,6 +50,8 @@ class WerkbrugError(Exception):
 
     message: str
     problems: list[Problem] = field(default_factory=list)
+    code: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
         if not self.problems:
