@@ -1,0 +1,98 @@
+"""Batch import of vacancies from CSV/Excel: every row is validated first; all rows or none."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from foundation.db import transaction
+from foundation.errors import InputError, Problem
+from matching.vacancies.models import Vacancy, VacancyInput, parse_input
+from matching.vacancies.proposals import propose
+from matching.vacancies.store import get_vacancy, insert_vacancy
+
+IMPORT_COLUMNS = ("title", "description", "employer", "postcode", "hours_per_week", "shifts", "weekends",
+                  "dutch_level", "dutch_listening", "dutch_reading", "dutch_speaking", "dutch_writing")
+REQUIRED_COLUMNS = ("title", "description", "employer", "postcode")
+MAX_ROWS = 5000
+
+
+def _read_table(data: bytes, filename: str) -> tuple[pd.DataFrame, str | None]:
+    name = filename.lower()
+    try:
+        if name.endswith((".xlsx", ".xlsm")):
+            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
+            return frame, None
+        if name.endswith((".csv", ".txt")):
+            text = data.decode("utf-8-sig")
+            sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
+            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep), None
+    except (ValueError, UnicodeDecodeError, IndexError, KeyError, pd.errors.ParserError) as exc:
+        raise InputError(f"{filename}: cannot read the file ({exc})", [Problem(str(exc), file=filename)]) from None
+    raise InputError(f"{filename}: use a .csv or .xlsx file", [Problem("unsupported file type", file=filename)])
+
+
+_TRUE = {"ja", "yes", "true", "1", "j", "y", "x"}
+_FALSE = {"nee", "no", "false", "0", "n", ""}
+
+
+def import_vacancies(
+    con: duckdb.DuckDBPyConnection, *, owner: str, data: bytes | None = None, filename: str,
+    path: str | Path | None = None, method: str | None = None,
+) -> list[Vacancy]:
+    """Import every row of a CSV/Excel file as a vacancy: all rows, or none.
+
+    Columns: ``title, description, employer, postcode`` (required), ``hours_per_week, shifts``
+    (e.g. ``day;late``), ``weekends`` (ja/nee), ``dutch_level`` or ``dutch_<sub-skill>``.
+    Row numbers in problems are the spreadsheet's (the header is row 1).
+    """
+    if data is None:
+        if path is None:
+            raise InputError("Give the file's data or path")
+        data = Path(path).read_bytes()
+    frame, _ = _read_table(data, filename)
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    problems = []
+    for col in REQUIRED_COLUMNS:
+        if col not in frame.columns:
+            problems.append(Problem(f"required column {col!r} is missing", file=filename, column=col))
+    for col in frame.columns:
+        if col not in IMPORT_COLUMNS:
+            problems.append(Problem(f"unknown column {col!r} (use {', '.join(IMPORT_COLUMNS)})",
+                                    file=filename, column=col))
+    if problems:
+        raise InputError(f"{filename}: the columns are not right", problems)
+    if frame.empty:
+        raise InputError(f"{filename}: no vacancies in the file", [Problem("no data rows", file=filename)])
+    if len(frame) > MAX_ROWS:
+        raise InputError(f"{filename}: at most {MAX_ROWS} rows per file")
+    parsed: list[tuple[int, VacancyInput]] = []
+    for i, row in enumerate(frame.to_dict("records"), start=2):
+        values: dict = {k: v.strip() for k, v in row.items() if str(v).strip() != ""}
+        row_problems = []
+        if "shifts" in values:
+            values["shifts"] = [s.strip().lower() for s in re.split(r"[;,/ ]+", values["shifts"]) if s.strip()]
+        if "weekends" in values:
+            w = values["weekends"].lower()
+            if w in _TRUE | _FALSE:
+                values["weekends"] = w in _TRUE
+            else:
+                row_problems.append(Problem(f"{values['weekends']!r}: use ja or nee", file=filename, row=i,
+                                            column="weekends"))
+                values.pop("weekends")
+        try:
+            parsed.append((i, parse_input(values, file=filename, row=i)))
+        except InputError as exc:
+            row_problems.extend(exc.problems)
+        problems.extend(row_problems)
+    if problems:
+        raise InputError(f"{filename}: {len(problems)} problem(s); nothing was imported", problems)
+    proposals = [propose(con, title=v.title, description=v.description, method=method) for _, v in parsed]
+    with transaction(con):
+        ids = [insert_vacancy(con, owner, v, p, f"file {filename} row {i}")
+               for (i, v), p in zip(parsed, proposals, strict=True)]
+    return [get_vacancy(con, vacancy_id=vid) for vid in ids]

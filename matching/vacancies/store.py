@@ -1,0 +1,161 @@
+"""Storing vacancies: create, read, list, confirm, close; the Dutch requirement; open counts."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+import numpy as np
+
+from foundation.db import transaction
+from foundation.errors import InputError, NotFoundError, Problem
+from matching import geo
+from matching.language import SUB_SKILLS, LanguageRequirement, occupation_requirement
+from matching.vacancies.models import Proposal, Vacancy, VacancyInput, parse_input
+from matching.vacancies.proposals import propose
+
+
+def insert_vacancy(con, owner: str, v: VacancyInput, proposal: Proposal, source: str) -> str:
+    n = con.execute("SELECT nextval('matching.vacancy_seq')").fetchone()[0]
+    vid = f"V-{n:05d}"
+    d = v.declared()
+    con.execute(
+        """INSERT INTO matching.vacancies (vacancy_id, owner, title, description, employer, postcode,
+               hours_per_week, shifts, weekends, dutch_listening, dutch_reading, dutch_speaking, dutch_writing,
+               proposal, status, source)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?)""",
+        [vid, owner, v.title, v.description, v.employer, v.postcode, v.hours_per_week, list(v.shifts), v.weekends,
+         d["listening"], d["reading"], d["speaking"], d["writing"], proposal.model_dump_json(), source],
+    )
+    return vid
+
+
+def create_vacancy(
+    con: duckdb.DuckDBPyConnection, *, owner: str, vacancy: VacancyInput | dict, method: str | None = None,
+) -> Vacancy:
+    """Store a vacancy with proposed occupations and skills (status ``proposed``)."""
+    v = parse_input(vacancy)
+    proposal = propose(con, title=v.title, description=v.description, method=method)
+    with transaction(con):
+        vid = insert_vacancy(con, owner, v, proposal, "form")
+    return get_vacancy(con, vacancy_id=vid)
+
+
+_COLS = """vacancy_id, owner, title, description, employer, postcode, hours_per_week, shifts, weekends,
+           dutch_listening, dutch_reading, dutch_speaking, dutch_writing, proposal, status, occupation_uris,
+           essential_skills, optional_skills, confirmed_by, confirmed_at, created_at, source"""
+
+
+def _row(r) -> Vacancy:
+    place = geo._places().get(r[5])
+    return Vacancy(
+        vacancy_id=r[0], owner=r[1], title=r[2], description=r[3], employer=r[4], postcode=r[5],
+        municipality=place.municipality if place else None, hours_per_week=r[6], shifts=list(r[7]), weekends=r[8],
+        dutch=dict(zip(SUB_SKILLS, r[9:13], strict=True)), proposal=Proposal.model_validate(json.loads(r[13])),
+        status=r[14], occupation_uris=list(r[15] or []), essential_skills=list(r[16] or []),
+        optional_skills=list(r[17] or []), confirmed_by=r[18], confirmed_at=r[19], created_at=r[20], source=r[21],
+    )
+
+
+def get_vacancy(con: duckdb.DuckDBPyConnection, *, vacancy_id: str) -> Vacancy:
+    r = con.execute(f"SELECT {_COLS} FROM matching.vacancies WHERE vacancy_id = ?", [vacancy_id]).fetchone()
+    if r is None:
+        raise NotFoundError(f"Unknown vacancy {vacancy_id}")
+    return _row(r)
+
+
+def list_vacancies(
+    con: duckdb.DuckDBPyConnection, *, owner: str | None = None, status: str | None = None
+) -> list[Vacancy]:
+    """Vacancies, newest first; optionally one liaison's or one status."""
+    rows = con.execute(
+        f"""SELECT {_COLS} FROM matching.vacancies
+            WHERE (?::VARCHAR IS NULL OR owner = ?) AND (?::VARCHAR IS NULL OR status = ?)
+            ORDER BY created_at DESC, vacancy_id DESC""",
+        [owner, owner, status, status],
+    ).fetchall()
+    return [_row(r) for r in rows]
+
+
+def confirm_vacancy(
+    con: duckdb.DuckDBPyConnection, *, vacancy_id: str, by: str, occupation_uris: list[str],
+    essential_skills: list[str], optional_skills: list[str] | None = None,
+) -> Vacancy:
+    """A person confirms (or edits) the occupations and skills; only these are used for shortlists."""
+    get_vacancy(con, vacancy_id=vacancy_id)
+    optional_skills = list(dict.fromkeys(optional_skills or []))
+    occupation_uris, essential_skills = list(dict.fromkeys(occupation_uris)), list(dict.fromkeys(essential_skills))
+    problems = []
+    if not occupation_uris:
+        problems.append(Problem("confirm at least one occupation", column="occupation_uris"))
+    if not essential_skills:
+        problems.append(Problem("confirm at least one required skill", column="essential_skills"))
+    occ_ok = {r[0] for r in con.execute(
+        "SELECT uri FROM taxonomy.occupations WHERE uri IN (SELECT unnest(?))", [occupation_uris]).fetchall()}
+    skill_ok = {r[0] for r in con.execute(
+        "SELECT uri FROM taxonomy.skills WHERE uri IN (SELECT unnest(?))",
+        [essential_skills + optional_skills]).fetchall()}
+    problems += [Problem(f"{u} is not an ESCO occupation", column="occupation_uris")
+                 for u in occupation_uris if u not in occ_ok]
+    for col, uris in (("essential_skills", essential_skills), ("optional_skills", optional_skills)):
+        problems += [Problem(f"{u} is not an ESCO skill", column=col) for u in uris if u not in skill_ok]
+    problems += [Problem(f"{u} is both essential and optional", column="optional_skills")
+                 for u in optional_skills if u in essential_skills]
+    if problems:
+        raise InputError("The vacancy cannot be confirmed like this", problems)
+    with transaction(con):
+        con.execute(
+            """UPDATE matching.vacancies SET status = 'confirmed', occupation_uris = ?, essential_skills = ?,
+                   optional_skills = ?, confirmed_by = ?, confirmed_at = now() WHERE vacancy_id = ?""",
+            [occupation_uris, essential_skills, optional_skills, by, vacancy_id],
+        )
+    return get_vacancy(con, vacancy_id=vacancy_id)
+
+
+def close_vacancy(con: duckdb.DuckDBPyConnection, *, vacancy_id: str, by: str) -> Vacancy:
+    get_vacancy(con, vacancy_id=vacancy_id)
+    with transaction(con):
+        con.execute("UPDATE matching.vacancies SET status = 'closed' WHERE vacancy_id = ?", [vacancy_id])
+    return get_vacancy(con, vacancy_id=vacancy_id)
+
+
+def vacancy_requirement(con: duckdb.DuckDBPyConnection, *, vacancy: Vacancy) -> LanguageRequirement:
+    """The vacancy's declared Dutch level, per sub-skill, else its first occupation's requirement."""
+    base = (occupation_requirement(con, occupation_uri=vacancy.occupation_uris[0])
+            if vacancy.occupation_uris else None)
+    levels = {}
+    for k in SUB_SKILLS:
+        if vacancy.dutch.get(k):
+            levels[k] = vacancy.dutch[k]
+        elif base is not None:
+            levels[k] = getattr(base, k)
+        else:
+            levels[k] = "A1"
+    declared = any(vacancy.dutch.get(k) for k in SUB_SKILLS)
+    source = "vacancy" if declared else (base.source if base else "default")
+    return LanguageRequirement(**levels, source=source)
+
+
+def open_vacancy_counts(
+    con: duckdb.DuckDBPyConnection, *, occupation_uris: list[str], postcode: str | None,
+    transport_modes: tuple[str, ...] | list[str] = (), max_commute_minutes: int = 45,
+) -> dict[str, int]:
+    """Confirmed vacancies per occupation within the participant's commute (all when no postcode)."""
+    wanted = set(occupation_uris)
+    rows = [(occ, pc) for occs, pc in con.execute(
+        "SELECT occupation_uris, postcode FROM matching.vacancies WHERE status = 'confirmed'").fetchall()
+        for occ in occs or [] if occ in wanted]
+    if not rows:
+        return {}
+    reach = np.ones(len(rows), dtype=bool)
+    if geo.known_postcode(postcode):
+        here = geo.place(postcode)
+        lat, lon = geo.coordinates([r[1] for r in rows])
+        minutes = geo.commute_minutes(geo.haversine_km(here.latitude, here.longitude, lat, lon),
+                                      geo.best_speed(tuple(transport_modes)))
+        reach = np.nan_to_num(minutes, nan=np.inf) <= max_commute_minutes
+    out: dict[str, int] = {}
+    for (occ, _), ok in zip(rows, reach, strict=True):
+        if ok:
+            out[occ] = out.get(occ, 0) + 1
+    return out
