@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from foundation.errors import (
     ConflictError,
@@ -64,7 +65,8 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except WerkbrugError as exc:
-        err_console.print(f"[bold red]Error:[/] {exc}", highlight=False, markup=True)
+        # No wrapping (a message is one line to read and to grep); no markup from user input.
+        err_console.print("[bold red]Error:[/]", Text(str(exc)), highlight=False, soft_wrap=True)
         code = next((c for t, c in EXIT_CODES.items() if isinstance(exc, t)), 1)
         sys.stderr.flush()
         raise typer.Exit(code) from exc
