@@ -32,6 +32,7 @@ class VacancyInput(BaseModel):
     dutch_reading: str | None = None
     dutch_speaking: str | None = None
     dutch_writing: str | None = None
+    employer_id: str | None = Field(None, max_length=20, description="The employer (W-…) it belongs to.")
 
     @field_validator("postcode")
     @classmethod

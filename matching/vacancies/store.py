@@ -22,10 +22,11 @@ def insert_vacancy(con, owner: str, v: VacancyInput, proposal: Proposal, source:
     con.execute(
         """INSERT INTO matching.vacancies (vacancy_id, owner, title, description, employer, postcode,
                hours_per_week, shifts, weekends, dutch_listening, dutch_reading, dutch_speaking, dutch_writing,
-               proposal, status, source)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?)""",
+               proposal, status, source, employer_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?)""",
         [vid, owner, v.title, v.description, v.employer, v.postcode, v.hours_per_week, list(v.shifts), v.weekends,
-         d["listening"], d["reading"], d["speaking"], d["writing"], proposal.model_dump_json(), source],
+         d["listening"], d["reading"], d["speaking"], d["writing"], proposal.model_dump_json(), source,
+         v.employer_id],
     )
     return vid
 

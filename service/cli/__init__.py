@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import assessment, matching, server, taxonomy
+from service.cli import assessment, matching, programme, server, taxonomy
 
 app = typer.Typer(
     name="werkbrug",
@@ -17,3 +17,4 @@ app.add_typer(taxonomy.app, name="taxonomy")
 assessment.register(app)
 matching.register(app)
 server.register(app)
+programme.register(app)

@@ -4,6 +4,7 @@ from service.routers import (
     admin,
     assessments,
     auth,
+    employers,
     matching,
     participants,
     taxonomy,
@@ -11,6 +12,7 @@ from service.routers import (
     ui_coach,
     ui_common,
     ui_liaison,
+    ui_programme,
     vacancies,
 )
 
@@ -21,10 +23,12 @@ ROUTERS = [
     assessments.router,
     matching.router,
     vacancies.router,
+    employers.router,
     admin.api,
     ui_common.router,
     admin.pages,
     ui_assessor.router,
     ui_coach.router,
     ui_liaison.router,
+    ui_programme.router,
 ]

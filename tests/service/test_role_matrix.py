@@ -122,6 +122,22 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/liaison/shortlists/{shortlist_id}"): frozenset({L}),
     ("POST", "/liaison/shortlists/{shortlist_id}/confirm"): frozenset({L}),
     ("POST", "/liaison/shortlists/{shortlist_id}/status"): frozenset({L}),
+    # employers (programme)
+    ("GET", "/api/employers"): frozenset({L, D}),
+    ("POST", "/api/employers"): frozenset({L, D}),
+    ("GET", "/api/employers/{employer_id}"): frozenset({L, D}),
+    ("GET", "/api/employers/{employer_id}/contacts"): frozenset({L, D}),
+    ("POST", "/api/employers/{employer_id}/contacts"): frozenset({L, D}),
+    ("POST", "/api/employers/{employer_id}/occupations"): frozenset({L, D}),
+    ("POST", "/api/employers/{employer_id}/events"): frozenset({L, D}),
+    ("POST", "/api/employers/{employer_id}/concerns"): frozenset({L, D}),
+    ("GET", "/liaison/employers"): frozenset({L}),
+    ("POST", "/liaison/employers"): frozenset({L}),
+    ("GET", "/liaison/employers/{employer_id}"): frozenset({L}),
+    ("POST", "/liaison/employers/{employer_id}/contacts"): frozenset({L}),
+    ("POST", "/liaison/employers/{employer_id}/occupations"): frozenset({L}),
+    ("POST", "/liaison/employers/{employer_id}/events"): frozenset({L}),
+    ("POST", "/liaison/employers/{employer_id}/concerns"): frozenset({L}),
 }
 
 #: Calls that end the caller's own session: each gets a fresh login.
@@ -158,7 +174,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str
 
 def _fill(path: str, w: World) -> str:
     values = {"participant_id": w.participant, "record_id": w.record, "step_id": w.step, "vacancy_id": w.vacancy,
-              "shortlist_id": w.shortlist, "instrument_id": "dutch-cefr", "username": "victim", "code": "en"}
+              "shortlist_id": w.shortlist, "instrument_id": "dutch-cefr", "username": "victim", "code": "en",
+              "employer_id": w.employer}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 

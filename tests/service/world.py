@@ -30,6 +30,7 @@ class World:
     step: str
     vacancy: str            # owned by liaison, confirmed
     shortlist: str          # of that vacancy
+    employer: str = ""      # an employer of the region
 
 
 @contextlib.contextmanager
@@ -83,5 +84,16 @@ def build_world(db: Path, *, taxonomy: Path = SAMPLE_DIR) -> World:
     confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[OCCUPATION],
                     essential_skills=skills[:6])
     sl = make_shortlist(con, vacancy_id=v.vacancy_id, requested_by="liaison", config=MatchingConfig(encoder=None))
+    employer = _programme(con, p1)
     con.close()
-    return World(db, p1, p2, p3, record.record_id, step.step_id, v.vacancy_id, sl.shortlist_id)
+    return World(db, p1, p2, p3, record.record_id, step.step_id, v.vacancy_id, sl.shortlist_id, employer)
+
+
+def _programme(con, participant: str) -> str:
+    """An employer of the region (the programme's objects of the world)."""
+    from matching.employers import create_employer
+    from service.users import Role, User
+
+    liaison = User("liaison", "liaison", Role.liaison)
+    return create_employer(con, actor=liaison, occupation_uris=[OCCUPATION],
+                           employer={"name": "Testwerkgever", "postcode": "8000"}).employer_id

@@ -1,0 +1,159 @@
+"""Programme pages: employers (liaison), outreach, stages and placements (coach), reports (admin).
+
+Thin: every rule lives in the domain service layers (``matching.employers`` …); these
+routes parse the form, call, and render the result or the error in the reader's language.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from foundation.errors import ConflictError, InputError, WerkbrugError
+from matching import employers as emp
+from service.auth import check_csrf
+from service.deps import Cursor, require_roles
+from service.i18n import request_language
+from service.ui import render, ui_translator
+from service.users import Role, User
+from taxonomy.store import preferred_labels
+
+router = APIRouter(include_in_schema=False)
+Liaison = Annotated[User, Depends(require_roles(Role.liaison))]
+
+
+def problem_errors(request: Request, exc: WerkbrugError, fields: set[str]) -> dict[str, str]:
+    """The error's problems by form field, each in the reader's language (by its code)."""
+    _ = ui_translator(request)
+
+    def text(code, params, fallback) -> str:
+        if code:
+            translated = _(code, **params) if params else _(code)
+            if translated != code:
+                return translated
+        return fallback
+
+    errors: dict[str, str] = {}
+    for p in exc.problems or []:
+        column = (p.column or "").split(".")[0]
+        key = column if column in fields else "_form"
+        message = text(p.code, p.params, p.message)
+        errors[key] = f"{errors[key]}; {message}" if key in errors else message
+    if not errors:
+        errors["_form"] = text(exc.code, exc.params, exc.message)
+    return errors
+
+
+def labels(request: Request) -> dict[str, dict[str, str]]:
+    """Dutch/English names of the coded values shown on the programme pages."""
+    _ = ui_translator(request)
+    return {
+        "event": {"introduction": _("Introduction"), "workplace_visit": _("Workplace visit"),
+                  "job_shadowing": _("Job shadowing"), "diversity_action": _("Diversity action"),
+                  "meet_and_greet": _("Meet and greet"), "twe_offered": _("TWE place offered"),
+                  "internship_offered": _("Internship place offered"),
+                  "candidate_presented": _("Candidate presented"), "other": _("Other")},
+        "concern": {"language": _("Language"), "attitude": _("Attitude"), "paperwork": _("Paperwork"),
+                    "transport": _("Transport"), "childcare": _("Childcare"), "safety": _("Safety"),
+                    "skills": _("Skills"), "colleagues": _("Acceptance by colleagues"), "other": _("Other")},
+    }
+
+
+# --- employers (liaison) ---------------------------------------------------------------------
+
+def _employers_page(request, cursor, user, *, errors=None, form=None, status_code=200):
+    search = request.query_params.get("q") or None
+    return render(request, "programme/employers.html", user, status_code=status_code,
+                  employers=emp.list_employers(cursor, actor=user, search=search), search=search or "",
+                  concerns=emp.concern_counts(cursor, actor=user), labels=labels(request),
+                  errors=errors or {}, form=form or {})
+
+
+@router.get("/liaison/employers", response_class=HTMLResponse)
+def employers(request: Request, cursor: Cursor, user: Liaison) -> HTMLResponse:
+    return _employers_page(request, cursor, user)
+
+
+@router.post("/liaison/employers", dependencies=[Depends(check_csrf)])
+def create_employer(
+    request: Request, cursor: Cursor, user: Liaison, name: Annotated[str, Form()] = "",
+    kbo: Annotated[str, Form()] = "", sector: Annotated[str, Form()] = "", postcode: Annotated[str, Form()] = "",
+) -> Response:
+    form = {"name": name, "kbo": kbo, "sector": sector, "postcode": postcode}
+    try:
+        e = emp.create_employer(cursor, actor=user, employer={
+            "name": name, "kbo": kbo.strip() or None, "sector": sector.strip() or None, "postcode": postcode.strip()})
+    except (InputError, ConflictError) as exc:
+        return _employers_page(request, cursor, user, errors=problem_errors(request, exc, set(form)), form=form,
+                               status_code=422 if isinstance(exc, InputError) else 409)
+    return RedirectResponse(f"/liaison/employers/{e.employer_id}", status_code=303)
+
+
+def _employer_page(request, cursor, user, employer_id, *, errors=None, status_code=200, show_contacts=False):
+    e = emp.get_employer(cursor, actor=user, employer_id=employer_id)
+    contacts = emp.get_contacts(cursor, actor=user, employer_id=employer_id) if show_contacts else None
+    uris = e.occupation_uris + [ev.occupation_uri for ev in e.events if ev.occupation_uri]
+    return render(request, "programme/employer.html", user, status_code=status_code, e=e, contacts=contacts,
+                  names=preferred_labels(cursor, uris, lang=request_language(request)), labels=labels(request),
+                  errors=errors or {})
+
+
+@router.get("/liaison/employers/{employer_id}", response_class=HTMLResponse)
+def employer(request: Request, employer_id: str, cursor: Cursor, user: Liaison) -> HTMLResponse:
+    return _employer_page(request, cursor, user, employer_id,
+                          show_contacts=request.query_params.get("contacts") == "1")
+
+
+@router.post("/liaison/employers/{employer_id}/contacts", dependencies=[Depends(check_csrf)])
+def add_contact(
+    request: Request, employer_id: str, cursor: Cursor, user: Liaison, name: Annotated[str, Form()] = "",
+    job_role: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
+) -> Response:
+    try:
+        emp.add_contact(cursor, actor=user, employer_id=employer_id, contact={
+            "name": name, "job_role": job_role or None, "phone": phone or None, "email": email or None})
+    except InputError as exc:
+        errors = problem_errors(request, exc, {"name", "job_role", "phone", "email"})
+        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
+    return RedirectResponse(f"/liaison/employers/{employer_id}?contacts=1#contacts", status_code=303)
+
+
+@router.post("/liaison/employers/{employer_id}/occupations", dependencies=[Depends(check_csrf)])
+def add_occupation(request: Request, employer_id: str, cursor: Cursor, user: Liaison,
+                   occupation: Annotated[str, Form()] = "") -> Response:
+    try:
+        emp.get_employer(cursor, actor=user, employer_id=employer_id)
+        uri = emp.find_occupation(cursor, occupation)
+        emp.add_occupations(cursor, actor=user, employer_id=employer_id, occupation_uris=[uri])
+    except InputError as exc:
+        errors = problem_errors(request, exc, {"occupation"})
+        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
+    return RedirectResponse(f"/liaison/employers/{employer_id}#occupations", status_code=303)
+
+
+@router.post("/liaison/employers/{employer_id}/events", dependencies=[Depends(check_csrf)])
+def add_event(request: Request, employer_id: str, cursor: Cursor, user: Liaison,
+              kind: Annotated[str, Form()] = "", happened_on: Annotated[str, Form()] = "",
+              note: Annotated[str, Form()] = "") -> Response:
+    try:
+        emp.add_event(cursor, actor=user, employer_id=employer_id, kind=kind, happened_on=happened_on or None,
+                      note=note)
+    except InputError as exc:
+        errors = problem_errors(request, exc, {"kind", "happened_on", "note"})
+        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
+    return RedirectResponse(f"/liaison/employers/{employer_id}#timeline", status_code=303)
+
+
+@router.post("/liaison/employers/{employer_id}/concerns", dependencies=[Depends(check_csrf)])
+def add_concern(request: Request, employer_id: str, cursor: Cursor, user: Liaison,
+                code: Annotated[str, Form()] = "", raised_on: Annotated[str, Form()] = "",
+                note: Annotated[str, Form()] = "") -> Response:
+    try:
+        emp.add_concern(cursor, actor=user, employer_id=employer_id, code=code, raised_on=raised_on or None,
+                        note=note)
+    except InputError as exc:
+        errors = problem_errors(request, exc, {"code", "raised_on", "note"})
+        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
+    return RedirectResponse(f"/liaison/employers/{employer_id}#concerns", status_code=303)
