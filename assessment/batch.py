@@ -6,10 +6,10 @@ An import validates every row first and reports every problem with sheet, row an
 only a clean file is written, in one transaction. The same content uploaded twice (same
 instrument and rows, whatever the file bytes) is refused with :class:`ConflictError`.
 
-Workbooks are read defensively: only ``.xlsx`` (no macro-enabled ``.xlsm``/``.xltm`` or old
-``.xls``), no VBA parts, bounded size and compression ratio, and every XML part is parsed
-with defusedxml first so entity-expansion ("billion laughs") and external-entity tricks
-are rejected before openpyxl sees the file.
+Files are read by :func:`foundation.uploads.read_tables` (the one safe reader: no macros,
+bombs or DTDs; CSV in UTF-8 or Windows-1252, comma or semicolon). A CSV batch is our CSV
+template (with ``instrument``/``versie`` columns) or the Excel template's Scores sheet saved
+as CSV (the instrument is then known from its item columns).
 """
 
 from __future__ import annotations
@@ -17,10 +17,8 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
-import io
 import json
 import re
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,8 +26,6 @@ from typing import Any
 
 import duckdb
 import openpyxl
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring as safe_fromstring
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -40,20 +36,18 @@ from assessment.profile import CEFR_LEVELS
 from assessment.records import _check_date, insert_records, validate_scores
 from foundation.db import transaction
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
+from foundation.uploads import DEFAULT_LIMITS, Table, UploadLimits, read_tables, to_number
 
 SCORES_SHEET = "Scores"
 INFO_SHEET = "Uitleg"
 PARTICIPANT_HEADER = "Deelnemer-ID"
 DATE_HEADER = "Datum (JJJJ-MM-DD)"
 COMMENT_HEADER = "Opmerking"
-MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNZIPPED_BYTES = 100 * 1024 * 1024
-MAX_RATIO = 200
-MAX_ROWS = 5000
-MAX_SCANNED_ROWS = 100_000
+LIMITS = DEFAULT_LIMITS
+MAX_FILE_BYTES = LIMITS.max_bytes
+MAX_ROWS = LIMITS.max_rows
 CEFR_CHOICES = [lvl for main in CEFR_LEVELS for lvl in ([main] if main == "A0" else [main, f"{main}.1", f"{main}.2"])]
 _PARTICIPANT_ID = re.compile(r"^P-[0-9A-Z]{6}$")
-_MACRO_SUFFIXES = {".xlsm", ".xltm", ".xlam", ".xls", ".xlsb"}
 
 
 @dataclass
@@ -165,114 +159,70 @@ def write_template(
 # ---------------------------------------------------------------- reading files
 
 
-def _check_xlsx_container(data: bytes, name: str) -> None:
-    """Refuse macro-enabled, malformed or bomb-like workbooks before parsing them."""
-    if not data.startswith(b"PK"):
-        raise InputError("Not an Excel workbook", [Problem("not an .xlsx (zip) file", file=name)])
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except zipfile.BadZipFile as exc:
-        raise InputError("Malformed workbook", [Problem(str(exc), file=name)]) from exc
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNZIPPED_BYTES or total > MAX_RATIO * max(len(data), 1) + 1_000_000:
-        raise InputError("Workbook too large when unpacked", [Problem("refused: possible zip bomb", file=name)])
-    names = {i.filename for i in infos}
-    if any(n.lower().endswith("vbaproject.bin") for n in names) or any("macro" in n.lower() for n in names):
-        raise InputError("Macro-enabled workbooks are refused", [Problem("contains VBA macros", file=name)])
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/workbook") for n in names):
-        raise InputError("Malformed workbook", [Problem("no workbook part found", file=name)])
-    for info in infos:
-        if not info.filename.endswith((".xml", ".rels")):
-            continue
-        try:
-            content = zf.read(info)
-            safe_fromstring(content, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-        except (DefusedXmlException, ValueError) as exc:
-            raise InputError("Unsafe workbook refused", [Problem(f"{info.filename}: {exc}", file=name)]) from exc
-        except Exception as exc:  # malformed XML, CRC errors
-            raise InputError("Malformed workbook", [Problem(f"{info.filename}: {exc}", file=name)]) from exc
-        if b"vbaProject" in content and info.filename == "[Content_Types].xml":
-            raise InputError("Macro-enabled workbooks are refused", [Problem("declares VBA macros", file=name)])
-
-
 @dataclass
 class _Sheet:
     sheet: str | None
     instrument_id: str | None
     version: str | None
     header: list[str]
-    rows: list[tuple[int, list[Any]]]  # (row number as the user sees it, values)
+    rows: list[tuple[int, list[Any]]]  # (row number as the user sees it, values by spreadsheet column)
 
 
-def _read_xlsx(data: bytes, name: str) -> _Sheet:
-    _check_xlsx_container(data, name)
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise InputError("Malformed workbook", [Problem(str(exc), file=name)]) from exc
-    try:
-        if SCORES_SHEET not in wb.sheetnames:
-            raise InputError("Not a werkbrug template", [Problem(f"no sheet {SCORES_SHEET!r}", file=name)])
-        instrument_id = version = None
-        if INFO_SHEET in wb.sheetnames:
-            for row in wb[INFO_SHEET].iter_rows(min_row=1, max_row=2, max_col=2, values_only=True):
-                key = str(row[0] or "").strip().lower()
-                if key == "instrument":
-                    instrument_id = str(row[1] or "").strip() or None
-                elif key == "versie":
-                    version = str(row[1] or "").strip() or None
-        if instrument_id is None:
-            raise InputError("The workbook does not say which instrument it is for",
-                             [Problem("cell B1 should hold the instrument id", file=name, sheet=INFO_SHEET)])
-        ws = wb[SCORES_SHEET]
-        rows_iter = ws.iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows_iter, ())]
-        rows = []
-        for n, values in enumerate(rows_iter, start=2):
-            if n > MAX_SCANNED_ROWS or len(rows) >= MAX_ROWS:
-                raise InputError("Too many rows", [Problem(f"at most {MAX_ROWS} rows", file=name, sheet=SCORES_SHEET)])
-            if any(not _blank(v) for v in values):
-                rows.append((n, list(values)))
-        return _Sheet(SCORES_SHEET, instrument_id, version, header, rows)
-    finally:
-        wb.close()
+def _read_sheet(data: bytes, name: str, *, limits: UploadLimits = LIMITS) -> _Sheet:
+    """The scores sheet of an upload, with the instrument it is for (checked by :mod:`foundation.uploads`)."""
+    tables = {t.sheet: t for t in read_tables(data, file_name=name, sheets=[SCORES_SHEET, INFO_SHEET],
+                                              limits=limits)}
+    if None in tables:  # a CSV file
+        return _csv_sheet(tables[None], name)
+    if SCORES_SHEET not in tables:
+        raise InputError("Not a werkbrug template", [Problem(f"no sheet {SCORES_SHEET!r}", file=name)])
+    instrument_id = version = None
+    if INFO_SHEET in tables:
+        info = tables[INFO_SHEET]
+        for values in [info.header, *(v for n, v in info.rows if n <= 2)]:
+            key = str(values[0] if values else "").strip().lower()
+            value = str(values[1] if len(values) > 1 and values[1] is not None else "").strip() or None
+            if key == "instrument":
+                instrument_id = value
+            elif key == "versie":
+                version = value
+    if instrument_id is None:
+        raise InputError("The workbook does not say which instrument it is for",
+                         [Problem("cell B1 should hold the instrument id", file=name, sheet=INFO_SHEET)])
+    scores = tables[SCORES_SHEET]
+    return _Sheet(SCORES_SHEET, instrument_id, version, scores.header, scores.rows)
 
 
-def _read_csv(data: bytes, name: str) -> _Sheet:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError("A CSV file must be UTF-8", [Problem(str(exc), file=name)]) from exc
-    first = text.split("\n", 1)[0]
-    delimiter = max(";,\t", key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in next(reader, [])]
-    lower = [h.lower() for h in header]
-    if "instrument" not in lower:
-        raise InputError("A CSV batch needs an 'instrument' column", [Problem("missing column", file=name,
-                                                                               column="instrument")])
-    rows, ids, versions = [], set(), set()
-    i_col = lower.index("instrument")
+def _csv_sheet(table: Table, name: str) -> _Sheet:
+    """A CSV batch: with ``instrument``/``versie`` columns (our CSV template), or the Scores sheet saved as CSV."""
+    lower = [h.lower() for h in table.header]
+    ids, versions = set(), set()
+    i_col = lower.index("instrument") if "instrument" in lower else None
     v_col = lower.index("versie") if "versie" in lower else None
-    for n, values in enumerate(reader, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        if n > MAX_SCANNED_ROWS or len(rows) >= MAX_ROWS:
-            raise InputError("Too many rows", [Problem(f"at most {MAX_ROWS} rows", file=name)])
-        values = values + [""] * (len(header) - len(values))
-        ids.add(values[i_col].strip())
-        if v_col is not None and values[v_col].strip():
-            versions.add(values[v_col].strip())
-        rows.append((n, values))
+    for _, values in table.rows:
+        for col, found in ((i_col, ids), (v_col, versions)):
+            if col is not None and col < len(values) and str(values[col]).strip():
+                found.add(str(values[col]).strip())
+    if i_col is None:
+        ids = {_instrument_of_header(table.header, name)}
     if len(ids) > 1 or len(versions) > 1:
         raise InputError("One batch holds one instrument (and version)",
                          [Problem(f"found {sorted(ids)} {sorted(versions)}", file=name, column="instrument")])
-    keep = [k for k, h in enumerate(lower) if h not in ("instrument", "versie")]
-    keep += list(range(len(header), max((len(v) for _, v in rows), default=0)))  # cells beyond the header
-    return _Sheet(None, next(iter(ids), None), next(iter(versions), None),
-                  [header[k] if k < len(header) else "" for k in keep],
-                  [(n, [v[k] if k < len(v) else "" for k in keep]) for n, v in rows])
+    return _Sheet(None, next(iter(ids), None), next(iter(versions), None), table.header, table.rows)
+
+
+def _instrument_of_header(header: list[str], name: str) -> str:
+    """The one instrument whose item ids are the item columns of ``header`` (a Scores sheet saved as CSV)."""
+    from assessment.instrument import load_instruments
+
+    keys = {h.split("|", 1)[0].strip() for h in header if "|" in h}
+    matches = sorted(i.id for i in load_instruments().values() if keys and keys <= {item.id for item in i.items})
+    if len(matches) != 1:
+        raise InputError("A CSV batch needs an 'instrument' column, or the item columns of one instrument",
+                         [Problem("cannot tell which instrument this file is for", file=name, column="instrument",
+                                  code="batch.csv_instrument_unknown", params={"file": name})],
+                         code="batch.csv_instrument_unknown", params={"file": name})
+    return matches[0]
 
 
 _BE_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
@@ -293,8 +243,10 @@ def _blank(value: Any) -> bool:
 
 
 def _column_role(header: str, instrument: Instrument) -> str | None:
-    """``participant``, ``date``, ``comment``, ``item:<id>`` or ``None`` (unknown)."""
+    """``participant``, ``date``, ``comment``, ``item:<id>``, ``meta`` (instrument, version) or ``None``."""
     h = header.strip().lower()
+    if h in ("instrument", "versie", "version"):
+        return "meta"
     if h.startswith(("deelnemer", "participant")):
         return "participant"
     if h.startswith(("datum", "date")):
@@ -333,22 +285,13 @@ def import_batch(
     """
     path = Path(path)
     name = file_name or path.name
-    suffix = Path(name).suffix.lower()
-    if suffix in _MACRO_SUFFIXES:
-        raise InputError("Macro-enabled or old Excel files are refused: save as .xlsx",
-                         [Problem(f"{suffix} files are not accepted", file=name)])
-    if suffix not in (".xlsx", ".csv"):
-        raise InputError("Upload an .xlsx or .csv file", [Problem(f"unsupported file type {suffix!r}", file=name)])
     if data is None:
         try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                raise InputError("File too large", [Problem(f"over {MAX_FILE_BYTES // 2**20} MiB", file=name)])
-            data = path.read_bytes()
+            with path.open("rb") as f:
+                data = f.read(LIMITS.max_bytes + 1)
         except OSError as exc:
             raise InputError("Cannot read the file", [Problem(str(exc), file=name)]) from exc
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError("File too large", [Problem(f"over {MAX_FILE_BYTES // 2**20} MiB", file=name)])
-    sheet = _read_xlsx(data, name) if suffix == ".xlsx" else _read_csv(data, name)
+    sheet = _read_sheet(data, name)
     try:
         instrument = get_instrument(sheet.instrument_id or "", sheet.version)
     except NotFoundError as exc:
@@ -371,7 +314,7 @@ def import_batch(
     seen: dict[tuple[str, str], int] = {}
     for n, values in sheet.rows:
         cells = dict(zip(roles, values, strict=False))
-        if all(_blank(v) for r, v in cells.items() if r != "participant"):
+        if all(_blank(v) for r, v in cells.items() if r not in ("participant", "meta")):
             continue  # a pre-filled participant row the assessor left empty
         where = {"file": name, "sheet": sheet.sheet, "row": n}
         for k, value in enumerate(values):
@@ -383,7 +326,8 @@ def import_batch(
             problems.append(Problem("participant id missing", column=PARTICIPANT_HEADER, **where))
         day, date_problems = _check_date(_cell_date(cells.get("date")), **where)
         problems += [Problem(p.message, column=DATE_HEADER, **where) for p in date_problems]
-        raw = {r.split(":", 1)[1]: v for r, v in cells.items() if r and r.startswith("item:")}
+        raw = {r.split(":", 1)[1]: v if instrument.kind == "language" else to_number(v)
+               for r, v in cells.items() if r and r.startswith("item:")}
         scores, score_problems = validate_scores(instrument, raw, **where)
         for p in score_problems:
             if p.column:

@@ -124,7 +124,7 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
             content={
                 "detail": exc.message,
                 "problems": [
-                    {k: v for k, v in vars(p).items() if v is not None} for p in exc.problems
+                    {k: v for k, v in vars(p).items() if v is not None and v != {}} for p in exc.problems
                 ],
             },
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pandas as pd
 
 from foundation.db import transaction
 from foundation.errors import InputError, Problem
+from foundation.uploads import read_tables
 from matching.vacancies.models import Vacancy, VacancyInput, parse_input
 from matching.vacancies.proposals import propose
 from matching.vacancies.store import get_vacancy, insert_vacancy
@@ -22,18 +22,12 @@ MAX_ROWS = 5000
 
 
 def _read_table(data: bytes, filename: str) -> tuple[pd.DataFrame, str | None]:
-    name = filename.lower()
-    try:
-        if name.endswith((".xlsx", ".xlsm")):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
-            return frame, None
-        if name.endswith((".csv", ".txt")):
-            text = data.decode("utf-8-sig")
-            sep = ";" if text.splitlines()[0].count(";") > text.splitlines()[0].count(",") else ","
-            return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=sep), None
-    except (ValueError, UnicodeDecodeError, IndexError, KeyError, pd.errors.ParserError) as exc:
-        raise InputError(f"{filename}: cannot read the file ({exc})", [Problem(str(exc), file=filename)]) from None
-    raise InputError(f"{filename}: use a .csv or .xlsx file", [Problem("unsupported file type", file=filename)])
+    """The first sheet (or the CSV) as text columns, indexed by spreadsheet row, read by the one safe reader."""
+    table = read_tables(data, file_name=filename)[0]
+    width = len(table.header)
+    rows = [[("" if v is None else str(v)) for v in values[:width]] + [""] * (width - len(values))
+            for _, values in table.rows]
+    return pd.DataFrame(rows, columns=table.header, index=[n for n, _ in table.rows], dtype=str), None
 
 
 _TRUE = {"ja", "yes", "true", "1", "j", "y", "x"}
@@ -71,7 +65,7 @@ def import_vacancies(
     if len(frame) > MAX_ROWS:
         raise InputError(f"{filename}: at most {MAX_ROWS} rows per file")
     parsed: list[tuple[int, VacancyInput]] = []
-    for i, row in enumerate(frame.to_dict("records"), start=2):
+    for i, row in zip(frame.index, frame.to_dict("records"), strict=True):
         values: dict = {k: v.strip() for k, v in row.items() if str(v).strip() != ""}
         row_problems = []
         if "shifts" in values:

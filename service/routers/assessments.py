@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from assessment.batch import MAX_FILE_BYTES, import_batch, write_template
+from assessment.batch import import_batch, write_template
 from assessment.instrument import Instrument, get_instrument, instrument_json_schema, load_instruments
 from assessment.records import Record, get_record, list_records, record_assessment
-from foundation.errors import InputError, Problem
+from foundation.uploads import upload_bytes
 from service.deps import Cursor, require_roles
 from service.policies import guard_participant, record_participant
 from service.users import User
@@ -128,9 +128,7 @@ def of_participant(participant_id: str, cursor: Cursor, user: Staff, current_onl
 def upload(file: UploadFile, cursor: Cursor, user: Staff) -> BatchOut:
     """Import a filled-in template (.xlsx or .csv): every row is validated first; all or nothing."""
     name = Path(file.filename or "upload").name
-    data = file.file.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise InputError("File too large", [Problem(f"over {MAX_FILE_BYTES // 2**20} MiB", file=name)])
+    data = upload_bytes(file.file, file_name=name)
     report = import_batch(cursor, path=Path(name), data=data, file_name=name, assessor=user.username)
     return BatchOut(batch_id=report.batch_id, file_name=report.file_name, instrument_id=report.instrument_id,
                     instrument_version=report.instrument_version, n_records=report.n_records,

@@ -144,7 +144,6 @@ async def record_submit(request: Request, participant_id: str, instrument_id: st
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def _batch_page(request, user, *, problems=None, message=None, report=None, status_code=200, form=None):
@@ -158,8 +157,10 @@ def batch(request: Request, user: Assessor) -> HTMLResponse:
 
 
 @router.get("/batch/template")
-def batch_template(request: Request, user: Assessor, instrument: str = "", participants: str = "") -> Response:
-    """The Excel template of one instrument, optionally with participant numbers filled in."""
+def batch_template(
+    request: Request, user: Assessor, instrument: str = "", participants: str = "", format: str = "xlsx",
+) -> Response:
+    """The Excel (or CSV) template of one instrument, optionally with participant numbers filled in."""
     import tempfile
     from pathlib import Path
 
@@ -168,31 +169,34 @@ def batch_template(request: Request, user: Assessor, instrument: str = "", parti
 
     ins = get_instrument(instrument)
     ids = [p.strip().upper() for p in participants.replace(",", " ").split() if p.strip()]
+    suffix = "csv" if format == "csv" else "xlsx"
+    file_name = f"{ins.id}-v{ins.version}.{suffix}"
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_template(ins.id, Path(tmp) / f"{ins.id}-v{ins.version}.xlsx", version=ins.version,
-                              participant_ids=ids)
-        data = path.read_bytes()
-    return Response(data, media_type=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{ins.id}-v{ins.version}.xlsx"'})
+        data = write_template(ins.id, Path(tmp) / file_name, version=ins.version, participant_ids=ids).read_bytes()
+    return Response(data, media_type=XLSX if suffix == "xlsx" else "text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 
 
 @router.post("/batch", dependencies=[Depends(check_csrf)])
-async def batch_upload(
+def batch_upload(
     request: Request, cursor: Cursor, user: Assessor, file: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
-    """Import a filled-in template: all rows or none, with a row-by-row error report."""
+    """Import a filled-in template: all rows or none, with a row-by-row error report.
+
+    A sync endpoint: the file is checked and parsed in a worker thread, never on the event loop.
+    """
     from pathlib import Path
 
     from assessment.batch import import_batch
+    from foundation.uploads import upload_bytes
 
     _ = ui_translator(request)
-    data = await file.read(MAX_UPLOAD + 1) if file is not None else b""
     name = Path(file.filename or "").name if file is not None else ""
-    if not name or not data:
-        return _batch_page(request, user, message=_("Choose a filled-in template (.xlsx or .csv)."), status_code=422)
-    if len(data) > MAX_UPLOAD:
-        return _batch_page(request, user, message=_("The file is larger than 5 MB."), status_code=422)
     try:
+        data = upload_bytes(file.file, file_name=name) if name else b""
+        if not data:
+            return _batch_page(request, user, message=_("Choose a filled-in template (.xlsx or .csv)."),
+                               status_code=422)
         report = import_batch(cursor, path=Path(name), data=data, file_name=name, assessor=user.username)
     except WerkbrugError as exc:
         return _batch_page(request, user, message=exc.message, problems=exc.problems,

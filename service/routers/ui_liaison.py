@@ -26,7 +26,6 @@ Liaison = Annotated[User, Depends(require_roles(Role.liaison))]
 
 CANDIDATE_STATUSES = ("contacted", "invited", "hired", "rejected")
 VACANCY_FIELDS = ("title", "employer", "postcode", "hours_per_week", "description", "dutch_level")
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 def status_labels(_) -> dict[str, str]:
@@ -88,17 +87,20 @@ def create(
 
 
 @router.post("/vacancies/import", dependencies=[Depends(check_csrf)])
-async def import_file(request: Request, cursor: Cursor, user: Liaison, file: Annotated[UploadFile, File()]):
-    """Import vacancies from a CSV or Excel file: all rows or none, with a row-by-row error report."""
+def import_file(request: Request, cursor: Cursor, user: Liaison, file: Annotated[UploadFile, File()]):
+    """Import vacancies from a CSV or Excel file: all rows or none, with a row-by-row error report.
+
+    Sync: checked and parsed in a worker thread, never on the event loop.
+    """
+    from foundation.uploads import upload_bytes
     from matching.vacancies import import_vacancies
 
     _ = ui_translator(request)
-    data = await file.read(MAX_UPLOAD + 1)
-    if not file.filename or not data:
-        return _list_page(request, cursor, user, import_errors=[_("Choose a CSV or Excel file.")], status_code=422)
-    if len(data) > MAX_UPLOAD:
-        return _list_page(request, cursor, user, import_errors=[_("The file is larger than 5 MB.")], status_code=422)
     try:
+        data = upload_bytes(file.file, file_name=file.filename or "") if file.filename else b""
+        if not data:
+            return _list_page(request, cursor, user, import_errors=[_("Choose a CSV or Excel file.")],
+                              status_code=422)
         created = import_vacancies(cursor, owner=user.username, data=data, filename=file.filename)
     except InputError as exc:
         return _list_page(request, cursor, user, import_errors=[exc.message, *map(str, exc.problems)],

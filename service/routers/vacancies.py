@@ -13,6 +13,7 @@ from fastapi import APIRouter, Depends, File, HTTPException, Query, UploadFile, 
 from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.audit import audit
+from foundation.uploads import upload_bytes
 from matching.shortlist import (
     Shortlist,
     StatusEvent,
@@ -40,7 +41,6 @@ from service.users import Role, User
 router = APIRouter(prefix="/api", tags=["vacancies"])
 
 Liaison = Annotated[User, Depends(require_roles("liaison", "admin"))]
-MAX_UPLOAD = 5 * 1024 * 1024
 
 
 class VacancyConfirm(BaseModel):
@@ -96,11 +96,12 @@ def post_vacancy(body: VacancyInput, user: Liaison, cursor: Cursor) -> Vacancy:
 
 
 @router.post("/vacancies/import", response_model=list[Vacancy], status_code=status.HTTP_201_CREATED)
-async def post_vacancy_file(user: Liaison, cursor: Cursor, file: Annotated[UploadFile, File()]) -> list[Vacancy]:
-    """Import a CSV/Excel file of vacancies: all rows or none (422 lists every row/column problem)."""
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "File larger than 5 MB")
+def post_vacancy_file(user: Liaison, cursor: Cursor, file: Annotated[UploadFile, File()]) -> list[Vacancy]:
+    """Import a CSV/Excel file of vacancies: all rows or none (422 lists every row/column problem).
+
+    Sync: checked and parsed in a worker thread, never on the event loop.
+    """
+    data = upload_bytes(file.file, file_name=file.filename or "upload.csv")
     return import_vacancies(cursor, owner=user.username, data=data, filename=file.filename or "upload.csv")
 
 

@@ -226,3 +226,35 @@ def test_stray_cells_blank_rows_and_odd_dates(con, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="without a header"):
         import_batch(con, path=csv_path, assessor="ann")
     assert list_records(con, participant_id=a) == []
+
+
+def _excel_csv(template: Path, rows: list[list], *, encoding: str = "cp1252") -> bytes:
+    """The Scores sheet as Belgian Excel saves it with "CSV (gescheiden door lijstscheidingsteken)"."""
+    ws = openpyxl.load_workbook(template)["Scores"]
+    header = [c.value for c in ws[1]]
+    lines = [";".join(header), *(";".join(str(v) for v in row) for row in rows)]
+    return ("\r\n".join(lines) + "\r\n").encode(encoding)
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "utf-8-sig", "utf-8"])
+def test_csv_saved_from_the_excel_template_imports(con, tmp_path: Path, encoding: str) -> None:
+    a, b = _people(con, 2)
+    template = write_template("kitchen-hospitality", tmp_path / "keuken.xlsx")
+    items = [str(c.value).split(" | ")[0] for c in openpyxl.load_workbook(template)["Scores"][1]][3:]
+    data = _excel_csv(template, [[a, "1/10/2026", "goed, vlot", *(["3"] * len(items))],
+                                 [b, "02/10/2026", "café", "2", *([""] * (len(items) - 1))]], encoding=encoding)
+    assert "é".encode(encoding.removesuffix("-sig")) in data
+    report = import_batch(con, path=Path("keuken.csv"), data=data, assessor="ann")
+    assert report.instrument_id == "kitchen-hospitality" and report.n_records == 2
+
+
+def test_csv_report_names_the_right_column_letters(con, tmp_path: Path) -> None:
+    (a,) = _people(con, 1)
+    template = write_template("cleaning", tmp_path / "schoon.csv", participant_ids=[a])
+    header = template.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+    row = ["cleaning", "1", a, "2026-10-01", "", *([""] * (len(header) - 5))]
+    row[5] = "9"  # the first item: column F in the file
+    template.write_text(";".join(header) + "\n" + ";".join(row) + "\n", encoding="cp1252")
+    with pytest.raises(InputError) as info:
+        import_batch(con, path=template, assessor="ann")
+    assert [p.column for p in info.value.problems] == [f"F ({header[5]})"]
