@@ -303,12 +303,17 @@ def import_batch(
     for k, (h, role) in enumerate(zip(sheet.header, roles, strict=True)):
         if h and role is None:
             problems.append(Problem(f"unknown column {h!r}: not an item of {instrument.id} v{instrument.version}",
-                                    file=name, sheet=sheet.sheet, row=1, column=get_column_letter(k + 1)))
+                                    file=name, sheet=sheet.sheet, row=1, column=get_column_letter(k + 1),
+                                    code="batch.unknown_column", params={"header": h, "instrument": instrument.id,
+                                                                         "version": instrument.version}))
     for required in ("participant", "date"):
         if required not in roles:
-            problems.append(Problem(f"missing the {required} column", file=name, sheet=sheet.sheet, row=1))
+            problems.append(Problem(f"missing the {required} column", file=name, sheet=sheet.sheet, row=1,
+                                    code=f"batch.missing_{required}_column"))
     if problems:
-        raise InputError(f"{name}: the header row does not match {instrument.id} v{instrument.version}", problems)
+        raise InputError(f"{name}: the header row does not match {instrument.id} v{instrument.version}", problems,
+                         code="batch.header_mismatch",
+                         params={"file": name, "instrument": instrument.id, "version": instrument.version})
 
     parsed: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
@@ -320,12 +325,15 @@ def import_batch(
         for k, value in enumerate(values):
             if (k >= len(roles) or roles[k] is None) and not _blank(value):
                 problems.append(Problem(f"value {value!r} in a column without a header",
-                                        column=get_column_letter(k + 1), **where))
+                                        column=get_column_letter(k + 1), code="batch.value_without_header",
+                                        params={"value": str(value)}, **where))
         pid = str(cells.get("participant") or "").strip().upper()
         if not pid:
-            problems.append(Problem("participant id missing", column=PARTICIPANT_HEADER, **where))
+            problems.append(Problem("participant id missing", column=PARTICIPANT_HEADER,
+                                    code="batch.participant_missing", **where))
         day, date_problems = _check_date(_cell_date(cells.get("date")), **where)
-        problems += [Problem(p.message, column=DATE_HEADER, **where) for p in date_problems]
+        problems += [Problem(p.message, column=DATE_HEADER, code=p.code, params=p.params, **where)
+                     for p in date_problems]
         raw = {r.split(":", 1)[1]: v if instrument.kind == "language" else to_number(v)
                for r, v in cells.items() if r and r.startswith("item:")}
         scores, score_problems = validate_scores(instrument, raw, **where)
@@ -338,13 +346,16 @@ def import_batch(
             key = (pid, day.isoformat())
             if key in seen:
                 problems.append(Problem(f"{pid} on {day} also on row {seen[key]}", column=PARTICIPANT_HEADER,
+                                        code="batch.duplicate_row",
+                                        params={"participant": pid, "date": day.isoformat(), "other_row": seen[key]},
                                         **where))
             seen.setdefault(key, n)
         comment = cells.get("comment")
         parsed.append({"row": n, "participant_id": pid, "assessed_on": day, "scores": scores,
                        "comment": str(comment).strip() if comment not in (None, "") else None})
     if not parsed and not problems:
-        problems.append(Problem("the sheet holds no filled-in rows", file=name, sheet=sheet.sheet))
+        problems.append(Problem("the sheet holds no filled-in rows", file=name, sheet=sheet.sheet,
+                                code="batch.no_rows"))
     ids = sorted({r["participant_id"] for r in parsed if r["participant_id"]})
     known = {r[0] for r in con.execute(
         "SELECT participant_id FROM assessment.participants WHERE participant_id IN (SELECT unnest(?))",
@@ -352,10 +363,12 @@ def import_batch(
     for r in parsed:
         if r["participant_id"] and r["participant_id"] not in known:
             problems.append(Problem(f"unknown participant {r['participant_id']!r}", file=name, sheet=sheet.sheet,
-                                    row=r["row"], column=PARTICIPANT_HEADER))
+                                    row=r["row"], column=PARTICIPANT_HEADER, code="batch.unknown_participant",
+                                    params={"participant": r["participant_id"]}))
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))
-        raise InputError(f"{name}: {len(problems)} problem(s); nothing was imported", problems)
+        raise InputError(f"{name}: {len(problems)} problem(s); nothing was imported", problems,
+                         code="batch.nothing_imported", params={"file": name, "count": len(problems)})
 
     digest = _content_hash(instrument, [{k: v for k, v in r.items() if k != "row"} for r in parsed])
     try:
@@ -366,7 +379,10 @@ def import_batch(
             if earlier:
                 when = f"{earlier[1]}, {earlier[2]:%Y-%m-%d}"
                 raise ConflictError(f"{name}: the same sheet was already imported as {earlier[0]} ({when})",
-                                    [Problem("duplicate upload (same content)", file=name)])
+                                    [Problem("duplicate upload (same content)", file=name, code="batch.duplicate")],
+                                    code="batch.already_imported",
+                                    params={"file": name, "batch": earlier[0], "earlier_file": earlier[1],
+                                            "date": f"{earlier[2]:%Y-%m-%d}"})
             batch_id = new_id("B", 8)
             con.execute("INSERT INTO assessment.batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         [batch_id, digest, name, instrument.id, instrument.version, assessor, utcnow(), len(parsed)])
@@ -375,7 +391,8 @@ def import_batch(
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise ConflictError(f"{name}: the same sheet is being imported by someone else right now",
-                            [Problem("duplicate upload (same content)", file=name)]) from exc
+                            [Problem("duplicate upload (same content)", file=name, code="batch.duplicate")],
+                            code="batch.import_in_progress", params={"file": name}) from exc
     return BatchReport(batch_id=batch_id, file_name=name, instrument_id=instrument.id,
                        instrument_version=instrument.version, content_sha256=digest, record_ids=record_ids)
 

@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 from pydantic import ValidationError
 
-from foundation.errors import InputError, NotFoundError, Problem
+from foundation.errors import InputError, NotFoundError, Problem, validation_problems
 
 #: Unambiguous characters (no 0/O, 1/I/L) for ids people read aloud or copy by hand.
 ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -26,13 +26,8 @@ def utcnow() -> datetime:
 
 
 def problems_from(exc: ValidationError, **where) -> list[Problem]:
-    """Located problems from a pydantic error; the field path goes in ``column``."""
-    out = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or None
-        msg = err["msg"].removeprefix("Value error, ")
-        out.append(Problem(msg, column=loc, **where))
-    return out
+    """Located problems from a pydantic error (see :func:`foundation.errors.validation_problems`)."""
+    return validation_problems(exc, **where)
 
 
 def invalid(message: str, exc: ValidationError, **where) -> InputError:

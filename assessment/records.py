@@ -56,7 +56,9 @@ def validate_scores(
     for item_id, value in scores.items():
         if item_id not in known:
             problems.append(Problem(f"unknown item {item_id!r} in {instrument.id} v{instrument.version}",
-                                    column=item_id, **where))
+                                    column=item_id, code="records.unknown_item",
+                                    params={"item": item_id, "instrument": instrument.id,
+                                            "version": instrument.version}, **where))
             continue
         if _blank(value):
             continue
@@ -64,7 +66,8 @@ def validate_scores(
             try:
                 clean[item_id] = _check_cefr(str(value))
             except ValueError as exc:
-                problems.append(Problem(str(exc), column=item_id, **where))
+                problems.append(Problem(str(exc), column=item_id, code="records.not_cefr", params={"value": str(value)},
+                                        **where))
             continue
         scale = instrument.scale
         try:
@@ -73,15 +76,17 @@ def validate_scores(
                 raise ValueError
         except (TypeError, ValueError):
             problems.append(Problem(f"{value!r} is not a whole number on the scale {scale.min}–{scale.max}",
-                                    column=item_id, **where))
+                                    column=item_id, code="records.not_whole_number",
+                                    params={"value": str(value), "min": scale.min, "max": scale.max}, **where))
             continue
         if not scale.min <= number <= scale.max:
             problems.append(Problem(f"score {value!r} is outside the scale {scale.min}–{scale.max}",
-                                    column=item_id, **where))
+                                    column=item_id, code="records.score_out_of_scale",
+                                    params={"value": str(value), "min": scale.min, "max": scale.max}, **where))
             continue
         clean[item_id] = int(number)
     if not clean and not problems:
-        problems.append(Problem("no item was scored", **where))
+        problems.append(Problem("no item was scored", code="records.nothing_scored", **where))
     return clean, problems
 
 
@@ -92,13 +97,17 @@ def _check_date(assessed_on: Any, **where: Any) -> tuple[date | None, list[Probl
         try:
             assessed_on = date.fromisoformat(assessed_on.strip())
         except ValueError:
-            return None, [Problem(f"{assessed_on!r} is not a date (use YYYY-MM-DD)", column="assessed_on", **where)]
+            return None, [Problem(f"{assessed_on!r} is not a date (use YYYY-MM-DD)", column="assessed_on",
+                                 code="records.not_a_date", params={"value": assessed_on}, **where)]
     if not isinstance(assessed_on, date):
-        return None, [Problem("missing or invalid date", column="assessed_on", **where)]
+        return None, [Problem("missing or invalid date", column="assessed_on", code="records.date_missing", **where)]
     if assessed_on > utcnow().date():
-        return None, [Problem(f"{assessed_on} is in the future", column="assessed_on", **where)]
+        return None, [Problem(f"{assessed_on} is in the future", column="assessed_on", code="records.date_in_future",
+                             params={"date": assessed_on.isoformat()}, **where)]
     if assessed_on < EARLIEST:
-        return None, [Problem(f"{assessed_on} is before {EARLIEST}: a typing error?", column="assessed_on", **where)]
+        return None, [Problem(f"{assessed_on} is before {EARLIEST}: a typing error?", column="assessed_on",
+                             code="records.date_too_early",
+                             params={"date": assessed_on.isoformat(), "earliest": EARLIEST.isoformat()}, **where)]
     return assessed_on, []
 
 

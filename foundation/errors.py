@@ -12,6 +12,7 @@ fallback for logs and for codes a catalogue does not know yet.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -76,3 +77,27 @@ class ConflictError(WerkbrugError):
 
 class DatabaseLockedError(WerkbrugError):
     """Another process holds the database file for writing."""
+
+
+def validation_problems(exc: Any, **where: Any) -> list[Problem]:
+    """Located problems from a pydantic ``ValidationError``, each with a message code.
+
+    The code is ``validation.<pydantic error type>`` (``validation.int_parsing``, ``validation.enum`` …)
+    with the error's context as parameters (``expected``, ``min_length``, ``ge`` …) and the offending
+    ``input``; a custom error raised as ``PydanticCustomError("records.not_cefr", …)`` keeps its own code.
+    The field path goes in ``column``.
+    """
+    out = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or None
+        kind = str(err.get("type", "value_error"))
+        params: dict[str, Any] = {k: v if isinstance(v, int | float | str) else str(v)
+                                  for k, v in (err.get("ctx") or {}).items()}
+        if kind in ("enum", "literal_error") and isinstance(params.get("expected"), str):
+            params["expected"] = re.findall(r"'([^']*)'", params["expected"])  # "'a', 'b' or 'c'" → a list
+        given = err.get("input")
+        if isinstance(given, int | float | str) and not isinstance(given, bool):
+            params["input"] = given
+        code = kind if "." in kind else f"validation.{kind}"
+        out.append(Problem(err["msg"].removeprefix("Value error, "), column=loc, code=code, params=params, **where))
+    return out

@@ -58,9 +58,13 @@ class MissingSkill(BaseModel):
 
 
 class NextStep(BaseModel):
+    """A suggested step; ``code`` + ``params`` are rendered in the reader's language, ``text`` is the fallback."""
+
     kind: str                        # training / internship / language_course / assessment
     closes: list[str]                # skill URIs or Dutch sub-skills
     text: str
+    code: str | None = None          # e.g. "explain.step.training"
+    params: dict = {}
 
 
 class Explanation(BaseModel):
@@ -121,19 +125,29 @@ def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essentia
     chosen = {m.uri for m in internship}
     training = knowledge + [m for m in practical if m.uri not in chosen]
     if training:
+        shown = [m.label for m in training[:MAX_LISTED]]
         steps.append(NextStep(kind="training", closes=[m.uri for m in training],
-                              text="Opleiding voor: " + ", ".join(m.label for m in training[:MAX_LISTED])))
+                              text="Training for: " + ", ".join(shown), code="explain.step.training",
+                              params={"skills": shown}))
     if internship:
+        shown = [m.label for m in internship[:MAX_LISTED]]
         steps.append(NextStep(kind="internship", closes=[m.uri for m in internship],
-                              text="Stage om te oefenen: " + ", ".join(m.label for m in internship[:MAX_LISTED])))
+                              text="Internship to practise: " + ", ".join(shown), code="explain.step.internship",
+                              params={"skills": shown}))
     gaps = [i for i in language.items if i.status == "gap"]
     if gaps:
         steps.append(NextStep(
             kind="language_course", closes=[i.sub_skill for i in gaps],
-            text="NT2-cursus: " + ", ".join(f"{i.sub_skill} {i.participant} → {i.required}" for i in gaps),
+            text="NT2 course: " + ", ".join(f"{i.sub_skill} {i.participant} → {i.required}" for i in gaps),
+            code="explain.step.language_course",
+            params={"gaps": [{"code": f"explain.gap.{i.sub_skill}", "message": i.sub_skill,
+                              "params": {"have": i.participant or "A0", "need": i.required}} for i in gaps]},
         ))
     unknown = [i for i in language.items if i.status == "not_assessed"]
     if unknown:
         steps.append(NextStep(kind="assessment", closes=[i.sub_skill for i in unknown],
-                              text="Nederlands nog niet getest: " + ", ".join(i.sub_skill for i in unknown)))
+                              text="Dutch not tested yet: " + ", ".join(i.sub_skill for i in unknown),
+                              code="explain.step.assessment",
+                              params={"sub_skills": [{"code": f"cefr.sub_skill.{i.sub_skill}", "message": i.sub_skill}
+                                                     for i in unknown]}))
     return steps

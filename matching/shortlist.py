@@ -340,9 +340,9 @@ def make_shortlist(
                                              labels=labels)
         check = check_language(f.dutch, requirement)
         m = float(minutes[p])
-        flags = [] if np.isfinite(m) else ["commute unknown: no known postcode"]
+        flags = [] if np.isfinite(m) else ["shortlist.flag.commute_unknown"]   # message codes
         if not check.meets:
-            flags.append("Dutch below the declared requirement")
+            flags.append("shortlist.flag.dutch_below_requirement")
         candidates.append(Candidate(
             rank=r, participant_id=f.participant_id, score=round(float(total[p]), 6),
             parts=score_parts(values, weights), commute_minutes=round(m, 1) if np.isfinite(m) else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -102,6 +103,9 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
+        from service.i18n import CURRENT_LANGUAGE, request_language
+
+        CURRENT_LANGUAGE.set(request_language(request))
         response: Response = await call_next(request)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
@@ -114,20 +118,17 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
 
     @app.exception_handler(WerkbrugError)
     async def werkbrug_error(request: Request, exc: WerkbrugError) -> Response:
+        from service.messages import api_language, error_json, error_text, problem_text
+
         code = next((c for t, c in STATUS.items() if isinstance(exc, t)), 400)
         if not is_api_path(request.url.path):
+            from service.i18n import request_language
             from service.routers.ui_common import error_page
 
-            return error_page(request, code, exc.message, problems=[str(p) for p in exc.problems])
-        return JSONResponse(
-            status_code=code,
-            content={
-                "detail": exc.message,
-                "problems": [
-                    {k: v for k, v in vars(p).items() if v is not None and v != {}} for p in exc.problems
-                ],
-            },
-        )
+            lang = request_language(request)
+            return error_page(request, code, error_text(exc, lang=lang),
+                              problems=[problem_text(p, lang=lang) for p in exc.problems])
+        return JSONResponse(status_code=code, content=error_json(exc, lang=api_language(request)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -141,12 +142,24 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        from foundation.errors import validation_problems
+        from service.messages import api_language, problem_text
+
         if is_api_path(request.url.path):
-            return await request_validation_exception_handler(request, exc)
+            lang = api_language(request)
+            response = await request_validation_exception_handler(request, exc)
+            body = json.loads(response.body)
+            for item, problem in zip(body.get("detail", []), validation_problems(exc), strict=False):
+                item.update(code=problem.code, message=problem_text(problem, lang=lang, located=False))
+            return JSONResponse(body, status_code=response.status_code)
+        from service.i18n import request_language
         from service.routers.ui_common import error_page
 
-        problems = [f"{'.'.join(str(x) for x in e.get('loc', ())[1:])}: {e.get('msg')}" for e in exc.errors()]
-        return error_page(request, 422, "", problems=problems)
+        lang = request_language(request)
+        problems = validation_problems(exc)
+        for p in problems:
+            p.column = p.column.split(".", 1)[1] if p.column and "." in p.column else None
+        return error_page(request, 422, "", problems=[problem_text(p, lang=lang) for p in problems])
 
     from service.deps import current_user
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gettext as _gettext
 import io
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -75,6 +76,10 @@ def request_language(request: Request) -> str:
         if candidate in LANGUAGES:
             return candidate
     return DEFAULT_LANGUAGE
+
+
+#: The language of the page being rendered (set per request by the app), for helpers without the request.
+CURRENT_LANGUAGE: ContextVar[str] = ContextVar("werkbrug_language", default=DEFAULT_LANGUAGE)
 
 
 def format_when(value: datetime | date | None, lang: str) -> str:

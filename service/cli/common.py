@@ -65,8 +65,13 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except WerkbrugError as exc:
+        from service.messages import cli_language, error_report
+
+        lang = cli_language()
+        label = "Fout" if lang == "nl" else "Error"
         # No wrapping (a message is one line to read and to grep); no markup from user input.
-        err_console.print("[bold red]Error:[/]", Text(str(exc)), highlight=False, soft_wrap=True)
+        err_console.print(f"[bold red]{label}:[/]", Text(error_report(exc, lang=lang)), highlight=False,
+                          soft_wrap=True)
         code = next((c for t, c in EXIT_CODES.items() if isinstance(exc, t)), 1)
         sys.stderr.flush()
         raise typer.Exit(code) from exc

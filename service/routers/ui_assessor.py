@@ -135,8 +135,6 @@ async def record_submit(request: Request, participant_id: str, instrument_id: st
         )
     except InputError as exc:
         errors = field_errors(exc, {*scores, "assessed_on"})
-        if "_form" in errors and "no item was scored" in errors["_form"]:
-            errors["_form"] = _("Score at least one item.")
         return _form_page(request, cursor, user, p, instrument, values=values, errors=errors, status_code=422)
     audit(cursor, user=user, action="record_assessment", object_type="participant", object_id=participant_id,
           purpose=Purpose.assessment, detail={"record_id": record.record_id, "instrument": instrument.id})
@@ -199,7 +197,7 @@ def batch_upload(
                                status_code=422)
         report = import_batch(cursor, path=Path(name), data=data, file_name=name, assessor=user.username)
     except WerkbrugError as exc:
-        return _batch_page(request, user, message=exc.message, problems=exc.problems,
+        return _batch_page(request, user, message=exc, problems=exc.problems,
                            status_code=409 if isinstance(exc, ConflictError) else 422)
     audit(cursor, user=user, action="import_assessments", object_type="batch", object_id=report.batch_id,
           purpose=Purpose.assessment, detail={"records": len(report.record_ids), "file": name})

@@ -103,7 +103,7 @@ def import_file(request: Request, cursor: Cursor, user: Liaison, file: Annotated
                               status_code=422)
         created = import_vacancies(cursor, owner=user.username, data=data, filename=file.filename)
     except InputError as exc:
-        return _list_page(request, cursor, user, import_errors=[exc.message, *map(str, exc.problems)],
+        return _list_page(request, cursor, user, import_errors=[exc, *exc.problems],
                           status_code=422)
     audit(cursor, user=user, action="import_vacancies", object_type="vacancy", purpose=Purpose.employer_contact,
           detail={"vacancies": [v.vacancy_id for v in created], "file": file.filename})

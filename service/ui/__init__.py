@@ -9,8 +9,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from foundation.errors import Problem
 from service.auth import csrf_token, ensure_login_nonce
-from service.i18n import LANGUAGES, format_when, request_language, translator
+from service.i18n import CURRENT_LANGUAGE, LANGUAGES, format_when, request_language, translator
+from service.messages import problem_text, render_message
 from service.users import User
 
 ESCO_ATTRIBUTION_EN = "This service uses the ESCO classification of the European Commission."
@@ -59,8 +61,18 @@ def page_context(request: Request, user: User | None) -> dict[str, Any]:
             return text.get(lang) or text.get("en") or next(iter(text.values()), "")
         return getattr(text, lang, None) or getattr(text, "en", None) or str(text)
 
+    def msg(item: Any, params: dict | None = None, fallback: str | None = None) -> str:
+        """A message code, problem, error, next step or stored ``{code, params}`` dict in the reader's language."""
+        return render_message(item, lang=lang, params=params, fallback=fallback)
+
+    def located(item: Any) -> str:
+        """A problem with its place in front ("rij 4, kolom C: …"); other values as :func:`msg`."""
+        return problem_text(item, lang=lang) if isinstance(item, Problem) else msg(item)
+
     return {
         "request": request,
+        "msg": msg,
+        "located": located,
         "loc": loc,
         "role_label": role_label,
         "role_options": list(roles.items()),
@@ -96,17 +108,19 @@ def ui_translator(request: Request):
     return translator(request_language(request))
 
 
-def field_errors(exc: Exception, fields: set[str] | None = None) -> dict[str, str]:
-    """Problems of a werkbrug error, keyed by form field (``_form`` for the rest)."""
+def field_errors(exc: Exception, fields: set[str] | None = None, *, lang: str | None = None) -> dict[str, str]:
+    """Problems of a werkbrug error in the reader's language, keyed by form field (``_form`` for the rest)."""
+    lang = lang or CURRENT_LANGUAGE.get()
     errors: dict[str, str] = {}
     problems = getattr(exc, "problems", None) or []
     for p in problems:
         column = (p.column or "").split(".")[0]
         key = column if column and (fields is None or column in fields) else "_form"
-        text = p.message if key != "_form" or not p.column else f"{p.column}: {p.message}"
+        text = problem_text(p, lang=lang, located=False)
+        text = text if key != "_form" or not p.column else f"{p.column}: {text}"
         errors[key] = f"{errors[key]}; {text}" if key in errors else text
     if not errors:
-        errors["_form"] = getattr(exc, "message", str(exc))
+        errors["_form"] = render_message(exc, lang=lang)
     return errors
 
 

@@ -137,10 +137,17 @@ def test_template_upload_round_trip(url: str) -> None:
         ws.cell(row=3, column=5, value=8)  # floor_machine out of scale
         buf = io.BytesIO()
         wb.save(buf)
-        bad = c.post("/api/assessments/import", files={"file": ("schoonmaak.xlsx", buf.getvalue())})
+        bad = c.post("/api/assessments/import", files={"file": ("schoonmaak.xlsx", buf.getvalue())},
+                     headers={"Accept-Language": "en-GB,en;q=0.9"})
         assert bad.status_code == 422
         assert bad.json()["problems"] == [{"message": "score 8 is outside the scale 0–4", "file": "schoonmaak.xlsx",
-                                           "sheet": "Scores", "row": 3, "column": "E (floor_machine)"}]
+                                           "sheet": "Scores", "row": 3, "column": "E (floor_machine)",
+                                           "code": "records.score_out_of_scale",
+                                           "params": {"value": "8", "min": 0, "max": 4}}]
+        assert bad.json()["code"] == "batch.nothing_imported" and bad.json()["params"]["count"] == 1
+        nl = c.post("/api/assessments/import?lang=nl", files={"file": ("schoonmaak.xlsx", buf.getvalue())})
+        assert nl.json()["detail"] == "schoonmaak.xlsx: 1 probleem; er is niets geïmporteerd"
+        assert nl.json()["problems"][0]["message"] == "score 8 ligt buiten de schaal 0–4"
         assert c.get(f"/api/participants/{a}/assessments").json() == []
         ws.cell(row=3, column=5, value=3)
         buf = io.BytesIO()

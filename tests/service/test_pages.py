@@ -31,9 +31,9 @@ def test_assessor_scores_are_checked_on_the_server(world: tuple[World, str]) -> 
     page = f"/assessor/participants/{w.participant}/record/social-skills"
     with browser_for(url, "assessor") as c:
         r = post_form(c, page, page, {"assessed_on": "2026-01-10", "item_teamwork": "9"})
-        assert r.status_code == 422 and "outside the scale" in _error(r.text, "teamwork")
+        assert r.status_code == 422 and "score 9 ligt buiten de schaal 1–4" in _error(r.text, "teamwork")
         r = post_form(c, page, page, {"assessed_on": "2999-01-01", "item_teamwork": "3"})
-        assert r.status_code == 422 and "future" in _error(r.text, "assessed_on")
+        assert r.status_code == 422 and "in de toekomst" in _error(r.text, "assessed_on")
         r = post_form(c, page, page, {"assessed_on": "2026-01-10"})
         assert r.status_code == 422 and "Scoor minstens één item." in r.text
         ok = post_form(c, page, page, {"assessed_on": "2026-01-10", "item_teamwork": "3"})
@@ -63,7 +63,7 @@ def test_liaison_import_reports_every_bad_row_and_writes_nothing(world: tuple[Wo
                       files={"file": ("vacatures.csv", bad, "text/csv")})
         assert r.status_code == 422
         report = r.text[r.text.index('id="f-file-error"'):]
-        assert "row 3" in report and "row 4" in report and "postcode" in report and "employer" in report
+        assert "rij 3" in report and "rij 4" in report and "postcode" in report and "employer" in report
         assert c.get("/liaison/vacancies").text.count("/liaison/vacancies/V-") == before
         ok = post_form(c, "/liaison/vacancies", "/liaison/vacancies/import", {},
                        files={"file": ("vacatures.csv", good, "text/csv")})
