@@ -376,3 +376,11 @@ def find_occupation(con: duckdb.DuckDBPyConnection, text: str, *, column: str = 
     if row is None:
         raise _error(f"No ESCO occupation is called {text!r}", column, "employer.unknown_occupation", text=text)
     return row[0]
+
+
+def employer_options(con: duckdb.DuckDBPyConnection, *, actor: User) -> list[tuple[str, str]]:
+    """(id, name) of every employer, for choosing one when recording a placement (coaches too)."""
+    if actor.role not in (*EMPLOYER_ROLES, Role.coach):
+        raise NotFoundError("Unknown employer", code="employer.not_found", params={"employer_id": ""})
+    return [tuple(r) for r in con.execute(
+        "SELECT employer_id, name FROM matching.employers ORDER BY lower(name), employer_id").fetchall()]

@@ -170,3 +170,13 @@ def to_xlsx(tables: tuple[list[list[str]], list[list[str]]], *, sheet_names: tup
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def group_names(con: duckdb.DuckDBPyConnection, majors: list[str], *, lang: str) -> dict[str, str]:
+    """The ESCO/ISCO name of each major group code ("4" → "Clerical support workers")."""
+    from taxonomy.store import preferred_labels
+
+    uris = dict(con.execute("SELECT code, uri FROM taxonomy.isco_groups WHERE code IN (SELECT unnest(?))",
+                            [majors]).fetchall())
+    names = preferred_labels(con, list(uris.values()), lang=lang)
+    return {m: f"{m} {names.get(uris.get(m, ''), '')}".strip() for m in majors}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -15,6 +16,7 @@ from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_error
 
 console = Console()
 employer_app = typer.Typer(help="Employers (werkgevers): add, list, show.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports for the city and the funder (counts only).", no_args_is_help=True)
 
 
 def actor(con, by: str | None) -> User:
@@ -103,6 +105,63 @@ def show_command(
         console.print(f"  bezorgdheid {c.raised_on} {c.code.value}: {c.note or ''}")
 
 
+@report_app.command("programme")
+def report_command(
+    period_from: Annotated[str, typer.Option("--from", help="First day (YYYY-MM-DD).")],
+    period_to: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
+    cohort: Annotated[str | None, typer.Option(help="Only this intake group (G-…).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write CSV (.csv) or Excel (.xlsx) to this file.")] = None,
+    db: DbOption = None, by: ByOption = None,
+) -> None:
+    """Registered, selected, assessed, placed and still in work at 6 and 12 months; small cells hidden."""
+    from matching import reports
+    from service.i18n import translator
+    from service.messages import cli_language
+
+    _ = translator(cli_language())
+    with user_errors():
+        start, end = _date(period_from, "--from"), _date(period_to, "--to")
+        con = open_db(db)
+        report = reports.programme_report(con, actor=actor(con, by), period_from=start, period_to=end,
+                                          cohort_id=cohort)
+        headers = {"cohort": _("Intake group"), "registered": _("Registered"), "selected": _("Selected"),
+                   "assessed": _("Assessed"), "placed": _("Placed"), "employed_6m": _("In work after 6 months"),
+                   "employed_12m": _("In work after 12 months"), "total": _("Total"),
+                   "group": _("Occupation group")}
+        names = reports.group_names(con, list(report.groups), lang=cli_language())
+        tables = reports.table(report, headers=headers, no_cohort=_("No intake group"),
+                               group_names=names | {"": _("Unknown")})
+        if output is not None:
+            if output.suffix.lower() == ".xlsx":
+                output.write_bytes(reports.to_xlsx(tables, sheet_names=(_("By intake group"),
+                                                                        _("By occupation group"))))
+            else:
+                output.write_text(reports.to_csv(tables), encoding="utf-8")
+            console.print(str(output))
+            return
+    for title, rows in zip((_("By intake group"), _("Placements by occupation group")), tables, strict=True):
+        t = Table(title=f"{title} ({start} – {end})")
+        for h in rows[0]:
+            t.add_column(h)
+        for row in rows[1:]:
+            t.add_row(*row)
+        console.print(t)
+
+
+def _date(value: str, option: str):
+    from datetime import date
+
+    from foundation.errors import InputError, Problem
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option}: {value!r} is not a date (YYYY-MM-DD)",
+                         [Problem("not a date", column=option, code="date.invalid", params={"value": value})],
+                         code="date.invalid", params={"value": value}) from None
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's command groups to the main app."""
     app.add_typer(employer_app, name="employer")
+    app.add_typer(report_app, name="report")

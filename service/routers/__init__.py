@@ -7,12 +7,15 @@ from service.routers import (
     employers,
     matching,
     participants,
+    programme,
     taxonomy,
     ui_assessor,
     ui_coach,
     ui_common,
     ui_liaison,
     ui_programme,
+    ui_programme_admin,
+    ui_programme_coach,
     vacancies,
 )
 
@@ -24,6 +27,7 @@ ROUTERS = [
     matching.router,
     vacancies.router,
     employers.router,
+    programme.router,
     admin.api,
     ui_common.router,
     admin.pages,
@@ -31,4 +35,6 @@ ROUTERS = [
     ui_coach.router,
     ui_liaison.router,
     ui_programme.router,
+    ui_programme_coach.router,
+    ui_programme_admin.router,
 ]

@@ -16,7 +16,7 @@ from matching import employers as emp
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
-from service.ui import render, ui_translator
+from service.ui import field_errors, render, ui_translator
 from service.users import Role, User
 from taxonomy.store import preferred_labels
 
@@ -25,25 +25,8 @@ Liaison = Annotated[User, Depends(require_roles(Role.liaison))]
 
 
 def problem_errors(request: Request, exc: WerkbrugError, fields: set[str]) -> dict[str, str]:
-    """The error's problems by form field, each in the reader's language (by its code)."""
-    _ = ui_translator(request)
-
-    def text(code, params, fallback) -> str:
-        if code:
-            translated = _(code, **params) if params else _(code)
-            if translated != code:
-                return translated
-        return fallback
-
-    errors: dict[str, str] = {}
-    for p in exc.problems or []:
-        column = (p.column or "").split(".")[0]
-        key = column if column in fields else "_form"
-        message = text(p.code, p.params, p.message)
-        errors[key] = f"{errors[key]}; {message}" if key in errors else message
-    if not errors:
-        errors["_form"] = text(exc.code, exc.params, exc.message)
-    return errors
+    """The error's problems by form field, in the reader's language."""
+    return field_errors(exc, fields, lang=request_language(request))
 
 
 def labels(request: Request) -> dict[str, dict[str, str]]:
@@ -157,3 +140,4 @@ def add_concern(request: Request, employer_id: str, cursor: Cursor, user: Liaiso
         errors = problem_errors(request, exc, {"code", "raised_on", "note"})
         return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
     return RedirectResponse(f"/liaison/employers/{employer_id}#concerns", status_code=303)
+

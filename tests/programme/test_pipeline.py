@@ -92,3 +92,23 @@ def test_report_counts_placements_follow_ups_and_hides_small_numbers(con) -> Non
     assert early.total["placed"] == 0 and early.total["registered"] == 7
     with pytest.raises(InputError):
         programme_report(con, actor=ADMIN, period_from=date(2026, 3, 1), period_to=date(2026, 2, 1))
+
+
+def test_report_cli_prints_tables_and_writes_csv_and_excel(db, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from service.cli import app
+
+    runner = CliRunner()
+    base = ["report", "programme", "--from", "2026-01-01", "--to", "2026-12-31", "--db", str(db), "--by", "admin"]
+    shown = runner.invoke(app, base)
+    assert shown.exit_code == 0, shown.output
+    assert "Per groep" in shown.stdout or "By intake group" in shown.stdout
+    for suffix in ("csv", "xlsx"):
+        out = tmp_path / f"report.{suffix}"
+        assert runner.invoke(app, [*base, "--output", str(out)]).exit_code == 0
+        assert out.stat().st_size > 0
+    bad = runner.invoke(app, ["report", "programme", "--from", "2026-02-30", "--to", "2026-12-31", "--db", str(db)])
+    assert bad.exit_code == 2
+    refused = runner.invoke(app, [*base[:-1], "coach"])
+    assert refused.exit_code == 3

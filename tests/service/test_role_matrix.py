@@ -138,6 +138,28 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/liaison/employers/{employer_id}/occupations"): frozenset({L}),
     ("POST", "/liaison/employers/{employer_id}/events"): frozenset({L}),
     ("POST", "/liaison/employers/{employer_id}/concerns"): frozenset({L}),
+    # stages, cohorts, placements, the programme report
+    ("GET", "/api/cohorts"): frozenset({C, D}),
+    ("POST", "/api/cohorts"): frozenset({C, D}),
+    ("GET", "/api/participants/{participant_id}/pipeline"): frozenset({A, C, D}),
+    ("POST", "/api/participants/{participant_id}/stages"): frozenset({C, D}),
+    ("PUT", "/api/participants/{participant_id}/cohort"): frozenset({C, D}),
+    ("PUT", "/api/participants/{participant_id}/people"): frozenset({C, D}),
+    ("GET", "/api/participants/{participant_id}/placements"): frozenset({C, D}),
+    ("POST", "/api/participants/{participant_id}/placements"): frozenset({C, D}),
+    ("POST", "/api/placements/{placement_id}/followups"): frozenset({C, D}),
+    ("GET", "/api/reports/programme"): frozenset({D}),
+    ("GET", "/coach/programme"): frozenset({C}),
+    ("GET", "/coach/programme/{participant_id}"): frozenset({C}),
+    ("POST", "/coach/programme/{participant_id}/stage"): frozenset({C}),
+    ("POST", "/coach/programme/{participant_id}/cohort"): frozenset({C}),
+    ("POST", "/coach/programme/{participant_id}/people"): frozenset({C}),
+    ("POST", "/coach/programme/{participant_id}/placements"): frozenset({C}),
+    ("POST", "/coach/placements/{placement_id}/followups"): frozenset({C}),
+    ("GET", "/admin/programme"): frozenset({D}),
+    ("GET", "/admin/programme.csv"): frozenset({D}),
+    ("GET", "/admin/programme.xlsx"): frozenset({D}),
+    ("POST", "/admin/cohorts"): frozenset({D}),
 }
 
 #: Calls that end the caller's own session: each gets a fresh login.
@@ -175,7 +197,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str
 def _fill(path: str, w: World) -> str:
     values = {"participant_id": w.participant, "record_id": w.record, "step_id": w.step, "vacancy_id": w.vacancy,
               "shortlist_id": w.shortlist, "instrument_id": "dutch-cefr", "username": "victim", "code": "en",
-              "employer_id": w.employer}
+              "employer_id": w.employer, "placement_id": w.placement}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 

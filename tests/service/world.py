@@ -31,6 +31,7 @@ class World:
     vacancy: str            # owned by liaison, confirmed
     shortlist: str          # of that vacancy
     employer: str = ""      # an employer of the region
+    placement: str = ""     # participant's placement with that employer
 
 
 @contextlib.contextmanager
@@ -84,16 +85,20 @@ def build_world(db: Path, *, taxonomy: Path = SAMPLE_DIR) -> World:
     confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[OCCUPATION],
                     essential_skills=skills[:6])
     sl = make_shortlist(con, vacancy_id=v.vacancy_id, requested_by="liaison", config=MatchingConfig(encoder=None))
-    employer = _programme(con, p1)
+    employer, placement = _programme(con, p1)
     con.close()
-    return World(db, p1, p2, p3, record.record_id, step.step_id, v.vacancy_id, sl.shortlist_id, employer)
+    return World(db, p1, p2, p3, record.record_id, step.step_id, v.vacancy_id, sl.shortlist_id, employer, placement)
 
 
-def _programme(con, participant: str) -> str:
-    """An employer of the region (the programme's objects of the world)."""
+def _programme(con, participant: str) -> tuple[str, str]:
+    """An employer of the region and a placement of ``participant`` there."""
     from matching.employers import create_employer
+    from matching.placements import record_placement
     from service.users import Role, User
 
-    liaison = User("liaison", "liaison", Role.liaison)
-    return create_employer(con, actor=liaison, occupation_uris=[OCCUPATION],
-                           employer={"name": "Testwerkgever", "postcode": "8000"}).employer_id
+    employer = create_employer(con, actor=User("liaison", "liaison", Role.liaison), occupation_uris=[OCCUPATION],
+                               employer={"name": "Testwerkgever", "postcode": "8000"}).employer_id
+    placement = record_placement(con, actor=User("coach", "coach", Role.coach), participant_id=participant, placement={
+        "employer_id": employer, "occupation_uri": OCCUPATION, "contract_type": "interim", "hours_per_week": 38,
+        "starts_on": "2026-01-05"}).placement_id
+    return employer, placement

@@ -1,0 +1,96 @@
+"""Admin (coordinator) pages of the programme: the programme report (page, CSV, Excel) and cohorts.
+
+Thin: the counting and the suppression of small cells live in :mod:`matching.reports`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from assessment import stages
+from foundation.errors import ConflictError, InputError, Problem
+from matching import reports
+from service.auth import check_csrf
+from service.deps import Cursor, require_roles
+from service.i18n import request_language
+from service.routers.ui_programme import problem_errors
+from service.ui import render, ui_translator
+from service.users import Role, User
+
+router = APIRouter(include_in_schema=False)
+Admin = Annotated[User, Depends(require_roles(Role.admin))]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def report_headers(request: Request) -> dict[str, str]:
+    _ = ui_translator(request)
+    return {"cohort": _("Intake group"), "registered": _("Registered"), "selected": _("Selected"),
+            "assessed": _("Assessed"), "placed": _("Placed"), "employed_6m": _("In work after 6 months"),
+            "employed_12m": _("In work after 12 months"), "total": _("Total"), "group": _("Occupation group")}
+
+
+def _period(request: Request) -> tuple[date, date, str | None]:
+    today = date.today()
+    raw_from = request.query_params.get("from") or f"{today.year}-01-01"
+    raw_to = request.query_params.get("to") or today.isoformat()
+    out = []
+    for name, raw in (("from", raw_from), ("to", raw_to)):
+        try:
+            out.append(date.fromisoformat(raw))
+        except ValueError:
+            raise InputError(f"{raw!r} is not a date", [Problem(f"{raw!r} is not a date", column=name,
+                                                                code="date.invalid", params={"value": raw})],
+                             code="date.invalid", params={"value": raw}) from None
+    return out[0], out[1], request.query_params.get("cohort") or None
+
+
+def _tables(request: Request, cursor, user):
+    period_from, period_to, cohort = _period(request)
+    report = reports.programme_report(cursor, actor=user, period_from=period_from, period_to=period_to,
+                                      cohort_id=cohort)
+    _ = ui_translator(request)
+    names = reports.group_names(cursor, list(report.groups), lang=request_language(request))
+    return report, reports.table(report, headers=report_headers(request), no_cohort=_("No intake group"),
+                                 group_names=names | {"": _("Unknown")})
+
+
+@router.get("/admin/programme", response_class=HTMLResponse)
+def report_page(request: Request, cursor: Cursor, user: Admin) -> HTMLResponse:
+    """The programme report of a period (and intake group), with links to CSV and Excel."""
+    report, (by_cohort, by_group) = _tables(request, cursor, user)
+    return render(request, "programme/report.html", user, report=report, by_cohort=by_cohort, by_group=by_group,
+                  cohorts=stages.list_cohorts(cursor), query=request.url.query, errors={})
+
+
+@router.get("/admin/programme.csv")
+def report_csv(request: Request, cursor: Cursor, user: Admin) -> Response:
+    report, tables = _tables(request, cursor, user)
+    name = f"programma-{report.period_from}-{report.period_to}.csv"
+    return Response(reports.to_csv(tables), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.get("/admin/programme.xlsx")
+def report_xlsx(request: Request, cursor: Cursor, user: Admin) -> Response:
+    _ = ui_translator(request)
+    report, tables = _tables(request, cursor, user)
+    name = f"programma-{report.period_from}-{report.period_to}.xlsx"
+    return Response(reports.to_xlsx(tables, sheet_names=(_("By intake group"), _("By occupation group"))),
+                    media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/admin/cohorts", dependencies=[Depends(check_csrf)])
+def create_cohort(request: Request, cursor: Cursor, user: Admin, name: Annotated[str, Form()] = "",
+                  starts_on: Annotated[str, Form()] = "") -> Response:
+    try:
+        stages.create_cohort(cursor, actor=user, name=name, starts_on=starts_on or None)
+    except (InputError, ConflictError) as exc:
+        report, (by_cohort, by_group) = _tables(request, cursor, user)
+        return render(request, "programme/report.html", user, status_code=422, report=report, by_cohort=by_cohort,
+                      by_group=by_group, cohorts=stages.list_cohorts(cursor), query="",
+                      errors=problem_errors(request, exc, {"name", "starts_on"}))
+    return RedirectResponse("/admin/programme#cohorts", status_code=303)
