@@ -29,7 +29,7 @@ def client(url: str, role: str) -> httpx.Client:
 
 
 def test_liaison_adds_an_employer_with_a_wrong_enterprise_number_then_a_right_one(site) -> None:
-    w, url = site
+    _w, url = site
     c = client(url, "liaison")
     page = c.get("/liaison/employers")
     assert page.status_code == 200 and "Testwerkgever" in page.text and "Werkgevers" in page.text
