@@ -22,6 +22,7 @@ from foundation.errors import (
     NotFoundError,
     WerkbrugError,
 )
+from service.limits import BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode
 
 STATUS = {InputError: 422, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
 STATIC_DIR = Path(__file__).parent / "static"
@@ -60,9 +61,9 @@ def is_api_path(path: str) -> bool:
     return path.startswith("/api") or path == "/openapi.json"
 
 
-def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
+def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits | None = None) -> FastAPI:
     """The werkbrug app on one DuckDB file (one writing process: this one)."""
-    from service.auth import LoginLimiter, secret_key
+    from service.auth import LoginLimiter, secret_key, trusted_proxies
     from service.i18n import compile_catalogues
 
     @asynccontextmanager
@@ -74,6 +75,7 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
         app.state.demo = demo
         app.state.secret_key = secret_key(con)
         app.state.login_limiter = LoginLimiter()
+        app.state.trusted_proxies = trusted_proxies()
         if demo:
             from service.demo import demo_logins
 
@@ -100,6 +102,8 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
         app.mount("/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger")
     except ImportError:  # pragma: no cover - the dependency is declared
         pass
+
+    app.add_middleware(BodyLimits, limits=limits)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):
@@ -132,16 +136,32 @@ def create_app(db_path: str | Path, *, demo: bool = False) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        from service.messages import api_language, message
+
+        code = getattr(exc, "code", None)  # RequestRefused from the request limits
         if is_api_path(request.url.path) or request.url.path.startswith(("/static", "/swagger-ui")):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            if not code:
+                return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+            text = message(code, exc.params, lang=api_language(request), fallback=str(exc.detail))
+            return JSONResponse({"detail": text, "code": code}, status_code=exc.status_code, headers=exc.headers)
+        from service.i18n import request_language
         from service.routers.ui_common import error_page, login_page
 
         if exc.status_code == 401:
             return login_page(request, next_url=request.url.path, status_code=401)
+        if code:
+            text = message(code, exc.params, lang=request_language(request), fallback=str(exc.detail))
+            return error_page(request, exc.status_code, text)
         return error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(UnicodeError)
+    async def unicode_error(request: Request, exc: UnicodeError) -> Response:
+        return await http_error(request, invalid_unicode())
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        if any(has_lone_surrogate(e.get("input")) for e in exc.errors()):
+            return await http_error(request, invalid_unicode())
         from foundation.errors import validation_problems
         from service.messages import api_language, problem_text
 

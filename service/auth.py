@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import os
 import secrets
 import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
 from datetime import timedelta
 from typing import Annotated
 
@@ -109,45 +110,139 @@ def clear_session_cookie(response: Response) -> None:
 
 
 class LoginLimiter:
-    """At most ``attempts`` failed logins per username and per client address within ``window`` seconds."""
+    """Failed-login limits per username and per client address, in bounded memory.
 
-    def __init__(self, *, attempts: int = 5, window: float = 300.0, per_address: int = 30) -> None:
+    - A username is refused after ``attempts`` failures within ``window`` seconds (from anywhere).
+    - An address is refused after ``per_address`` failures within ``window`` seconds, but only
+      for usernames that have not logged in from that address before: colleagues behind the
+      same office address who logged in there keep logging in while someone guesses.
+      Only failures count; every block ends ``window`` seconds after the failure that caused it.
+    - At most ``max_keys`` usernames/addresses and ``max_known`` good (address, user) pairs are
+      kept (least recently used dropped first); long usernames are kept as their SHA-256.
+    """
+
+    def __init__(self, *, attempts: int = 5, window: float = 300.0, per_address: int = 30,
+                 max_keys: int = 10_000, max_known: int = 10_000, known_for: float = 30 * 86400.0) -> None:
         self.attempts = attempts
         self.window = window
         self.per_address = per_address
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self.max_keys = max_keys
+        self.max_known = max_known
+        self.known_for = known_for
+        self._failures: OrderedDict[str, deque[float]] = OrderedDict()
+        self._known: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._failures[key]
+    @staticmethod
+    def _user_key(username: str) -> str:
+        name = username.strip().lower()
+        if len(name) > 64:
+            name = "sha256:" + hashlib.sha256(name.encode("utf-8", "replace")).hexdigest()
+        return "u:" + name
+
+    @staticmethod
+    def _address_key(address: str) -> str:
+        return "a:" + address[:64]
+
+    def _recent(self, key: str, now: float) -> deque[float] | None:
+        q = self._failures.get(key)
+        if q is None:
+            return None
         while q and q[0] <= now - self.window:
             q.popleft()
+        if not q:
+            del self._failures[key]
+            return None
         return q
 
+    def _known_pair(self, address: str, user: str, now: float) -> bool:
+        seen = self._known.get((address, user))
+        if seen is None or seen <= now - self.known_for:
+            return False
+        self._known.move_to_end((address, user))
+        return True
+
     def retry_after(self, *, username: str, address: str) -> int | None:
-        """Seconds to wait before another attempt is allowed, or ``None``."""
+        """Seconds to wait before another attempt for ``username`` from ``address``, or ``None``."""
         now = time.monotonic()
+        user, addr = self._user_key(username), self._address_key(address)
         with self._lock:
-            user_q = self._recent(f"u:{username.lower()}", now)
-            addr_q = self._recent(f"a:{address}", now)
-            blocked = [q for q, limit in ((user_q, self.attempts), (addr_q, self.per_address)) if len(q) >= limit]
+            blocked = []
+            if (q := self._recent(user, now)) is not None and len(q) >= self.attempts:
+                blocked.append(q[-self.attempts])
+            if ((q := self._recent(addr, now)) is not None and len(q) >= self.per_address
+                    and not self._known_pair(addr, user, now)):
+                blocked.append(q[-self.per_address])
             if not blocked:
                 return None
-            return max(1, int(max(q[0] for q in blocked) + self.window - now))
+            return max(1, int(max(blocked) + self.window - now) + 1)
 
     def failed(self, *, username: str, address: str) -> None:
         now = time.monotonic()
         with self._lock:
-            self._failures[f"u:{username.lower()}"].append(now)
-            self._failures[f"a:{address}"].append(now)
+            keys = ((self._user_key(username), self.attempts), (self._address_key(address), self.per_address))
+            for key, keep in keys:
+                q = self._failures.get(key)
+                if q is None:
+                    q = self._failures[key] = deque(maxlen=keep)
+                q.append(now)
+                self._failures.move_to_end(key)
+            while len(self._failures) > self.max_keys:
+                self._failures.popitem(last=False)
 
-    def succeeded(self, *, username: str) -> None:
+    def succeeded(self, *, username: str, address: str | None = None) -> None:
+        now = time.monotonic()
+        user = self._user_key(username)
         with self._lock:
-            self._failures.pop(f"u:{username.lower()}", None)
+            self._failures.pop(user, None)
+            if address is not None:
+                self._known[(self._address_key(address), user)] = now
+                self._known.move_to_end((self._address_key(address), user))
+                while len(self._known) > self.max_known:
+                    self._known.popitem(last=False)
+
+    def tracked(self) -> int:
+        """How many usernames and addresses are kept now (for tests and monitoring)."""
+        with self._lock:
+            return len(self._failures) + len(self._known)
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """Proxies whose ``X-Forwarded-For`` is believed: ``$WERKBRUG_TRUSTED_PROXIES`` (addresses or CIDRs)."""
+    raw = os.environ.get("WERKBRUG_TRUSTED_PROXIES", "")
+    return [ipaddress.ip_network(p.strip(), strict=False) for p in raw.replace(";", ",").split(",") if p.strip()]
+
+
+def _is_trusted(host: str, proxies) -> bool:
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return any(ip in net for net in proxies)
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client's address: the socket peer, or, behind a configured trusted proxy, the nearest
+    address in ``X-Forwarded-For`` that is not itself a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = getattr(request.app.state, "trusted_proxies", None)
+    if proxies is None:
+        proxies = trusted_proxies()
+    if not proxies or not _is_trusted(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, proxies):
+            return hop if _valid_ip(hop) else peer
+    return peer
+
+
+def _valid_ip(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -41,7 +41,8 @@ def running_server(db: Path, *, demo: bool = False) -> Iterator[str]:
     """Serve ``db`` with uvicorn in a thread; yields the base URL."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(db, demo=demo), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(create_app(db, demo=demo), host="127.0.0.1", port=port, log_level="warning",
+                       proxy_headers=False)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -32,7 +32,8 @@ def serve_app(db: Path, *, host: str, port: int, demo: bool = False) -> None:
 
     from service.app import create_app
 
-    uvicorn.run(create_app(db, demo=demo), host=host, port=port, workers=1, log_level="info")
+    # X-Forwarded-For is read by service.auth.client_address, from configured trusted proxies only.
+    uvicorn.run(create_app(db, demo=demo), host=host, port=port, workers=1, log_level="info", proxy_headers=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -49,7 +49,7 @@ def token(body: TokenRequest, request: Request, cursor: Cursor) -> TokenResponse
         audit(cursor, user=None, action="login_failed", object_type="user", object_id=body.username[:100],
               purpose=Purpose.administration, detail={"address": address, "via": "api"})
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong username or password")
-    limiter.succeeded(username=body.username)
+    limiter.succeeded(username=body.username, address=address)
     return TokenResponse(access_token=issue_token(cursor, username=user.username), role=user.role)
 
 

@@ -99,7 +99,7 @@ def login(
               purpose="administration", detail={"address": address})
         errors["password"] = _("Wrong username or password.")
         return login_page(request, next_url=next, status_code=401, errors=errors, username=username)
-    limiter.succeeded(username=username)
+    limiter.succeeded(username=username, address=address)
     token = issue_token(cursor, username=user.username, kind="session", lifetime=SESSION_LIFETIME)
     audit(cursor, user=user, action="login", object_type="user", object_id=user.username, purpose="administration")
     response = RedirectResponse(safe_next(next), status_code=303)
