@@ -87,3 +87,8 @@ def user_for_token(con: duckdb.DuckDBPyConnection, token: str) -> User | None:
 
 def revoke_token(con: duckdb.DuckDBPyConnection, token: str) -> None:
     con.execute("DELETE FROM service.tokens WHERE token_hash = ?", [_digest(token)])
+
+
+def display_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """``{username: display name}`` of every account (people are shown by name, not by username)."""
+    return dict(con.execute("SELECT username, display_name FROM service.users").fetchall())

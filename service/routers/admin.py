@@ -14,6 +14,7 @@ from service.auth import check_csrf, list_users, set_active
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.ui import field_errors, render, ui_translator
+from service.ui.audit_view import audit_row
 from service.users import Role, User, create_user
 from taxonomy.store import preferred_labels
 
@@ -186,7 +187,9 @@ def audit_page(
     audit(cursor, user=user, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
           detail=filters)
     broken = verify_chain(cursor)
-    return render(request, "admin/audit.html", user, entries=entries, total=total, page=page, broken=broken,
+    lang = request_language(request)
+    return render(request, "admin/audit.html", user, rows=[audit_row(e, lang=lang) for e in entries], total=total,
+                  page=page, broken=broken,
                   pages=max(1, -(-total // PAGE_SIZE)), filters={k: v or "" for k, v in filters.items()})
 
 

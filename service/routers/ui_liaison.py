@@ -190,7 +190,10 @@ def _shortlist_page(request, cursor, user, shortlist_id, *, errors=None, form=No
     audit(cursor, user=user, action="read_shortlist", object_type="shortlist", object_id=shortlist_id,
           purpose=Purpose.employer_contact,
           detail={"vacancy_id": vacancy_id, "participants": [c.participant_id for _code, c in candidates]})
-    return render(request, "liaison/shortlist.html", user, status_code=status_code, sl=sl, v=v,
+    labels = preferred_labels(cursor, [s.uri for c in sl.candidates for s in (*c.supporting_skills,
+                                                                             *c.missing_essential)],
+                              lang=request_language(request))  # stored labels are in the language of the ranking
+    return render(request, "liaison/shortlist.html", user, status_code=status_code, sl=sl, v=v, labels=labels,
                   candidates=candidates, withdrawn=withdrawn, confirmed=confirmed, history=history, reasons=reasons,
                   errors=errors or {}, form=form or {}, statuses=CANDIDATE_STATUSES,
                   status_labels=status_labels(_), messages=messages or [])

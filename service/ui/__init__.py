@@ -13,7 +13,7 @@ from foundation.errors import Problem
 from service.auth import csrf_token, ensure_login_nonce
 from service.i18n import CURRENT_LANGUAGE, LANGUAGES, format_when, request_language, translator
 from service.messages import problem_text, render_message
-from service.users import User
+from service.users import User, display_names
 
 ESCO_ATTRIBUTION_EN = "This service uses the ESCO classification of the European Commission."
 
@@ -69,8 +69,31 @@ def page_context(request: Request, user: User | None) -> dict[str, Any]:
         """A problem with its place in front ("rij 4, kolom C: …"); other values as :func:`msg`."""
         return problem_text(item, lang=lang) if isinstance(item, Problem) else msg(item)
 
+    names: dict[str, str] = {}
+
+    def person(username: str | None) -> str:
+        """A colleague's display name (usernames are for logging in, not for reading)."""
+        if not username:
+            return "—"
+        if not names:
+            cursor = request.app.state.db.cursor()
+            try:
+                names.update(display_names(cursor))
+            finally:
+                cursor.close()
+        return names.get(username, username)
+
+    def item_name(instrument: Any, item_id: str) -> str:
+        """An instrument item's name in the reader's language (not its internal key)."""
+        try:
+            return loc(instrument.item(item_id).text)
+        except (KeyError, AttributeError):
+            return item_id
+
     return {
         "request": request,
+        "person": person,
+        "item_name": item_name,
         "msg": msg,
         "located": located,
         "loc": loc,

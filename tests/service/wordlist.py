@@ -18,23 +18,23 @@ ENGLISH = _words("""
 the and or not of with without for from into this that these those your you our are was were has have
 be been will would should can cannot could must may please choose enter save saved cancel edit delete
 remove close closed open add added new back next previous page pages search sort filter all none
-yes no only also more less than per
-participant participants vacancy vacancies employer employers candidate candidates job jobs target targets
+yes no only also more less than
+participant participants vacancy vacancies employer employers candidate candidates target targets
 agreed trajectory step steps training internship course childcare mobility owner planned started done
 cancelled skill skills occupation occupations experience years preferred sectors availability hours
 shifts weekends transport commute maximum minutes education level diploma recognition recognised
 postcode contact contacted invited hired rejected suggested confirmed confirm reason reasons history
-problem problems nothing imported import row column sheet file line unknown missing outside scale
+problem problems nothing imported row column sheet file line unknown missing outside scale
 required requirement declared below above meets gap gaps matches title essential optional evidence
 tested observed self declared listening reading speaking writing dutch language languages profile
-competence passport record records recorded assessment assessments date today week month
-user users username password role roles active inactive audit log purpose action actions detail details
+competence passport record records recorded date today week month
+user users username password role roles active inactive purpose action actions
 read viewed created updated changed reset change login logout welcome
 consent withdrawn given proposed where when who what why how
 """)
 
 DUTCH = _words("""
-de het een en of niet van met zonder voor naar dit dat deze die jouw uw onze zijn was waren heeft hebben
+de het een en of niet met zonder voor naar dit dat deze jouw uw onze zijn was waren heeft hebben
 wordt worden zal zou moet kan kunnen mag graag kies geef bewaar bewaard annuleer bewerk verwijder
 sluit gesloten open toevoegen toegevoegd nieuw nieuwe terug volgende vorige pagina zoek zoeken sorteer
 alle geen ja nee alleen ook meer minder dan
@@ -59,5 +59,5 @@ FOREIGN = {"nl": ENGLISH - _BOTH, "en": DUTCH - _BOTH}
 
 def foreign_words(text: str, *, lang: str) -> set[str]:
     """The words of ``text`` that belong to the other language (case-insensitive, whole words)."""
-    words = {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", text)}
+    words = {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", text) if not w.isupper()}  # not acronyms (MAG, EN)
     return words & FOREIGN[lang]
