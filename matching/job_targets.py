@@ -23,13 +23,12 @@ commute and next steps. Every request is logged (:mod:`matching.log`).
 
 from __future__ import annotations
 
-import threading
-
 import duckdb
 import numpy as np
 from pydantic import BaseModel
 
 from assessment.profile import CompetenceProfile
+from foundation.cache import IMPORT, REQUIREMENTS, cached
 from foundation.errors import InputError
 from matching.config import MatchingConfig
 from matching.explain import (
@@ -48,14 +47,11 @@ from matching.language import (
     LanguageRequirement,
     check_language,
     requirement_matrix,
-    requirements_version,
 )
 from matching.log import write_log, write_logs
 from matching.model import MatchingModel, get_model
 from matching.scoring import credited_for, score_occupations, skill_vector
 
-_req_cache: dict[tuple, tuple[np.ndarray, list[str]]] = {}
-_req_lock = threading.Lock()
 MAX_TOP = 200
 
 
@@ -83,13 +79,9 @@ class JobTargetsResult(BaseModel):
 
 def requirements(con: duckdb.DuckDBPyConnection, model: MatchingModel) -> tuple[np.ndarray, list[str]]:
     """The ``(occupations, 4)`` Dutch requirement matrix and row sources (cached until edited)."""
-    key = (model.import_id, model.taxonomy_version, requirements_version(con))
-    got = _req_cache.get(key)
-    if got is None:
-        with _req_lock:
-            got = requirement_matrix(con, occupation_uris=model.occ_uris, isco_groups=model.occ_isco)
-            _req_cache[key] = got
-    return got
+    return cached(con, "matching.requirements",
+                  lambda: requirement_matrix(con, occupation_uris=model.occ_uris, isco_groups=model.occ_isco),
+                  on=(IMPORT, REQUIREMENTS))
 
 
 def _check_top(top: int) -> int:

@@ -32,6 +32,7 @@ import duckdb
 import numpy as np
 from pydantic import BaseModel
 
+from foundation.cache import REQUIREMENTS, invalidate
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
 
@@ -187,15 +188,6 @@ def requirement_matrix(
     return np.stack([r.values() for r in reqs]), [r.source for r in reqs]
 
 
-def requirements_version(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Which database and which overrides: changes whenever an override is added or changed (for caches)."""
-    return tuple(con.execute(
-        """SELECT (SELECT coalesce(path, database_name) FROM duckdb_databases()
-                   WHERE database_name = current_database()), count(*), max(updated_at)::VARCHAR
-           FROM matching.language_requirements"""
-    ).fetchone())
-
-
 def set_requirement(
     con: duckdb.DuckDBPyConnection, *, levels: dict[str, str], updated_by: str,
     occupation_uri: str | None = None, isco_code: str | None = None, note: str | None = None,
@@ -225,6 +217,7 @@ def set_requirement(
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())""",
             [scope, key, *(checked[k] for k in SUB_SKILLS), note, updated_by],
         )
+    invalidate(con, REQUIREMENTS)
     return LanguageRequirement(**checked, source=scope if scope == "occupation" else f"isco {key}")
 
 

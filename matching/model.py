@@ -17,19 +17,16 @@ Built once per taxonomy import (and neighbour settings) and kept in memory per d
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
 import scipy.sparse as sp
 
+from foundation.cache import IMPORT, cached
 from foundation.db import transaction
 from matching.config import MatchingConfig
 from taxonomy.store import current_version
-
-_cache: dict[tuple, MatchingModel] = {}
-_lock = threading.Lock()
 
 
 @dataclass
@@ -86,24 +83,6 @@ class MatchingModel:
                     table[uri] = label
             self._labels[lang] = table
         return {u: table[u] for u in uris if u in table}
-
-
-def _db_key(con: duckdb.DuckDBPyConnection) -> str:
-    row = con.execute(
-        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
-    return str(row[0]) if row and row[0] else f"memory:{id(con)}"
-
-
-def taxonomy_key(con: duckdb.DuckDBPyConnection) -> tuple:
-    """Identifies an ESCO import across copies of a database file (for in-process caches)."""
-    row = con.execute(
-        """SELECT import_id, imported_at::VARCHAR, source, esco_version FROM taxonomy.imports
-           ORDER BY import_id DESC LIMIT 1"""
-    ).fetchone()
-    if row is None:
-        current_version(con)  # raises NotFoundError with the message for people
-    return tuple(row)
 
 
 def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
@@ -283,17 +262,6 @@ def build_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None
 def get_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None = None) -> MatchingModel:
     """The model for this database's current taxonomy import, built once per process."""
     cfg = config or MatchingConfig()
-    key = (taxonomy_key(con), cfg.model_dump_json())
-    model = _cache.get(key)
-    if model is None:
-        with _lock:
-            model = _cache.get(key)
-            if model is None:
-                model = build_model(con, config=cfg)
-                _cache[key] = model
-    return model
-
-
-def clear_cache() -> None:
-    """Forget every in-process model (e.g. after a taxonomy re-import)."""
-    _cache.clear()
+    current_version(con)  # no import yet: NotFoundError with the message for people
+    return cached(con, "matching.model", lambda: build_model(con, config=cfg),
+                  config=cfg.model_dump_json(), on=(IMPORT,), shared=True, maxsize=4)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from foundation.cache import caches
 from matching.features import RankingFeatures
 from matching.model import MatchingModel
 
@@ -171,20 +172,13 @@ def preference_matrix(model: MatchingModel, features: list[RankingFeatures]) -> 
     return np.stack([preference_fit(model, f) for f in features]) if features else np.zeros((0, len(model.occ_uris)))
 
 
-_groups: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-
-
 def requirement_groups(required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct requirement rows and each occupation's row index (cached by content)."""
-    key = required.tobytes()
-    got = _groups.get(key)
-    if got is None:
+    def build() -> tuple[np.ndarray, np.ndarray]:
         distinct, inverse = np.unique(required, axis=0, return_inverse=True)
-        got = (distinct, inverse.ravel())
-        if len(_groups) > 32:
-            _groups.clear()
-        _groups[key] = got
-    return got
+        return distinct, inverse.ravel()
+
+    return caches.memo("scoring.requirement_groups", required.tobytes(), build)
 
 
 def score_occupations(

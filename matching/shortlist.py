@@ -20,7 +20,6 @@ needs a reason. Candidate status changes are appended, never overwritten.
 from __future__ import annotations
 
 import json
-import threading
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,6 +29,7 @@ import scipy.sparse as sp
 from pydantic import BaseModel
 
 from assessment.profile import CompetenceProfile
+from foundation.cache import IMPORT, cached
 from foundation.db import transaction
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from matching import geo
@@ -46,7 +46,7 @@ from matching.explain import (
 from matching.features import RankingFeatures, ranking_features
 from matching.language import LanguageCheck, check_language, language_fit, participant_values
 from matching.log import write_log
-from matching.model import MatchingModel, _db_key, get_model
+from matching.model import MatchingModel, get_model
 from matching.scoring import credited_for, profile_matrix, skill_vector
 from matching.vacancies import Vacancy, get_vacancy, vacancy_requirement
 
@@ -204,9 +204,6 @@ def rank_candidates(
 
 # --- cache of the consenting participants' matrix -----------------------------------------------
 
-_pm_cache: dict[tuple, tuple[tuple, ParticipantMatrix]] = {}
-_pm_lock = threading.Lock()
-
 _SIGNATURE = """SELECT
     (SELECT count(*) || '/' || coalesce(max(updated_at)::VARCHAR, '') FROM assessment.participants),
     (SELECT count(*) || '/' || coalesce(max(changed_at)::VARCHAR, '') FROM assessment.participant_history),
@@ -236,15 +233,14 @@ def consenting_matrix(
         return participant_matrix(model, [ranking_features(p) for p in profiles])
     from assessment.profiles import consenting_profiles
 
-    key = (_db_key(con), model.import_id, model.neighbour_model)
+    def build() -> ParticipantMatrix:
+        return participant_matrix(model, [ranking_features(p) for p in consenting_profiles(con)])
+
     sig = profiles_signature(con)
-    with _pm_lock:
-        got = _pm_cache.get(key)
-        if got is None or sig is None or got[0] != sig:
-            pm = participant_matrix(model, [ranking_features(p) for p in consenting_profiles(con)])
-            got = (sig, pm)
-            _pm_cache[key] = got
-    return got[1]
+    if sig is None:
+        return build()
+    return cached(con, "shortlist.participants", build, config=model.config.model_dump_json(),
+                  on=(IMPORT,), stamp=sig)
 
 
 # --- shortlists ---------------------------------------------------------------------------------

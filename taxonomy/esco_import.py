@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from foundation.cache import IMPORT, invalidate
 from foundation.db import apply_migrations, transaction
 from foundation.errors import InputError, Problem
 
@@ -340,6 +341,7 @@ def import_esco(
              json.dumps(report.skipped), report.ignored_files],
         )
         report.import_id = next_id
+    invalidate(con, IMPORT)
     return report
 
 

@@ -11,6 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from foundation.cache import INDEX, invalidate
 from foundation.errors import InputError
 from taxonomy.encoders import Encoder
 from taxonomy.store import ensure_schema
@@ -92,6 +93,8 @@ def text_vectors(
                     _store(con, encoder, part, mat)
                 have.update(zip(part, mat, strict=True))
                 bar.update(len(part))
+        if writable:
+            invalidate(con, INDEX)
     if not texts:
         return np.zeros((0, encoder.dim), np.float32), 0
     matrix = np.stack([have[t] for t in texts]).astype(np.float32, copy=False)

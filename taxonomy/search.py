@@ -12,7 +12,6 @@ it once per database, ESCO import and encoder, with the vectors from the DuckDB 
 
 from __future__ import annotations
 
-import threading
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -22,6 +21,7 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.naive_bayes import MultinomialNB
 
+from foundation.cache import IMPORT, cached
 from foundation.errors import InputError, NotFoundError
 from taxonomy.encoders import Encoder, get_encoder
 from taxonomy.index import text_vectors
@@ -150,9 +150,6 @@ class Searcher:
             self.texts, self.langs, vectorizer=self.vectorizer, matrix=rows)
 
     # -- construction from the database -------------------------------------------------
-    _cache: dict[tuple, Searcher] = {}  # noqa: RUF012 - process-wide cache by design
-    _lock = threading.Lock()
-
     @classmethod
     def for_connection(
         cls, con: duckdb.DuckDBPyConnection, *, kind: Kind = "occupation",
@@ -168,15 +165,10 @@ class Searcher:
         enc = encoder if encoder is None or not isinstance(encoder, str) else get_encoder(encoder)
         enc = enc or get_encoder(None)
         langs_key = tuple(sorted(langs)) if langs else None
-        key = (_database_file(con), _import_id(con), kind, enc.name, enc.version, langs_key)
-        with cls._lock:
-            hit = cls._cache.get(key)
-            if hit is None:
-                hit = cls._build(con, kind=kind, encoder=enc, langs=langs_key, progress=progress)
-                for old in [k for k in cls._cache if k[0] == key[0] and k[1] != key[1]]:
-                    del cls._cache[old]  # an older import of this database
-                cls._cache[key] = hit
-        return hit
+        _import_id(con)  # no import yet: NotFoundError with the message for people
+        return cached(con, "taxonomy.searcher",
+                      lambda: cls._build(con, kind=kind, encoder=enc, langs=langs_key, progress=progress),
+                      config=(kind, enc.name, enc.version, langs_key), on=(IMPORT,))
 
     @classmethod
     def _build(cls, con, *, kind: str, encoder: Encoder, langs: tuple[str, ...] | None,
@@ -319,14 +311,6 @@ def _clean(query: str) -> str:
     if len(query) > MAX_QUERY:
         raise InputError(f"Search query too long ({len(query)} characters, at most {MAX_QUERY}).")
     return query
-
-
-def _database_file(con: duckdb.DuckDBPyConnection) -> str:
-    rows = con.execute(
-        "SELECT coalesce(path, database_name) FROM duckdb_databases() "
-        "WHERE database_name = current_database()"
-    ).fetchall()
-    return str(rows[0][0]) if rows else ""
 
 
 def _import_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 import unicodedata
 
 import duckdb
 import numpy as np
 
+from foundation.cache import IMPORT, INDEX, cached
 from foundation.errors import InputError
 from matching.vacancies.models import Proposal, Proposed
 from taxonomy.store import preferred_labels
@@ -34,8 +34,6 @@ _STOP_WORDS = (
     "for with on at by is are be as or you we our"
 )
 _STOP = frozenset(_STOP_WORDS.split())
-_lex_cache: dict[tuple, dict] = {}
-_lex_lock = threading.Lock()
 
 
 def _norm(text: str) -> str:
@@ -49,33 +47,29 @@ def _words(text: str) -> list[str]:
 
 def _lexicon(con: duckdb.DuckDBPyConnection) -> dict:
     """Label indexes of the current import, built once per process."""
+    return cached(con, "vacancies.lexicon", lambda: _build_lexicon(con), on=(IMPORT,), shared=True, maxsize=4)
+
+
+def _build_lexicon(con: duckdb.DuckDBPyConnection) -> dict:
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from matching.model import taxonomy_key
-
-    key = taxonomy_key(con)
-    with _lex_lock:
-        got = _lex_cache.get(key)
-        if got is None:
-            occ = con.execute(
-                """SELECT DISTINCT uri, label FROM taxonomy.labels
-                   WHERE concept_type = 'occupation' AND lang IN ('nl', 'en')"""
-            ).fetchall()
-            vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, dtype=np.float32)
-            matrix = vec.fit_transform([_norm(label) for _, label in occ])
-            skills = con.execute(
-                """SELECT DISTINCT uri, label FROM taxonomy.labels
-                   WHERE concept_type = 'skill' AND lang IN ('nl', 'en') AND kind IN ('preferred', 'alternative')"""
-            ).fetchall()
-            by_label: dict[str, set[str]] = {}
-            for uri, label in skills:
-                n = _norm(label)
-                if len(n) >= 4:
-                    by_label.setdefault(n, set()).add(uri)
-            got = {"occ_uris": [u for u, _ in occ], "occ_labels": [lab for _, lab in occ], "vec": vec,
-                   "matrix": matrix, "skill_by_label": by_label}
-            _lex_cache[key] = got
-    return got
+    occ = con.execute(
+        """SELECT DISTINCT uri, label FROM taxonomy.labels
+           WHERE concept_type = 'occupation' AND lang IN ('nl', 'en')"""
+    ).fetchall()
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, dtype=np.float32)
+    matrix = vec.fit_transform([_norm(label) for _, label in occ])
+    skills = con.execute(
+        """SELECT DISTINCT uri, label FROM taxonomy.labels
+           WHERE concept_type = 'skill' AND lang IN ('nl', 'en') AND kind IN ('preferred', 'alternative')"""
+    ).fetchall()
+    by_label: dict[str, set[str]] = {}
+    for uri, label in skills:
+        n = _norm(label)
+        if len(n) >= 4:
+            by_label.setdefault(n, set()).add(uri)
+    return {"occ_uris": [u for u, _ in occ], "occ_labels": [lab for _, lab in occ], "vec": vec,
+            "matrix": matrix, "skill_by_label": by_label}
 
 
 def _lexical_occupations(con, text: str, top: int) -> list[Proposed]:
@@ -92,9 +86,6 @@ def _lexical_occupations(con, text: str, top: int) -> list[Proposed]:
             for u, (s, m) in ranked if s > 0]
 
 
-_auto_cache: dict[tuple, str] = {}
-
-
 def _search_method(con: duckdb.DuckDBPyConnection, method: str | None) -> str:
     """``hybrid`` or ``lexical``; ``auto`` (default) is hybrid once the occupation labels have vectors."""
     method = method or os.environ.get(SEARCH_ENV, "auto")
@@ -102,22 +93,21 @@ def _search_method(con: duckdb.DuckDBPyConnection, method: str | None) -> str:
         raise InputError(f"method: use 'auto', 'hybrid' or 'lexical', not {method!r}")
     if method != "auto":
         return method
-    from matching.model import taxonomy_key
+    return cached(con, "vacancies.search_method", lambda: _auto_method(con), on=(IMPORT, INDEX))
 
-    key = taxonomy_key(con)
-    if key not in _auto_cache:
-        try:
-            from taxonomy.encoders import DEFAULT_ENCODER
 
-            missing = con.execute(
-                """SELECT count(*) FROM (SELECT DISTINCT label FROM taxonomy.labels WHERE concept_type = 'occupation')
-                   l ANTI JOIN (SELECT text FROM taxonomy.label_vectors WHERE model = ?) v ON v.text = l.label""",
-                [DEFAULT_ENCODER],
-            ).fetchone()[0]
-        except (duckdb.Error, ImportError):
-            missing = 1
-        _auto_cache[key] = "hybrid" if missing == 0 else "lexical"
-    return _auto_cache[key]
+def _auto_method(con: duckdb.DuckDBPyConnection) -> str:
+    try:
+        from taxonomy.encoders import DEFAULT_ENCODER
+
+        missing = con.execute(
+            """SELECT count(*) FROM (SELECT DISTINCT label FROM taxonomy.labels WHERE concept_type = 'occupation')
+               l ANTI JOIN (SELECT text FROM taxonomy.label_vectors WHERE model = ?) v ON v.text = l.label""",
+            [DEFAULT_ENCODER],
+        ).fetchone()[0]
+    except (duckdb.Error, ImportError):
+        missing = 1
+    return "hybrid" if missing == 0 else "lexical"
 
 
 def propose(

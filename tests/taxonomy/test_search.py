@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from foundation.cache import caches
 from foundation.db import connect
 from foundation.errors import InputError, NotFoundError
 from service.cli import app
@@ -168,7 +169,7 @@ def test_fused_is_at_least_as_good_as_its_parts(searcher) -> None:
 def test_startup_reads_vectors_from_the_cache(search_db: Path, use_encoder, esco_path) -> None:
     enc = CountingEncoder(use_encoder, version=use_encoder.version)
     con = connect(search_db)
-    Searcher._cache.clear()
+    caches.clear()
     first = Searcher.for_connection(con, encoder=enc)
     assert enc.embedded == []  # every occupation label was cached by the fixture
     assert Searcher.for_connection(con, encoder=enc) is first
@@ -178,7 +179,7 @@ def test_startup_reads_vectors_from_the_cache(search_db: Path, use_encoder, esco
     import_esco(con, esco_path)  # a re-import: new import id, same label texts
     second = Searcher.for_connection(con, encoder=enc)
     assert second is not first and enc.embedded == ["lasser"]
-    assert first not in Searcher._cache.values()
+    assert caches.names()["taxonomy.searcher"] == 1  # the old import's searcher is gone
 
 
 def test_search_many_batches(searcher) -> None:
