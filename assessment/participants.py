@@ -388,10 +388,7 @@ def list_participants(
 
 
 def _consent_event(con, participant_id: str, given: bool, by: str, note: str | None, at: datetime) -> None:
-    seq = con.execute(
-        "SELECT coalesce(max(seq), 0) + 1 FROM assessment.consent_events WHERE participant_id = ?",
-        [participant_id],
-    ).fetchone()[0]
+    seq = con.execute("SELECT nextval('assessment.event_seq')").fetchone()[0]
     con.execute("INSERT INTO assessment.consent_events VALUES (?, ?, ?, ?, ?, ?)",
                 [participant_id, seq, given, at, by, note])
 

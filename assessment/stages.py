@@ -154,8 +154,7 @@ def record_stage(
     day = _day(on_date, "on_date")
     with transaction(con):
         require_visible(con, actor=actor, participant_id=participant_id, roles=EDIT_ROLES)
-        seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM assessment.stage_events WHERE participant_id = ?",
-                          [participant_id]).fetchone()[0]
+        seq = con.execute("SELECT nextval('assessment.event_seq')").fetchone()[0]
         con.execute("INSERT INTO assessment.stage_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [participant_id, seq, stage.value, day, outcome and outcome.value, reason and reason.value,
                      (note or "").strip()[:2000] or None, actor.username, utcnow()])

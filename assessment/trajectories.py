@@ -77,8 +77,7 @@ def record_agreed_targets(
         raise InputError("Job targets must be ESCO occupations", bad)
     now = utcnow()
     with transaction(con):
-        seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM assessment.agreed_targets WHERE participant_id = ?",
-                          [participant_id]).fetchone()[0]
+        seq = con.execute("SELECT nextval('assessment.event_seq')").fetchone()[0]
         con.execute("INSERT INTO assessment.agreed_targets VALUES (?, ?, ?, ?, ?, ?)",
                     [participant_id, seq, uris, note, by, now])
     return AgreedTargets(occupation_uris=uris, note=note, by=by, at=now)
@@ -126,8 +125,7 @@ def update_trajectory_step(
     pid = con.execute("SELECT participant_id FROM assessment.trajectory_events WHERE step_id = ?",
                       [step_id]).fetchone()[0]
     with transaction(con):
-        seq = con.execute("SELECT max(seq) + 1 FROM assessment.trajectory_events WHERE step_id = ?",
-                          [step_id]).fetchone()[0]
+        seq = con.execute("SELECT nextval('assessment.event_seq')").fetchone()[0]
         con.execute("INSERT INTO assessment.trajectory_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [step_id, seq, pid, cur.kind.value, cur.title, new_status.value, starts, ends,
                      note if note is not None else cur.note, by, utcnow()])

@@ -12,15 +12,19 @@ from __future__ import annotations
 import contextlib
 import importlib.resources
 import os
+import random
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
-from foundation.errors import DatabaseLockedError
+from foundation.errors import ConflictError, DatabaseLockedError, Problem
 
 DEFAULT_DB = "werkbrug.duckdb"
+T = TypeVar("T")
 
 _migrate_lock = threading.Lock()
 
@@ -82,14 +86,82 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, *, schema: str, package: st
         return applied
 
 
+class WriteConflictError(ConflictError):
+    """A write collided with another one at the same moment (HTTP 409): try again."""
+
+
+# One writing transaction at a time in this process: DuckDB allows one writing process, and
+# within it concurrent transactions on the same rows fail with "Conflict on tuple …".
+_write_lock = threading.RLock()
+WRITE_LOCK_TIMEOUT = 30.0
+CONFLICT_RETRIES = 4
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB's write-write conflict (``TransactionContext Error: Conflict on …``)."""
+    return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
+
+
+def write_conflict(exc: BaseException | None = None) -> WriteConflictError:
+    return WriteConflictError(
+        "Someone else changed the same data at the same moment; nothing was saved. Try again.",
+        [Problem("write conflict", code="db.write_conflict")], code="db.write_conflict",
+        params={"reason": str(exc)[:200] if exc else "busy"},
+    )
+
+
+def _rollback(con: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):
+        con.execute("ROLLBACK")
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Run a block in one transaction: all of it is written, or nothing."""
-    con.execute("BEGIN TRANSACTION")
+    """Run a block in one transaction: all of it is written, or nothing.
+
+    Write transactions of this process are serialised, so they never conflict with each
+    other; a conflict with a write made outside this helper (or a lock held longer than
+    ``WRITE_LOCK_TIMEOUT``) is rolled back and raised as :class:`WriteConflictError` (409),
+    never as a raw database error. Use :func:`retrying` to run a whole write again.
+    """
+    if not _write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT):
+        raise write_conflict()
     try:
-        yield con
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    else:
-        con.execute("COMMIT")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        except BaseException as exc:
+            _rollback(con)
+            if is_conflict(exc):
+                raise write_conflict(exc) from exc
+            raise
+        try:
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            _rollback(con)
+            if is_conflict(exc):
+                raise write_conflict(exc) from exc
+            raise
+    finally:
+        _write_lock.release()
+
+
+def retrying(fn: Callable[[], T], *, attempts: int = CONFLICT_RETRIES, pause: float = 0.02) -> T:
+    """``fn()``, run again after a short random pause (jitter, growing) while it hits a write conflict.
+
+    ``fn`` must be safe to repeat: one :func:`transaction` (or one autocommit statement) that
+    either wrote everything or nothing. The last conflict is raised as :class:`WriteConflictError`.
+    """
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except WriteConflictError:
+            if attempt == attempts - 1:
+                raise
+        except duckdb.TransactionException as exc:
+            if not is_conflict(exc):
+                raise
+            if attempt == attempts - 1:
+                raise write_conflict(exc) from exc
+        time.sleep(random.uniform(0, pause * 2**attempt))
+    raise AssertionError("unreachable")

@@ -6,6 +6,7 @@ import json
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import duckdb
 from fastapi import Depends, FastAPI, Request
 from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -14,7 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from foundation.db import connect
+from foundation.db import connect, is_conflict, write_conflict
 from foundation.errors import (
     ConflictError,
     DatabaseLockedError,
@@ -153,6 +154,12 @@ def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits
             text = message(code, exc.params, lang=request_language(request), fallback=str(exc.detail))
             return error_page(request, exc.status_code, text)
         return error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(duckdb.TransactionException)
+    async def database_conflict(request: Request, exc: duckdb.TransactionException) -> Response:
+        if not is_conflict(exc):
+            raise exc
+        return await werkbrug_error(request, write_conflict(exc))
 
     @app.exception_handler(UnicodeError)
     async def unicode_error(request: Request, exc: UnicodeError) -> Response:
