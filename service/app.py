@@ -82,7 +82,7 @@ def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits
 
             app.state.demo_logins = demo_logins()
         yield
-        con.close()
+        app.state.db.close()  # the connection may have been swapped (service.erasure)
 
     app = FastAPI(
         title="werkbrug",

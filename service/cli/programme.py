@@ -161,7 +161,58 @@ def _date(value: str, option: str):
                          code="date.invalid", params={"value": value}) from None
 
 
+def erase_command(
+    participant: Annotated[str, typer.Argument(help="Participant id (P-…).")],
+    reason: Annotated[str, typer.Option(help="Why (e.g. 'request of the person, art. 17'); no names.")],
+    db: DbOption = None, by: ByOption = None,
+) -> None:
+    """Erase a participant everywhere (GDPR art. 17); counts stay, the file is rewritten."""
+    from foundation.compact import database_file, rewrite
+    from matching.erasure import erase_participant
+
+    with user_errors():
+        con = open_db(db)
+        done = erase_participant(con, actor=actor(con, by), participant_id=participant, reason=reason)
+        path = database_file(con)
+        if path is not None:
+            rewrite(con, path).close()
+    console.print(f"{done.participant_id}: " + ", ".join(f"{k} {v}" for k, v in sorted(done.rows.items())))
+
+
+def retention_command(
+    apply: Annotated[bool, typer.Option("--apply", help="Erase them (without: only list them).")] = False,
+    months: Annotated[int | None, typer.Option(help="Retention in months (default $WERKBRUG_RETENTION_MONTHS or 24).")]
+    = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+) -> None:
+    """Who left the programme longer ago than the retention period (a dry run unless --apply)."""
+    from foundation.compact import database_file, rewrite
+    from matching.erasure import RetentionConfig, due_for_erasure, erase_participant
+
+    with user_errors():
+        con = open_db(db)
+        who_acts = actor(con, by)
+        config = RetentionConfig(months=months) if months else RetentionConfig.from_env()
+        due = due_for_erasure(con, actor=who_acts, config=config)
+        for d in due:
+            if as_json:
+                _out(d.model_dump(mode="json"))
+            else:
+                console.print(f"{d.participant_id}  uitgestroomd {d.left_on}  ({d.months_ago} maanden)")
+            if apply:
+                erase_participant(con, actor=who_acts, participant_id=d.participant_id,
+                                  reason=f"retention: left {d.left_on}, kept {config.months} months")
+        if apply and due and (path := database_file(con)) is not None:
+            rewrite(con, path).close()
+    if not as_json:
+        console.print(f"{len(due)} {'gewist' if apply else 'te wissen'}")
+
+
 def register(app: typer.Typer) -> None:
     """Add this area's command groups to the main app."""
+    from service.cli.assessment import participant_app
+
     app.add_typer(employer_app, name="employer")
     app.add_typer(report_app, name="report")
+    participant_app.command("erase")(erase_command)
+    participant_app.command("retention")(retention_command)

@@ -124,3 +124,24 @@ def programme_report(
     return {"from": period_from, "to": period_to, "cohort": cohort,
             "by_cohort": [dict(zip(by_cohort[0], row, strict=True)) for row in by_cohort[1:]],
             "by_occupation_group": [dict(zip(by_group[0], row, strict=True)) for row in by_group[1:]]}
+
+
+class EraseRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field(min_length=3, max_length=300)
+
+
+@router.post("/participants/{participant_id}/erase")
+def erase(participant_id: str, body: EraseRequest, request: Request, cursor: Cursor, user: Admin):
+    """Erase the participant everywhere (admins); the file is rewritten so nothing is left in it."""
+    from service.erasure import erase_and_rewrite
+
+    return erase_and_rewrite(request, cursor, actor=user, participant_id=participant_id, reason=body.reason)
+
+
+@router.get("/admin/retention")
+def retention(cursor: Cursor, user: Admin):
+    """The dry run: who is due for erasure under the retention setting."""
+    from matching.erasure import due_for_erasure
+
+    return due_for_erasure(cursor, actor=user)

@@ -94,3 +94,41 @@ def create_cohort(request: Request, cursor: Cursor, user: Admin, name: Annotated
                       by_group=by_group, cohorts=stages.list_cohorts(cursor), query="",
                       errors=problem_errors(request, exc, {"name", "starts_on"}))
     return RedirectResponse("/admin/programme#cohorts", status_code=303)
+
+
+def _erasure_page(request, cursor, user, *, errors=None, form=None, status_code=200, messages=None):
+    from matching.erasure import RetentionConfig, due_for_erasure
+
+    config = RetentionConfig.from_env()
+    return render(request, "programme/erasure.html", user, status_code=status_code,
+                  due=due_for_erasure(cursor, actor=user, config=config), months=config.months,
+                  errors=errors or {}, form=form or {}, messages=messages or [])
+
+
+@router.get("/admin/erasure", response_class=HTMLResponse)
+def erasure_page(request: Request, cursor: Cursor, user: Admin) -> HTMLResponse:
+    """Erase a participant; who is due under the retention setting (a dry run)."""
+    return _erasure_page(request, cursor, user)
+
+
+@router.post("/admin/erasure", dependencies=[Depends(check_csrf)])
+def erase(request: Request, cursor: Cursor, user: Admin, participant_id: Annotated[str, Form()] = "",
+          reason: Annotated[str, Form()] = "", confirm: Annotated[str, Form()] = "") -> Response:
+    from foundation.errors import NotFoundError
+    from service.erasure import erase_and_rewrite
+
+    _ = ui_translator(request)
+    form = {"participant_id": participant_id, "reason": reason}
+    if confirm != "yes":
+        return _erasure_page(request, cursor, user, form=form, status_code=422,
+                             errors={"confirm": _("Tick the box to confirm: an erasure cannot be undone.")})
+    try:
+        done = erase_and_rewrite(request, cursor, actor=user, participant_id=participant_id.strip(), reason=reason)
+    except (InputError, NotFoundError) as exc:
+        errors = problem_errors(request, exc, {"participant_id", "reason"})
+        if isinstance(exc, NotFoundError):
+            errors = {"participant_id": _("No participant with this id.")}
+        cursor = request.app.state.db.cursor()
+        return _erasure_page(request, cursor, user, form=form, errors=errors, status_code=422)
+    cursor = request.app.state.db.cursor()
+    return _erasure_page(request, cursor, user, messages=[("ok", _("%(id)s is erased.", id=done.participant_id))])

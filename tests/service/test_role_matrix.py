@@ -160,6 +160,11 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/admin/programme.csv"): frozenset({D}),
     ("GET", "/admin/programme.xlsx"): frozenset({D}),
     ("POST", "/admin/cohorts"): frozenset({D}),
+    # erasure and retention
+    ("POST", "/api/participants/{participant_id}/erase"): frozenset({D}),
+    ("GET", "/api/admin/retention"): frozenset({D}),
+    ("GET", "/admin/erasure"): frozenset({D}),
+    ("POST", "/admin/erasure"): frozenset({D}),
 }
 
 #: Calls that end the caller's own session: each gets a fresh login.
