@@ -5,8 +5,8 @@ The same explanation is used for a coach's job target and a liaison's shortlist 
 Next steps follow fixed rules:
 
 * a missing essential *knowledge* item → ``training`` (opleiding);
-* a missing essential *skill/competence* → ``internship`` (stage) when the participant already
-  has a related skill (partial credit) or covers at least half of the occupation, else ``training``;
+* a missing essential *skill/competence* → ``internship`` (stage) when the participant covers
+  at least half of the essential skills, else ``training``;
 * a Dutch gap → ``language_course`` (NT2) naming the sub-skills and levels;
 * Dutch not assessed → ``assessment``.
 """
@@ -21,25 +21,35 @@ from matching.language import LanguageCheck
 from matching.model import MatchingModel
 
 MAX_LISTED = 15
+MAX_GAPS = 5          # gaps shown per job target or candidate: the most specific first
 
 
 class ScoreParts(BaseModel):
-    """Weighted contributions; ``total = Σ parts``. ``values`` holds the unweighted parts in [0, 1]."""
+    """Weighted contributions; ``total = Σ parts``. ``values`` holds the unweighted parts in [0, 1]
+    (``skills`` = F-measure of ``recall`` and ``use``; ``essential`` = coverage of the essential
+    skills, related skills counting partially)."""
 
-    essential: float
-    optional: float
-    use: float
+    skills: float = 0.0            # 0 in shortlists stored before the F-measure score
     experience: float
     preference: float
     language: float
     values: dict[str, float]
 
 
+class SkillCounts(BaseModel):
+    """The required (essential) skills: shown, partly shown through a related skill, missing."""
+
+    required: int
+    met: int
+    related: int
+    missing: int
+
+
 class SupportingSkill(BaseModel):
     uri: str
     label: str
     relation: str                    # essential / optional
-    credit: float                    # x̃_s
+    credit: float                    # x_s (direct) or P[s, t] · x_t (related)
     direct: bool                     # the participant has this skill itself
     level: float | None = None
     evidence_kind: str | None = None
@@ -52,9 +62,7 @@ class MissingSkill(BaseModel):
     uri: str
     label: str
     skill_type: str                  # knowledge / skill
-    partial_credit: float = 0.0
-    via_uri: str | None = None
-    via_label: str | None = None
+    weight: float = 0.0              # idf: how specific the skill is (gaps that matter most first)
 
 
 class NextStep(BaseModel):
@@ -67,15 +75,6 @@ class NextStep(BaseModel):
     params: dict = {}
 
 
-class Explanation(BaseModel):
-    score: float
-    parts: ScoreParts
-    supporting_skills: list[SupportingSkill]
-    missing_essential: list[MissingSkill]
-    language: LanguageCheck
-    next_steps: list[NextStep]
-
-
 def score_parts(values: dict[str, float], weights: dict[str, float]) -> ScoreParts:
     return ScoreParts(**{k: round(weights[k] * float(values[k]), 6) for k in weights},
                       values={k: round(float(v), 6) for k, v in values.items()})
@@ -83,37 +82,52 @@ def score_parts(values: dict[str, float], weights: dict[str, float]) -> ScorePar
 
 def explain_skills(
     model: MatchingModel, features: RankingFeatures, *, essential: np.ndarray, optional: np.ndarray,
-    x: np.ndarray, x_tilde: np.ndarray, via: np.ndarray, labels: dict[str, str],
-) -> tuple[list[SupportingSkill], list[MissingSkill]]:
-    """Supporting skills (credit > 0, strongest first) and missing essential skills."""
+    x: dict[int, float], credit: dict[int, tuple[int, float]], labels: dict[str, str],
+) -> tuple[list[SupportingSkill], list[MissingSkill], SkillCounts, float]:
+    """Each target skill once: shown (direct), related (partial credit, with the skill it came
+    from) or missing (essential only). Returns supporting skills (essential first, strongest
+    first, then label), every missing essential skill (most specific first, then label), the
+    counts and the coverage of the essential skills ``Σ idf·credit / Σ idf``.
+
+    ``x``: skill index → ``x_s`` the participant shows; ``credit``: gap → (giver, credit) from
+    :func:`matching.scoring.related_credit` for this target.
+    """
     own = {s.uri: s for s in features.skills}
     uris = model.skill_uris
     supporting, missing = [], []
-    for relation, idx in (("essential", essential), ("optional", optional)):
+    met = related = 0
+    ess = [int(s) for s in essential if not model.skill_is_language[s]]
+    opt = [int(s) for s in optional if not model.skill_is_language[s] and int(s) not in set(ess)]
+    got = 0.0
+    for relation, idx in (("essential", ess), ("optional", opt)):
         for s in idx:
-            if x_tilde[s] <= 0:
+            uri = uris[s]
+            if s in x:
+                f = own.get(uri)
+                value, direct, v = x[s], True, -1
+            elif s in credit:
+                f, (v, value), direct = None, credit[s], False
+            else:
+                if relation == "essential":
+                    missing.append(MissingSkill(
+                        uri=uri, label=labels.get(uri, uri), weight=round(float(model.idf[s]), 4),
+                        skill_type="knowledge" if model.skill_is_knowledge[s] else "skill"))
                 continue
-            f = own.get(uris[s])
-            v = int(via[s])
-            supporting.append(SupportingSkill.model_construct(
-                uri=uris[s], label=labels.get(uris[s], uris[s]), relation=relation, credit=round(float(x_tilde[s]), 4),
-                direct=bool(x[s] > 0 and v < 0), level=f.level if f else None,
-                evidence_kind=f.evidence_kind if f else None, evidence_count=f.evidence_count if f else 0,
+            if relation == "essential":
+                met += direct
+                related += not direct
+                got += float(model.idf[s]) * value
+            supporting.append(SupportingSkill(
+                uri=uri, label=labels.get(uri, uri), relation=relation, credit=round(float(value), 4), direct=direct,
+                level=f.level if f else None, evidence_kind=str(f.evidence_kind) if f else None,
+                evidence_count=f.evidence_count if f else 0,
                 via_uri=uris[v] if v >= 0 else None, via_label=labels.get(uris[v]) if v >= 0 else None,
             ))
-    supporting.sort(key=lambda s: (s.relation != "essential", -s.credit))
-    for s in essential:
-        if x[s] > 0:
-            continue
-        v = int(via[s])
-        missing.append(MissingSkill.model_construct(
-            uri=uris[s], label=labels.get(uris[s], uris[s]),
-            skill_type="knowledge" if model.skill_is_knowledge[s] else "skill",
-            partial_credit=round(float(x_tilde[s]), 4),
-            via_uri=uris[v] if v >= 0 else None, via_label=labels.get(uris[v]) if v >= 0 else None,
-        ))
-    missing.sort(key=lambda m: (-m.partial_credit, m.label))
-    return supporting, missing
+    supporting.sort(key=lambda s: (s.relation != "essential", not s.direct, -s.credit, s.label, s.uri))
+    missing.sort(key=lambda m: (-m.weight, m.label, m.uri))
+    total = float(model.idf[ess].sum()) if ess else 0.0
+    counts = SkillCounts(required=len(ess), met=met, related=related, missing=len(missing))
+    return supporting, missing, counts, (got / total if total else 0.0)
 
 
 def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essential_coverage: float) -> list[NextStep]:
@@ -121,7 +135,7 @@ def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essentia
     steps = []
     knowledge = [m for m in missing if m.skill_type == "knowledge"]
     practical = [m for m in missing if m.skill_type != "knowledge"]
-    internship = [m for m in practical if m.partial_credit > 0 or essential_coverage >= 0.5]
+    internship = [m for m in practical if essential_coverage >= 0.5]
     chosen = {m.uri for m in internship}
     training = knowledge + [m for m in practical if m.uri not in chosen]
     if training:

@@ -1,24 +1,15 @@
 """Job targets (jobdoelwitten) for a coach: every ESCO occupation ranked for one participant.
 
-Score (all parts in [0, 1], default weights in :class:`matching.config.Weights`)::
+Score: :func:`matching.scoring.score` against the occupations (the formula is in that module
+and in ``docs/matching.md``)::
 
-    x_s   = level_s · evidence_weight(kind_s) · (0.5 + 0.5 · confidence_s)
-            evidence_weight: assessed 1.0, observed 0.9, experience 0.75, self-declared 0.5
-    x̃_s   = max(x_s, max_t P[s, t] · x_t)              partial credit from related skills
-            P: 0.6 · cosine for the 10 nearest skills (MiniLM, cosine ≥ 0.70), 0.3 broader/narrower
-            skill, 0.2 sibling in a skill group of ≤ 25, 0.3 ESCO skill-skill relation
-    essential_o  = Σ_{s ∈ ess(o)} idf_s · x̃_s / Σ_{s ∈ ess(o)} idf_s,   idf_s = ln(1 + N_occ / df_s)
-    optional_o   = the same over the optional skills
-    use_o        = Σ_{s ∈ o} idf_s · x_s / Σ_s idf_s · x_s      share of the participant's skills used
-    experience_o = max_e min(1, years_e / 2) · (1 same occupation | 0.5 same ISCO-4 | 0.25 same ISCO-3)
-    preference_o = 1 preferred occupation | 0.5 its ISCO-4 group or a preferred sector (ISCO prefix)
-    language_o   = max(0, 1 − Σ_k max(0, req_ok − dutch_k) / 8)   (k: listening, reading, speaking, writing;
-                   never above 1, so Dutch beyond the requirement earns nothing)
-    score_o = 0.45·essential + 0.10·optional + 0.20·use + 0.10·experience + 0.05·preference + 0.10·language
+    skills_o = F_0.5(precision_o, recall_o) over idf-weighted skills, related skills only filling gaps
+    score_o  = 0.75·skills + 0.10·experience + 0.05·preference + 0.10·language
 
-Each target carries its parts, the supporting skills with evidence, the missing essential
-skills, the Dutch check per sub-skill, the number of open vacancies within the participant's
-commute and next steps. Every request is logged (:mod:`matching.log`).
+Each target carries its parts, the skill counts ("7 van 9 vereiste vaardigheden aangetoond"),
+the supporting skills with evidence, the five most specific missing essential skills, the Dutch
+check per sub-skill, the number of open vacancies within the participant's commute and next
+steps. Every ranking breaks ties by occupation URI. Every request is logged (:mod:`matching.log`).
 """
 
 from __future__ import annotations
@@ -32,9 +23,11 @@ from foundation.cache import IMPORT, REQUIREMENTS, cached
 from foundation.errors import InputError
 from matching.config import MatchingConfig
 from matching.explain import (
+    MAX_GAPS,
     MissingSkill,
     NextStep,
     ScoreParts,
+    SkillCounts,
     SupportingSkill,
     explain_skills,
     next_steps,
@@ -50,7 +43,7 @@ from matching.language import (
 )
 from matching.log import write_log, write_logs
 from matching.model import MatchingModel, get_model
-from matching.scoring import credited_for, score_occupations, skill_vector
+from matching.scoring import Participants, participants, related_credit, score
 
 MAX_TOP = 200
 
@@ -62,6 +55,7 @@ class JobTarget(BaseModel):
     isco_group: str
     score: float
     parts: ScoreParts
+    skill_counts: SkillCounts
     supporting_skills: list[SupportingSkill]
     missing_essential: list[MissingSkill]
     language: LanguageCheck
@@ -91,10 +85,8 @@ def _check_top(top: int) -> int:
 
 
 def rank(total: np.ndarray, top: int) -> np.ndarray:
-    """Indices of the ``top`` highest scores, best first (ties: lower index first)."""
-    top = min(top, total.shape[-1])
-    part = np.argpartition(-total, top - 1)[:top]
-    return part[np.lexsort((part, -total[part]))]
+    """Indices of the ``top`` highest scores, best first (ties: lower index = lower URI first)."""
+    return np.lexsort((np.arange(total.shape[-1]), -total))[:top]
 
 
 def job_targets(
@@ -102,44 +94,16 @@ def job_targets(
     requested_by: str = "system", log: bool = True, lang: str = "nl", config: MatchingConfig | None = None,
 ) -> JobTargetsResult:
     """Rank every occupation for one participant and explain the ``top`` best."""
-    from matching.vacancies import open_vacancy_counts
-
     top = _check_top(top)
     features = ranking_features(profile)
     model = get_model(con, config=config)
     required, sources = requirements(con, model)
-    total, parts = score_occupations(model, [features], required=required)
+    pa = participants(model, [features])
+    total, parts = score(model, pa, A=model.A, occupations=None, required=required)
     total = total[0]
     best = rank(total, top)
-    x = skill_vector(model, features)
-    occ = [model.occ_uris[o] for o in best]
-    skill_ids: set[int] = set()
-    for o in best:
-        skill_ids.update(model.essential_of(o).tolist())
-        skill_ids.update(model.optional_of(o).tolist())
-    x_tilde, via = credited_for(model, x, np.fromiter(skill_ids, dtype=np.int64))
-    skill_ids.update(int(v) for v in via[list(skill_ids)] if v >= 0)
-    labels = model.labels(con, occ + [model.skill_uris[i] for i in skill_ids], lang=lang)
-    counts = open_vacancy_counts(con, occupation_uris=occ, postcode=features.postcode,
-                                 transport_modes=features.transport_modes,
-                                 max_commute_minutes=features.max_commute_minutes)
-    weights = model.config.weights.model_dump()
-    targets = []
-    for r, o in enumerate(best, start=1):
-        values = {k: float(parts[k][0, o]) for k in weights}
-        supporting, missing = explain_skills(
-            model, features, essential=model.essential_of(o), optional=model.optional_of(o),
-            x=x, x_tilde=x_tilde, via=via, labels=labels,
-        )
-        req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required[o]), strict=True)), source=sources[o])
-        check = check_language(features.dutch, req)
-        targets.append(JobTarget(
-            rank=r, occupation_uri=model.occ_uris[o], label=labels.get(model.occ_uris[o], model.occ_uris[o]),
-            isco_group=model.occ_isco[o], score=round(float(total[o]), 6), parts=score_parts(values, weights),
-            supporting_skills=supporting, missing_essential=missing, language=check,
-            open_vacancies=counts.get(model.occ_uris[o], 0),
-            next_steps=next_steps(missing, check, essential_coverage=values["essential"]),
-        ))
+    targets = explain_targets(con, model, pa, best=best, total=total, parts=parts, required=required,
+                              sources=sources, lang=lang)
     log_id = None
     if log:
         log_id = write_log(
@@ -149,6 +113,49 @@ def job_targets(
         )
     return JobTargetsResult(participant_id=features.participant_id, model=model.name,
                             taxonomy_version=model.taxonomy_version, log_id=log_id, targets=targets)
+
+
+def explain_targets(
+    con: duckdb.DuckDBPyConnection, model: MatchingModel, pa: Participants, *, best: np.ndarray,
+    total: np.ndarray, parts: dict[str, np.ndarray], required: np.ndarray, sources: list[str], lang: str,
+) -> list[JobTarget]:
+    """The explained :class:`JobTarget` for each occupation in ``best`` (one participant)."""
+    from matching.vacancies import open_vacancy_counts
+
+    features = pa.features[0]
+    X = pa.X
+    x = dict(zip(X.indices.tolist(), X.data.tolist(), strict=True))
+    c = related_credit(model, X, model.A[best])
+    credit: dict[int, dict[int, tuple[int, float]]] = {}
+    for j, s, v, w in zip(c.target.tolist(), c.skill.tolist(), c.via.tolist(), c.credit.tolist(), strict=True):
+        credit.setdefault(j, {})[s] = (v, w)
+    occ = [model.occ_uris[o] for o in best]
+    skill_ids = set(x) | set(c.via.tolist())
+    for o in best:
+        skill_ids.update(model.essential_of(o).tolist())
+        skill_ids.update(model.optional_of(o).tolist())
+    labels = model.labels(con, occ + [model.skill_uris[i] for i in skill_ids], lang=lang)
+    counts = open_vacancy_counts(con, occupation_uris=occ, postcode=features.postcode,
+                                 transport_modes=features.transport_modes,
+                                 max_commute_minutes=features.max_commute_minutes)
+    weights = model.config.weights.model_dump()
+    out = []
+    for r, o in enumerate(best, start=1):
+        supporting, missing, skill_counts, coverage = explain_skills(
+            model, features, essential=model.essential_of(o), optional=model.optional_of(o), x=x,
+            credit=credit.get(r - 1, {}), labels=labels)
+        values = {k: float(parts[k][0, o]) for k in ("skills", "recall", "use", *weights)}
+        values["essential"] = coverage
+        req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required[o]), strict=True)), source=sources[o])
+        check = check_language(features.dutch, req)
+        out.append(JobTarget(
+            rank=r, occupation_uri=model.occ_uris[o], label=labels.get(model.occ_uris[o], model.occ_uris[o]),
+            isco_group=model.occ_isco[o], score=round(float(total[o]), 6), parts=score_parts(values, weights),
+            skill_counts=skill_counts, supporting_skills=supporting, missing_essential=missing[:MAX_GAPS],
+            language=check, open_vacancies=counts.get(model.occ_uris[o], 0),
+            next_steps=next_steps(missing, check, essential_coverage=coverage),
+        ))
+    return out
 
 
 def _levels(values: np.ndarray) -> list[str]:
@@ -183,7 +190,8 @@ def rank_profiles(
     required, _ = requirements(con, model)
     out: list[list[tuple[str, float]]] = []
     for start in range(0, len(features), batch):
-        total, _ = score_occupations(model, features[start:start + batch], required=required)
+        pa = participants(model, features[start:start + batch])
+        total, _ = score(model, pa, A=model.A, occupations=None, required=required)
         for row in total:
             out.append([(model.occ_uris[o], round(float(row[o]), 6)) for o in rank(row, top)])
     if log and out:

@@ -2,11 +2,12 @@
 
 Built once per taxonomy import (and neighbour settings) and kept in memory per database file:
 
-* ``W_ess``, ``W_opt`` — occupations × skills, ``W[o, s] = idf_s / Σ_{s' ∈ o} idf_s'`` over the
-  occupation's essential (optional) skills, so each row sums to 1; ``idf_s = ln(1 + N / df_s)``
-  with ``df_s`` the number of occupations that list skill ``s``: rare, specific skills weigh
-  more than "communicate with customers".
-* ``A`` — occupations × skills, ``idf_s`` where the occupation lists ``s`` (either relation).
+* ``E``, ``Opt`` — occupations × skills, 1 where the occupation lists ``s`` as essential
+  (optional); skills of ESCO's language collection ("Nederlands") are left out: Dutch is
+  compared with a declared level only, never scored as a skill.
+* ``A`` — occupations × skills, ``a_os = idf_s · (1 essential | optional_weight optional)``,
+  ``idf_s = ln(1 + N / df_s)`` with ``df_s`` the number of occupations that list ``s``: rare,
+  specific skills weigh more than "communicate with customers" (see :mod:`matching.scoring`).
 * ``P`` — skills × skills, ``P[s, t]`` = credit skill ``s`` gets from a participant's skill
   ``t``: ``similarity_credit · cos(s, t)`` for the top-k embedding neighbours (cosine ≥
   ``min_similarity``; English MiniLM on preferred labels via :mod:`taxonomy.index`), and
@@ -40,12 +41,13 @@ class MatchingModel:
     skill_uris: list[str]
     skill_index: dict[str, int]
     skill_is_knowledge: np.ndarray
+    skill_is_language: np.ndarray
     occ_uris: list[str]
     occ_index: dict[str, int]
     occ_isco: list[str]
     idf: np.ndarray
-    W_ess: sp.csr_matrix
-    W_opt: sp.csr_matrix
+    E: sp.csr_matrix
+    Opt: sp.csr_matrix
     A: sp.csr_matrix
     P: sp.csr_matrix          # rows: skill that gets credit; columns: skill that gives it
     P_csc: sp.csc_matrix
@@ -59,14 +61,25 @@ class MatchingModel:
 
     @property
     def name(self) -> str:
-        return f"werkbrug-match/1 {self.neighbour_model}"
+        return f"werkbrug-match/2 {self.neighbour_model}"
 
     def essential_of(self, o: int) -> np.ndarray:
         """Skill indices of occupation ``o``'s essential skills."""
-        return self.W_ess.indices[self.W_ess.indptr[o]:self.W_ess.indptr[o + 1]]
+        return self.E.indices[self.E.indptr[o]:self.E.indptr[o + 1]]
 
     def optional_of(self, o: int) -> np.ndarray:
-        return self.W_opt.indices[self.W_opt.indptr[o]:self.W_opt.indptr[o + 1]]
+        return self.Opt.indices[self.Opt.indptr[o]:self.Opt.indptr[o + 1]]
+
+    def target_weights(self, essential: np.ndarray, optional: np.ndarray) -> sp.csr_matrix:
+        """One row ``a_s`` for a pseudo-occupation (a vacancy's confirmed skills), as in ``A``."""
+        ess = np.unique(np.asarray(essential, np.int64))
+        ess = ess[~self.skill_is_language[ess]]
+        opt = np.setdiff1d(np.asarray(optional, np.int64), ess)
+        opt = opt[~self.skill_is_language[opt]]
+        cols = np.r_[ess, opt]
+        vals = self.idf[cols] * np.r_[np.ones(ess.size), np.full(opt.size, self.config.optional_weight)]
+        return sp.csr_matrix((vals.astype(np.float32), (np.zeros(cols.size, np.int64), cols)),
+                             shape=(1, len(self.skill_uris)))
 
     def labels(self, con: duckdb.DuckDBPyConnection, uris: list[str], *, lang: str = "nl") -> dict[str, str]:
         """Preferred labels in ``lang`` (else English), read once per language."""
@@ -212,13 +225,6 @@ def _has_table(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchall())
 
 
-def _row_normalised(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape) -> sp.csr_matrix:
-    m = sp.csr_matrix((vals, (rows, cols)), shape=shape, dtype=np.float32)
-    sums = np.asarray(m.sum(axis=1)).ravel()
-    sums[sums == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / sums).astype(np.float32) @ m)
-
-
 def build_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None = None) -> MatchingModel:
     """Build the model from the taxonomy tables (neighbour lists cached in the database)."""
     cfg = config or MatchingConfig()
@@ -240,9 +246,14 @@ def build_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None
     n_o, n_s = len(occ_uris), len(skill_uris)
     df = np.bincount(s, minlength=n_s).astype(np.float32)
     idf = np.log1p(n_o / np.maximum(df, 1.0)).astype(np.float32)
-    W_ess = _row_normalised(o[ess], s[ess], idf[s[ess]], (n_o, n_s))
-    W_opt = _row_normalised(o[~ess], s[~ess], idf[s[~ess]], (n_o, n_s))
-    A = sp.csr_matrix((idf[s], (o, s)), shape=(n_o, n_s), dtype=np.float32)
+    language = {r[0] for r in con.execute("SELECT uri FROM taxonomy.collections WHERE collection = 'language'")
+                .fetchall()}
+    is_language = np.array([u in language for u in skill_uris], dtype=bool)
+    scored = ~is_language[s]
+    one = np.ones(int(scored.sum()), np.float32)
+    E = sp.csr_matrix((one[ess[scored]], (o[scored][ess[scored]], s[scored][ess[scored]])), shape=(n_o, n_s))
+    Opt = sp.csr_matrix((one[~ess[scored]], (o[scored][~ess[scored]], s[scored][~ess[scored]])), shape=(n_o, n_s))
+    A = sp.csr_matrix((E + cfg.optional_weight * Opt) @ sp.diags(idf), dtype=np.float32)
     ns, nt, nw = _neighbour_lists(con, cfg, version.import_id, skill_uris, skill_index)
     P = sp.csr_matrix((nw, (ns, nt)), shape=(n_s, n_s), dtype=np.float32)
     isco = [r[1] for r in occs]
@@ -252,9 +263,9 @@ def build_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None
         taxonomy_version=f"ESCO {version.esco_version} (import {version.import_id})",
         neighbour_model=cfg.neighbour_model, config=cfg,
         skill_uris=skill_uris, skill_index=skill_index,
-        skill_is_knowledge=np.array([r[1] == "knowledge" for r in skills]),
+        skill_is_knowledge=np.array([r[1] == "knowledge" for r in skills]), skill_is_language=is_language,
         occ_uris=occ_uris, occ_index=occ_index, occ_isco=isco, idf=idf,
-        W_ess=W_ess, W_opt=W_opt, A=A, P=P, P_csc=P.tocsc(),
+        E=E, Opt=Opt, A=A, P=P, P_csc=P.tocsc(),
         isco4_index=isco4_index, occ_isco4=np.array([isco4_index[c] for c in isco], dtype=np.int32),
     )
 

@@ -1,12 +1,35 @@
-"""Pure scoring functions (no database): a participant's skills against occupations.
+"""Pure scoring functions (no database): participants' skills against *targets*.
 
-Notation: ``x_s`` is the participant's strength on skill ``s`` (see
-:class:`matching.features.SkillFeature`: ``level · evidence_weight · (0.5 + 0.5·confidence)``),
-``P`` the related-skill credit matrix, ``W_ess``/``W_opt``/``A`` the occupation×skill weights
-of :mod:`matching.model`.
+A target is a row of skill weights: an ESCO occupation (job targets) or a vacancy's confirmed
+skills as a pseudo-occupation (shortlists). Both rankings call :func:`score` — one score.
+
+Notation (participant ``p``, target ``o``):
+
+* ``x_t = ½ + ½ · strength_t`` for a skill ``t`` the participant shows (strength =
+  ``level · evidence_weight · (0.5 + 0.5·confidence)``, :class:`matching.features.SkillFeature`):
+  any evidence counts half, level/evidence/confidence the other half; ESCO *language* skills
+  ("Nederlands") are never scored — Dutch is compared with the declared level only;
+* ``a_os = idf_s`` for the target's skills (essential and optional alike), ``idf_s = ln(1 + N/df_s)``;
+* ``P[s, t]`` related-skill credit (:mod:`matching.model`), always < 1.
+
+Related credit (:func:`related_credit`) only fills gaps: a skill ``t`` the participant shows but
+the target does not list gives ``P[s, t] · x_t`` to the one missing target skill ``s`` it helps
+most; each gap takes its best such skill. So a related skill is counted once, never beside
+direct evidence for the same skill, and never above it (``P < 1``)::
+
+    recall_o    = (Σ_{s ∈ o ∩ p} a_os x_s + Σ_gaps a_os · credit_s) / Σ_{s ∈ o} a_os
+    precision_o = (Σ_{t ∈ p ∩ o} idf_t x_t + Σ_{t gives credit} idf_t · credit) / Σ_{t ∈ p} idf_t x_t
+    skills_o    = (1 + β²) · precision · recall / (β² · precision + recall),  β = 0.5
+    score_o     = w_skills · skills + w_exp · experience + w_pref · preference + w_lang · language
+
+The F-measure balances "how much of the job the participant shows" against "how much of what
+the participant shows the job uses": essential coverage alone lets small occupations that
+share a few confuser skills win; set overlap (Jaccard) ignores idf and evidence.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
@@ -15,122 +38,23 @@ from foundation.cache import caches
 from matching.features import RankingFeatures
 from matching.model import MatchingModel
 
-
-def skill_vector(model: MatchingModel, features: RankingFeatures) -> np.ndarray:
-    """Dense ``x`` over the model's skills; unknown skill URIs are ignored."""
-    x = np.zeros(len(model.skill_uris), dtype=np.float32)
-    for s in features.skills:
-        i = model.skill_index.get(s.uri)
-        if i is not None:
-            x[i] = max(x[i], s.strength)
-    return x
+BETA = 0.5
 
 
-def credited(model: MatchingModel, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Skill strengths with partial credit for related skills, and where the credit came from.
-
-        x̃_s = max(x_s, max_t P[s, t] · x_t)
-
-    Returns ``(x̃, via)`` with ``via[s]`` the skill ``t`` that gave the credit (−1: direct or none).
-    """
-    idx = np.flatnonzero(x)
-    via = np.full(x.shape[0], -1, dtype=np.int64)
-    if idx.size == 0:
-        return x.copy(), via
-    sub = model.P_csc[:, idx] @ sp.diags(x[idx])          # S × k: credit from each own skill
-    sub = sp.csr_matrix(sub)
-    best = np.asarray(sub.max(axis=1).todense()).ravel()
-    arg = np.asarray(sub.argmax(axis=1)).ravel()
-    out = np.maximum(x, best).astype(np.float32)
-    gets = best > x
-    via[gets] = idx[arg[gets]]
-    return out, via
-
-
-def credited_for(model: MatchingModel, x: np.ndarray, skills: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`credited`, computed only for ``skills`` (other entries keep ``x`` and ``via = −1``)."""
-    out = x.astype(np.float32, copy=True)
-    via = np.full(x.shape[0], -1, dtype=np.int64)
-    P = model.P
-    for s in np.unique(np.asarray(skills, dtype=np.int64)):
-        lo, hi = P.indptr[s], P.indptr[s + 1]
-        if lo == hi:
-            continue
-        vals = P.data[lo:hi] * x[P.indices[lo:hi]]
-        j = int(np.argmax(vals))
-        if vals[j] > out[s]:
-            out[s] = vals[j]
-            via[s] = int(P.indices[lo + j])
-    return out, via
-
-
-def coverage(W: sp.csr_matrix, x_tilde: np.ndarray) -> np.ndarray:
-    """``cov_o = Σ_s W[o, s] · x̃_s``: idf-weighted share of the occupation's skills covered."""
-    return W @ x_tilde
-
-
-def skill_use(A: sp.csr_matrix, idf: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``use_o = Σ_{s ∈ o} idf_s · x_s / Σ_s idf_s · x_s``: share of the participant's skills the occupation uses."""
-    total = float(idf @ x)
-    if total <= 0:
-        return np.zeros(A.shape[0], dtype=np.float32)
-    return (A @ x) / total
-
-
-def experience_fit(model: MatchingModel, features: RankingFeatures) -> np.ndarray:
-    """``exp_o = max_e min(1, years_e / Y) · sim(o, occ_e)``; sim = 1 same occupation,
-    0.5 same ISCO unit group (4 digits), 0.25 same minor group (3 digits)."""
-    out = np.zeros(len(model.occ_uris), dtype=np.float32)
-    for uri, years in features.experience:
-        o = model.occ_index.get(uri)
-        if o is None:
-            continue
-        f = min(1.0, years / model.config.experience_years_full)
-        code = model.occ_isco[o]
-        if code:
-            out = np.maximum(out, 0.25 * f * (model.isco3_arr == code[:3]))
-            out = np.maximum(out, 0.5 * f * (model.isco_arr == code))
-        out[o] = max(out[o], f)
-    return out
-
-
-def preference_fit(model: MatchingModel, features: RankingFeatures) -> np.ndarray:
-    """``pref_o`` = 1 for a preferred occupation, 0.5 for its ISCO unit group or a preferred
-    sector (an ISCO code prefix such as ``"93"``), else 0."""
-    out = np.zeros(len(model.occ_uris), dtype=np.float32)
-    isco = model.isco_arr
-    for code in features.preferred_sectors:
-        code = str(code).strip().rsplit("/C", 1)[-1]  # accepts "93" or an ESCO ISCO URI
-        if code.isdigit():
-            out = np.maximum(out, 0.5 * np.char.startswith(isco, code))
-    for uri in features.preferred_occupations:
-        o = model.occ_index.get(uri)
-        if o is None:
-            continue
-        if model.occ_isco[o]:
-            out = np.maximum(out, 0.5 * (isco == model.occ_isco[o]))
-        out[o] = 1.0
-    return out
-
-
-def combine(parts: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """``score = Σ_part weight_part · value_part`` (weights sum to 1)."""
-    total = None
-    for name, w in weights.items():
-        term = w * parts[name]
-        total = term if total is None else total + term
-    return total
+def presence(strength: float) -> float:
+    """``x = ½ + ½ · strength``: the weight of a shown skill in the score."""
+    return 0.5 + 0.5 * float(strength)
 
 
 def profile_matrix(model: MatchingModel, features: list[RankingFeatures]) -> sp.csr_matrix:
-    """``X``: participants × skills, ``X[p, s] = x_s`` of participant ``p``."""
+    """``X``: participants × skills, ``X[p, t] = x_t`` (0: not shown; language skills dropped)."""
     rows, cols, vals = [], [], []
     for p, f in enumerate(features):
         seen: dict[int, float] = {}
         for s in f.skills:
             i = model.skill_index.get(s.uri)
-            if i is not None:
-                seen[i] = max(seen.get(i, 0.0), s.strength)
+            if i is not None and not model.skill_is_language[i]:
+                seen[i] = max(seen.get(i, 0.0), presence(s.strength))
         rows.extend([p] * len(seen))
         cols.extend(seen.keys())
         vals.extend(seen.values())
@@ -140,40 +64,207 @@ def profile_matrix(model: MatchingModel, features: list[RankingFeatures]) -> sp.
     return X
 
 
-def credited_matrix(model: MatchingModel, X: sp.csr_matrix) -> sp.csr_matrix:
-    """Row-wise ``x̃_s = max(x_s, max_t P[s, t] · x_t)`` for every participant in ``X``."""
+@dataclass(frozen=True)
+class Credit:
+    """Related-skill credits, one row per (participant, target, gap ``s``): best giver ``t``."""
+
+    participant: np.ndarray
+    target: np.ndarray
+    skill: np.ndarray       # the target's missing skill that gets credit
+    via: np.ndarray         # the participant's skill that gives it
+    credit: np.ndarray      # P[s, t] · x_t
+    weight: np.ndarray      # a_os of the gap
+
+
+def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix) -> Credit:
+    """Gap credit of every participant (rows of ``X``) for every target (rows of ``A``).
+
+    Candidates are ``(p, o, s, t)`` with ``t`` shown by ``p`` and not listed by ``o``, ``s``
+    listed by ``o`` and not shown by ``p``, ``P[s, t] > 0``. Each ``t`` keeps the gap with the
+    largest ``a_os · P[s, t]`` (ties: lower ``s``); each gap keeps its largest credit (ties: lower ``t``).
+    """
+    empty = np.zeros(0, np.int64)
     X = sp.csr_matrix(X)
-    n, S = X.shape
-    if X.nnz == 0:
-        return X.copy()
-    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(X.indptr))
-    cols = model.P_csc[:, X.indices]                       # S × nnz
-    cols = sp.csc_matrix(cols @ sp.diags(X.data))
-    counts = np.diff(cols.indptr)
-    b = np.concatenate([owner, np.repeat(owner, counts)])
-    s = np.concatenate([X.indices.astype(np.int64), cols.indices.astype(np.int64)])
-    v = np.concatenate([X.data, cols.data.astype(np.float32)])
-    key = b * S + s
-    order = np.argsort(key, kind="stable")
-    key, v = key[order], v[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    best = np.maximum.reduceat(v, starts)
-    k = key[starts]
-    return sp.csr_matrix((best, (k // S, k % S)), shape=(n, S), dtype=np.float32)
+    if X.nnz == 0 or A.nnz == 0:
+        return Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
+    S = X.shape[1]
+    p_of = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
+    t_of, x_of = X.indices.astype(np.int64), X.data
+    Pc = model.P_csc[:, t_of]                                  # skills getting credit × nnz
+    cnt = np.diff(Pc.indptr)
+    k = np.repeat(np.arange(t_of.size), cnt)
+    s_k, w_k = Pc.indices.astype(np.int64), Pc.data * x_of[k]  # (p, t, s) with credit P·x
+    p_k, t_k = p_of[k], t_of[k]
+    held = np.unique(p_of * S + t_of)
+    gap = ~np.isin(p_k * S + s_k, held, assume_unique=False)
+    p_k, t_k, s_k, w_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap]
+    At = sp.csr_matrix(A.T)                                    # skills × targets
+    cnt = np.diff(At.indptr)[s_k]
+    j = np.repeat(np.arange(s_k.size), cnt)
+    starts = At.indptr[s_k]
+    offs = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+    pos = np.repeat(starts, cnt) + offs
+    o_j, a_j = At.indices[pos].astype(np.int64), At.data[pos]
+    p_j, t_j, s_j, w_j = p_k[j], t_k[j], s_k[j], w_k[j]
+    Bk = sp.csr_matrix(A)
+    listed = np.repeat(np.arange(Bk.shape[0], dtype=np.int64), np.diff(Bk.indptr)) * S + Bk.indices
+    keep = ~np.isin(o_j * S + t_j, listed)                     # t must be unused by the target
+    p_j, o_j, s_j, t_j, w_j, a_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep]
+    if p_j.size == 0:
+        return Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
+    # each giver t: its best gap in the target
+    order = np.lexsort((s_j, -(a_j * w_j), t_j, o_j, p_j))
+    p_j, o_j, s_j, t_j, w_j, a_j = (v[order] for v in (p_j, o_j, s_j, t_j, w_j, a_j))
+    first = np.r_[True, (p_j[1:] != p_j[:-1]) | (o_j[1:] != o_j[:-1]) | (t_j[1:] != t_j[:-1])]
+    p_j, o_j, s_j, t_j, w_j, a_j = (v[first] for v in (p_j, o_j, s_j, t_j, w_j, a_j))
+    # each gap s: its best giver
+    order = np.lexsort((t_j, -w_j, s_j, o_j, p_j))
+    p_j, o_j, s_j, t_j, w_j, a_j = (v[order] for v in (p_j, o_j, s_j, t_j, w_j, a_j))
+    first = np.r_[True, (p_j[1:] != p_j[:-1]) | (o_j[1:] != o_j[:-1]) | (s_j[1:] != s_j[:-1])]
+    return Credit(p_j[first], o_j[first], s_j[first], t_j[first], w_j[first].astype(np.float32),
+                  a_j[first].astype(np.float32))
 
 
-def experience_matrix(model: MatchingModel, features: list[RankingFeatures]) -> np.ndarray:
-    """Batch :func:`experience_fit`: participants × occupations."""
-    return np.stack([experience_fit(model, f) for f in features]) if features else np.zeros((0, len(model.occ_uris)))
+def skill_fit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix) -> dict[str, np.ndarray]:
+    """``recall``, ``precision`` and ``skills`` (F_β), participants × targets (formula: module docstring)."""
+    n, m = X.shape[0], A.shape[0]
+    c = related_credit(model, X, A)
+    gain = sp.csr_matrix((c.weight * c.credit, (c.participant, c.target)), shape=(n, m)).toarray()
+    used = sp.csr_matrix((model.idf[c.via] * c.credit, (c.participant, c.target)), shape=(n, m)).toarray()
+    direct = (X @ A.T).toarray()
+    size = np.asarray(A.sum(axis=1)).ravel()
+    own = np.asarray(X @ model.idf).ravel()
+    recall = (direct + gain) / np.where(size > 0, size, 1.0)[None, :]
+    Xi = sp.csr_matrix(X @ sp.diags(model.idf))
+    Bm = A.copy()
+    Bm.data[:] = 1.0
+    precision = ((Xi @ Bm.T).toarray() + used) / np.where(own > 0, own, 1.0)[:, None]
+    b2 = BETA * BETA
+    denom = b2 * precision + recall
+    skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
+    return {"skills": skills.astype(np.float32), "recall": recall.astype(np.float32),
+            "use": precision.astype(np.float32)}
 
 
-def preference_matrix(model: MatchingModel, features: list[RankingFeatures]) -> np.ndarray:
-    """Batch :func:`preference_fit`: participants × occupations."""
-    return np.stack([preference_fit(model, f) for f in features]) if features else np.zeros((0, len(model.occ_uris)))
+def occupation_similarity(model: MatchingModel, have: np.ndarray, targets: np.ndarray, *,
+                          minor: float) -> np.ndarray:
+    """``sim[i, j]`` between occupations ``have[i]`` and ``targets[j]``: 1 same occupation,
+    0.5 same ISCO unit group (4 digits), ``minor`` same minor group (3 digits), else 0."""
+    h4, t4 = model.isco_arr[have][:, None], model.isco_arr[targets][None, :]
+    h3, t3 = model.isco3_arr[have][:, None], model.isco3_arr[targets][None, :]
+    sim = np.where((h3 == t3) & (h3 != ""), minor, 0.0)
+    sim = np.where((h4 == t4) & (h4 != ""), 0.5, sim)
+    return np.where(have[:, None] == targets[None, :], 1.0, sim).astype(np.float32)
+
+
+@dataclass
+class Participants:
+    """What :func:`score` needs of many participants, as arrays (build once, rank many targets)."""
+
+    features: list[RankingFeatures]
+    X: sp.csr_matrix            # participants × skills: x_t
+    experience: tuple[np.ndarray, np.ndarray, np.ndarray]   # (participant, occupation, min(1, years / Y))
+    preferred: tuple[np.ndarray, np.ndarray]                # (participant, occupation)
+    sectors: tuple[np.ndarray, np.ndarray]                  # (participant, ISCO code prefix)
+    dutch: np.ndarray           # participants × 4, NaN: not assessed
+
+
+def participants(model: MatchingModel, features: list[RankingFeatures]) -> Participants:
+    """The arrays of :class:`Participants` (only allow-listed features are read)."""
+    from matching.language import participant_values
+
+    exp, pref, sect = [], [], []
+    for p, f in enumerate(features):
+        for uri, years in f.experience:
+            if uri in model.occ_index:
+                exp.append((p, model.occ_index[uri], min(1.0, years / model.config.experience_years_full)))
+        pref.extend((p, model.occ_index[u]) for u in f.preferred_occupations if u in model.occ_index)
+        for code in f.preferred_sectors:
+            code = str(code).strip().rsplit("/C", 1)[-1]   # "93" or an ESCO ISCO URI
+            if code.isdigit():
+                sect.append((p, code))
+    e = np.array(exp, dtype=np.float64).reshape(-1, 3)
+    pr = np.array(pref, dtype=np.int64).reshape(-1, 2)
+    return Participants(
+        features=features, X=profile_matrix(model, features),
+        experience=(e[:, 0].astype(np.int64), e[:, 1].astype(np.int64), e[:, 2].astype(np.float32)),
+        preferred=(pr[:, 0], pr[:, 1]),
+        sectors=(np.array([p for p, _ in sect], np.int64), np.array([c for _, c in sect], dtype=str)),
+        dutch=np.stack([participant_values(f.dutch) for f in features]) if features else np.zeros((0, 4)),
+    )
+
+
+def _spread(model, rows: np.ndarray, occ: np.ndarray, vals: np.ndarray, n: int, targets: np.ndarray,
+            minor: float) -> np.ndarray:
+    """``out[p, j] = max over (p, occ, val) of val · sim(occ, targets[j])``."""
+    out = np.zeros((n, targets.size), np.float32)
+    if rows.size == 0 or targets.size == 0:
+        return out
+    uniq, inv = np.unique(occ, return_inverse=True)
+    sim = occupation_similarity(model, uniq, targets, minor=minor)[inv] * vals[:, None]
+    np.maximum.at(out, rows, sim)
+    return out
+
+
+def experience_fit(model: MatchingModel, pa: Participants, targets: np.ndarray) -> np.ndarray:
+    """``exp_po = max_e min(1, years_e / Y) · sim(o, occ_e)`` (sim 1 / 0.5 / 0.25), participants × targets."""
+    rows, occ, vals = pa.experience
+    return _spread(model, rows, occ, vals, len(pa.features), targets, 0.25)
+
+
+def preference_fit(model: MatchingModel, pa: Participants, targets: np.ndarray) -> np.ndarray:
+    """``pref_po`` = 1 preferred occupation, 0.5 its ISCO unit group or a preferred sector (an ISCO
+    code prefix such as ``"93"``), else 0; participants × targets."""
+    rows, occ = pa.preferred
+    out = _spread(model, rows, occ, np.ones(rows.size, np.float32), len(pa.features), targets, 0.0)
+    srows, codes = pa.sectors
+    isco = model.isco_arr[targets]
+    for code in np.unique(codes):
+        hit = 0.5 * np.char.startswith(isco, code).astype(np.float32)
+        who = srows[codes == code]
+        out[who] = np.maximum(out[who], hit[None, :])
+    return out
+
+
+def combine(parts: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """``score = Σ_part weight_part · value_part`` (weights sum to 1)."""
+    return sum(w * parts[name] for name, w in weights.items()).astype(np.float32)
+
+
+def score(
+    model: MatchingModel, pa: Participants, *, A: sp.csr_matrix, occupations: list[np.ndarray] | None,
+    required: np.ndarray,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Total score and unweighted parts, participants × targets — job targets and shortlists alike.
+
+    ``A``: targets × skills weights; ``occupations[j]``: the ESCO occupations target ``j`` stands
+    for (experience and preference take the best of them; None: target ``j`` is occupation
+    ``j``); ``required``: targets × 4 Dutch requirement. ``language = language_fit(dutch,
+    required)`` where a sub-skill that was not assessed counts as meeting (no level, nothing
+    to compare; the check shows it and proposes an assessment).
+    """
+    from matching.language import language_fit
+
+    parts = skill_fit(model, pa.X, A)
+    for name, fn in (("experience", experience_fit), ("preference", preference_fit)):
+        if occupations is None:
+            parts[name] = fn(model, pa, np.arange(A.shape[0]))
+            continue
+        flat = np.concatenate(occupations) if occupations else np.zeros(0, np.int64)
+        per = fn(model, pa, flat.astype(np.int64))
+        out = np.zeros((len(pa.features), len(occupations)), np.float32)
+        for j, cols in enumerate(np.split(np.arange(flat.size), np.cumsum([len(o) for o in occupations])[:-1])):
+            if cols.size:
+                out[:, j] = per[:, cols].max(axis=1)
+        parts[name] = out
+    dutch = np.where(np.isnan(pa.dutch), np.inf, pa.dutch)
+    distinct, inverse = requirement_groups(required)
+    parts["language"] = language_fit(dutch[:, None, :], distinct[None, :, :])[:, inverse]
+    return combine(parts, model.config.weights.model_dump()), parts
 
 
 def requirement_groups(required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct requirement rows and each occupation's row index (cached by content)."""
+    """Distinct requirement rows and each target's row index (cached by content)."""
     def build() -> tuple[np.ndarray, np.ndarray]:
         distinct, inverse = np.unique(required, axis=0, return_inverse=True)
         return distinct, inverse.ravel()
@@ -184,33 +275,5 @@ def requirement_groups(required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def score_occupations(
     model: MatchingModel, features: list[RankingFeatures], *, required: np.ndarray
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Total score and unweighted parts, participants × occupations::
-
-        essential_o  = Σ_s W_ess[o, s] · x̃_s
-        optional_o   = Σ_s W_opt[o, s] · x̃_s
-        use_o        = Σ_{s ∈ o} idf_s · x_s / Σ_s idf_s · x_s
-        experience_o = experience_fit, preference_o = preference_fit
-        language_o   = language_fit(dutch, required_o)
-        score_o      = Σ_part weight_part · part_o
-
-    ``required`` is the ``(occupations, 4)`` Dutch requirement matrix.
-    """
-    from matching.language import language_fit, participant_values
-
-    X = profile_matrix(model, features)
-    Xt = credited_matrix(model, X)
-    Xd, Xtd = X.toarray().T, Xt.toarray().T                  # skills × participants
-    parts = {
-        "essential": (model.W_ess @ Xtd).T,
-        "optional": (model.W_opt @ Xtd).T,
-    }
-    own = model.idf @ Xd
-    own[own == 0] = 1.0
-    parts["use"] = (model.A @ Xd).T / own[:, None]
-    parts["experience"] = experience_matrix(model, features)
-    parts["preference"] = preference_matrix(model, features)
-    dutch = np.stack([participant_values(f.dutch) for f in features])
-    distinct, inverse = requirement_groups(required)   # a few dozen distinct requirements
-    parts["language"] = language_fit(dutch[:, None, :], distinct[None, :, :])[:, inverse]
-    total = combine(parts, model.config.weights.model_dump())
-    return total.astype(np.float32), parts
+    """:func:`score` against every ESCO occupation (``A`` = the model's occupation weights)."""
+    return score(model, participants(model, features), A=model.A, occupations=None, required=required)

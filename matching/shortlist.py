@@ -7,10 +7,11 @@ Hard filters (a candidate who fails one is left out; the counts are reported):
 * availability — the participant's hours per week ≥ the vacancy's, every vacancy shift among
   the participant's shifts, and weekend work only for participants available at weekends.
 
-Score: the job-target formula (:mod:`matching.job_targets`) with the vacancy's *confirmed*
-skills in place of the occupation's (essential / optional), experience and preference against
-the vacancy's confirmed occupations, and the Dutch check against the vacancy's declared level
-(else its occupation's). Dutch is never a filter: a gap lowers the language part and is shown.
+Score: exactly the job-target score (:func:`matching.scoring.score`) with the vacancy as a
+pseudo-occupation — its *confirmed* skills (essential / optional; ESCO language skills never
+count) in place of an occupation's, experience and preference against the vacancy's confirmed
+occupations, and the Dutch check against the vacancy's declared level (else its occupation's).
+Dutch is never a filter: a gap lowers the language part and is shown. Ties: participant id.
 
 Output is pseudonymised: participant ids only. A shortlist is a *suggestion* until a named
 person confirms it (:func:`confirm_shortlist`); removing or reordering a suggested candidate
@@ -35,19 +36,21 @@ from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from matching import geo
 from matching.config import MatchingConfig
 from matching.explain import (
+    MAX_GAPS,
     MissingSkill,
     NextStep,
     ScoreParts,
+    SkillCounts,
     SupportingSkill,
     explain_skills,
     next_steps,
     score_parts,
 )
 from matching.features import RankingFeatures, ranking_features
-from matching.language import LanguageCheck, check_language, language_fit, participant_values
+from matching.language import LanguageCheck, check_language
 from matching.log import write_log
 from matching.model import MatchingModel, get_model
-from matching.scoring import credited_for, profile_matrix, skill_vector
+from matching.scoring import Participants, participants, related_credit, score
 from matching.vacancies import Vacancy, get_vacancy, vacancy_requirement
 
 STATUSES = ("contacted", "invited", "hired", "rejected")
@@ -62,12 +65,7 @@ class ParticipantMatrix:
 
     ids: list[str]
     features: list[RankingFeatures]
-    X: sp.csc_matrix            # strengths, participants × skills
-    own_total: np.ndarray       # Σ_s idf_s · x_s
-    exp_occ: sp.csr_matrix      # participants × occupations: min(1, years / Y)
-    pref_occ: sp.csr_matrix     # participants × occupations: 1 if preferred
-    sector_codes: list[tuple[str, ...]]
-    dutch: np.ndarray           # participants × 4 (NaN: not assessed)
+    scoring: Participants       # skills, experience, preferences, Dutch (matching.scoring)
     lat: np.ndarray
     lon: np.ndarray
     speed: np.ndarray
@@ -79,30 +77,9 @@ class ParticipantMatrix:
 
 def participant_matrix(model: MatchingModel, features: list[RankingFeatures]) -> ParticipantMatrix:
     """Build the arrays once; reuse them for every vacancy until profiles change."""
-    n, n_o = len(features), len(model.occ_uris)
-    X = profile_matrix(model, features)
-    rows, cols, vals, prow, pcol = [], [], [], [], []
-    for p, f in enumerate(features):
-        for uri, years in f.experience:
-            o = model.occ_index.get(uri)
-            if o is not None:
-                rows.append(p)
-                cols.append(o)
-                vals.append(min(1.0, years / model.config.experience_years_full))
-        for uri in f.preferred_occupations:
-            o = model.occ_index.get(uri)
-            if o is not None:
-                prow.append(p)
-                pcol.append(o)
-    exp = sp.csr_matrix((np.array(vals, np.float32), (rows, cols)), shape=(n, n_o))
-    exp.sum_duplicates()
-    pref = sp.csr_matrix((np.ones(len(prow), np.float32), (prow, pcol)), shape=(n, n_o))
     lat, lon = geo.coordinates([f.postcode for f in features])
     return ParticipantMatrix(
-        ids=[f.participant_id for f in features], features=features, X=X.tocsc(),
-        own_total=np.asarray(X @ model.idf).ravel(), exp_occ=exp, pref_occ=pref,
-        sector_codes=[tuple(str(c).rsplit("/C", 1)[-1] for c in f.preferred_sectors) for f in features],
-        dutch=np.stack([participant_values(f.dutch) for f in features]) if features else np.zeros((0, 4)),
+        ids=[f.participant_id for f in features], features=features, scoring=participants(model, features),
         lat=lat, lon=lon, speed=np.array([geo.best_speed(f.transport_modes) for f in features], dtype=np.float64),
         max_minutes=np.array([f.max_commute_minutes for f in features], dtype=np.float64),
         hours=np.array([f.hours_per_week for f in features], dtype=np.int64),
@@ -127,30 +104,11 @@ class VacancySpec:
     weekends: bool
 
 
-def _credit_columns(model: MatchingModel, pm: ParticipantMatrix, skills: np.ndarray) -> np.ndarray:
-    """participants × len(skills): ``x̃_v = max(x_v, max_t P[v, t] · x_t)``.
-
-    Only participants with at least one of the skills or their neighbours are touched.
-    """
-    n = pm.X.shape[0]
-    out = np.zeros((n, len(skills)), dtype=np.float32)
-    per = []
-    for v in skills:
-        row = model.P[v]
-        per.append((np.r_[v, row.indices].astype(np.int64), np.r_[1.0, row.data].astype(np.float32)))
-    union = np.unique(np.concatenate([c for c, _ in per])) if per else np.zeros(0, np.int64)
-    if union.size == 0:
-        return out
-    sub = sp.csr_matrix(pm.X[:, union])
-    rows = np.flatnonzero(np.diff(sub.indptr))
-    if rows.size == 0:
-        return out
-    dense = sub[rows].toarray()
-    pos = {int(c): i for i, c in enumerate(union)}
-    for j, (cols, w) in enumerate(per):
-        idx = np.array([pos[int(c)] for c in cols])
-        out[rows, j] = (dense[:, idx] * w).max(axis=1)
-    return out
+def vacancy_target(model: MatchingModel, spec: VacancySpec) -> sp.csr_matrix:
+    """The vacancy as a pseudo-occupation: one row of skill weights (:meth:`MatchingModel.target_weights`)."""
+    index = model.skill_index
+    return model.target_weights(np.array([index[u] for u in spec.essential if u in index], np.int64),
+                                np.array([index[u] for u in spec.optional if u in index], np.int64))
 
 
 def rank_candidates(
@@ -161,39 +119,10 @@ def rank_candidates(
     Returns ``(total, parts, minutes, filters)``; ``filters`` has boolean masks ``commute``,
     ``availability`` (True = passes) — a candidate must pass both.
     """
-    idx = {"essential": np.array([model.skill_index[u] for u in spec.essential if u in model.skill_index], int),
-           "optional": np.array([model.skill_index[u] for u in spec.optional if u in model.skill_index], int)}
-    parts: dict[str, np.ndarray] = {}
-    n = pm.X.shape[0]
-    for name, ids in idx.items():
-        if ids.size == 0:
-            parts[name] = np.zeros(n, np.float32)
-            continue
-        w = model.idf[ids] / model.idf[ids].sum()
-        parts[name] = _credit_columns(model, pm, ids) @ w
-    both = np.r_[idx["essential"], idx["optional"]].astype(int)
-    own = pm.own_total.copy()
-    own[own == 0] = 1.0
-    parts["use"] = np.asarray(pm.X[:, both] @ model.idf[both]).ravel() / own if both.size else np.zeros(n)
-    occ = [model.occ_index[u] for u in spec.occupation_uris if u in model.occ_index]
-    isco = {model.occ_isco[o] for o in occ}
-    same4 = np.flatnonzero(np.isin(model.isco_arr, list(isco)))
-    same3 = np.flatnonzero(np.isin(model.isco3_arr, [c[:3] for c in isco]))
-
-    def best(m: sp.csr_matrix, cols: np.ndarray) -> np.ndarray:
-        if len(cols) == 0:
-            return np.zeros(n, np.float32)
-        return np.asarray(m[:, cols].max(axis=1).todense()).ravel()
-
-    parts["experience"] = np.maximum.reduce([best(pm.exp_occ, np.array(occ, int)), 0.5 * best(pm.exp_occ, same4),
-                                             0.25 * best(pm.exp_occ, same3)])
-    sector = np.array([any(c and any(i.startswith(c) for i in isco) for c in codes) for codes in pm.sector_codes],
-                      dtype=np.float32) if any(pm.sector_codes) else np.zeros(n, np.float32)
-    parts["preference"] = np.maximum.reduce([best(pm.pref_occ, np.array(occ, int)), 0.5 * best(pm.pref_occ, same4),
-                                             0.5 * sector])
-    parts["language"] = language_fit(pm.dutch, spec.required[None, :])
-    weights = model.config.weights.model_dump()
-    total = sum(weights[k] * parts[k] for k in weights).astype(np.float32)
+    A = vacancy_target(model, spec)
+    occ = np.array([model.occ_index[u] for u in spec.occupation_uris if u in model.occ_index], np.int64)
+    total, parts = score(model, pm.scoring, A=A, occupations=[occ], required=spec.required[None, :])
+    total, parts = total[:, 0], {k: v[:, 0] for k, v in parts.items()}
     dist = geo.haversine_km(pm.lat, pm.lon, spec.lat, spec.lon)
     minutes = geo.commute_minutes(dist, pm.speed)
     commute_ok = np.isnan(minutes) | (minutes <= pm.max_minutes)
@@ -250,6 +179,7 @@ class Candidate(BaseModel):
     participant_id: str
     score: float
     parts: ScoreParts
+    skill_counts: SkillCounts | None = None     # None: stored before skill counts existed
     commute_minutes: float | None
     distance_km: float | None
     supporting_skills: list[SupportingSkill]
@@ -317,35 +247,39 @@ def make_shortlist(
     ok = filters["commute"] & filters["availability"]
     eligible = np.flatnonzero(ok)
     order = eligible[np.lexsort((np.array(pm.ids, dtype=object)[eligible].astype(str), -total[eligible]))][:top]
-    ess = np.array([model.skill_index[u] for u in spec.essential if u in model.skill_index], int)
-    opt = np.array([model.skill_index[u] for u in spec.optional if u in model.skill_index], int)
-    vias: set[int] = set()
-    per = []
-    for p in order:
-        f = pm.features[p]
-        x = skill_vector(model, f)
-        xt, via = credited_for(model, x, np.r_[ess, opt])
-        vias.update(int(v) for v in via[np.r_[ess, opt]] if v >= 0)
-        per.append((p, f, x, xt, via))
-    labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in vias], lang=lang)
+    A = vacancy_target(model, spec)
+    ess = np.array([model.skill_index[u] for u in spec.essential if u in model.skill_index], np.int64)
+    opt = np.array([model.skill_index[u] for u in spec.optional if u in model.skill_index], np.int64)
+    X = pm.scoring.X[order] if order.size else pm.scoring.X[:0]
+    c = related_credit(model, X, A)
+    credit: dict[int, dict[int, tuple[int, float]]] = {}
+    for r, s_, v, w in zip(c.participant.tolist(), c.skill.tolist(), c.via.tolist(), c.credit.tolist(), strict=True):
+        credit.setdefault(r, {})[s_] = (v, w)
+    labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in set(c.via.tolist())],
+                          lang=lang)
     weights = model.config.weights.model_dump()
     candidates = []
-    for r, (p, f, x, xt, via) in enumerate(per, start=1):
-        values = {k: float(parts[k][p]) for k in weights}
-        supporting, missing = explain_skills(model, f, essential=ess, optional=opt, x=x, x_tilde=xt, via=via,
-                                             labels=labels)
+    for r, p in enumerate(order.tolist()):
+        f = pm.features[p]
+        row = X[r]
+        x = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
+        supporting, missing, counts, coverage = explain_skills(
+            model, f, essential=ess, optional=opt, x=x, credit=credit.get(r, {}), labels=labels)
+        values = {k: float(parts[k][p]) for k in ("skills", "recall", "use", *weights)}
+        values["essential"] = coverage
         check = check_language(f.dutch, requirement)
         m = float(minutes[p])
         flags = [] if np.isfinite(m) else ["shortlist.flag.commute_unknown"]   # message codes
         if not check.meets:
             flags.append("shortlist.flag.dutch_below_requirement")
         candidates.append(Candidate(
-            rank=r, participant_id=f.participant_id, score=round(float(total[p]), 6),
-            parts=score_parts(values, weights), commute_minutes=round(m, 1) if np.isfinite(m) else None,
+            rank=r + 1, participant_id=f.participant_id, score=round(float(total[p]), 6),
+            parts=score_parts(values, weights), skill_counts=counts,
+            commute_minutes=round(m, 1) if np.isfinite(m) else None,
             distance_km=round(float(geo.haversine_km(pm.lat[p], pm.lon[p], spec.lat, spec.lon)), 1)
             if np.isfinite(m) else None,
-            supporting_skills=supporting, missing_essential=missing, language=check,
-            next_steps=next_steps(missing, check, essential_coverage=values["essential"]), flags=flags,
+            supporting_skills=supporting, missing_essential=missing[:MAX_GAPS], language=check,
+            next_steps=next_steps(missing, check, essential_coverage=coverage), flags=flags,
         ))
     filtered = {"commute": int((~filters["commute"]).sum()),
                 "availability": int((filters["commute"] & ~filters["availability"]).sum())}

@@ -32,18 +32,28 @@ def test_gap_lists_exactly_the_missing_essential_skills(con):
                                                                 "writing": "B1"}), top=5, log=False)
     target = next(t for t in res.targets if t.occupation_uri == occ)
     assert target.rank == 1
-    assert {m.uri for m in target.missing_essential} == set(ess) - set(have)
+    gaps = set(ess) - set(have)
+    shown = [m.uri for m in target.missing_essential]
+    related = {s.uri for s in target.supporting_skills if not s.direct}
+    assert len(shown) == min(5, len(gaps - related)) and set(shown) <= gaps - related   # the five that matter most
+    weights = [m.weight for m in target.missing_essential]
+    assert weights == sorted(weights, reverse=True)
+    counts = target.skill_counts
+    assert (counts.required, counts.met) == (len(ess), len(have))
+    assert counts.met + counts.related + counts.missing == counts.required
     direct = {s.uri for s in target.supporting_skills if s.direct}
     assert direct == set(have)
+    every = [s.uri for s in target.supporting_skills] + shown
+    assert len(every) == len(set(every))                                     # each skill once
     ev = next(s for s in target.supporting_skills if s.direct)
     assert ev.evidence_kind == "assessed" and ev.level == 0.8
     parts = target.parts
-    total = parts.essential + parts.optional + parts.use + parts.experience + parts.preference + parts.language
+    total = parts.skills + parts.experience + parts.preference + parts.language
     assert total == pytest.approx(target.score, abs=1e-5)
     assert parts.values["essential"] > 0.3
     assert {s.kind for s in target.next_steps} & {"training", "internship"}
     closed = {u for s in target.next_steps for u in s.closes}
-    assert {m.uri for m in target.missing_essential} <= closed
+    assert set(shown) <= closed
 
 
 def test_dutch_beyond_the_requirement_earns_nothing_and_a_gap_is_shown(con):
@@ -77,13 +87,19 @@ def test_related_skills_give_partial_credit(con):
            WHERE n.skill_uri IN (SELECT unnest(?)) AND n.neighbour_uri NOT IN (SELECT unnest(?))
            ORDER BY n.weight DESC, n.skill_uri, n.neighbour_uri LIMIT 1""", [ess, ess]).fetchone()
     target_skill, neighbour = row
-    res = job_targets(con, profile=profile("P-1", [neighbour, *[s for s in ess if s != target_skill][:3]]),
-                      top=200, log=False)
+    others = [s for s in ess if s != target_skill][:3]
+    res = job_targets(con, profile=profile("P-1", [neighbour, *others]), top=200, log=False)
     t = next(t for t in res.targets if t.occupation_uri == occ)
     credited = next(s for s in t.supporting_skills if s.uri == target_skill)
     assert not credited.direct and credited.via_uri == neighbour and 0 < credited.credit < 0.8
-    missing = next(m for m in t.missing_essential if m.uri == target_skill)
-    assert missing.partial_credit == credited.credit
+    assert target_skill not in {m.uri for m in t.missing_essential}          # related, not also a gap
+    assert t.skill_counts.related >= 1
+    without = job_targets(con, profile=profile("P-1", others), top=200, log=False)
+    w = next(t for t in without.targets if t.occupation_uri == occ)
+    assert w.parts.values["recall"] < t.parts.values["recall"]
+    direct = job_targets(con, profile=profile("P-1", [target_skill, *others]), top=200, log=False)
+    d = next(t for t in direct.targets if t.occupation_uri == occ)
+    assert d.score > t.score                                                 # related never above direct
 
 
 def test_experience_and_preference_raise_an_occupation(con):
@@ -144,20 +160,23 @@ def test_bad_input_is_rejected(con):
         rank_profiles(con, profiles=[], top=1000)
 
 
-def test_credit_for_a_subset_equals_full_credit(con):
+def test_related_credit_fills_each_gap_once_from_unused_skills(con):
     import numpy as np
 
     from matching.model import get_model
-    from matching.scoring import credited, credited_for, credited_matrix, profile_matrix, skill_vector
+    from matching.scoring import participants, related_credit
 
     model = get_model(con)
     occ = occupation_by_label(con, "cook")
     f = ranking_features(profile("P-1", skills_of(con, occ)[::3] + skills_of(con, occ, "optional")[::4]))
-    x = skill_vector(model, f)
-    full, via = credited(model, x)
-    idx = np.r_[model.essential_of(model.occ_index[occ]), model.optional_of(model.occ_index[occ])]
-    part, via_part = credited_for(model, x, idx)
-    assert np.allclose(full[idx], part[idx]) and (full[idx] > x[idx]).any()
-    assert (via[idx] == via_part[idx]).all()
-    batch = credited_matrix(model, profile_matrix(model, [f])).toarray()[0]
-    assert np.allclose(batch, full)
+    pa = participants(model, [f])
+    o = model.occ_index[occ]
+    c = related_credit(model, pa.X, model.A[[o]])
+    listed = set(model.essential_of(o).tolist()) | set(model.optional_of(o).tolist())
+    held = set(pa.X.indices.tolist())
+    assert set(c.skill.tolist()) <= listed - held            # only gaps get credit
+    assert not set(c.via.tolist()) & listed                  # only from skills the occupation does not use
+    assert len(set(c.skill.tolist())) == c.skill.size and len(set(c.via.tolist())) == c.via.size
+    assert (c.credit < 1).all() and (c.credit > 0).all()
+    batch = related_credit(model, participants(model, [f, f]).X, model.A[[o]])
+    assert np.allclose(batch.credit[batch.participant == 1], c.credit)

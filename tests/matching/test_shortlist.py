@@ -137,3 +137,45 @@ def test_unconfirmed_vacancy_gets_no_shortlist_and_requests_are_logged(con, vaca
     rows = read_log(con, kind="shortlist", input_id=vacancy.vacancy_id)
     assert len(rows) == 1 and rows[0].requested_by == "liaison2" and rows[0].log_id == sl.log_id
     assert rows[0].outputs == [{"id": "P-1", "score": pytest.approx(sl.candidates[0].score), "rank": 1}]
+
+
+def test_shortlist_and_job_target_give_the_same_score(con):
+    from matching.job_targets import job_targets
+
+    occ = occupation_by_label(con, "forklift operator")
+    ess, opt = skills_of(con, occ), skills_of(con, occ, "optional")
+    v = create_vacancy(con, owner="liaison", vacancy={"title": "heftruckchauffeur", "description": "magazijn",
+                                                      "employer": "X", "postcode": "8000"})
+    v = confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[occ], essential_skills=ess,
+                        optional_skills=opt)
+    dutch = dict.fromkeys(("listening", "reading", "speaking", "writing"), "A1")
+    p = profile("P-1", ess[::2] + opt[:2] + skills_of(con, occupation_by_label(con, "cook"))[:3], postcode="8000",
+                dutch=dutch, experience=[{"occupation_uri": occ, "years": 1}], preferred_occupations=[occ])
+    sl = make_shortlist(con, vacancy_id=v.vacancy_id, requested_by="liaison", profiles=[p])
+    target = next(t for t in job_targets(con, profile=p, top=5, log=False).targets if t.occupation_uri == occ)
+    cand = sl.candidates[0]
+    assert cand.score == pytest.approx(target.score, abs=1e-6)
+    assert cand.parts.values == pytest.approx(target.parts.values, abs=1e-6)
+    assert cand.skill_counts == target.skill_counts
+    assert [s.uri for s in cand.supporting_skills] == [s.uri for s in target.supporting_skills]
+    every = [s.uri for s in cand.supporting_skills] + [m.uri for m in cand.missing_essential]
+    assert len(every) == len(set(every))
+
+
+def test_language_skills_are_never_scored(con, vacancy):
+    dutch_skill = con.execute(
+        """SELECT c.uri FROM taxonomy.collections c JOIN taxonomy.labels l ON l.uri = c.uri WHERE
+           c.collection = 'language' AND l.lang = 'nl' AND l.kind = 'preferred'
+           AND l.label = 'Nederlands'""").fetchone()
+    assert dutch_skill
+    v = confirm_vacancy(con, vacancy_id=vacancy.vacancy_id, by="liaison", occupation_uris=vacancy.occupation_uris,
+                        essential_skills=[*vacancy.essential_skills, dutch_skill[0]])
+    people = [profile("P-1", v.essential_skills[:4], postcode="8000", availability={"shifts": ["early"]}),
+              profile("P-2", [*v.essential_skills[:4], dutch_skill[0]], postcode="8000",
+                      availability={"shifts": ["early"]})]
+    sl = make_shortlist(con, vacancy_id=v.vacancy_id, requested_by="liaison", profiles=people)
+    a, b = sl.candidates
+    assert a.score == b.score and a.skill_counts.required == len(vacancy.essential_skills)
+    shown = {s.uri for c in sl.candidates for s in c.supporting_skills} | {
+        m.uri for c in sl.candidates for m in c.missing_essential}
+    assert dutch_skill[0] not in shown
