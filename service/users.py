@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import string
 from datetime import UTC, datetime, timedelta
 
 import duckdb
@@ -11,9 +12,38 @@ from pwdlib import PasswordHash
 
 from foundation.actor import Role, User
 from foundation.db import apply_migrations, transaction
-from foundation.errors import ConflictError, InputError
+from foundation.errors import ConflictError, InputError, Problem
 
 _hasher = PasswordHash.recommended()
+
+USERNAME_CHARS = set(string.ascii_letters + string.digits + "._-")
+USERNAME_MIN, USERNAME_MAX, PASSWORD_MIN = 2, 40, 8
+
+
+def username_problems(username: str) -> list[Problem]:
+    """What is wrong with a new username, one problem per rule broken (empty list: fine).
+
+    Rules: 2–40 characters; letters a–z (no accents), digits, dot, dash or underscore; no spaces.
+    """
+    problems = []
+    if any(c.isspace() for c in username):
+        problems.append(Problem("a username cannot contain a space", column="username",
+                                code="accounts.username_space"))
+    bad = sorted({c for c in username if c not in USERNAME_CHARS and not c.isspace()})
+    if bad:
+        problems.append(Problem(f"not allowed in a username: {' '.join(bad)}", column="username",
+                                code="accounts.username_chars", params={"chars": " ".join(bad)}))
+    if not USERNAME_MIN <= len(username) <= USERNAME_MAX:
+        problems.append(Problem(f"use {USERNAME_MIN}–{USERNAME_MAX} characters", column="username",
+                                code="accounts.username_length", params={"min": USERNAME_MIN, "max": USERNAME_MAX}))
+    return problems
+
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash stored for ``password``."""
+    return _hasher.hash(password)
+
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -26,8 +56,13 @@ def create_user(
     display_name: str | None = None,
 ) -> User:
     """Create an account; the password is stored only as an argon2 hash."""
-    if len(password) < 8:
-        raise InputError("password: use at least 8 characters")
+    problems = username_problems(username)
+    if len(password) < PASSWORD_MIN:
+        problems.append(Problem(f"use at least {PASSWORD_MIN} characters", column="password",
+                                code="accounts.password_short", params={"min": PASSWORD_MIN}))
+    if problems:
+        raise InputError(f"account {username!r} not created: " + "; ".join(p.message for p in problems), problems,
+                         code="accounts.not_created")
     try:
         role = Role(role)
     except ValueError as exc:

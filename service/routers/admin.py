@@ -13,9 +13,10 @@ from foundation.errors import WerkbrugError
 from service.auth import check_csrf, list_users, set_active
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
+from service.messages import problem_text
 from service.ui import field_errors, render, ui_translator
 from service.ui.audit_view import audit_row
-from service.users import Role, User, create_user
+from service.users import Role, User, create_user, username_problems
 from taxonomy.store import preferred_labels
 
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
@@ -33,7 +34,7 @@ class UserOut(BaseModel):
 
 
 class UserIn(BaseModel):
-    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    username: str = Field(max_length=64)  # the rules and their messages: service.users.username_problems
     password: str = Field(min_length=8, max_length=200)
     role: Role
     display_name: str | None = Field(None, max_length=200)
@@ -145,8 +146,10 @@ def users_create(
     _ = ui_translator(request)
     errors: dict[str, str] = {}
     form = {"username": username, "display_name": display_name, "role": role}
-    if not username or not all(c.isalnum() or c in "._-" for c in username) or len(username) < 2:
-        errors["username"] = _("Use at least 2 letters, digits, dots, dashes or underscores.")
+    problems = username_problems(username)
+    if problems:
+        errors["username"] = "; ".join(problem_text(p, lang=request_language(request), located=False)
+                                       for p in problems)
     if role not in {r.value for r in Role}:
         errors["role"] = _("Choose a role.")
     if len(password) < 8:

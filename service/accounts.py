@@ -1,0 +1,108 @@
+"""Account actions: username rules, password change and reset, role change.
+
+Each action takes the acting person, checks what it must, changes the account, ends the
+account's sessions and API tokens where the change calls for it, and writes its audit entry,
+in one transaction. Errors carry message codes (``accounts.*``) rendered at the edge.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from foundation.audit import Purpose, audit
+from foundation.db import transaction
+from foundation.errors import InputError, NotFoundError, Problem
+from service.users import PASSWORD_MIN, Role, User, authenticate, hash_password
+
+
+def _password_problems(password: str, column: str = "password") -> list[Problem]:
+    if len(password) < PASSWORD_MIN:
+        return [Problem(f"use at least {PASSWORD_MIN} characters", column=column,
+                        code="accounts.password_short", params={"min": PASSWORD_MIN})]
+    return []
+
+
+def _require(con: duckdb.DuckDBPyConnection, username: str) -> str:
+    row = con.execute("SELECT role FROM service.users WHERE username = ?", [username]).fetchone()
+    if row is None:
+        raise NotFoundError(f"Unknown account {username!r}", [Problem("no such account", column="username")],
+                            code="accounts.unknown", params={"username": username})
+    return row[0]
+
+
+def _end_sessions(con: duckdb.DuckDBPyConnection, username: str) -> int:
+    """Delete every session and API token of the account; returns how many there were."""
+    (n,) = con.execute("SELECT count(*) FROM service.tokens WHERE username = ?", [username]).fetchone()
+    con.execute("DELETE FROM service.tokens WHERE username = ?", [username])
+    return int(n)
+
+
+def _require_admin(actor: User) -> None:
+    if actor.role != Role.admin:
+        raise NotFoundError("Unknown account", code="accounts.unknown", params={"username": ""})
+
+
+def change_own_password(con: duckdb.DuckDBPyConnection, *, actor: User, current: str, new: str) -> int:
+    """The actor changes their own password (the current one is asked again).
+
+    Every session and token of the account ends, this one too: the caller signs the person in
+    again. Returns the number of sessions and tokens ended.
+    """
+    problems = _password_problems(new, "new_password")
+    if authenticate(con, username=actor.username, password=current) is None:
+        problems.insert(0, Problem("the current password is wrong", column="current_password",
+                                   code="accounts.current_password_wrong"))
+    if new == current:
+        problems.append(Problem("the new password is the old one", column="new_password",
+                                code="accounts.password_unchanged"))
+    if problems:
+        raise InputError("The password was not changed", problems, code="accounts.password_not_changed")
+    with transaction(con):
+        con.execute("UPDATE service.users SET password_hash = ? WHERE username = ?",
+                    [hash_password(new), actor.username])
+        ended = _end_sessions(con, actor.username)
+        audit(con, user=actor, action="change_password", object_type="user", object_id=actor.username,
+              purpose=Purpose.administration, detail={"sessions_ended": ended})
+    return ended
+
+
+def reset_password(con: duckdb.DuckDBPyConnection, *, actor: User, username: str, new: str) -> int:
+    """An admin sets a new password for an account; its sessions and tokens end."""
+    _require_admin(actor)
+    _require(con, username)
+    problems = _password_problems(new)
+    if problems:
+        raise InputError("The password was not changed", problems, code="accounts.password_not_changed")
+    with transaction(con):
+        con.execute("UPDATE service.users SET password_hash = ? WHERE username = ?", [hash_password(new), username])
+        ended = _end_sessions(con, username)
+        audit(con, user=actor, action="reset_password", object_type="user", object_id=username,
+              purpose=Purpose.administration, detail={"sessions_ended": ended})
+    return ended
+
+
+def change_role(con: duckdb.DuckDBPyConnection, *, actor: User, username: str, role: Role | str) -> int:
+    """An admin gives an account another role; its sessions and tokens end (they carried the old role).
+
+    An admin cannot change their own role (so that one admin always remains).
+    """
+    _require_admin(actor)
+    old = _require(con, username)
+    try:
+        new = Role(role)
+    except ValueError:
+        raise InputError("Unknown role", [Problem(f"{role!r} is not a role", column="role",
+                                                  code="accounts.role_unknown", params={"role": str(role)})],
+                         code="accounts.role_not_changed") from None
+    if username == actor.username:
+        raise InputError("You cannot change your own role",
+                         [Problem("ask another admin", column="role", code="accounts.own_role")],
+                         code="accounts.role_not_changed")
+    if new.value == old:
+        return 0
+    with transaction(con):
+        con.execute("UPDATE service.users SET role = ? WHERE username = ?", [new.value, username])
+        ended = _end_sessions(con, username)
+        audit(con, user=actor, action="set_user_role", object_type="user", object_id=username,
+              purpose=Purpose.administration, detail={"old_role": old, "new_role": new.value, "sessions_ended": ended})
+    return ended
