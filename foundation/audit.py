@@ -2,19 +2,23 @@
 
 The log is append-only: this module only inserts and reads, and nothing in werkbrug updates
 or deletes ``service.audit_log`` rows. Every read of a participant's personal data and every
-ranking calls :func:`audit`. Entries form a hash chain (each stores the SHA-256 of the
-previous entry and of itself), so :func:`verify_chain` detects a changed or removed row.
+ranking calls :func:`audit`. Entries form a keyed hash chain: each stores the previous
+entry's hash and its own HMAC-SHA256 under a key kept outside the database
+(:mod:`foundation.audit_store`), and the chain head (last id + hash) is checkpointed, signed, in
+a file beside the database after every commit. :func:`verify` detects changed entries (even with
+recomputed hashes), removed entries (the newest ones and all of them included) and forged appends.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
+import hmac
 import io
 import json
-import threading
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -22,6 +26,8 @@ from typing import Any
 import duckdb
 
 from foundation.actor import User
+from foundation.audit_store import ChainStore, chain_store
+from foundation.db import after_commit, write_lock
 
 
 class Purpose(StrEnum):
@@ -51,13 +57,64 @@ class AuditEntry:
     detail: dict[str, Any] | None
 
 
-_chain_lock = threading.Lock()
 GENESIS = "0" * 64
+ANCHOR_ACTION = "audit_chain_anchored"
 
 
-def _entry_hash(prev: str, fields: list[str | None]) -> str:
+def _legacy_hash(prev: str, fields: list[str | None]) -> str:
+    """The unkeyed SHA-256 of entries written before the keyed chain (kept for verification)."""
     payload = json.dumps([prev, *fields], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _entry_mac(key: bytes, prev: str, fields: list[str | None]) -> str:
+    payload = json.dumps([prev, *fields], ensure_ascii=False, separators=(",", ":"))
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+def _fields(when: datetime, username, role, action, object_type, object_id, purpose, detail) -> list[str | None]:
+    return [when.isoformat(), username, role, action, object_type, object_id, purpose, detail]
+
+
+def _append(cursor, key: bytes, prev: str, when: datetime, fields: list[str | None]) -> tuple[int, str]:
+    entry_hash = _entry_mac(key, prev, fields)
+    audit_id = cursor.execute(
+        """INSERT INTO service.audit_log
+               (occurred_at, username, role, action, object_type, object_id, purpose, detail, prev_hash, entry_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING audit_id""",
+        [when, *fields[1:], prev, entry_hash],
+    ).fetchone()[0]
+    return audit_id, entry_hash
+
+
+def _ensure_anchor(cursor, store: ChainStore) -> None:
+    """Start the keyed chain once: an entry pinning the head of the older, unkeyed chain (if any).
+
+    Older entries are never rewritten; the keyed anchor holds their count and last hash, so a
+    later edit or removal among them (even with the unkeyed hashes recomputed) is detected.
+    """
+    if store.anchored:
+        return
+    row = cursor.execute(f"SELECT audit_id FROM service.audit_log WHERE action = '{ANCHOR_ACTION}' LIMIT 1").fetchone()
+    if row is None:
+        legacy = cursor.execute(
+            "SELECT count(*), max(audit_id) FROM service.audit_log").fetchone()
+        last = cursor.execute(
+            "SELECT entry_hash FROM service.audit_log ORDER BY audit_id DESC LIMIT 1").fetchone()
+        prev = (last[0] if last else None) or GENESIS
+        when = datetime.now(UTC).replace(tzinfo=None)
+        detail = json.dumps({"legacy_entries": legacy[0], "legacy_last_id": legacy[1], "legacy_head": prev,
+                             "algorithm": "HMAC-SHA256"}, sort_keys=True)
+        fields = _fields(when, None, None, ANCHOR_ACTION, "audit_log", None, "administration", detail)
+        audit_id, entry_hash = _append(cursor, store.key, prev, when, fields)
+        after_commit(functools.partial(store.write_head, audit_id, entry_hash))
+    after_commit(store.mark_anchored)
+
+
+def anchor_chain(cursor: duckdb.DuckDBPyConnection) -> None:
+    """Start the keyed chain of this database now, if it has not been (the app does so at start-up)."""
+    with write_lock():
+        _ensure_anchor(cursor, chain_store(cursor))
 
 
 def audit(
@@ -70,10 +127,15 @@ def audit(
     purpose: Purpose | str | None = None,
     detail: dict[str, Any] | None = None,
 ) -> None:
-    """Append one entry to the audit log (never updated, never deleted)."""
+    """Append one entry to the audit log (never updated, never deleted).
+
+    The entry's hash is an HMAC-SHA256 (key outside the database) over the previous entry's
+    hash and its fields; the chain head file beside the database is updated once the entry
+    is committed.
+    """
     when = datetime.now(UTC).replace(tzinfo=None)
-    fields = [
-        when.isoformat(),
+    fields = _fields(
+        when,
         user.username if user else None,
         str(user.role) if user else None,
         action,
@@ -81,35 +143,84 @@ def audit(
         None if object_id is None else str(object_id),
         None if purpose is None else str(purpose),
         None if detail is None else json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True),
-    ]
-    with _chain_lock:
+    )
+    store = chain_store(cursor)
+    with write_lock():
+        _ensure_anchor(cursor, store)
         row = cursor.execute(
             "SELECT entry_hash FROM service.audit_log ORDER BY audit_id DESC LIMIT 1"
         ).fetchone()
         prev = (row[0] if row else None) or GENESIS
-        cursor.execute(
-            """INSERT INTO service.audit_log
-                   (occurred_at, username, role, action, object_type, object_id, purpose, detail, prev_hash, entry_hash)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [when, *fields[1:], prev, _entry_hash(prev, fields)],
-        )
+        audit_id, entry_hash = _append(cursor, store.key, prev, when, fields)
+        after_commit(functools.partial(store.write_head, audit_id, entry_hash))
+
+
+@dataclass
+class ChainReport:
+    """The result of :func:`verify`: ``intact`` or what is wrong (message codes, ids)."""
+
+    intact: bool
+    entries: int
+    broken: list[int] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # codes: audit.head_missing, audit.truncated, …
+    head: dict[str, Any] | None = None
+
+
+def verify(cursor: duckdb.DuckDBPyConnection, *, store: ChainStore | None = None) -> ChainReport:
+    """Check every entry's hash (unkeyed before the anchor, HMAC after) and the head file.
+
+    Detects edits (with or without recomputed hashes), removed entries anywhere (the newest
+    ones and all of them included, through the signed head file) and forged appends.
+    """
+    store = store or chain_store(cursor)
+    rows = cursor.execute(
+        """SELECT audit_id, occurred_at, username, role, action, object_type, object_id, purpose, detail,
+                  prev_hash, entry_hash
+           FROM service.audit_log ORDER BY audit_id"""
+    ).fetchall()
+    broken: list[int] = []
+    problems: list[str] = []
+    if rows and not store.has_key():
+        return ChainReport(intact=False, entries=len(rows), problems=["audit.key_missing"])
+    prev, keyed = GENESIS, False
+    legacy_count = 0
+    by_id: dict[int, str | None] = {}
+    for audit_id, when, *fields, prev_hash, entry_hash in rows:
+        values = [when.isoformat(), *fields]
+        if not keyed and fields[2] == ANCHOR_ACTION:
+            keyed = True
+            pinned = json.loads(fields[6] or "{}")
+            if pinned.get("legacy_entries") != legacy_count or pinned.get("legacy_head") != prev:
+                problems.append("audit.legacy_changed")
+        if keyed:
+            ok = prev_hash == prev and entry_hash == _entry_mac(store.key, prev, values)
+        elif entry_hash is None:  # written before entries were hashed: pinned by the anchor's count
+            ok = True
+        else:
+            ok = prev_hash == prev and entry_hash == _legacy_hash(prev, values)
+        if not ok:
+            broken.append(audit_id)
+        legacy_count += not keyed
+        prev = entry_hash or GENESIS
+        by_id[audit_id] = entry_hash
+    if rows and not keyed:
+        problems.append("audit.not_anchored")
+    head = store.read_head() if store.has_key() else None
+    if head is None:
+        if store.has_key() and store.path is not None:
+            problems.append("audit.head_missing")
+    elif head == "invalid":
+        problems.append("audit.head_forged")
+        head = None
+    elif by_id.get(head["audit_id"]) != head["entry_hash"]:
+        problems.append("audit.truncated" if head["audit_id"] not in by_id else "audit.head_mismatch")
+    return ChainReport(intact=not broken and not problems, entries=len(rows), broken=broken, problems=problems,
+                       head=head if isinstance(head, dict) else None)
 
 
 def verify_chain(cursor: duckdb.DuckDBPyConnection) -> list[int]:
     """Ids of entries whose hash does not follow from the entry before them (empty: intact)."""
-    broken = []
-    prev = GENESIS
-    rows = cursor.execute(
-        """SELECT audit_id, occurred_at, username, role, action, object_type, object_id, purpose, detail,
-                  prev_hash, entry_hash
-           FROM service.audit_log WHERE entry_hash IS NOT NULL ORDER BY audit_id"""
-    ).fetchall()
-    for audit_id, when, *fields, prev_hash, entry_hash in rows:
-        expected = _entry_hash(prev, [when.isoformat(), *fields])
-        if prev_hash != prev or entry_hash != expected:
-            broken.append(audit_id)
-        prev = entry_hash
-    return broken
+    return verify(cursor).broken
 
 
 def read_log(

@@ -97,6 +97,29 @@ WRITE_LOCK_TIMEOUT = 30.0
 CONFLICT_RETRIES = 4
 
 
+_local = threading.local()
+
+
+@contextlib.contextmanager
+def write_lock() -> Iterator[None]:
+    """Hold this process's write lock (reentrant): for writes made outside :func:`transaction`."""
+    if not _write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT):
+        raise write_conflict()
+    try:
+        yield
+    finally:
+        _write_lock.release()
+
+
+def after_commit(fn: Callable[[], object]) -> None:
+    """Run ``fn`` once the current thread's :func:`transaction` commits (now, outside one; never on rollback)."""
+    pending = getattr(_local, "pending", None)
+    if pending is None:
+        fn()
+    else:
+        pending.append(fn)
+
+
 def is_conflict(exc: BaseException) -> bool:
     """Whether ``exc`` is DuckDB's write-write conflict (``TransactionContext Error: Conflict on …``)."""
     return isinstance(exc, duckdb.TransactionException) and "conflict" in str(exc).lower()
@@ -126,6 +149,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     """
     if not _write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT):
         raise write_conflict()
+    outer, _local.pending = getattr(_local, "pending", None), []
     try:
         con.execute("BEGIN TRANSACTION")
         try:
@@ -142,7 +166,11 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             if is_conflict(exc):
                 raise write_conflict(exc) from exc
             raise
+        callbacks, _local.pending = _local.pending, outer
+        for fn in callbacks:
+            fn()
     finally:
+        _local.pending = outer
         _write_lock.release()
 
 

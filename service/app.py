@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from foundation.audit import anchor_chain
 from foundation.db import connect, is_conflict, write_conflict
 from foundation.errors import (
     ConflictError,
@@ -71,6 +72,7 @@ def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits
     async def lifespan(app: FastAPI):
         con = connect(db_path)
         migrate_all(con)
+        anchor_chain(con)
         compile_catalogues()
         app.state.db = con
         app.state.demo = demo

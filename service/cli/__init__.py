@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from service.cli import assessment, matching, programme, server, taxonomy
+from service.cli import assessment, matching, ops, programme, server, taxonomy
 
 app = typer.Typer(
     name="werkbrug",
@@ -18,3 +18,4 @@ assessment.register(app)
 matching.register(app)
 server.register(app)
 programme.register(app)
+ops.register(app)

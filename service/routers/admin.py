@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from foundation.audit import Purpose, audit, count_log, read_log, to_csv, verify_chain
+from foundation.audit import Purpose, audit, count_log, read_log, to_csv, verify
 from foundation.errors import WerkbrugError
 from service.auth import check_csrf, list_users, set_active
 from service.deps import Cursor, require_roles
@@ -110,14 +110,36 @@ def _csv(cursor, user: User, username: str | None, action: str | None, object_id
 
 class ChainOut(BaseModel):
     intact: bool
+    entries: int = 0
     broken_entries: list[int]
+    problems: list[str] = Field(default_factory=list, description="audit.truncated, audit.head_missing, …")
 
 
 @api.get("/audit/verify", response_model=ChainOut)
 def api_audit_verify(cursor: Cursor, user: Admin) -> ChainOut:
-    """Check the audit log's hash chain: a changed or removed entry breaks it."""
-    broken = verify_chain(cursor)
-    return ChainOut(intact=not broken, broken_entries=broken[:1000])
+    """Check the audit log's keyed hash chain and its signed head: edits, removals and forged entries show."""
+    report = verify(cursor)
+    return ChainOut(intact=report.intact, entries=report.entries, broken_entries=report.broken[:1000],
+                    problems=report.problems)
+
+
+@api.post("/backup")
+def api_backup(request: Request, cursor: Cursor, user: Admin) -> dict:
+    """A consistent copy of the database with its audit head, in the backup folder beside the database
+    (``$WERKBRUG_BACKUP_DIR`` to choose another); ``werkbrug backup`` asks this while the server runs."""
+    import os
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from foundation.audit_store import database_file
+    from foundation.backup import backup
+
+    db = database_file(cursor)
+    out = Path(os.environ.get("WERKBRUG_BACKUP_DIR") or (db.with_name(db.name + ".backups") if db else "backups"))
+    report = backup(request.app.state.db, out_dir=out)
+    audit(cursor, user=user, action="backup", object_type="database", purpose=Purpose.administration,
+          detail={"file": report.file})
+    return asdict(report)
 
 
 @api.get("/audit.csv", response_class=PlainTextResponse)
@@ -189,10 +211,11 @@ def audit_page(
     total = count_log(cursor, **filters)
     audit(cursor, user=user, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
           detail=filters)
-    broken = verify_chain(cursor)
+    report = verify(cursor)
+    broken = report.broken
     lang = request_language(request)
     return render(request, "admin/audit.html", user, rows=[audit_row(e, lang=lang) for e in entries], total=total,
-                  page=page, broken=broken,
+                  page=page, broken=broken, chain_problems=report.problems,
                   pages=max(1, -(-total // PAGE_SIZE)), filters={k: v or "" for k, v in filters.items()})
 
 

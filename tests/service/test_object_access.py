@@ -112,7 +112,7 @@ def test_audit_rows_keep_who_role_when_what_why(tmp_path: Path) -> None:
     migrate_all(con)
     audit(con, user=User("k", "K", Role.coach), action="read_participant", object_type="participant",
           object_id="P-1", purpose="coaching", detail={"why": "feedback talk"})
-    [entry] = read_log(con)
+    [entry] = read_log(con, action="read_participant")
     assert (entry.username, entry.role, entry.action, entry.object_id, entry.purpose) == (
         "k", "coach", "read_participant", "P-1", "coaching")
     assert entry.occurred_at is not None and entry.detail == {"why": "feedback talk"}

@@ -89,6 +89,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/admin/audit"): frozenset({D}),
     ("GET", "/api/admin/audit.csv"): frozenset({D}),
     ("GET", "/api/admin/audit/verify"): frozenset({D}),
+    ("POST", "/api/admin/backup"): frozenset({D}),
     ("GET", "/admin/users"): frozenset({D}),
     ("POST", "/admin/users"): frozenset({D}),
     ("POST", "/admin/users/{username}/active"): frozenset({D}),

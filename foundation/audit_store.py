@@ -1,0 +1,160 @@
+"""Where the audit chain's secrets and checkpoints live: outside the database file.
+
+- The **key** (32 random bytes) that keys every entry's HMAC: ``$WERKBRUG_AUDIT_KEY`` (hex), else
+  ``$WERKBRUG_AUDIT_KEY_FILE``, else the file ``<database>.audit-key`` beside the database,
+  created on first use with mode 0600. Whoever can change the database but not read this key
+  cannot recompute the chain after an edit, nor append entries that verify.
+- The **head** (id and hash of the newest committed entry), signed with the key, in
+  ``<database>.audit-head``: rewritten atomically after every commit that appends, and written
+  into every backup. Removing the newest entries, or all of them, no longer verifies.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+KEY_SUFFIX = ".audit-key"
+HEAD_SUFFIX = ".audit-head"
+
+
+def _write_private(path: Path, data: bytes, *, sync: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically (rename), readable by the owner only."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def head_mac(key: bytes, audit_id: int, entry_hash: str) -> str:
+    return hmac.new(key, f"werkbrug-audit-head|{audit_id}|{entry_hash}".encode(), hashlib.sha256).hexdigest()
+
+
+class ChainStore:
+    """The key and the head file of one database file (``path`` ``None``: an in-memory database)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.anchored = False
+        self._key: bytes | None = None
+        self._head_id = -1
+        self._lock = threading.Lock()
+
+    @property
+    def key_file(self) -> Path | None:
+        env = os.environ.get("WERKBRUG_AUDIT_KEY_FILE")
+        if env:
+            return Path(env)
+        return None if self.path is None else self.path.with_name(self.path.name + KEY_SUFFIX)
+
+    @property
+    def head_file(self) -> Path | None:
+        return None if self.path is None else self.path.with_name(self.path.name + HEAD_SUFFIX)
+
+    def has_key(self) -> bool:
+        if self._key is not None or os.environ.get("WERKBRUG_AUDIT_KEY"):
+            return True
+        return self.key_file is not None and self.key_file.is_file()
+
+    @property
+    def key(self) -> bytes:
+        """The HMAC key, created (mode 0600) the first time it is needed."""
+        if self._key is None:
+            with self._lock:
+                if self._key is None:
+                    self._key = self._load_or_create_key()
+        return self._key
+
+    def _load_or_create_key(self) -> bytes:
+        env = os.environ.get("WERKBRUG_AUDIT_KEY")
+        if env:
+            return bytes.fromhex(env)
+        file = self.key_file
+        if file is None:
+            return secrets.token_bytes(32)
+        if not file.is_file():
+            with contextlib.suppress(FileExistsError):
+                fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    f.write(secrets.token_hex(32))
+                    f.flush()
+                    os.fsync(f.fileno())
+        return bytes.fromhex(file.read_text().strip())
+
+    def mark_anchored(self) -> None:
+        self.anchored = self.path is not None  # in-memory databases share one store: always look
+
+    def write_head(self, audit_id: int, entry_hash: str, *, to: Path | None = None) -> None:
+        """Checkpoint the chain head (never moves backwards, except into ``to``, e.g. a backup)."""
+        target = to or self.head_file
+        if target is None:
+            return
+        with self._lock:
+            if to is None and audit_id <= self._head_id:
+                return
+            body = {"audit_id": audit_id, "entry_hash": entry_hash,
+                    "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "mac": head_mac(self.key, audit_id, entry_hash)}
+            _write_private(target, json.dumps(body, indent=1).encode())
+            if to is None:
+                self._head_id = audit_id
+
+    def read_head(self, path: Path | None = None) -> dict[str, Any] | str | None:
+        """The head file's content, ``"invalid"`` if its signature or form is wrong, ``None`` if missing."""
+        target = path or self.head_file
+        if target is None or not target.is_file():
+            return None
+        try:
+            head = json.loads(target.read_text())
+            audit_id, entry_hash = int(head["audit_id"]), str(head["entry_hash"])
+        except (ValueError, KeyError, TypeError):
+            return "invalid"
+        if not hmac.compare_digest(str(head.get("mac", "")), head_mac(self.key, audit_id, entry_hash)):
+            return "invalid"
+        return {"audit_id": audit_id, "entry_hash": entry_hash, "written_at": head.get("written_at")}
+
+
+_stores: dict[str, ChainStore] = {}
+_stores_lock = threading.Lock()
+
+
+def database_file(cursor: duckdb.DuckDBPyConnection) -> Path | None:
+    """The file of the cursor's current database (``None`` in memory)."""
+    row = cursor.execute(
+        "SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(row[0]).resolve() if row and row[0] else None
+
+
+def chain_store(cursor: duckdb.DuckDBPyConnection) -> ChainStore:
+    """The (cached) chain store of the cursor's database."""
+    path = database_file(cursor)
+    name = str(path) if path else ":memory:"
+    with _stores_lock:
+        store = _stores.get(name)
+        if store is None:
+            store = _stores[name] = ChainStore(path)
+        return store
+
+
+def forget(path: Path) -> None:
+    """Drop the cached store of ``path`` (after a restore replaced the file)."""
+    with _stores_lock:
+        _stores.pop(str(Path(path).resolve()), None)
