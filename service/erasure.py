@@ -1,27 +1,24 @@
 """Erasure in the running server: erase, then rewrite the database file so the bytes are gone too.
 
 The rewrite swaps the process-wide connection (``app.state.db``) for one on the new file.
-Requests running at that moment on the old connection fail and can be repeated; erasures are
-rare admin actions.
+Writes wait for the swap (the process's write lock); a read running at that moment on the old
+connection fails and can be repeated. Erasures are rare admin actions.
 """
 
 from __future__ import annotations
-
-import threading
 
 from fastapi import Request
 
 from foundation.actor import User
 from foundation.compact import database_file, rewrite
+from foundation.db import _write_lock  # held while the file is swapped: no write goes to the old file
 from matching.erasure import Erasure, erase_participant
-
-_swap = threading.Lock()
 
 
 def erase_and_rewrite(request: Request, cursor, *, actor: User, participant_id: str, reason: str) -> Erasure:
     """:func:`matching.erasure.erase_participant`, then the file rewritten without the freed blocks."""
     done = erase_participant(cursor, actor=actor, participant_id=participant_id, reason=reason)
-    with _swap:
+    with _write_lock:
         path = database_file(request.app.state.db)
         if path is not None:
             request.app.state.db = rewrite(request.app.state.db, path)

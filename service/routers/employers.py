@@ -8,15 +8,18 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from matching import employers as emp
+from matching import outreach
 from service.deps import Cursor, require_roles
+from service.messages import api_language
 from service.users import Role, User
 
 router = APIRouter(prefix="/api", tags=["employers"])
 Liaison = Annotated[User, Depends(require_roles(Role.liaison, Role.admin))]
+CoachOrAdmin = Annotated[User, Depends(require_roles(Role.coach, Role.admin))]
 
 
 class NewEmployer(emp.EmployerInput):
@@ -82,3 +85,37 @@ def add_event(employer_id: str, body: NewEvent, cursor: Cursor, user: Liaison):
 @router.post("/employers/{employer_id}/concerns", response_model=emp.Concern, status_code=201)
 def add_concern(employer_id: str, body: NewConcern, cursor: Cursor, user: Liaison):
     return emp.add_concern(cursor, actor=user, employer_id=employer_id, **body.model_dump())
+
+
+class Presented(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    employer_id: str
+    occupation_uri: str
+    note: str | None = Field(None, max_length=2000)
+
+
+@router.get("/outreach", response_model=list[outreach.Candidate])
+def outreach_candidates(request: Request, cursor: Cursor, user: Liaison):
+    """Consenting candidates with agreed job targets, under their outreach code."""
+    return outreach.outreach_candidates(cursor, actor=user, key=request.app.state.secret_key)
+
+
+@router.get("/outreach/{candidate}", response_model=list[outreach.EmployerToContact])
+def employers_for_candidate(candidate: str, request: Request, cursor: Cursor, user: Liaison):
+    """The employers to contact for the candidate's job targets, best first, with reasons."""
+    pid = outreach.resolve_code(cursor, key=request.app.state.secret_key, code=candidate)
+    return outreach.employers_to_contact(cursor, actor=user, participant_id=pid, lang=api_language(request))
+
+
+@router.post("/outreach/{candidate}/present", status_code=201)
+def present_candidate(candidate: str, body: Presented, request: Request, cursor: Cursor, user: Liaison):
+    """Record on the employer's timeline that the candidate was presented for a job target."""
+    pid = outreach.resolve_code(cursor, key=request.app.state.secret_key, code=candidate)
+    return {"event_id": outreach.present_candidate(cursor, actor=user, participant_id=pid, **body.model_dump())}
+
+
+@router.get("/participants/{participant_id}/employers-to-contact", response_model=list[outreach.EmployerToContact])
+def employers_for_participant(participant_id: str, request: Request, cursor: Cursor, user: CoachOrAdmin):
+    """The same list for the participant's coach (or an admin), by participant id."""
+    return outreach.employers_to_contact(cursor, actor=user, participant_id=participant_id,
+                                         lang=api_language(request))

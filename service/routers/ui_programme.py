@@ -141,3 +141,62 @@ def add_concern(request: Request, employer_id: str, cursor: Cursor, user: Liaiso
         return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
     return RedirectResponse(f"/liaison/employers/{employer_id}#concerns", status_code=303)
 
+
+
+# --- which employers to contact for a participant (liaison) ----------------------------------
+
+def reason_texts(request: Request, reasons) -> list[str]:
+    from service.messages import message
+
+    lang = request_language(request)
+    return [message(r.code, r.params, lang=lang, fallback=r.code) for r in reasons]
+
+
+@router.get("/liaison/outreach", response_class=HTMLResponse)
+def outreach(request: Request, cursor: Cursor, user: Liaison) -> HTMLResponse:
+    """Consenting candidates with agreed job targets, under a code."""
+    from matching.outreach import outreach_candidates
+
+    rows = outreach_candidates(cursor, actor=user, key=request.app.state.secret_key)
+    names = preferred_labels(cursor, sorted({u for c in rows for u in c.target_uris}), lang=request_language(request))
+    return render(request, "programme/outreach.html", user, candidates=rows, names=names)
+
+
+def _outreach_page(request, cursor, user, candidate, *, errors=None, status_code=200, messages=None):
+    from assessment.trajectories import latest_targets
+    from matching.outreach import employers_to_contact, resolve_code
+
+    pid = resolve_code(cursor, key=request.app.state.secret_key, code=candidate)
+    lang = request_language(request)
+    suggestions = employers_to_contact(cursor, actor=user, participant_id=pid, lang=lang)
+    targets = latest_targets(cursor, participant_ids=[pid])[pid]
+    names = preferred_labels(cursor, targets, lang=lang)
+    shown = [(s, reason_texts(request, s.reasons)) for s in suggestions]
+    return render(request, "programme/outreach_candidate.html", user, status_code=status_code, code=candidate,
+                  targets=targets, names=names, suggestions=shown,
+                  errors=errors or {}, messages=messages or [])
+
+
+@router.get("/liaison/outreach/{candidate}", response_class=HTMLResponse)
+def outreach_candidate(request: Request, candidate: str, cursor: Cursor, user: Liaison) -> HTMLResponse:
+    """The employers to contact for this candidate's job targets, with the reasons."""
+    return _outreach_page(request, cursor, user, candidate)
+
+
+@router.post("/liaison/outreach/{candidate}/present", dependencies=[Depends(check_csrf)])
+def present(request: Request, candidate: str, cursor: Cursor, user: Liaison,
+            employer_id: Annotated[str, Form()] = "", occupation_uri: Annotated[str, Form()] = "",
+            note: Annotated[str, Form()] = "") -> Response:
+    """Record that the candidate was presented to the employer for a job target."""
+    from matching.outreach import present_candidate, resolve_code
+
+    _ = ui_translator(request)
+    pid = resolve_code(cursor, key=request.app.state.secret_key, code=candidate)
+    try:
+        present_candidate(cursor, actor=user, participant_id=pid, employer_id=employer_id,
+                          occupation_uri=occupation_uri, note=note)
+    except InputError as exc:
+        return _outreach_page(request, cursor, user, candidate, status_code=422,
+                              errors=problem_errors(request, exc, {"occupation_uri", "note"}))
+    return _outreach_page(request, cursor, user, candidate,
+                          messages=[("ok", _("Recorded on the employer's timeline."))])

@@ -168,6 +168,14 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/admin/programme.csv"): frozenset({D}),
     ("GET", "/admin/programme.xlsx"): frozenset({D}),
     ("POST", "/admin/cohorts"): frozenset({D}),
+    # which employers to contact
+    ("GET", "/api/outreach"): frozenset({L, D}),
+    ("GET", "/api/outreach/{candidate}"): frozenset({L, D}),
+    ("POST", "/api/outreach/{candidate}/present"): frozenset({L, D}),
+    ("GET", "/api/participants/{participant_id}/employers-to-contact"): frozenset({C, D}),
+    ("GET", "/liaison/outreach"): frozenset({L}),
+    ("GET", "/liaison/outreach/{candidate}"): frozenset({L}),
+    ("POST", "/liaison/outreach/{candidate}/present"): frozenset({L}),
     # erasure and retention
     ("POST", "/api/participants/{participant_id}/erase"): frozenset({D}),
     ("GET", "/api/admin/retention"): frozenset({D}),
@@ -210,7 +218,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str
 def _fill(path: str, w: World) -> str:
     values = {"participant_id": w.participant, "record_id": w.record, "step_id": w.step, "vacancy_id": w.vacancy,
               "shortlist_id": w.shortlist, "instrument_id": "dutch-cefr", "username": "victim", "code": "en",
-              "employer_id": w.employer, "placement_id": w.placement}
+              "employer_id": w.employer, "placement_id": w.placement,
+              "candidate": w.candidate}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
 

@@ -32,6 +32,7 @@ class World:
     shortlist: str          # of that vacancy
     employer: str = ""      # an employer of the region
     placement: str = ""     # participant's placement with that employer
+    candidate: str = ""     # participant's outreach code (J-…), with agreed job targets
 
 
 @contextlib.contextmanager
@@ -85,20 +86,25 @@ def build_world(db: Path, *, taxonomy: Path = SAMPLE_DIR) -> World:
     confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[OCCUPATION],
                     essential_skills=skills[:6])
     sl = make_shortlist(con, vacancy_id=v.vacancy_id, requested_by="liaison", config=MatchingConfig(encoder=None))
-    employer, placement = _programme(con, p1)
+    employer, placement, candidate = _programme(con, p1)
     con.close()
-    return World(db, p1, p2, p3, record.record_id, step.step_id, v.vacancy_id, sl.shortlist_id, employer, placement)
+    return World(db, p1, p2, p3, record.record_id, step.step_id, v.vacancy_id, sl.shortlist_id, employer, placement,
+                 candidate)
 
 
-def _programme(con, participant: str) -> tuple[str, str]:
-    """An employer of the region and a placement of ``participant`` there."""
+def _programme(con, participant: str) -> tuple[str, str, str]:
+    """An employer of the region, a placement of ``participant`` there, their outreach code."""
+    from assessment.trajectories import record_agreed_targets
     from matching.employers import create_employer
+    from matching.outreach import outreach_code
     from matching.placements import record_placement
+    from service.auth import secret_key
     from service.users import Role, User
 
+    record_agreed_targets(con, participant_id=participant, occupation_uris=[OCCUPATION], note=None, by="coach")
     employer = create_employer(con, actor=User("liaison", "liaison", Role.liaison), occupation_uris=[OCCUPATION],
                                employer={"name": "Testwerkgever", "postcode": "8000"}).employer_id
     placement = record_placement(con, actor=User("coach", "coach", Role.coach), participant_id=participant, placement={
         "employer_id": employer, "occupation_uri": OCCUPATION, "contract_type": "interim", "hours_per_week": 38,
         "starts_on": "2026-01-05"}).placement_id
-    return employer, placement
+    return employer, placement, outreach_code(secret_key(con), participant)
