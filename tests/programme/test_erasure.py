@@ -51,10 +51,14 @@ def world_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def world_copy(world_file: Path, tmp_path: Path) -> Path:
+    """A copy of the world with its audit key and chain head (kept beside the database)."""
     import shutil
 
     db = tmp_path / "w.duckdb"
-    shutil.copy(world_file, db)
+    for suffix in ("", ".audit-key", ".audit-head"):
+        source = Path(str(world_file) + suffix)
+        if source.exists():
+            shutil.copy(source, Path(str(db) + suffix))
     return db
 
 
