@@ -78,13 +78,14 @@ def create(
         else:
             audit(cursor, user=user, action="create_participant", object_type="participant",
                   object_id=p.participant_id, purpose=Purpose.assessment)
-            return RedirectResponse(f"/assessor/participants/{p.participant_id}?created=1", status_code=303)
+            return RedirectResponse(f"/participants/{p.participant_id}/intake?new=1", status_code=303)
     return _list_page(request, cursor, user, errors=errors, form=form, status_code=422)
 
 
 @router.get("/participants/{participant_id}", response_class=HTMLResponse)
 def participant(
     request: Request, participant_id: str, cursor: Cursor, user: Assessor, created: int = 0, recorded: str = "",
+    saved: str = "",
 ):
     from assessment.participants import get_contact
     from assessment.records import list_records
@@ -95,6 +96,8 @@ def participant(
     records = list_records(cursor, participant_id=participant_id)
     instruments = {i.id: i for i in _instruments()}
     messages = [("ok", _("Participant %(id)s registered.", id=participant_id))] if created else []
+    if saved == "intake":
+        messages.append(("ok", _("Profile saved.")))
     if recorded:
         messages.append(("ok", _("Results saved as record %(id)s.", id=recorded[:20])))
     return render(request, "assessor/participant.html", user, p=p, contact=contact, records=records,

@@ -87,7 +87,7 @@ def _profile_page(
 def participant(request: Request, participant_id: str, cursor: Cursor, user: Coach, saved: str = "") -> HTMLResponse:
     _ = ui_translator(request)
     messages = {"targets": [("ok", _("Job targets recorded."))], "step": [("ok", _("Trajectory step added."))],
-                "consent": [("ok", _("Consent updated."))]}.get(saved, [])
+                "consent": [("ok", _("Consent updated."))], "intake": [("ok", _("Profile saved."))]}.get(saved, [])
     return _profile_page(request, cursor, user, participant_id, messages=messages)
 
 

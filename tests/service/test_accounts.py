@@ -71,7 +71,7 @@ def test_own_password_change_ends_other_sessions_and_tokens(server) -> None:
     r = httpx.get(f"{url}/api/participants", headers={"Authorization": f"Bearer {token}"})
     assert r.status_code == 401                                # and so did the API token
     _token(url, "anna", "nieuw wachtwoord")
-    con = connect(db, read_only=False)
+    con = connect(db)
     try:
         actions = [r[0] for r in con.execute(
             "SELECT action FROM service.audit_log WHERE object_id = 'anna' ORDER BY audit_id").fetchall()]

@@ -98,6 +98,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/api/admin/users/{username}/password"): frozenset({D}),
     ("PUT", "/api/admin/users/{username}/role"): frozenset({D}),
     ("GET", "/account"): ALL,
+    ("GET", "/participants/{participant_id}/intake"): frozenset({A, C}),
+    ("POST", "/participants/{participant_id}/intake"): frozenset({A, C}),
     ("POST", "/account/password"): ALL,
     ("POST", "/api/account/password"): ALL,
     ("GET", "/admin/audit"): frozenset({D}),
