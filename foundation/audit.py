@@ -11,11 +11,9 @@ recomputed hashes), removed entries (the newest ones and all of them included) a
 
 from __future__ import annotations
 
-import csv
 import functools
 import hashlib
 import hmac
-import io
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -28,6 +26,7 @@ import duckdb
 from foundation.actor import User
 from foundation.audit_store import ChainStore, chain_store
 from foundation.db import after_commit, write_lock
+from foundation.exports import csv_text
 
 
 class Purpose(StrEnum):
@@ -263,13 +262,11 @@ def _filters(**values: str | None) -> tuple[str, list[str]]:
 
 
 def to_csv(entries: Iterable[AuditEntry]) -> str:
-    """The entries as CSV text (UTF-8, header row)."""
-    out = io.StringIO()
+    """The entries as CSV text (UTF-8, header row; cells that look like formulas neutralised)."""
     fields = list(AuditEntry.__dataclass_fields__)
-    writer = csv.DictWriter(out, fieldnames=fields)
-    writer.writeheader()
+    rows = []
     for entry in entries:
         row = asdict(entry)
         row["detail"] = "" if entry.detail is None else json.dumps(entry.detail, ensure_ascii=False)
-        writer.writerow(row)
-    return out.getvalue()
+        rows.append([row[f] for f in fields])
+    return csv_text([fields, *rows])

@@ -193,3 +193,32 @@ def retrying(fn: Callable[[], T], *, attempts: int = CONFLICT_RETRIES, pause: fl
                 raise write_conflict(exc) from exc
         time.sleep(random.uniform(0, pause * 2**attempt))
     raise AssertionError("unreachable")
+
+
+CHECKPOINT_EVERY = 60.0
+
+
+def start_checkpoints(
+    connection: Callable[[], duckdb.DuckDBPyConnection], *, every: float = CHECKPOINT_EVERY,
+) -> Callable[[], None]:
+    """Checkpoint ``connection()`` every ``every`` seconds in a background thread (keeps the WAL, and a
+    restart after a crash, short under sustained writes); returns the function that stops it."""
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            with contextlib.suppress(duckdb.Error, WriteConflictError), write_lock():
+                cursor = connection().cursor()
+                try:
+                    cursor.execute("CHECKPOINT")
+                finally:
+                    cursor.close()
+
+    thread = threading.Thread(target=run, name="werkbrug-checkpoint", daemon=True)
+    thread.start()
+
+    def halt() -> None:
+        stop.set()
+        thread.join(timeout=WRITE_LOCK_TIMEOUT + 5)
+
+    return halt

@@ -20,6 +20,7 @@ from foundation.actor import Role, User
 from foundation.audit import audit
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
+from foundation.exports import safe_cell
 
 MEASURES = ("registered", "selected", "assessed", "placed", "employed_6m", "employed_12m")
 GROUP_MEASURES = ("placed", "employed_6m", "employed_12m")
@@ -141,11 +142,6 @@ def table(report: ProgrammeReport, *, headers: dict[str, str], no_cohort: str = 
     return first, second
 
 
-def _safe(cell: str) -> str:
-    """A cell that a spreadsheet will not run as a formula."""
-    return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
-
-
 def to_csv(tables: tuple[list[list[str]], list[list[str]]]) -> str:
     """Both tables in one CSV text, a blank line between them."""
     out = io.StringIO()
@@ -153,7 +149,7 @@ def to_csv(tables: tuple[list[list[str]], list[list[str]]]) -> str:
     for n, rows in enumerate(tables):
         if n:
             writer.writerow([])
-        writer.writerows([[_safe(c) for c in row] for row in rows])
+        writer.writerows([[safe_cell(c) for c in row] for row in rows])
     return out.getvalue()
 
 
@@ -166,7 +162,7 @@ def to_xlsx(tables: tuple[list[list[str]], list[list[str]]], *, sheet_names: tup
     for name, rows in zip(sheet_names, tables, strict=True):
         ws = wb.create_sheet(name[:31])
         for row in rows:
-            ws.append([int(c) if c.isdigit() else _safe(c) for c in row])
+            ws.append([int(c) if c.isdigit() else safe_cell(c) for c in row])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from foundation.audit import anchor_chain
-from foundation.db import connect, is_conflict, write_conflict
+from foundation.db import connect, is_conflict, start_checkpoints, write_conflict
 from foundation.errors import (
     ConflictError,
     DatabaseLockedError,
@@ -83,7 +83,9 @@ def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits
             from service.demo import demo_logins
 
             app.state.demo_logins = demo_logins()
+        stop_checkpoints = start_checkpoints(lambda: app.state.db)
         yield
+        stop_checkpoints()
         app.state.db.close()  # the connection may have been swapped (service.erasure)
 
     app = FastAPI(

@@ -14,6 +14,9 @@ from taxonomy.store import default_esco_path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# One audit key for every test database, so that databases built once and copied per test
+# (without their key file) still verify; the audit-chain tests unset it to test key files.
+os.environ.setdefault("WERKBRUG_AUDIT_KEY", "7e57" * 16)
 
 
 @pytest.fixture(scope="session")

@@ -19,6 +19,11 @@ from service.users import Role, User
 ADMIN = User("a", "A", Role.admin)
 
 
+@pytest.fixture(autouse=True)
+def key_files(monkeypatch) -> None:
+    monkeypatch.delenv("WERKBRUG_AUDIT_KEY", raising=False)  # the key lives in a file beside the database
+
+
 @pytest.fixture
 def con(tmp_path: Path):
     c = connect(tmp_path / "w.duckdb")

@@ -13,14 +13,15 @@ from tests.live import PASSWORD, add_role_users, client_for, running_server
 def _cli(*args: str, env_token: str | None = None) -> subprocess.CompletedProcess:
     import os
 
-    env = {**os.environ, "WERKBRUG_LANG": "en"}
+    env = {k: v for k, v in os.environ.items() if k != "WERKBRUG_AUDIT_KEY"} | {"WERKBRUG_LANG": "en"}
     if env_token:
         env["WERKBRUG_TOKEN"] = env_token
     return subprocess.run([sys.executable, "-c", "from service.cli import app; app()", *args],
                           capture_output=True, text=True, env=env, timeout=300)
 
 
-def test_hot_backup_restores_every_acknowledged_write_and_verifies(tmp_path: Path) -> None:
+def test_hot_backup_restores_every_acknowledged_write_and_verifies(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.delenv("WERKBRUG_AUDIT_KEY", raising=False)  # the key lives in a file beside the database
     db = tmp_path / "w.duckdb"
     add_role_users(db)
     acknowledged: list[str] = []

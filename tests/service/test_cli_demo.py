@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -23,9 +22,8 @@ def test_demo_builds_once_then_reuses_the_database(tmp_path: Path) -> None:
     db = tmp_path / "demo.duckdb"
     with fast_matching():
         first = build_demo(db, sample=True)
-        start = time.monotonic()
         second = build_demo(db, sample=True)
-    assert not first.reused and second.reused and time.monotonic() - start < 5
+    assert not first.reused and second.reused  # how long each takes: benchmarks/startup.py
     assert {role for role, _u, _p in first.logins} == {"assessor", "coach", "liaison", "admin"}
     con = connect(db)
     try:
@@ -70,11 +68,9 @@ def test_user_add_and_list(tmp_path: Path) -> None:
 def test_a_second_server_on_the_same_file_fails_fast(tmp_path: Path) -> None:
     db = tmp_path / "busy.duckdb"
     holder = connect(db)  # this process holds the file, like a running `werkbrug serve`
-    try:
-        start = time.monotonic()
+    try:  # a hang would hit the timeout (an error); how long the refusal takes: benchmarks/startup.py
         r = subprocess.run([WERKBRUG, "serve", "--db", str(db), "--port", "0"], capture_output=True, text=True,
-                           timeout=60)
+                           timeout=120)
     finally:
         holder.close()
     assert r.returncode == 5 and "in use by another werkbrug process" in " ".join(r.stderr.split())
-    assert time.monotonic() - start < 30
