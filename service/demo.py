@@ -161,6 +161,9 @@ def fill_demo_data(con: duckdb.DuckDBPyConnection, *, progress: Callable[[str], 
                                                            strict=True)))
     progress(f"{len(DEMO_PEOPLE)} participants with assessments")
     _demo_vacancies(con, progress=progress)
+    from service.demo_programme import fill_programme_demo
+
+    fill_programme_demo(con, progress=progress)
 
 
 #: Invented vacancies: (title, employer, postcode, text, confirm, pull a shortlist).
