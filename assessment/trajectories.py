@@ -24,6 +24,9 @@ class StepKind(StrEnum):
     twe = "twe"  # Temporary Work Experience (art. 60 §7)
     volunteering = "volunteering"
     job_club = "job_club"
+    job_application = "job_application"  # job-application training
+    childcare = "childcare"
+    mobility = "mobility"                # e.g. an e-bike or moped loan, a driving licence
     other = "other"
 
 
@@ -51,6 +54,7 @@ class TrajectoryStep(BaseModel):
     starts_on: date | None = None
     ends_on: date | None = None
     note: str | None = None
+    owner: str | None = None         # who carries the step out
     by: str
     at: datetime
     history: list[dict] = []
@@ -88,10 +92,13 @@ def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
         raise InputError("A step cannot end before it starts", [Problem("before starts_on", column="ends_on")])
 
 
+_EVENT_COLUMNS = "step_id, seq, participant_id, kind, title, status, starts_on, ends_on, note, by_user, at_time, owner"
+
+
 def add_trajectory_step(
     con: duckdb.DuckDBPyConnection, *, participant_id: str, kind: StepKind | str, title: str, by: str,
     status: StepStatus | str = StepStatus.planned, starts_on: date | None = None, ends_on: date | None = None,
-    note: str | None = None,
+    note: str | None = None, owner: str | None = None,
 ) -> TrajectoryStep:
     """Add a step to the participant's trajectory; returns it with its new ``step_id``."""
     require_participant(con, participant_id)
@@ -104,17 +111,17 @@ def add_trajectory_step(
     _check_dates(starts_on, ends_on)
     step_id = new_id("S", 8)
     with transaction(con):
-        con.execute("INSERT INTO assessment.trajectory_events VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [step_id, participant_id, kind.value, title.strip(), status.value, starts_on, ends_on, note,
-                     by, utcnow()])
+        con.execute(f"INSERT INTO assessment.trajectory_events ({_EVENT_COLUMNS}) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?)", [step_id, participant_id, kind.value, title.strip(), status.value, starts_on, ends_on,
+                                 note, by, utcnow(), owner])
     return _step(con, step_id)
 
 
 def update_trajectory_step(
     con: duckdb.DuckDBPyConnection, *, step_id: str, by: str, status: StepStatus | str | None = None,
-    starts_on: date | None = None, ends_on: date | None = None, note: str | None = None,
+    starts_on: date | None = None, ends_on: date | None = None, note: str | None = None, owner: str | None = None,
 ) -> TrajectoryStep:
-    """Change a step's status, dates or note (a new event; the old state stays in the history)."""
+    """Change a step's status, dates, owner or note (a new event; the old state stays in the history)."""
     cur = _step(con, step_id)
     try:
         new_status = StepStatus(status) if status is not None else cur.status
@@ -126,19 +133,20 @@ def update_trajectory_step(
                       [step_id]).fetchone()[0]
     with transaction(con):
         seq = con.execute("SELECT nextval('assessment.event_seq')").fetchone()[0]
-        con.execute("INSERT INTO assessment.trajectory_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [step_id, seq, pid, cur.kind.value, cur.title, new_status.value, starts, ends,
-                     note if note is not None else cur.note, by, utcnow()])
+        con.execute(f"INSERT INTO assessment.trajectory_events ({_EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                    "?, ?, ?)", [step_id, seq, pid, cur.kind.value, cur.title, new_status.value, starts, ends,
+                                 note if note is not None else cur.note, by, utcnow(),
+                                 owner if owner is not None else cur.owner])
     return _step(con, step_id)
 
 
 def _step(con, step_id: str) -> TrajectoryStep:
     rows = con.execute(
-        """SELECT kind, title, status, starts_on, ends_on, note, by_user, at_time FROM assessment.trajectory_events
-           WHERE step_id = ? ORDER BY seq""", [step_id]).fetchall()
+        """SELECT kind, title, status, starts_on, ends_on, note, by_user, at_time, owner
+           FROM assessment.trajectory_events WHERE step_id = ? ORDER BY seq""", [step_id]).fetchall()
     if not rows:
         raise NotFoundError(f"Unknown trajectory step {step_id!r}", [Problem("no such step", column="step_id")])
-    keys = ("kind", "title", "status", "starts_on", "ends_on", "note", "by", "at")
+    keys = ("kind", "title", "status", "starts_on", "ends_on", "note", "by", "at", "owner")
     history = [dict(zip(keys, r, strict=True)) for r in rows]
     return TrajectoryStep(step_id=step_id, **history[-1], history=history)
 

@@ -106,3 +106,23 @@ def change_role(con: duckdb.DuckDBPyConnection, *, actor: User, username: str, r
         audit(con, user=actor, action="set_user_role", object_type="user", object_id=username,
               purpose=Purpose.administration, detail={"old_role": old, "new_role": new.value, "sessions_ended": ended})
     return ended
+
+
+def set_own_contact(con: duckdb.DuckDBPyConnection, *, actor: User, contact: str) -> None:
+    """The actor says how colleagues reach them (phone, e-mail); at most 200 characters."""
+    contact = contact.strip()
+    if len(contact) > 200:
+        raise InputError("Too long", [Problem("at most 200 characters", column="contact",
+                                              code="validation.string_too_long", params={"max_length": 200})])
+    with transaction(con):
+        con.execute("UPDATE service.users SET contact = ? WHERE username = ?", [contact or None, actor.username])
+        audit(con, user=actor, action="set_own_contact", object_type="user", object_id=actor.username,
+              purpose=Purpose.administration)
+
+
+def colleague(con: duckdb.DuckDBPyConnection, username: str | None) -> tuple[str, str | None] | None:
+    """(display name, how to reach them) of a staff account, or ``None``."""
+    if not username:
+        return None
+    row = con.execute("SELECT display_name, contact FROM service.users WHERE username = ?", [username]).fetchone()
+    return (row[0], row[1]) if row else None

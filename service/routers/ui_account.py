@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from foundation.errors import InputError
-from service.accounts import change_own_password, change_role, reset_password
+from service.accounts import change_own_password, change_role, colleague, reset_password, set_own_contact
 from service.auth import SESSION_LIFETIME, check_csrf, list_users, set_session_cookie
 from service.deps import Cursor, current_user, require_roles
 from service.ui import field_errors, render, ui_translator
@@ -26,14 +26,32 @@ Admin = Annotated[User, Depends(require_roles(Role.admin))]
 
 
 def _password_page(request: Request, user: User, *, errors=None, messages=None, status_code=200) -> HTMLResponse:
-    return render(request, "account.html", user, errors=errors or {}, messages=messages or [], status_code=status_code)
+    cursor = request.app.state.db.cursor()
+    try:
+        contact = (colleague(cursor, user.username) or ("", None))[1] or ""
+    finally:
+        cursor.close()
+    return render(request, "account.html", user, errors=errors or {}, messages=messages or [], status_code=status_code,
+                  contact=contact)
 
 
 @pages.get("/account", response_class=HTMLResponse)
-def account(request: Request, user: LoggedIn, changed: int = 0) -> HTMLResponse:
+def account(request: Request, user: LoggedIn, changed: int = 0, saved: int = 0) -> HTMLResponse:
     _ = ui_translator(request)
     messages = [("ok", _("Your password was changed; other sessions were signed out."))] if changed else []
+    if saved:
+        messages.append(("ok", _("Saved.")))
     return _password_page(request, user, messages=messages)
+
+
+@pages.post("/account/contact", dependencies=[Depends(check_csrf)])
+def account_contact(request: Request, cursor: Cursor, user: LoggedIn, contact: Annotated[str, Form()] = "") -> Response:
+    """How colleagues reach you (a liaison sees it once your participant is contacted by an employer)."""
+    try:
+        set_own_contact(cursor, actor=user, contact=contact)
+    except InputError as exc:
+        return _password_page(request, user, errors=field_errors(exc, {"contact"}), status_code=422)
+    return RedirectResponse("/account?saved=1", status_code=303)
 
 
 @pages.post("/account/password", dependencies=[Depends(check_csrf)])

@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from foundation.audit import Purpose, audit
 from foundation.errors import WerkbrugError
+from matching.candidacies import candidacies
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.policies import guard_participant, participant_scope, visible_participant
+from service.routers.ui_liaison import status_labels
 from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
@@ -23,7 +25,8 @@ from taxonomy.store import preferred_labels
 router = APIRouter(prefix="/coach", include_in_schema=False)
 Coach = Annotated[User, Depends(require_roles(Role.coach))]
 
-STEP_KINDS = ("training", "language_course", "internship", "twe", "volunteering", "job_club", "other")
+STEP_KINDS = ("training", "language_course", "internship", "twe", "volunteering", "job_club", "job_application",
+              "childcare", "mobility", "other")
 STEP_STATUSES = ("planned", "ongoing", "completed", "stopped")
 
 
@@ -31,8 +34,9 @@ def step_labels(_) -> dict[str, str]:
     return {
         "training": _("Training"), "language_course": _("Dutch course (NT2)"), "internship": _("Internship"),
         "twe": _("Temporary work experience (art. 60)"), "volunteering": _("Volunteering"),
-        "job_club": _("Job club"), "other": _("Other"),
-        "planned": _("planned"), "ongoing": _("ongoing"), "completed": _("completed"), "stopped": _("stopped"),
+        "job_club": _("Job club"), "job_application": _("Job-application training"), "childcare": _("Childcare"),
+        "mobility": _("Mobility help (e.g. e-bike loan)"), "other": _("Other"),
+        "planned": _("planned"), "ongoing": _("started"), "completed": _("done"), "stopped": _("cancelled"),
     }
 
 
@@ -75,11 +79,13 @@ def _profile_page(
     trajectory = get_trajectory(cursor, participant_id=participant_id)
     agreed = trajectory.agreed_targets.occupation_uris if trajectory.agreed_targets else []
     labels = preferred_labels(cursor, agreed + [t.occupation_uri for t in result.targets], lang=lang)
+    proposed = candidacies(cursor, participant_id=participant_id)
     return render(
         request, "coach/participant.html", user, status_code=status_code, p=p, contact=contact, profile=profile,
         rows=rows, chart=chart, overview=overview, result=result, trajectory=trajectory, agreed=agreed, labels=labels,
         errors=errors or {}, form=form or {}, step_kinds=STEP_KINDS, step_statuses=STEP_STATUSES,
-        step_labels=step_labels(_), messages=messages or [], today=date.today().isoformat(),
+        step_labels=step_labels(_), messages=messages or [], today=date.today().isoformat(), proposed=proposed,
+        candidate_statuses=status_labels(_),
     )
 
 
@@ -87,7 +93,8 @@ def _profile_page(
 def participant(request: Request, participant_id: str, cursor: Cursor, user: Coach, saved: str = "") -> HTMLResponse:
     _ = ui_translator(request)
     messages = {"targets": [("ok", _("Job targets recorded."))], "step": [("ok", _("Trajectory step added."))],
-                "consent": [("ok", _("Consent updated."))], "intake": [("ok", _("Profile saved."))]}.get(saved, [])
+                "consent": [("ok", _("Consent updated."))], "intake": [("ok", _("Profile saved."))],
+                "step_changed": [("ok", _("Trajectory step changed."))]}.get(saved, [])
     return _profile_page(request, cursor, user, participant_id, messages=messages)
 
 
@@ -120,13 +127,15 @@ def add_step(
     request: Request, participant_id: str, cursor: Cursor, user: Coach,
     kind: Annotated[str, Form()] = "", title: Annotated[str, Form()] = "", status: Annotated[str, Form()] = "planned",
     starts_on: Annotated[str, Form()] = "", ends_on: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+    owner: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a trajectory step (training, Dutch course, internship, TWE …)."""
     from assessment.trajectories import add_trajectory_step
 
     _ = ui_translator(request)
     visible_participant(cursor, user=user, participant_id=participant_id)
-    form = {"kind": kind, "title": title, "status": status, "starts_on": starts_on, "ends_on": ends_on, "note": note}
+    form = {"kind": kind, "title": title, "status": status, "starts_on": starts_on, "ends_on": ends_on, "note": note,
+            "owner": owner}
     errors: dict[str, str] = {}
     if kind not in STEP_KINDS:
         errors["kind"] = _("Choose the kind of step.")
@@ -141,7 +150,8 @@ def add_step(
     if not errors:
         try:
             step = add_trajectory_step(cursor, participant_id=participant_id, kind=kind, title=title.strip(),
-                                       by=user.username, status=status, note=note.strip() or None, **dates)
+                                       by=user.username, status=status, note=note.strip() or None,
+                                       owner=owner.strip() or None, **dates)
         except WerkbrugError as exc:
             errors = field_errors(exc, set(form))
         else:

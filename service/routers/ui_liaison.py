@@ -166,6 +166,19 @@ def pull_shortlist(request: Request, vacancy_id: str, cursor: Cursor, user: Liai
     return RedirectResponse(f"/liaison/shortlists/{sl.shortlist_id}", status_code=303)
 
 
+def _coaches_to_call(cursor, codes: dict[str, str]) -> dict[str, tuple[str, str | None]]:
+    """Per candidate code already contacted: their coach's name and how to reach them (never the candidate's)."""
+    from assessment.participants import get_participant
+    from service.accounts import colleague
+
+    out = {}
+    for pid, code in codes.items():
+        found = colleague(cursor, get_participant(cursor, participant_id=pid).coach)
+        if found:
+            out[code] = found
+    return out
+
+
 def _shortlist_page(request, cursor, user, shortlist_id, *, errors=None, form=None, status_code=200, messages=None):
     from matching.shortlist import candidate_history, get_shortlist
     from matching.vacancies import get_vacancy
@@ -187,6 +200,7 @@ def _shortlist_page(request, cursor, user, shortlist_id, *, errors=None, form=No
         for event in candidate_history(cursor, shortlist_id=shortlist_id):
             history.setdefault(codes.get(event.participant_id, "?"), []).append(event)
     reasons = {codes.get(pid, pid): text for pid, text in (sl.reasons or {}).items()}
+    coaches = _coaches_to_call(cursor, {pid: codes[pid] for pid in still if codes[pid] in history})
     audit(cursor, user=user, action="read_shortlist", object_type="shortlist", object_id=shortlist_id,
           purpose=Purpose.employer_contact,
           detail={"vacancy_id": vacancy_id, "participants": [c.participant_id for _code, c in candidates]})
@@ -194,7 +208,8 @@ def _shortlist_page(request, cursor, user, shortlist_id, *, errors=None, form=No
                                                                              *c.missing_essential)],
                               lang=request_language(request))  # stored labels are in the language of the ranking
     return render(request, "liaison/shortlist.html", user, status_code=status_code, sl=sl, v=v, labels=labels,
-                  candidates=candidates, withdrawn=withdrawn, confirmed=confirmed, history=history, reasons=reasons,
+                  candidates=candidates, withdrawn=withdrawn, coaches=coaches, confirmed=confirmed, history=history,
+                  reasons=reasons,
                   errors=errors or {}, form=form or {}, statuses=CANDIDATE_STATUSES,
                   status_labels=status_labels(_), messages=messages or [])
 

@@ -120,6 +120,9 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/coach/participants/{participant_id}"): frozenset({C}),
     ("POST", "/coach/participants/{participant_id}/targets"): frozenset({C}),
     ("POST", "/coach/participants/{participant_id}/steps"): frozenset({C}),
+    ("POST", "/coach/steps/{step_id}"): frozenset({C}),
+    ("POST", "/liaison/vacancies/{vacancy_id}/close"): frozenset({L}),
+    ("POST", "/account/contact"): ALL,
     ("POST", "/coach/participants/{participant_id}/consent"): frozenset({C}),
     ("GET", "/coach/participants/{participant_id}/passport"): frozenset({C}),
     # liaison pages

@@ -23,7 +23,7 @@ participant participants vacancy vacancies employer employers candidate candidat
 agreed trajectory step steps training internship course childcare mobility owner planned started done
 cancelled skill skills occupation occupations experience years preferred sectors availability hours
 shifts weekends commute maximum minutes education level diploma recognition recognised
-postcode contact contacted invited hired rejected suggested confirmed confirm reason reasons history
+postcode contacted invited hired rejected suggested confirmed confirm reason reasons history
 problem problems nothing imported row column sheet file line unknown missing outside scale
 required requirement declared below above meets gap gaps matches title essential optional evidence
 tested observed self declared listening reading speaking writing dutch language languages profile
