@@ -76,7 +76,49 @@ class Credit:
     weight: np.ndarray      # a_os of the gap
 
 
-def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix) -> Credit:
+@dataclass(frozen=True)
+class Targets:
+    """Target weights ``A`` with what scoring derives from them (built once for the occupations)."""
+
+    A: sp.csr_matrix
+    At: sp.csr_matrix          # skills × targets: a_os
+    Bt: sp.csr_matrix          # skills × targets: 1 where listed
+    keys: np.ndarray           # sorted ``o · S + s`` of the listed pairs
+    size: np.ndarray           # Σ_s a_os per target
+
+
+def targets(A: sp.csr_matrix) -> Targets:
+    """Prepare ``A`` (targets × skills) for :func:`related_credit` and :func:`skill_fit`."""
+    A = sp.csr_matrix(A, dtype=np.float32)
+    A.sort_indices()
+    keys = np.repeat(np.arange(A.shape[0], dtype=np.int64), np.diff(A.indptr)) * A.shape[1] + A.indices
+    At = sp.csr_matrix(A.T)
+    Bt = At.copy()
+    Bt.data[:] = 1.0
+    return Targets(A=A, At=At, Bt=Bt, keys=keys, size=np.asarray(A.sum(axis=1)).ravel())
+
+
+def _prepared(model: MatchingModel, A: sp.csr_matrix | Targets) -> Targets:
+    if isinstance(A, Targets):
+        return A
+    if A is model.A:
+        got = getattr(model, "_occupation_targets", None)
+        if got is None:
+            got = targets(A)
+            model._occupation_targets = got
+        return got
+    return targets(A)
+
+
+def _member(sorted_keys: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``q ∈ sorted_keys``, elementwise (binary search)."""
+    if sorted_keys.size == 0:
+        return np.zeros(q.shape, bool)
+    i = np.minimum(np.searchsorted(sorted_keys, q), sorted_keys.size - 1)
+    return sorted_keys[i] == q
+
+
+def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix | Targets) -> Credit:
     """Gap credit of every participant (rows of ``X``) for every target (rows of ``A``).
 
     Candidates are ``(p, o, s, t)`` with ``t`` shown by ``p`` and not listed by ``o``, ``s``
@@ -85,7 +127,8 @@ def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix) -> 
     """
     empty = np.zeros(0, np.int64)
     X = sp.csr_matrix(X)
-    if X.nnz == 0 or A.nnz == 0:
+    T = _prepared(model, A)
+    if X.nnz == 0 or T.A.nnz == 0:
         return Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
     S = X.shape[1]
     p_of = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
@@ -95,10 +138,10 @@ def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix) -> 
     k = np.repeat(np.arange(t_of.size), cnt)
     s_k, w_k = Pc.indices.astype(np.int64), Pc.data * x_of[k]  # (p, t, s) with credit P·x
     p_k, t_k = p_of[k], t_of[k]
-    held = np.unique(p_of * S + t_of)
-    gap = ~np.isin(p_k * S + s_k, held, assume_unique=False)
+    held = np.sort(p_of * S + t_of)
+    gap = ~_member(held, p_k * S + s_k)
     p_k, t_k, s_k, w_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap]
-    At = sp.csr_matrix(A.T)                                    # skills × targets
+    At = T.At                                                  # skills × targets
     cnt = np.diff(At.indptr)[s_k]
     j = np.repeat(np.arange(s_k.size), cnt)
     starts = At.indptr[s_k]
@@ -106,9 +149,7 @@ def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix) -> 
     pos = np.repeat(starts, cnt) + offs
     o_j, a_j = At.indices[pos].astype(np.int64), At.data[pos]
     p_j, t_j, s_j, w_j = p_k[j], t_k[j], s_k[j], w_k[j]
-    Bk = sp.csr_matrix(A)
-    listed = np.repeat(np.arange(Bk.shape[0], dtype=np.int64), np.diff(Bk.indptr)) * S + Bk.indices
-    keep = ~np.isin(o_j * S + t_j, listed)                     # t must be unused by the target
+    keep = ~_member(T.keys, o_j * S + t_j)                   # t must be unused by the target
     p_j, o_j, s_j, t_j, w_j, a_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep]
     if p_j.size == 0:
         return Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
@@ -125,20 +166,21 @@ def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix) -> 
                   a_j[first].astype(np.float32))
 
 
-def skill_fit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix) -> dict[str, np.ndarray]:
-    """``recall``, ``precision`` and ``skills`` (F_β), participants × targets (formula: module docstring)."""
-    n, m = X.shape[0], A.shape[0]
-    c = related_credit(model, X, A)
-    gain = sp.csr_matrix((c.weight * c.credit, (c.participant, c.target)), shape=(n, m)).toarray()
-    used = sp.csr_matrix((model.idf[c.via] * c.credit, (c.participant, c.target)), shape=(n, m)).toarray()
-    direct = (X @ A.T).toarray()
-    size = np.asarray(A.sum(axis=1)).ravel()
-    own = np.asarray(X @ model.idf).ravel()
-    recall = (direct + gain) / np.where(size > 0, size, 1.0)[None, :]
-    Xi = sp.csr_matrix(X @ sp.diags(model.idf))
-    Bm = A.copy()
-    Bm.data[:] = 1.0
-    precision = ((Xi @ Bm.T).toarray() + used) / np.where(own > 0, own, 1.0)[:, None]
+def skill_fit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix | Targets) -> dict[str, np.ndarray]:
+    """``recall``, ``use`` (precision) and ``skills`` (F_β), participants × targets (formula: module docstring)."""
+    T = _prepared(model, A)
+    X = sp.csr_matrix(X)
+    n, m = X.shape[0], T.A.shape[0]
+    c = related_credit(model, X, T)
+    gain = np.zeros((n, m), np.float32)
+    used = np.zeros((n, m), np.float32)
+    np.add.at(gain, (c.participant, c.target), c.weight * c.credit)
+    np.add.at(used, (c.participant, c.target), model.idf[c.via] * c.credit)
+    Xi = X.copy()
+    Xi.data = Xi.data * model.idf[Xi.indices]
+    own = np.asarray(Xi.sum(axis=1)).ravel()
+    recall = ((X @ T.At).toarray() + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
+    precision = ((Xi @ T.Bt).toarray() + used) / np.where(own > 0, own, 1.0)[:, None]
     b2 = BETA * BETA
     denom = b2 * precision + recall
     skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
@@ -232,7 +274,7 @@ def combine(parts: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarr
 
 
 def score(
-    model: MatchingModel, pa: Participants, *, A: sp.csr_matrix, occupations: list[np.ndarray] | None,
+    model: MatchingModel, pa: Participants, *, A: sp.csr_matrix | Targets, occupations: list[np.ndarray] | None,
     required: np.ndarray,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """Total score and unweighted parts, participants × targets — job targets and shortlists alike.
@@ -245,10 +287,11 @@ def score(
     """
     from matching.language import language_fit
 
-    parts = skill_fit(model, pa.X, A)
+    T = _prepared(model, A)
+    parts = skill_fit(model, pa.X, T)
     for name, fn in (("experience", experience_fit), ("preference", preference_fit)):
         if occupations is None:
-            parts[name] = fn(model, pa, np.arange(A.shape[0]))
+            parts[name] = fn(model, pa, np.arange(T.A.shape[0]))
             continue
         flat = np.concatenate(occupations) if occupations else np.zeros(0, np.int64)
         per = fn(model, pa, flat.astype(np.int64))
