@@ -109,7 +109,7 @@ def explain_skills(
                 f, (v, value), direct = None, credit[s], False
             else:
                 if relation == "essential":
-                    missing.append(MissingSkill(
+                    missing.append(MissingSkill.model_construct(
                         uri=uri, label=labels.get(uri, uri), weight=round(float(model.idf[s]), 4),
                         skill_type="knowledge" if model.skill_is_knowledge[s] else "skill"))
                 continue
@@ -117,7 +117,7 @@ def explain_skills(
                 met += direct
                 related += not direct
                 got += float(model.idf[s]) * value
-            supporting.append(SupportingSkill(
+            supporting.append(SupportingSkill.model_construct(   # fields built here, no validation needed
                 uri=uri, label=labels.get(uri, uri), relation=relation, credit=round(float(value), 4), direct=direct,
                 level=f.level if f else None, evidence_kind=str(f.evidence_kind) if f else None,
                 evidence_count=f.evidence_count if f else 0,
@@ -126,7 +126,7 @@ def explain_skills(
     supporting.sort(key=lambda s: (s.relation != "essential", not s.direct, -s.credit, s.label, s.uri))
     missing.sort(key=lambda m: (-m.weight, m.label, m.uri))
     total = float(model.idf[ess].sum()) if ess else 0.0
-    counts = SkillCounts(required=len(ess), met=met, related=related, missing=len(missing))
+    counts = SkillCounts.model_construct(required=len(ess), met=met, related=related, missing=len(missing))
     return supporting, missing, counts, (got / total if total else 0.0)
 
 

@@ -139,6 +139,7 @@ def explain_targets(
                                  transport_modes=features.transport_modes,
                                  max_commute_minutes=features.max_commute_minutes)
     weights = model.config.weights.model_dump()
+    checks: dict[tuple, LanguageCheck] = {}
     out = []
     for r, o in enumerate(best, start=1):
         supporting, missing, skill_counts, coverage = explain_skills(
@@ -146,8 +147,11 @@ def explain_targets(
             credit=credit.get(r - 1, {}), labels=labels)
         values = {k: float(parts[k][0, o]) for k in ("skills", "recall", "use", *weights)}
         values["essential"] = coverage
-        req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required[o]), strict=True)), source=sources[o])
-        check = check_language(features.dutch, req)
+        key = (required[o].tobytes(), sources[o])
+        check = checks.get(key)
+        if check is None:     # targets share a few requirements: check each once
+            req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required[o]), strict=True)), source=sources[o])
+            check = checks[key] = check_language(features.dutch, req)
         out.append(JobTarget(
             rank=r, occupation_uri=model.occ_uris[o], label=labels.get(model.occ_uris[o], model.occ_uris[o]),
             isco_group=model.occ_isco[o], score=round(float(total[o]), 6), parts=score_parts(values, weights),

@@ -85,9 +85,10 @@ class Targets:
     Bt: sp.csr_matrix          # skills × targets: 1 where listed
     keys: np.ndarray           # sorted ``o · S + s`` of the listed pairs
     size: np.ndarray           # Σ_s a_os per target
+    givers: np.ndarray         # skills that can give related credit to some listed skill
 
 
-def targets(A: sp.csr_matrix) -> Targets:
+def targets(model: MatchingModel, A: sp.csr_matrix) -> Targets:
     """Prepare ``A`` (targets × skills) for :func:`related_credit` and :func:`skill_fit`."""
     A = sp.csr_matrix(A, dtype=np.float32)
     A.sort_indices()
@@ -95,7 +96,9 @@ def targets(A: sp.csr_matrix) -> Targets:
     At = sp.csr_matrix(A.T)
     Bt = At.copy()
     Bt.data[:] = 1.0
-    return Targets(A=A, At=At, Bt=Bt, keys=keys, size=np.asarray(A.sum(axis=1)).ravel())
+    givers = np.zeros(A.shape[1], bool)
+    givers[model.P[np.unique(A.indices)].indices] = True
+    return Targets(A=A, At=At, Bt=Bt, keys=keys, size=np.asarray(A.sum(axis=1)).ravel(), givers=givers)
 
 
 def _prepared(model: MatchingModel, A: sp.csr_matrix | Targets) -> Targets:
@@ -104,10 +107,10 @@ def _prepared(model: MatchingModel, A: sp.csr_matrix | Targets) -> Targets:
     if A is model.A:
         got = getattr(model, "_occupation_targets", None)
         if got is None:
-            got = targets(A)
+            got = targets(model, A)
             model._occupation_targets = got
         return got
-    return targets(A)
+    return targets(model, A)
 
 
 def _member(sorted_keys: np.ndarray, q: np.ndarray) -> np.ndarray:
@@ -127,18 +130,20 @@ def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix | Ta
     """
     empty = np.zeros(0, np.int64)
     X = sp.csr_matrix(X)
+    X.sort_indices()
     T = _prepared(model, A)
     if X.nnz == 0 or T.A.nnz == 0:
         return Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
     S = X.shape[1]
-    p_of = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
-    t_of, x_of = X.indices.astype(np.int64), X.data
+    p_all = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
+    held = p_all * S + X.indices                               # sorted: row-major, sorted indices
+    can = T.givers[X.indices]                                  # only skills related to a listed one
+    p_of, t_of, x_of = p_all[can], X.indices[can].astype(np.int64), X.data[can]
     Pc = model.P_csc[:, t_of]                                  # skills getting credit × nnz
     cnt = np.diff(Pc.indptr)
     k = np.repeat(np.arange(t_of.size), cnt)
     s_k, w_k = Pc.indices.astype(np.int64), Pc.data * x_of[k]  # (p, t, s) with credit P·x
     p_k, t_k = p_of[k], t_of[k]
-    held = np.sort(p_of * S + t_of)
     gap = ~_member(held, p_k * S + s_k)
     p_k, t_k, s_k, w_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap]
     At = T.At                                                  # skills × targets

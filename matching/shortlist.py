@@ -64,6 +64,7 @@ class ParticipantMatrix:
     """Allow-listed features of many participants as arrays (rows = participants)."""
 
     ids: list[str]
+    id_rank: np.ndarray         # position of each id in sorted order (ties broken by id)
     features: list[RankingFeatures]
     scoring: Participants       # skills, experience, preferences, Dutch (matching.scoring)
     lat: np.ndarray
@@ -80,6 +81,7 @@ def participant_matrix(model: MatchingModel, features: list[RankingFeatures]) ->
     lat, lon = geo.coordinates([f.postcode for f in features])
     return ParticipantMatrix(
         ids=[f.participant_id for f in features], features=features, scoring=participants(model, features),
+        id_rank=np.argsort(np.argsort(np.array([f.participant_id for f in features], dtype=str), kind="stable")),
         lat=lat, lon=lon, speed=np.array([geo.best_speed(f.transport_modes) for f in features], dtype=np.float64),
         max_minutes=np.array([f.max_commute_minutes for f in features], dtype=np.float64),
         hours=np.array([f.hours_per_week for f in features], dtype=np.int64),
@@ -246,7 +248,7 @@ def make_shortlist(
     total, parts, minutes, filters = rank_candidates(model, pm, spec)
     ok = filters["commute"] & filters["availability"]
     eligible = np.flatnonzero(ok)
-    order = eligible[np.lexsort((np.array(pm.ids, dtype=object)[eligible].astype(str), -total[eligible]))][:top]
+    order = eligible[np.lexsort((pm.id_rank[eligible], -total[eligible]))][:top]
     A = vacancy_target(model, spec)
     ess = np.array([model.skill_index[u] for u in spec.essential if u in model.skill_index], np.int64)
     opt = np.array([model.skill_index[u] for u in spec.optional if u in model.skill_index], np.int64)
