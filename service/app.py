@@ -24,7 +24,7 @@ from foundation.errors import (
     NotFoundError,
     WerkbrugError,
 )
-from service.limits import BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode
+from service.limits import BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode, json_safe
 
 STATUS = {InputError: 422, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
 STATIC_DIR = Path(__file__).parent / "static"
@@ -173,6 +173,7 @@ def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         if any(has_lone_surrogate(e.get("input")) for e in exc.errors()):
             return await http_error(request, invalid_unicode())
+        exc = RequestValidationError(json_safe(list(exc.errors())), body=None)  # echoed input: JSON-safe
         from foundation.errors import validation_problems
         from service.messages import api_language, problem_text
 

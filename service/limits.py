@@ -74,6 +74,17 @@ def has_lone_surrogate(value: Any) -> bool:
     return False
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with what JSON cannot carry (infinite or NaN numbers such as ``1e999``) as text."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def _json_has_lone_surrogate(body: bytes) -> bool:
     if not _SURROGATE_ESCAPE.search(body):  # the only way a JSON text can carry one
         return False
