@@ -365,8 +365,37 @@ def list_participants(
     consenting_only: bool = False,
     search: str | None = None,
     limit: int | None = None,
+    offset: int = 0,
+    order: str = "newest",
 ) -> list[Participant]:
-    """Participants, newest first; filter on coach, current consent, or id/name substring."""
+    """Participants (``order``: newest, oldest, name or id; ties by id); filter on coach, consent, id/name."""
+    where, params = _filters(coach, consenting_only, search)
+    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
+    sql += " ORDER BY " + _ORDERS.get(order, _ORDERS["newest"])
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [int(limit), max(0, int(offset))]
+    return _rows_to_participants(con, con.execute(sql, params).fetchall())
+
+
+_ORDERS = {
+    "newest": "p.created_at DESC, p.participant_id",
+    "oldest": "p.created_at, p.participant_id",
+    "id": "p.participant_id",
+    "name": "(SELECT k.name FROM assessment.contacts k WHERE k.participant_id = p.participant_id) NULLS LAST, "
+            "p.participant_id",
+}
+
+
+def count_participants(con: duckdb.DuckDBPyConnection, *, coach: str | None = None, consenting_only: bool = False,
+                       search: str | None = None) -> int:
+    """How many participants :func:`list_participants` finds without a limit."""
+    where, params = _filters(coach, consenting_only, search)
+    sql = "SELECT count(*) FROM (" + _SELECT + (" WHERE " + " AND ".join(where) if where else "") + ")"
+    return int(con.execute(sql, params).fetchone()[0])
+
+
+def _filters(coach: str | None, consenting_only: bool, search: str | None) -> tuple[list[str], list]:
     where, params = [], []
     if coach is not None:
         where.append("p.coach = ?")
@@ -379,12 +408,7 @@ def list_participants(
                 (SELECT participant_id FROM assessment.contacts WHERE name ILIKE ?))"""
         )
         params += [f"%{search}%", f"%{search}%"]
-    sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY p.created_at DESC, p.participant_id"
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(int(limit))
-    return _rows_to_participants(con, con.execute(sql, params).fetchall())
+    return where, params
 
 
 def _consent_event(con, participant_id: str, given: bool, by: str, note: str | None, at: datetime) -> None:

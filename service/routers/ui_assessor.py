@@ -14,6 +14,7 @@ from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.policies import guard_participant, visible_participant
 from service.ui import coach_options, field_errors, render, ui_translator
+from service.ui.paging import paging
 from service.users import Role, User
 
 router = APIRouter(prefix="/assessor", include_in_schema=False)
@@ -28,20 +29,24 @@ def _instruments() -> list:
     return sorted(load_instruments().values(), key=lambda i: (i.kind != "language", i.kind, i.id))
 
 
-def _list_page(request: Request, cursor, user: User, *, q: str = "", errors=None, form=None, status_code=200):
-    from assessment.participants import get_contact, list_participants
+def _list_page(request: Request, cursor, user: User, *, q: str = "", errors=None, form=None, status_code=200,
+               sort: str = "newest", page: int = 1):
+    from assessment.participants import count_participants, get_contact, list_participants
 
-    people = list_participants(cursor, search=q or None, limit=200)
+    pages = paging(count_participants(cursor, search=q or None), page, {"q": q, "sort": sort})
+    people = list_participants(cursor, search=q or None, order=sort, limit=pages.size, offset=pages.offset)
     rows = [(p, get_contact(cursor, participant_id=p.participant_id).name) for p in people]
     audit(cursor, user=user, action="list_participants", object_type="participant", purpose=Purpose.assessment,
           detail={"search": q or None, "shown": len(rows)})
     return render(request, "assessor/participants.html", user, status_code=status_code, rows=rows, q=q,
+                  sort=sort, paging=pages,
                   errors=errors or {}, form=form or {}, coaches=coach_options(cursor))
 
 
 @router.get("/participants", response_class=HTMLResponse)
-def participants(request: Request, cursor: Cursor, user: Assessor, q: str = "") -> HTMLResponse:
-    return _list_page(request, cursor, user, q=q.strip())
+def participants(request: Request, cursor: Cursor, user: Assessor, q: str = "", sort: str = "newest",
+                 page: int = 1) -> HTMLResponse:
+    return _list_page(request, cursor, user, q=q.strip(), sort=sort, page=page)
 
 
 @router.post("/participants", dependencies=[Depends(check_csrf)])

@@ -19,6 +19,7 @@ from service.routers.ui_liaison import status_labels
 from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
+from service.ui.paging import paging
 from service.users import Role, User
 from taxonomy.store import preferred_labels
 
@@ -41,14 +42,17 @@ def step_labels(_) -> dict[str, str]:
 
 
 @router.get("/participants", response_class=HTMLResponse)
-def caseload(request: Request, cursor: Cursor, user: Coach, q: str = "") -> HTMLResponse:
-    from assessment.participants import get_contact, list_participants
+def caseload(request: Request, cursor: Cursor, user: Coach, q: str = "", sort: str = "name",
+             page: int = 1) -> HTMLResponse:
+    from assessment.participants import count_participants, get_contact, list_participants
 
-    people = list_participants(cursor, search=q.strip() or None, **participant_scope(user))
+    scope = {"search": q.strip() or None, **participant_scope(user)}
+    pages = paging(count_participants(cursor, **scope), page, {"q": q, "sort": sort})
+    people = list_participants(cursor, **scope, order=sort, limit=pages.size, offset=pages.offset)
     rows = [(p, get_contact(cursor, participant_id=p.participant_id).name) for p in people]
     audit(cursor, user=user, action="list_participants", object_type="participant", purpose=Purpose.coaching,
           detail={"search": q or None, "shown": len(rows)})
-    return render(request, "coach/participants.html", user, rows=rows, q=q)
+    return render(request, "coach/participants.html", user, rows=rows, q=q, sort=sort, paging=pages)
 
 
 def _profile_page(
