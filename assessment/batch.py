@@ -30,9 +30,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from assessment import cefr
 from assessment.common import new_id, utcnow
 from assessment.instrument import Instrument, get_instrument
-from assessment.profile import CEFR_LEVELS
 from assessment.records import _check_date, insert_records, validate_scores
 from foundation.db import transaction
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
@@ -46,7 +46,6 @@ COMMENT_HEADER = "Opmerking"
 LIMITS = DEFAULT_LIMITS
 MAX_FILE_BYTES = LIMITS.max_bytes
 MAX_ROWS = LIMITS.max_rows
-CEFR_CHOICES = [lvl for main in CEFR_LEVELS for lvl in ([main] if main == "A0" else [main, f"{main}.1", f"{main}.2"])]
 _PARTICIPANT_ID = re.compile(r"^P-[0-9A-Z]{6}$")
 
 
@@ -109,8 +108,8 @@ def write_template(
         ws.append([pid])
     last = get_column_letter(len(headers))
     if instrument.kind == "language":
-        dv = DataValidation(type="list", formula1=f'"{",".join(CEFR_CHOICES)}"', allow_blank=True,
-                            errorTitle="ERK-niveau", error="Kies A0, A1, A1.1 … C2")
+        dv = DataValidation(type="list", formula1=f'"{",".join(cefr.ASSESSMENT_CHOICES)}"', allow_blank=True,
+                            errorTitle="ERK-niveau", error="Kies A0, A1.1, A1.2 … C2 (A1 = A1.2)")
     else:
         dv = DataValidation(type="whole", operator="between", formula1=str(instrument.scale.min),
                             formula2=str(instrument.scale.max), allow_blank=True, errorTitle="Score",
@@ -139,7 +138,8 @@ def write_template(
             label = instrument.scale.labels[point]
             info.append([point, label.nl, label.en])
     else:
-        info.append(["ERK-niveaus / CEFR levels", ", ".join(CEFR_CHOICES)])
+        info.append(["ERK-niveaus / CEFR levels", ", ".join(cefr.ASSESSMENT_CHOICES),
+                     "A1 = A1.2, A2 = A2.2, B1 = B1.2, B2 = B2.2"])
     info.append([])
     info.append(["Item", "Nederlands", "English", "Gedragsankers / anchors"])
     for item in instrument.items:

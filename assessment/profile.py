@@ -11,28 +11,22 @@ The JSON schema is published with :func:`profile_json_schema`.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from assessment import cefr
+from foundation.errors import InputError
+
 PROFILE_FORMAT = "werkbrug.profile/1"
 
-#: CEFR levels in order; Flemish NT2 sub-levels (A1.1, A1.2, …) sit between them.
-CEFR_LEVELS = ("A0", "A1", "A2", "B1", "B2", "C1", "C2")
-_CEFR = re.compile(r"^(A0|(A1|A2|B1|B2|C1|C2)(\.[12])?)$")
-
-
 def _check_cefr(value: str) -> str:
-    value = value.strip().upper()
-    if not _CEFR.match(value):
-        raise ValueError(
-            f"{value!r} is not a CEFR level: use A0, A1, A2, B1, B2, C1, C2 or a sub-level "
-            "such as A1.1 or B1.2"
-        )
-    return value
+    try:
+        return cefr.parse(value)
+    except InputError as exc:
+        raise ValueError(exc.message) from None
 
 
 Cefr = Annotated[str, AfterValidator(_check_cefr)]

@@ -11,9 +11,9 @@ from typing import Any
 import duckdb
 from pydantic import BaseModel
 
+from assessment import cefr
 from assessment.common import bulk_insert, new_id, require_participant, utcnow
 from assessment.instrument import Instrument, get_instrument
-from assessment.profile import _check_cefr
 from foundation.db import transaction
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 
@@ -64,10 +64,10 @@ def validate_scores(
             continue
         if instrument.kind == "language":
             try:
-                clean[item_id] = _check_cefr(str(value))
-            except ValueError as exc:
-                problems.append(Problem(str(exc), column=item_id, code="records.not_cefr", params={"value": str(value)},
-                                        **where))
+                clean[item_id] = cefr.parse(value, field=item_id)
+            except InputError as exc:
+                problems.append(Problem(exc.problems[0].message, column=item_id, code=exc.code,
+                                        params=exc.params, **where))
             continue
         scale = instrument.scale
         try:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assessment.instrument import Instrument
-from assessment.profile import CEFR_LEVELS, Evidence, EvidenceKind
+from assessment.profile import Evidence, EvidenceKind
 
 #: Confidence of one fully covered piece of evidence of each kind.
 BASE_CONFIDENCE: dict[EvidenceKind, float] = {
@@ -163,17 +163,6 @@ def combine_evidence(
         level = sum(w * e.level for w, e in zip(weights, used, strict=True)) / total
     confidence = 1.0 - math.prod(1.0 - min(1.0, w) for w in weights)
     return min(1.0, max(0.0, level)), min(1.0, confidence), strongest_kind(e.kind for e in evidence)
-
-
-def cefr_rank(level: str) -> float:
-    """A CEFR level as a number: A0 = 0, A1 = 1 … C2 = 6; sub-level ``.1`` adds 0.25, ``.2`` 0.5.
-
-    A1.1 → 1.25, A1.2 → 1.5, A2 → 2. Used to compare levels, never to average them.
-    """
-    main, _, sub = level.strip().upper().partition(".")
-    if main not in CEFR_LEVELS:
-        raise ValueError(f"{level!r} is not a CEFR level")
-    return CEFR_LEVELS.index(main) + {"": 0.0, "1": 0.25, "2": 0.5}[sub]
 
 
 def latest_cefr(observations: Iterable[tuple[date, str, str]]) -> str | None:

@@ -41,8 +41,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assessment import cefr
 from assessment.profile import CompetenceProfile
-from matching.language import LEVELS, SUB_SKILLS
+from matching.language import SUB_SKILLS
 
 KINDS = ("assessed", "observed", "experience", "self_declared")
 KIND_P = (0.4, 0.2, 0.2, 0.2)
@@ -69,11 +70,6 @@ FAMILIES: tuple[Family, ...] = (
     Family("transversal noise", 0.5, 0.25, (0, 2), (6, 10)),
     Family("related skills", 0.5, 0.25, (1, 3), (1, 3), related=1 / 3),
 )
-
-
-def _level(value: float) -> str:
-    base = int(np.ceil(value))
-    return LEVELS[base] + (".1" if base - value >= 0.5 else "")
 
 
 class Generator:
@@ -169,10 +165,10 @@ class Generator:
             dutch = {}
             if family.dutch:
                 req = self.required[self.occ_index[occ]]
-                dutch = {k: _level(v) for k, v in zip(SUB_SKILLS, req, strict=True)}
+                dutch = {k: cefr.name_of(v) for k, v in zip(SUB_SKILLS, req, strict=True)}
                 if rng.random() < 0.3:
                     for k, j in (("listening", 0), ("speaking", 2)):
-                        dutch[k] = _level(max(0.0, req[j] - 1))
+                        dutch[k] = cefr.name_of(max(0.0, req[j] - 1))
             out.append(CompetenceProfile.model_validate({
                 "participant_id": f"Q{index}-{n:05d}",
                 "skills": [{"uri": s, "level": float(rng.uniform(0.4, 1.0)), "confidence": float(rng.uniform(0.5, 1.0)),

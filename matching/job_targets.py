@@ -18,6 +18,7 @@ import duckdb
 import numpy as np
 from pydantic import BaseModel
 
+from assessment import cefr
 from assessment.profile import CompetenceProfile
 from foundation.cache import IMPORT, REQUIREMENTS, cached
 from foundation.errors import InputError
@@ -163,13 +164,7 @@ def explain_targets(
 
 
 def _levels(values: np.ndarray) -> list[str]:
-    from matching.language import LEVELS
-
-    out = []
-    for v in values:
-        base = int(np.ceil(v))
-        out.append(LEVELS[base] + (".1" if base - v >= 0.5 else ""))
-    return out
+    return [cefr.name_of(float(v)) for v in values]
 
 
 def job_targets_for_participant(

@@ -1,8 +1,7 @@
 """Dutch CEFR levels: arithmetic, requirements per occupation and vacancy, gaps.
 
-Levels map to numbers: A0 = 0, A1 = 1, A2 = 2, B1 = 3, B2 = 4, C1 = 5, C2 = 6. Flemish NT2
-sub-levels sit in the level below: ``X.1`` is halfway (``X − 0.5``) and ``X.2`` completes
-it (= ``X``), so A1.1 = 0.5 and A1.2 = A1 = 1.
+Levels are points on the one CEFR scale of :mod:`assessment.cefr` (A0 = 0 … C2 = 6, the NT2
+sub-level ``X.1`` halfway to ``X``, ``X.2`` = ``X``).
 
 Requirements (per sub-skill listening, reading, speaking, writing) come from, first found:
 
@@ -32,35 +31,14 @@ import duckdb
 import numpy as np
 from pydantic import BaseModel
 
+from assessment import cefr
 from foundation.cache import REQUIREMENTS, invalidate
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
 
 SUB_SKILLS = ("listening", "reading", "speaking", "writing")
-LEVELS = ("A0", "A1", "A2", "B1", "B2", "C1", "C2")
 GAP_SCALE = 2.0
 DEFAULTS_FILE = "language_requirements_isco.csv"
-
-
-def cefr_value(level: str | None) -> float | None:
-    """Numeric value of a CEFR level (``None`` stays ``None``)."""
-    if level is None:
-        return None
-    text = str(level).strip().upper()
-    base, _, sub = text.partition(".")
-    if base not in LEVELS or sub not in ("", "1", "2") or (base == "A0" and sub):
-        raise InputError(f"{level!r} is not a CEFR level: use A0, A1 … C2 or a sub-level such as A2.1")
-    value = float(LEVELS.index(base))
-    return value - 0.5 if sub == "1" else value
-
-
-def check_level(level: str, *, field: str) -> str:
-    """``level`` normalised (upper case), or :class:`InputError` naming ``field``."""
-    try:
-        cefr_value(level)
-    except InputError as exc:
-        raise InputError(f"{field}: {exc.message}", [Problem(exc.message, column=field)]) from None
-    return str(level).strip().upper()
 
 
 class LanguageRequirement(BaseModel):
@@ -73,7 +51,7 @@ class LanguageRequirement(BaseModel):
     source: str  # vacancy / occupation / isco <code> / default isco <code>
 
     def values(self) -> np.ndarray:
-        return np.array([cefr_value(getattr(self, k)) for k in SUB_SKILLS], dtype=np.float32)
+        return np.array([cefr.value(getattr(self, k)) for k in SUB_SKILLS], dtype=np.float32)
 
 
 class SubSkillCheck(BaseModel):
@@ -107,7 +85,7 @@ def language_fit(participant: np.ndarray, required: np.ndarray) -> np.ndarray:
 def participant_values(dutch: dict[str, str | None]) -> np.ndarray:
     """The four sub-skill values; NaN where not assessed."""
     return np.array(
-        [np.nan if dutch.get(k) is None else cefr_value(dutch[k]) for k in SUB_SKILLS], dtype=np.float32
+        [np.nan if dutch.get(k) is None else cefr.value(dutch[k]) for k in SUB_SKILLS], dtype=np.float32
     )
 
 
@@ -118,9 +96,9 @@ def check_language(dutch: dict[str, str | None], requirement: LanguageRequiremen
         need = getattr(requirement, k)
         have = dutch.get(k)
         if have is None:
-            gap, status = cefr_value(need), "not_assessed"
+            gap, status = cefr.gap(need, None), "not_assessed"
         else:
-            gap = max(0.0, cefr_value(need) - cefr_value(have))
+            gap = cefr.gap(need, have)
             status = "meets" if gap == 0 else "gap"
         items.append(SubSkillCheck(sub_skill=k, required=need, participant=have, gap_levels=gap, status=status))
     fit = float(language_fit(participant_values(dutch), requirement.values()))
@@ -143,7 +121,7 @@ def shipped_defaults() -> dict[str, _Default]:
     text = files("matching.data").joinpath(DEFAULTS_FILE).read_text(encoding="utf-8")
     out = {}
     for row in csv.DictReader(line for line in text.splitlines() if not line.startswith("#")):
-        levels = tuple(check_level(row[k], field=k) for k in SUB_SKILLS)
+        levels = tuple(cefr.parse(row[k], field=k) for k in SUB_SKILLS)
         out[row["isco"].strip()] = _Default(row["isco"].strip(), levels, row.get("note") or "")
     return out
 
@@ -198,7 +176,7 @@ def set_requirement(
     missing = [k for k in SUB_SKILLS if not levels.get(k)]
     if missing:
         raise InputError("Every sub-skill needs a level", [Problem(f"{k} is missing", column=k) for k in missing])
-    checked = {k: check_level(levels[k], field=k) for k in SUB_SKILLS}
+    checked = {k: cefr.parse(levels[k], field=k) for k in SUB_SKILLS}
     if occupation_uri is not None:
         if not con.execute("SELECT 1 FROM taxonomy.occupations WHERE uri = ?", [occupation_uri]).fetchone():
             raise NotFoundError(f"Unknown occupation {occupation_uri}")

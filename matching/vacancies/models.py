@@ -7,9 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from assessment import cefr
 from foundation.errors import InputError, Problem
 from matching import geo
-from matching.language import SUB_SKILLS, check_level
+from matching.language import SUB_SKILLS
 
 Shift = Literal["day", "early", "late", "night"]
 STATUSES = ("proposed", "confirmed", "closed")
@@ -47,7 +48,7 @@ class VacancyInput(BaseModel):
         if value in (None, ""):
             return None
         try:
-            return check_level(value, field="dutch")
+            return cefr.parse(value, field="dutch")
         except InputError as exc:
             raise ValueError(exc.problems[0].message) from None
 

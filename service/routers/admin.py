@@ -237,8 +237,7 @@ def _requirements_page(request: Request, cursor, user: User, *, errors=None, for
     labels = preferred_labels(cursor, [r["key"] for r in rows if r["scope"] == "occupation"],
                               lang=request_language(request))
     return render(request, "admin/language.html", user, status_code=status_code, rows=rows, labels=labels,
-                  errors=errors or {}, form=form or {}, messages=messages or [],
-                  levels=("A0", "A1", "A2", "B1", "B2", "C1", "C2"))
+                  errors=errors or {}, form=form or {}, messages=messages or [])
 
 
 @pages.get("/language-requirements", response_class=HTMLResponse)

@@ -20,8 +20,6 @@ from service.users import Role, User
 router = APIRouter(prefix="/assessor", include_in_schema=False)
 Assessor = Annotated[User, Depends(require_roles(Role.assessor))]
 
-CEFR_CHOICES = ("A0", "A1.1", "A1.2", "A1", "A2.1", "A2.2", "A2", "B1.1", "B1.2", "B1", "B2", "C1", "C2")
-
 
 def _instruments() -> list:
     from assessment.instrument import load_instruments
@@ -111,7 +109,7 @@ def participant(
 
 def _form_page(request, cursor, user, p, instrument, *, values=None, errors=None, status_code=200, messages=None):
     return render(request, "assessor/record.html", user, status_code=status_code, p=p, ins=instrument,
-                  values=values or {}, errors=errors or {}, cefr=CEFR_CHOICES, today=date.today().isoformat(),
+                  values=values or {}, errors=errors or {}, today=date.today().isoformat(),
                   messages=messages or [])
 
 

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from assessment import cefr
 from foundation.errors import Problem
 from service.auth import csrf_token, ensure_login_nonce
 from service.i18n import CURRENT_LANGUAGE, LANGUAGES, format_when, request_language, translator
@@ -38,6 +39,9 @@ def _pair_with(value: str, labels: dict[str, str]) -> tuple[str, str]:
 
 
 env.filters["pair_with"] = _pair_with
+#: The one CEFR scale's choice lists (recorded levels; declared requirements).
+env.globals["cefr_levels"] = cefr.ASSESSMENT_CHOICES
+env.globals["cefr_requirements"] = cefr.REQUIREMENT_CHOICES
 
 
 def page_context(request: Request, user: User | None) -> dict[str, Any]:

@@ -8,19 +8,7 @@ from html import escape
 
 from markupsafe import Markup
 
-CEFR_SCALE = ("A0", "A1", "A2", "B1", "B2", "C1", "C2")
 COLOURS = {"technical": "#0b5c8a", "social": "#7a3e9d", "language": "#1e7a3c", "other": "#5b6472"}
-
-
-def cefr_fraction(level: str | None) -> float:
-    """A CEFR level (sub-levels allowed) on 0…1: A0 = 0, C2 = 1."""
-    if not level:
-        return 0.0
-    base, _, sub = level.partition(".")
-    if base not in CEFR_SCALE:
-        return 0.0
-    value = CEFR_SCALE.index(base) + (0.5 * (int(sub) - 1) - 0.5 if sub.isdigit() and base != "A0" else 0)
-    return max(0.0, value / (len(CEFR_SCALE) - 1))
 
 
 @dataclass

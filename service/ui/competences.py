@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import duckdb
 
-from service.ui.charts import Bar, Group, cefr_fraction
+from assessment import cefr
+from service.ui.charts import Bar, Group
 from taxonomy.store import preferred_labels
 
 SUB_SKILLS = ("listening", "reading", "speaking", "writing")
@@ -53,7 +54,7 @@ def chart_groups(rows: list[SkillRow], dutch, _) -> list[Group]:
     for sub in SUB_SKILLS:
         level = getattr(dutch, sub, None)
         if level:
-            language.bars.append(Bar(names[sub], cefr_fraction(level), level))
+            language.bars.append(Bar(names[sub], cefr.fraction(level), level))
     return [groups["technical"], groups["social"], language, groups["other"]]
 
 

@@ -9,7 +9,6 @@ import pytest
 from assessment.instrument import Instrument
 from assessment.profile import Evidence, EvidenceKind
 from assessment.scoring import (
-    cefr_rank,
     combine_evidence,
     evidence_confidence,
     experience_level,
@@ -94,12 +93,7 @@ def test_tested_evidence_replaces_experience_and_self_declaration() -> None:
         combine_evidence([])
 
 
-def test_cefr_most_recent_wins_and_ranks() -> None:
-    assert cefr_rank("A0") == 0
-    assert cefr_rank("a1.2") == pytest.approx(1.5)
-    assert cefr_rank("B1") == 3
-    with pytest.raises(ValueError):
-        cefr_rank("D1")
+def test_cefr_most_recent_wins() -> None:
     obs = [(date(2026, 1, 1), "x", "B1"), (date(2026, 6, 1), "y", "A2.2"), (date(2025, 1, 1), "z", "C1")]
     assert latest_cefr(obs) == "A2.2"  # a later, lower level wins: levels are not averaged
     assert latest_cefr([]) is None

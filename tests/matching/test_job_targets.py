@@ -4,10 +4,11 @@ import json
 
 import pytest
 
+from assessment import cefr
 from foundation.errors import InputError
 from matching.features import ranking_features
 from matching.job_targets import job_targets, rank_profiles
-from matching.language import SUB_SKILLS, cefr_value, occupation_requirement
+from matching.language import SUB_SKILLS, occupation_requirement
 from matching.log import read_log
 from matching.vacancies import confirm_vacancy, create_vacancy
 from tests.matching.helpers import occupation_by_label, profile, sample_occupations, skills_of
@@ -72,7 +73,7 @@ def test_dutch_beyond_the_requirement_earns_nothing_and_a_gap_is_shown(con):
     assert a.language.meets and b.language.meets and a.score == b.score
     assert not c.language.meets and c.score < a.score and c.rank <= 3   # flagged, not hidden
     gaps = {i.sub_skill: i.gap_levels for i in c.language.items}
-    assert gaps == {k: cefr_value(v) for k, v in exact.items()}
+    assert gaps == {k: cefr.value(v) for k, v in exact.items()}
     assert all(g > 0 for g in gaps.values())
     course = next(s for s in c.next_steps if s.kind == "language_course")
     assert set(course.closes) == set(gaps)

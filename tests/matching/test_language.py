@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from assessment import cefr
 from foundation.errors import InputError, NotFoundError
 from matching.language import (
-    cefr_value,
     check_language,
     language_fit,
     occupation_requirement,
@@ -14,14 +14,6 @@ from matching.language import (
     shipped_defaults,
 )
 from tests.matching.helpers import occupation_by_label
-
-
-def test_cefr_values_and_nt2_sublevels():
-    assert [cefr_value(x) for x in ("A0", "A1", "a2", "B1", "C2")] == [0, 1, 2, 3, 6]
-    assert cefr_value("A1.1") == 0.5 and cefr_value("A1.2") == 1 and cefr_value("B1.1") == 2.5
-    for bad in ("B3", "A0.1", "A1.3", "level 2"):
-        with pytest.raises(InputError):
-            cefr_value(bad)
 
 
 def test_language_fit_never_rewards_beyond_requirement():
@@ -43,7 +35,7 @@ def test_check_flags_the_gap_per_sub_skill(con):
     check = check_language({"listening": "A1", "reading": "A2.1", "speaking": "B2", "writing": None}, req)
     by = {i.sub_skill: i for i in check.items}
     assert not check.meets
-    assert by["listening"].status == "gap" and by["listening"].gap_levels == cefr_value(req.listening) - 1
+    assert by["listening"].status == "gap" and by["listening"].gap_levels == cefr.value(req.listening) - 1
     assert by["speaking"].status == "meets" and by["speaking"].gap_levels == 0
     assert by["writing"].status == "not_assessed"
 
