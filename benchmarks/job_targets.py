@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from profiles import FAMILIES, Generator  # noqa: E402
 
 from foundation.db import connect  # noqa: E402
+from foundation.settings import load_settings  # noqa: E402
 from matching.config import MatchingConfig  # noqa: E402
 from matching.job_targets import rank_profiles, requirements  # noqa: E402
 from matching.model import get_model  # noqa: E402
@@ -57,7 +58,7 @@ def open_db(path: Path):
     con = connect(path)
     migrate_all(con)
     if con.execute("SELECT count(*) FROM taxonomy.imports").fetchone()[0] == 0:
-        esco = default_esco_path()
+        esco = default_esco_path(load_settings().esco)
         if esco is None:
             sys.exit("No ESCO download found: set WERKBRUG_ESCO")
         import_esco(con, esco)

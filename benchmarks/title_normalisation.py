@@ -61,6 +61,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from foundation.db import connect  # noqa: E402
+from foundation.settings import load_settings  # noqa: E402
 from taxonomy.encoders import get_encoder  # noqa: E402
 from taxonomy.esco_import import import_esco  # noqa: E402
 from taxonomy.index import text_vectors  # noqa: E402
@@ -274,7 +275,7 @@ def markdown(rows: list[dict]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--esco", type=Path, default=default_esco_path())
+    p.add_argument("--esco", type=Path, default=default_esco_path(load_settings().esco))
     p.add_argument("--db", type=Path, default=OUT / "title_normalisation.duckdb")
     p.add_argument("--encoders", default="use-multilingual,e5-small,minilm")
     p.add_argument("--seed", type=int, default=0)

@@ -30,8 +30,8 @@ _migrate_lock = threading.Lock()
 
 
 def database_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The database file: ``path``, else ``$WERKBRUG_DB``, else ``./werkbrug.duckdb``."""
-    return Path(path or os.environ.get("WERKBRUG_DB") or DEFAULT_DB)
+    """The database file: ``path``, else ``./werkbrug.duckdb`` (the CLI passes ``settings.db``)."""
+    return Path(path or DEFAULT_DB)
 
 
 def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False):

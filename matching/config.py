@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import os
-
 from pydantic import BaseModel, Field, model_validator
 
-ENCODER_ENV = "WERKBRUG_MATCHING_ENCODER"
+from foundation.settings import Settings
 
 
 class Weights(BaseModel):
@@ -29,9 +27,9 @@ class MatchingConfig(BaseModel):
     """How related skills give partial credit, and how parts are weighted."""
 
     encoder: str | None = Field(
-        default_factory=lambda: None if os.environ.get(ENCODER_ENV, "minilm").lower() in ("", "none")
-        else os.environ.get(ENCODER_ENV, "minilm"),
-        description="Encoder for skill-to-skill similarity (taxonomy.encoders); None: hierarchy only.",
+        None,
+        description="Encoder for skill-to-skill similarity (taxonomy.encoders); None: hierarchy only. "
+        "The app takes it from ``settings.matching_encoder`` (default minilm), see :meth:`from_settings`.",
     )
     neighbours: int = Field(10, ge=0, le=50, description="Embedding neighbours kept per skill.")
     min_similarity: float = Field(0.70, ge=0, le=1, description="Cosine below this gives no credit.")
@@ -45,6 +43,11 @@ class MatchingConfig(BaseModel):
         "0.5 cost 0.05 Recall@1 on sparse profiles in benchmarks/job_targets.py)."))
     experience_years_full: float = Field(2.0, gt=0, description="Years of experience that count in full.")
     weights: Weights = Field(default_factory=Weights)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MatchingConfig:
+        """The configuration the app runs with (``settings.matching_encoder``)."""
+        return cls(encoder=settings.matching_encoder)
 
     @property
     def neighbour_model(self) -> str:

@@ -24,6 +24,8 @@ from foundation.errors import (
     NotFoundError,
     WerkbrugError,
 )
+from foundation.settings import Settings, load_settings
+from matching.config import MatchingConfig
 from service.limits import BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode, json_safe
 
 STATUS = {InputError: 422, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
@@ -63,9 +65,20 @@ def is_api_path(path: str) -> bool:
     return path.startswith("/api") or path == "/openapi.json"
 
 
-def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits | None = None) -> FastAPI:
-    """The werkbrug app on one DuckDB file (one writing process: this one)."""
-    from service.auth import LoginLimiter, secret_key, trusted_proxies
+def create_app(
+    db_path: str | Path | None = None, *, demo: bool = False, limits: RequestLimits | None = None,
+    settings: Settings | None = None,
+) -> FastAPI:
+    """The werkbrug app on one DuckDB file (one writing process: this one).
+
+    ``settings`` are built once here when not given (from the environment); ``db_path``
+    overrides ``settings.db``. Routes read them from ``app.state.settings``.
+    """
+    settings = settings or load_settings()
+    if db_path is not None:
+        settings = settings.model_copy(update={"db": Path(db_path)})
+    db_path = settings.db
+    from service.auth import LoginLimiter, secret_key
     from service.i18n import compile_catalogues
 
     @asynccontextmanager
@@ -78,7 +91,6 @@ def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits
         app.state.demo = demo
         app.state.secret_key = secret_key(con)
         app.state.login_limiter = LoginLimiter()
-        app.state.trusted_proxies = trusted_proxies()
         if demo:
             from service.demo import demo_logins
 
@@ -100,6 +112,8 @@ def create_app(db_path: str | Path, *, demo: bool = False, limits: RequestLimits
         redoc_url=None,
         openapi_url=None,
     )
+    app.state.settings = settings
+    app.state.matching_config = MatchingConfig.from_settings(settings)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     try:
         import swagger_ui_bundle

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import ipaddress
-import os
 import secrets
 import threading
 import time
@@ -49,8 +48,8 @@ def _sign(key: bytes, purpose: str, value: str) -> str:
 
 
 def secure_cookies(request: Request) -> bool:
-    """Send cookies with the Secure flag over HTTPS (or when forced by ``WERKBRUG_SECURE_COOKIES``)."""
-    return request.url.scheme == "https" or os.environ.get("WERKBRUG_SECURE_COOKIES") == "1"
+    """Send cookies with the Secure flag over HTTPS (or when forced by the ``secure_cookies`` setting)."""
+    return request.url.scheme == "https" or request.app.state.settings.secure_cookies
 
 
 def csrf_token(request: Request) -> str:
@@ -207,12 +206,6 @@ class LoginLimiter:
             return len(self._failures) + len(self._known)
 
 
-def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    """Proxies whose ``X-Forwarded-For`` is believed: ``$WERKBRUG_TRUSTED_PROXIES`` (addresses or CIDRs)."""
-    raw = os.environ.get("WERKBRUG_TRUSTED_PROXIES", "")
-    return [ipaddress.ip_network(p.strip(), strict=False) for p in raw.replace(";", ",").split(",") if p.strip()]
-
-
 def _is_trusted(host: str, proxies) -> bool:
     try:
         ip = ipaddress.ip_address(host)
@@ -225,9 +218,7 @@ def client_address(request: Request) -> str:
     """The client's address: the socket peer, or, behind a configured trusted proxy, the nearest
     address in ``X-Forwarded-For`` that is not itself a trusted proxy."""
     peer = request.client.host if request.client else "unknown"
-    proxies = getattr(request.app.state, "trusted_proxies", None)
-    if proxies is None:
-        proxies = trusted_proxies()
+    proxies = request.app.state.settings.trusted_proxies
     if not proxies or not _is_trusted(peer, proxies):
         return peer
     hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]

@@ -1,6 +1,6 @@
 """``werkbrug demo``: a demo database with invented people, served with one login per role.
 
-The taxonomy is the real ESCO download when one is found (a given path, ``$WERKBRUG_ESCO`` or
+The taxonomy is the real ESCO download when one is found (a given path, the ``esco`` setting or
 ``../shared/esco``), else the small taxonomy shipped with werkbrug. Participants, assessments
 and vacancies are invented and written through the assessment and matching libraries. An
 existing demo database is reused as it is: ESCO is neither imported nor embedded again.
@@ -16,12 +16,13 @@ from pathlib import Path
 import duckdb
 
 from foundation.db import connect, transaction
+from foundation.settings import Settings
 
 DEMO_MARKER = "demo_built"
 
 #: Settings ``werkbrug demo`` uses unless they are set: lexical vacancy search and related-skill
 #: credit from ESCO's hierarchy, so a first start needs no sentence vectors of all of ESCO.
-FAST_SETTINGS = {"WERKBRUG_VACANCY_SEARCH": "lexical", "WERKBRUG_MATCHING_ENCODER": "none"}
+FAST_SETTINGS = {"vacancy_search": "lexical", "matching_encoder": None}
 
 #: (role, username, password, display name): printed by ``werkbrug demo`` and shown on its login page.
 DEMO_USERS = (
@@ -63,6 +64,12 @@ def _built(con: duckdb.DuckDBPyConnection) -> str | None:
     return row[0] if row else None
 
 
+def demo_settings(base: Settings, *, db: Path, esco: Path | None = None) -> Settings:
+    """``base`` for the demo: its database file, and :data:`FAST_SETTINGS` where not set explicitly."""
+    fast = {k: v for k, v in FAST_SETTINGS.items() if k not in base.model_fields_set}
+    return base.model_copy(update={**fast, "db": Path(db), "esco": esco or base.esco})
+
+
 def build_demo(
     db: str | Path, *, esco: str | Path | None = None, sample: bool = False,
     progress: Callable[[str], None] = lambda message: None,
@@ -81,7 +88,7 @@ def build_demo(
         if existing:
             progress(f"reusing {db}")
             return DemoInfo(db, existing, demo_logins(), time.monotonic() - start, True)
-        source = None if sample else Path(esco) if esco else default_esco_path()
+        source = None if sample else default_esco_path(esco)
         if source is None or not Path(source).exists():
             source = SAMPLE_DIR
         progress(f"importing the taxonomy from {source}")

@@ -8,6 +8,8 @@ from typing import Annotated
 import duckdb
 from fastapi import Depends, HTTPException, Request, status
 
+from foundation.settings import Settings
+from matching.config import MatchingConfig
 from service.users import Role, User, user_for_token
 
 SESSION_COOKIE = "werkbrug_session"
@@ -23,6 +25,20 @@ def get_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 Cursor = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    return request.app.state.settings
+
+
+def get_matching_config(request: Request) -> MatchingConfig:
+    """The matching configuration of those settings."""
+    return request.app.state.matching_config
+
+
+AppSettings = Annotated[Settings, Depends(get_settings)]
+Matching = Annotated[MatchingConfig, Depends(get_matching_config)]
 
 
 def _token(request: Request) -> str | None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +12,6 @@ from foundation.db import apply_migrations
 from foundation.errors import NotFoundError
 
 SAMPLE_DIR = Path(__file__).parent / "sample"
-ESCO_ENV = "WERKBRUG_ESCO"
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -21,11 +19,10 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     apply_migrations(con, schema="taxonomy", package="taxonomy.migrations")
 
 
-def default_esco_path() -> Path | None:
-    """The ESCO download to use: ``$WERKBRUG_ESCO``, else ``../shared/esco`` when present."""
-    env = os.environ.get(ESCO_ENV)
-    if env:
-        return Path(env)
+def default_esco_path(configured: Path | None = None) -> Path | None:
+    """The ESCO download to use: ``configured`` (``settings.esco``), else ``../shared/esco`` when present."""
+    if configured:
+        return Path(configured)
     for candidate in (Path("../shared/esco"), Path(__file__).resolve().parents[2] / "shared" / "esco"):
         if candidate.is_dir():
             return candidate

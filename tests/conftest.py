@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from foundation.db import connect
+from foundation.settings import load_settings
 from taxonomy.esco_import import import_esco
 from taxonomy.store import default_esco_path
 
@@ -22,7 +23,7 @@ os.environ.setdefault("WERKBRUG_AUDIT_KEY", "7e57" * 16)
 @pytest.fixture(scope="session")
 def esco_path() -> Path:
     """The real ESCO download (../shared/esco or $WERKBRUG_ESCO)."""
-    path = default_esco_path()
+    path = default_esco_path(load_settings().esco)
     if path is None or not path.is_dir():
         pytest.skip("real ESCO data not available (set WERKBRUG_ESCO)")
     return path

@@ -13,6 +13,7 @@ import httpx
 import uvicorn
 
 from foundation.db import connect
+from foundation.settings import Settings
 from service.app import create_app, migrate_all
 from service.users import create_user
 
@@ -37,12 +38,12 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(db: Path, *, demo: bool = False) -> Iterator[str]:
-    """Serve ``db`` with uvicorn in a thread; yields the base URL."""
+def running_server(db: Path, *, demo: bool = False, settings: Settings | None = None) -> Iterator[str]:
+    """Serve ``db`` with uvicorn in a thread (settings from the environment unless given); yields the base URL."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(db, demo=demo), host="127.0.0.1", port=port, log_level="warning",
-                       proxy_headers=False)
+        uvicorn.Config(create_app(db, demo=demo, settings=settings), host="127.0.0.1", port=port,
+                       log_level="warning", proxy_headers=False)
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

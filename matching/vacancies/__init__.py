@@ -13,7 +13,7 @@ Modules: ``models`` (input and stored shapes), ``proposals`` (text → occupatio
 
 from matching.vacancies.importing import IMPORT_COLUMNS, REQUIRED_COLUMNS, import_vacancies
 from matching.vacancies.models import STATUSES, Proposal, Proposed, Shift, Vacancy, VacancyInput
-from matching.vacancies.proposals import SEARCH_ENV, propose
+from matching.vacancies.proposals import propose
 from matching.vacancies.store import (
     close_vacancy,
     confirm_vacancy,
@@ -25,7 +25,7 @@ from matching.vacancies.store import (
 )
 
 __all__ = [
-    "IMPORT_COLUMNS", "REQUIRED_COLUMNS", "SEARCH_ENV", "STATUSES", "Proposal", "Proposed", "Shift", "Vacancy",
+    "IMPORT_COLUMNS", "REQUIRED_COLUMNS", "STATUSES", "Proposal", "Proposed", "Shift", "Vacancy",
     "VacancyInput", "close_vacancy", "confirm_vacancy", "create_vacancy", "get_vacancy", "import_vacancies",
     "list_vacancies", "open_vacancy_counts", "propose", "vacancy_requirement",
 ]

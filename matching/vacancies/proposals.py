@@ -2,7 +2,7 @@
 
 * occupations — a search of the title over ESCO occupation labels: :func:`taxonomy.search.search`
   (hybrid lexical + sentence vectors) with ``method="hybrid"``, else a character n-gram TF-IDF
-  over the labels (``"lexical"``, no encoder). The default ``"auto"`` (or ``$WERKBRUG_VACANCY_SEARCH``)
+  over the labels (``"lexical"``, no encoder). The default ``"auto"`` (the app passes the ``vacancy_search`` setting)
   is hybrid once the occupation labels' vectors are cached (``taxonomy.label_vectors``), else lexical;
 * skills — n-grams (1–4 words) of the description that equal a skill label (Dutch or English,
   preferred or alternative), plus the essential skills of the best proposed occupation,
@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
 
@@ -24,7 +23,6 @@ from foundation.errors import InputError
 from matching.vacancies.models import Proposal, Proposed
 from taxonomy.store import preferred_labels
 
-SEARCH_ENV = "WERKBRUG_VACANCY_SEARCH"
 STEM = 6  # words compare on their first letters: "heftruck" ~ "heftrucks"
 
 _WORD = re.compile(r"[\w'-]+", re.UNICODE)
@@ -88,7 +86,7 @@ def _lexical_occupations(con, text: str, top: int) -> list[Proposed]:
 
 def _search_method(con: duckdb.DuckDBPyConnection, method: str | None) -> str:
     """``hybrid`` or ``lexical``; ``auto`` (default) is hybrid once the occupation labels have vectors."""
-    method = method or os.environ.get(SEARCH_ENV, "auto")
+    method = method or "auto"
     if method not in ("hybrid", "lexical", "auto"):
         raise InputError(f"method: use 'auto', 'hybrid' or 'lexical', not {method!r}")
     if method != "auto":

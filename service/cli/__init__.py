@@ -13,6 +13,24 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def _start(ctx: typer.Context) -> None:
+    """Build the settings once, from the environment; commands read them with ``common.settings()``."""
+    from pydantic import ValidationError
+
+    from foundation.settings import load_settings
+    from service.cli.common import err_console
+
+    try:
+        ctx.obj = load_settings()
+    except ValidationError as exc:
+        for e in exc.errors():
+            err_console.print(f"[bold red]Setting {'.'.join(str(x) for x in e['loc'])}:[/] {e['msg']}")
+        raise typer.Exit(2) from None
+
+
 app.add_typer(taxonomy.app, name="taxonomy")
 assessment.register(app)
 matching.register(app)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -20,6 +21,7 @@ from foundation.errors import (
     NotFoundError,
     WerkbrugError,
 )
+from foundation.settings import Settings, load_settings
 
 err_console = Console(stderr=True)
 
@@ -37,18 +39,41 @@ def who(by: str | None) -> str:
         return "cli"
 
 
+def settings() -> Settings:
+    """The settings the ``werkbrug`` command built once at start-up (see :mod:`service.cli`)."""
+    ctx = click.get_current_context(silent=True)
+    root = ctx.find_root() if ctx is not None else None
+    if root is None:
+        return load_settings()
+    if not isinstance(root.obj, Settings):   # a sub-app run on its own (tests)
+        root.obj = load_settings()
+    return root.obj
+
+
+def matching_config():
+    """The matching configuration of these settings."""
+    from matching.config import MatchingConfig
+
+    return MatchingConfig.from_settings(settings())
+
+
+def db_file(db: Path | None) -> Path:
+    """``--db``, else the configured database file."""
+    return db or settings().db
+
+
 def open_db(db: Path | None):
     """Open the database file with every package's schema created or upgraded."""
     from foundation.db import connect
     from service.app import migrate_all
 
-    con = connect(db)
+    con = connect(db_file(db))
     migrate_all(con)
     return con
 
 DbOption = Annotated[
     Path | None,
-    typer.Option("--db", help="DuckDB database file (default: $WERKBRUG_DB or ./werkbrug.duckdb)."),
+    typer.Option("--db", help="DuckDB database file (default: setting db, $WERKBRUG_DB, or ./werkbrug.duckdb)."),
 ]
 
 EXIT_CODES: dict[type[WerkbrugError], int] = {

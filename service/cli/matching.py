@@ -14,7 +14,7 @@ from rich.table import Table
 
 from assessment.profile import CompetenceProfile
 from foundation.errors import InputError, Problem
-from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_errors, who
+from service.cli.common import ByOption, DbOption, JsonFlag, matching_config, open_db, settings, user_errors, who
 
 console = Console()
 match_app = typer.Typer(help="Matching: job targets (jobdoelwitten) and shortlists.", no_args_is_help=True)
@@ -61,7 +61,7 @@ def targets_command(
         con = open_db(db)
         if profiles is not None:
             items = _read_profiles(profiles)
-            ranked = rank_profiles(con, profiles=items, top=top, requested_by=who(by))
+            ranked = rank_profiles(con, profiles=items, top=top, requested_by=who(by), config=matching_config())
             for p, res in zip(items, ranked, strict=True):
                 row = {"participant_id": p.participant_id,
                        "targets": [{"occupation_uri": u, "score": s, "rank": r} for r, (u, s) in
@@ -71,7 +71,8 @@ def targets_command(
                 else:
                     console.print(f"{p.participant_id}: " + ", ".join(u.rsplit("/", 1)[-1][:8] for u, _ in res))
             return
-        res = job_targets_for_participant(con, participant_id=participant, top=top, requested_by=who(by))
+        res = job_targets_for_participant(con, participant_id=participant, top=top, requested_by=who(by),
+                                          config=matching_config())
     if as_json:
         _out(res.model_dump(mode="json"))
         return
@@ -97,7 +98,7 @@ def prepare_command(
 
     with user_errors():
         con = open_db(db)
-        cfg = MatchingConfig() if encoder is None else MatchingConfig(
+        cfg = matching_config() if encoder is None else MatchingConfig(
             encoder=None if encoder.lower() == "none" else encoder)
         t = time.perf_counter()
         with console.status("Building related-skill lists (embeds every skill label the first time)…"):
@@ -117,7 +118,7 @@ def shortlist_command(
 
     with user_errors():
         con = open_db(db)
-        sl = make_shortlist(con, vacancy_id=vacancy, requested_by=who(by), top=top)
+        sl = make_shortlist(con, vacancy_id=vacancy, requested_by=who(by), top=top, config=matching_config())
     if as_json:
         _out(sl.model_dump(mode="json"))
         return
@@ -213,7 +214,7 @@ def vacancy_add(
 
     with user_errors():
         con = open_db(db)
-        v = create_vacancy(con, owner=who(by), vacancy={
+        v = create_vacancy(con, owner=who(by), method=settings().vacancy_search, vacancy={
             "title": title, "description": description, "employer": employer, "postcode": postcode,
             "hours_per_week": hours, "shifts": [s.strip() for s in shifts.split(",") if s.strip()],
             "weekends": weekends, "dutch_level": dutch_level})
@@ -232,7 +233,8 @@ def vacancy_import(
         if not file.is_file():
             raise InputError(f"{file}: no such file", [Problem("file not found", file=str(file))])
         con = open_db(db)
-        got = import_vacancies(con, owner=who(by), path=file, filename=file.name)
+        got = import_vacancies(con, owner=who(by), path=file, filename=file.name,
+                               method=settings().vacancy_search)
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
         return

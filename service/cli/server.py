@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import getpass
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from foundation.db import connect, database_path
-from service.cli.common import DbOption, user_errors
+from foundation.db import connect
+from foundation.settings import Settings
+from service.cli.common import DbOption, db_file, settings, user_errors
 
 console = Console()
 user_app = typer.Typer(help="Accounts: add, list, switch off.", no_args_is_help=True)
@@ -26,14 +26,15 @@ def _check_free(db: Path) -> None:
     con.close()
 
 
-def serve_app(db: Path, *, host: str, port: int, demo: bool = False) -> None:
+def serve_app(db: Path, *, host: str, port: int, config: Settings, demo: bool = False) -> None:
     """Run the app with uvicorn: one process (DuckDB allows one writer), threads per request."""
     import uvicorn
 
     from service.app import create_app
 
     # X-Forwarded-For is read by service.auth.client_address, from configured trusted proxies only.
-    uvicorn.run(create_app(db, demo=demo), host=host, port=port, workers=1, log_level="info", proxy_headers=False)
+    uvicorn.run(create_app(db, demo=demo, settings=config), host=host, port=port, workers=1, log_level="info",
+                proxy_headers=False)
 
 
 def register(app: typer.Typer) -> None:
@@ -42,16 +43,16 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve(db: DbOption = None, host: HostOption = "127.0.0.1", port: PortOption = 8000) -> None:
         """Serve the web app and JSON API on one database file."""
-        path = database_path(db)
+        path = db_file(db)
         with user_errors():
             _check_free(path)
         console.print(f"werkbrug on http://{host}:{port}/ (database {path}); API documentation at /docs")
-        serve_app(path, host=host, port=port)
+        serve_app(path, host=host, port=port, config=settings().model_copy(update={"db": path}))
 
     @app.command("demo")
     def demo(
         esco: Annotated[
-            Path | None, typer.Argument(help="ESCO download to use (default: $WERKBRUG_ESCO or ../shared/esco).")
+            Path | None, typer.Argument(help="ESCO download to use (default: $WERKBRUG_ESCO, else ../shared/esco).")
         ] = None,
         db: Annotated[Path, typer.Option("--db", help="Demo database file (kept between runs).")] = Path(
             "werkbrug-demo.duckdb"
@@ -62,19 +63,18 @@ def register(app: typer.Typer) -> None:
         no_serve: Annotated[bool, typer.Option("--no-serve", help="Only build the database.")] = False,
     ) -> None:
         """Build a demo database with invented participants and vacancies, then serve it."""
-        from service.demo import FAST_SETTINGS, build_demo
+        from service.demo import build_demo, demo_settings
 
-        for name, value in FAST_SETTINGS.items():
-            os.environ.setdefault(name, value)
+        config = demo_settings(settings(), db=db, esco=esco)
         with user_errors():
-            info = build_demo(db, esco=esco, sample=sample, progress=lambda m: console.print(f"  {m}"))
+            info = build_demo(db, esco=config.esco, sample=sample, progress=lambda m: console.print(f"  {m}"))
         console.print(f"Demo database {db} ({info.taxonomy}) ready in {info.seconds:.1f} s.")
         console.print(f"Open http://{host}:{port}/ and log in as one of:")
         for role, username, password in info.logins:
             console.print(f"  {role:<9} {username:<18} {password}")
         console.print("This service uses the ESCO classification of the European Commission.")
         if not no_serve:
-            serve_app(db, host=host, port=port, demo=True)
+            serve_app(db, host=host, port=port, config=config, demo=True)
 
     @user_app.command("add")
     def user_add(
@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
                 console.print("[red]The passwords differ.[/]")
                 raise typer.Exit(2)
         with user_errors():
-            con = connect(db)
+            con = connect(db_file(db))
             migrate_all(con)
             user = create_user(con, username=username, password=password, role=role, display_name=display_name)
             con.close()
@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         from service.auth import list_users
 
         with user_errors():
-            con = connect(db)
+            con = connect(db_file(db))
             migrate_all(con)
             for u in list_users(con):
                 state = "" if u["active"] else "  (switched off)"

@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from foundation.db import connect
-from service.cli.common import DbOption, user_errors
+from service.cli.common import DbOption, db_file, user_errors
 from taxonomy.esco_import import discover, import_esco
 
 app = typer.Typer(help="The ESCO taxonomy: import and search.", no_args_is_help=True)
@@ -28,7 +28,7 @@ def import_command(
     """Import an ESCO download (official CSV layout) into the database."""
     with user_errors():
         files, _ignored = discover(source)
-        con = connect(db)
+        con = connect(db_file(db))
         with Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(),
             TextColumn("{task.completed}/{task.total} files"), TimeElapsedColumn(),
@@ -92,7 +92,7 @@ def search_command(
                 raise InputError(f"{file} holds no queries (one per line).")
         else:
             queries = [query or ""]
-        con = connect(db)  # writable: label vectors missing from the cache are stored once
+        con = connect(db_file(db))  # writable: label vectors missing from the cache are stored once
         searcher = Searcher.for_connection(
             con, kind="skill" if skills else "occupation", encoder=encoder, progress=True)
         results = searcher.search_many(queries, lang=lang, top=top)
@@ -124,7 +124,7 @@ def index_command(
 
     with user_errors():
         enc = get_encoder(encoder)
-        con = connect(db)
+        con = connect(db_file(db))
         for kind in ("occupation", "skill") if skills else ("occupation",):
             n = ensure_vectors(con, concept_type=kind, encoder=enc, progress=True)
             console.print(f"{kind} labels: {n:,} newly embedded with {enc.name} ({enc.version})")

@@ -16,7 +16,7 @@ from foundation.audit import audit
 from matching.job_targets import JobTargetsResult, job_targets, job_targets_for_participant
 from matching.language import LanguageRequirement, list_requirements, occupation_requirement, set_requirement
 from matching.log import LogEntry, read_log
-from service.deps import Cursor, require_roles
+from service.deps import Cursor, Matching, require_roles
 from service.policies import guard_participant
 from service.users import User
 
@@ -48,20 +48,21 @@ class RequirementIn(BaseModel):
 
 
 @router.get("/participants/{participant_id}/job-targets", response_model=JobTargetsResult)
-def participant_job_targets(participant_id: str, user: CoachOrAdmin, cursor: Cursor, top: Top = 10,
-                            lang: str = "nl") -> JobTargetsResult:
+def participant_job_targets(participant_id: str, user: CoachOrAdmin, cursor: Cursor, matching: Matching,
+                            top: Top = 10, lang: str = "nl") -> JobTargetsResult:
     """Ranked ESCO occupations for a participant, each with score parts, evidence, gaps and next steps."""
     guard_participant(cursor, user=user, participant_id=participant_id, action="rank_job_targets", purpose="matching")
     return job_targets_for_participant(cursor, participant_id=participant_id, top=top, requested_by=user.username,
-                                       lang=lang)
+                                       lang=lang, config=matching)
 
 
 @router.post("/job-targets", response_model=JobTargetsResult)
-def profile_job_targets(body: ProfileTargetsIn, user: CoachOrAdmin, cursor: Cursor) -> JobTargetsResult:
+def profile_job_targets(body: ProfileTargetsIn, user: CoachOrAdmin, cursor: Cursor,
+                        matching: Matching) -> JobTargetsResult:
     """Job targets for a competence profile sent in the request (format ``werkbrug.profile/1``)."""
     audit(cursor, user=user, action="rank_job_targets", object_type="profile", object_id=body.profile.participant_id,
           purpose="matching")
-    return job_targets(cursor, profile=body.profile, top=body.top, requested_by=user.username)
+    return job_targets(cursor, profile=body.profile, top=body.top, requested_by=user.username, config=matching)
 
 
 @router.get("/language-requirements")

@@ -76,7 +76,7 @@ def _profile_page(
     overview = bar_chart(summary_groups(groups, _), title=_("Overview"), empty=_("No assessed competences yet."),
                          width=560)
     result = job_targets_for_participant(cursor, participant_id=participant_id, top=6, requested_by=user.username,
-                                         lang=lang)
+                                         lang=lang, config=request.app.state.matching_config)
     audit(cursor, user=user, action="rank_job_targets", object_type="participant", object_id=participant_id,
           purpose=Purpose.matching, detail={"log_id": result.log_id, "model": result.model,
                                             "top": [t.occupation_uri for t in result.targets[:3]]})

@@ -72,7 +72,7 @@ def create(
         errors["hours_per_week"] = _("Enter the hours per week as a number.")
     if not errors:
         try:
-            v = create_vacancy(cursor, owner=user.username, vacancy={
+            v = create_vacancy(cursor, owner=user.username, method=request.app.state.settings.vacancy_search, vacancy={
                 "title": title, "employer": employer, "postcode": postcode.strip(),
                 "hours_per_week": int(hours_per_week), "description": description,
                 "dutch_level": dutch_level.strip() or None,
@@ -101,7 +101,8 @@ def import_file(request: Request, cursor: Cursor, user: Liaison, file: Annotated
         if not data:
             return _list_page(request, cursor, user, import_errors=[_("Choose a CSV or Excel file.")],
                               status_code=422)
-        created = import_vacancies(cursor, owner=user.username, data=data, filename=file.filename)
+        created = import_vacancies(cursor, owner=user.username, data=data, filename=file.filename,
+                                   method=request.app.state.settings.vacancy_search)
     except InputError as exc:
         return _list_page(request, cursor, user, import_errors=[exc, *exc.problems],
                           status_code=422)
@@ -159,7 +160,7 @@ def pull_shortlist(request: Request, vacancy_id: str, cursor: Cursor, user: Liai
 
     require_vacancy(cursor, user=user, vacancy_id=vacancy_id)
     sl = make_shortlist(cursor, vacancy_id=vacancy_id, requested_by=user.username, top=10,
-                        lang=request_language(request))
+                        lang=request_language(request), config=request.app.state.matching_config)
     audit(cursor, user=user, action="rank_candidates", object_type="vacancy", object_id=vacancy_id,
           purpose=Purpose.matching, detail={"shortlist_id": sl.shortlist_id, "log_id": sl.log_id,
                                             "candidates": len(sl.candidates)})

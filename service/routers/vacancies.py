@@ -34,7 +34,7 @@ from matching.vacancies import (
     import_vacancies,
     list_vacancies,
 )
-from service.deps import Cursor, require_roles
+from service.deps import AppSettings, Cursor, Matching, require_roles
 from service.policies import consenting
 from service.users import Role, User
 
@@ -90,19 +90,21 @@ def _still_consenting(cursor, sl: Shortlist) -> Shortlist:
 
 
 @router.post("/vacancies", response_model=Vacancy, status_code=status.HTTP_201_CREATED)
-def post_vacancy(body: VacancyInput, user: Liaison, cursor: Cursor) -> Vacancy:
+def post_vacancy(body: VacancyInput, user: Liaison, cursor: Cursor, settings: AppSettings) -> Vacancy:
     """Create a vacancy; the answer holds proposed occupations and skills to confirm."""
-    return create_vacancy(cursor, owner=user.username, vacancy=body)
+    return create_vacancy(cursor, owner=user.username, vacancy=body, method=settings.vacancy_search)
 
 
 @router.post("/vacancies/import", response_model=list[Vacancy], status_code=status.HTTP_201_CREATED)
-def post_vacancy_file(user: Liaison, cursor: Cursor, file: Annotated[UploadFile, File()]) -> list[Vacancy]:
+def post_vacancy_file(user: Liaison, cursor: Cursor, settings: AppSettings,
+                      file: Annotated[UploadFile, File()]) -> list[Vacancy]:
     """Import a CSV/Excel file of vacancies: all rows or none (422 lists every row/column problem).
 
     Sync: checked and parsed in a worker thread, never on the event loop.
     """
     data = upload_bytes(file.file, file_name=file.filename or "upload.csv")
-    return import_vacancies(cursor, owner=user.username, data=data, filename=file.filename or "upload.csv")
+    return import_vacancies(cursor, owner=user.username, data=data, filename=file.filename or "upload.csv",
+                            method=settings.vacancy_search)
 
 
 @router.get("/vacancies", response_model=list[Vacancy])
@@ -133,12 +135,12 @@ def post_close_vacancy(vacancy_id: str, user: Liaison, cursor: Cursor) -> Vacanc
 
 
 @router.post("/vacancies/{vacancy_id}/shortlists", response_model=Shortlist, status_code=status.HTTP_201_CREATED)
-def post_shortlist(vacancy_id: str, user: Liaison, cursor: Cursor,
+def post_shortlist(vacancy_id: str, user: Liaison, cursor: Cursor, matching: Matching,
                    top: Annotated[int, Query(ge=1, le=200)] = 20) -> Shortlist:
     """A suggested shortlist of consenting, pseudonymised candidates (logged)."""
     _own_vacancy(cursor, user, vacancy_id)
     audit(cursor, user=user, action="rank_candidates", object_type="vacancy", object_id=vacancy_id, purpose="matching")
-    return make_shortlist(cursor, vacancy_id=vacancy_id, requested_by=user.username, top=top)
+    return make_shortlist(cursor, vacancy_id=vacancy_id, requested_by=user.username, top=top, config=matching)
 
 
 @router.get("/vacancies/{vacancy_id}/shortlists", response_model=list[Shortlist])
