@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
 
 import duckdb
 import pandas as pd
 from pydantic import ValidationError
 
+from foundation.db import utcnow as utcnow  # the one clock of stored times, used across assessment
 from foundation.errors import InputError, NotFoundError, Problem, validation_problems
 
 #: Unambiguous characters (no 0/O, 1/I/L) for ids people read aloud or copy by hand.
@@ -18,11 +18,6 @@ ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 def new_id(prefix: str, length: int = 6) -> str:
     """A random id such as ``P-7F3K2A``: never derived from personal data."""
     return f"{prefix}-" + "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
-
-
-def utcnow() -> datetime:
-    """The current time in UTC, without tzinfo (DuckDB ``TIMESTAMP``)."""
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def problems_from(exc: ValidationError, **where) -> list[Problem]:

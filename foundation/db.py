@@ -5,6 +5,9 @@ and a ``migrations/`` folder of ``NNN_name.sql`` files next to its code. Migrati
 applied in order, each in its own transaction, and recorded in
 ``main.schema_migrations``. DuckDB allows one writing process per file: a second process
 gets :class:`~foundation.errors.DatabaseLockedError` with a clear message.
+
+Time: every ``TIMESTAMP`` column holds UTC (Python writes :func:`utcnow`; column defaults are
+``timezone('UTC', current_timestamp)``; sessions run in UTC). Pages show Europe/Brussels time.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,11 +38,22 @@ def database_path(path: str | os.PathLike[str] | None = None) -> Path:
     return Path(path or DEFAULT_DB)
 
 
+def utcnow() -> datetime:
+    """``datetime.now(UTC)`` as stored: every ``TIMESTAMP`` column holds UTC, without tzinfo."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = False):
-    """Open the database file (``":memory:"`` for a throw-away database)."""
+    """Open the database file (``":memory:"`` for a throw-away database).
+
+    Every session of the process (cursors too) runs in UTC, so timestamps DuckDB computes or
+    converts are UTC whatever the machine's time zone.
+    """
     target = str(path) if str(path) == ":memory:" else str(database_path(path))
     try:
-        return duckdb.connect(target, read_only=read_only)
+        con = duckdb.connect(target, read_only=read_only)
+        con.execute("SET GLOBAL TimeZone = 'UTC'")
+        return con
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise DatabaseLockedError(
@@ -58,7 +73,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, *, schema: str, package: st
         con.execute(
             """CREATE TABLE IF NOT EXISTS main.schema_migrations (
                    schema_name VARCHAR NOT NULL, version VARCHAR NOT NULL,
-                   applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp,
+                   applied_at TIMESTAMP NOT NULL DEFAULT timezone('UTC', current_timestamp),
                    PRIMARY KEY (schema_name, version))"""
         )
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
@@ -79,8 +94,8 @@ def apply_migrations(con: duckdb.DuckDBPyConnection, *, schema: str, package: st
             with transaction(con):
                 con.execute(f.read_text(encoding="utf-8"))
                 con.execute(
-                    "INSERT INTO main.schema_migrations (schema_name, version) VALUES (?, ?)",
-                    [schema, f.name],
+                    "INSERT INTO main.schema_migrations (schema_name, version, applied_at) VALUES (?, ?, ?)",
+                    [schema, f.name, utcnow()],
                 )
             applied.append(f.name)
         return applied

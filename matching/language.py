@@ -33,7 +33,7 @@ from pydantic import BaseModel
 
 from assessment import cefr
 from foundation.cache import REQUIREMENTS, invalidate
-from foundation.db import transaction
+from foundation.db import transaction, utcnow
 from foundation.errors import InputError, NotFoundError, Problem
 
 SUB_SKILLS = ("listening", "reading", "speaking", "writing")
@@ -192,8 +192,8 @@ def set_requirement(
         con.execute(
             """INSERT INTO matching.language_requirements
                (scope, key, listening, reading, speaking, writing, note, updated_by, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, now())""",
-            [scope, key, *(checked[k] for k in SUB_SKILLS), note, updated_by],
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [scope, key, *(checked[k] for k in SUB_SKILLS), note, updated_by, utcnow()],
         )
     invalidate(con, REQUIREMENTS)
     return LanguageRequirement(**checked, source=scope if scope == "occupation" else f"isco {key}")

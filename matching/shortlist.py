@@ -31,7 +31,7 @@ from pydantic import BaseModel
 
 from assessment.profile import CompetenceProfile
 from foundation.cache import IMPORT, cached
-from foundation.db import transaction
+from foundation.db import transaction, utcnow
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from matching import geo
 from matching.config import MatchingConfig
@@ -294,13 +294,13 @@ def make_shortlist(
         sid = f"S-{log_id:06d}"
         result = Shortlist(
             shortlist_id=sid, vacancy_id=vacancy_id, status="suggested", created_by=requested_by,
-            created_at=datetime.now(), model=model.name, taxonomy_version=model.taxonomy_version, log_id=log_id,
+            created_at=utcnow(), model=model.name, taxonomy_version=model.taxonomy_version, log_id=log_id,
             considered=len(pm.ids), filtered_out=filtered, candidates=candidates,
         )
         con.execute(
-            """INSERT INTO matching.shortlists (shortlist_id, vacancy_id, created_by, suggestion, status)
-               VALUES (?, ?, ?, ?, 'suggested')""",
-            [sid, vacancy_id, requested_by, result.model_dump_json()],
+            """INSERT INTO matching.shortlists (shortlist_id, vacancy_id, created_by, suggestion, status, created_at)
+               VALUES (?, ?, ?, ?, 'suggested', ?)""",
+            [sid, vacancy_id, requested_by, result.model_dump_json(), result.created_at],
         )
     return get_shortlist(con, shortlist_id=sid)
 
@@ -361,9 +361,9 @@ def confirm_shortlist(
         raise InputError("The shortlist cannot be confirmed like this", problems)
     with transaction(con):
         con.execute(
-            """UPDATE matching.shortlists SET status = 'confirmed', confirmed_by = ?, confirmed_at = now(),
+            """UPDATE matching.shortlists SET status = 'confirmed', confirmed_by = ?, confirmed_at = ?,
                    confirmed_order = ?, reasons = ? WHERE shortlist_id = ? AND status = 'suggested'""",
-            [confirmed_by.strip(), list(ordered_participant_ids), json.dumps(reasons), shortlist_id],
+            [confirmed_by.strip(), utcnow(), list(ordered_participant_ids), json.dumps(reasons), shortlist_id],
         )
     return get_shortlist(con, shortlist_id=shortlist_id)
 

@@ -13,9 +13,10 @@ import gettext as _gettext
 import io
 from collections.abc import Callable
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
@@ -26,6 +27,8 @@ LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANG_COOKIE = "werkbrug_lang"
+#: Times are shown in the programmes' time zone (stored in UTC).
+DISPLAY_ZONE = ZoneInfo("Europe/Brussels")
 
 
 @cache
@@ -83,9 +86,13 @@ CURRENT_LANGUAGE: ContextVar[str] = ContextVar("werkbrug_language", default=DEFA
 
 
 def format_when(value: datetime | date | None, lang: str) -> str:
-    """A date or timestamp in the reader's language."""
+    """A date or timestamp in the reader's language; timestamps in Brussels time.
+
+    Stored timestamps are UTC without tzinfo (see :mod:`foundation.db`); aware ones are converted.
+    """
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "short", locale=lang)
+        instant = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+        return format_datetime(instant, "short", tzinfo=DISPLAY_ZONE, locale=lang)
     return format_date(value, "medium", locale=lang)

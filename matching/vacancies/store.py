@@ -7,7 +7,7 @@ import json
 import duckdb
 import numpy as np
 
-from foundation.db import transaction
+from foundation.db import transaction, utcnow
 from foundation.errors import InputError, NotFoundError, Problem
 from matching import geo
 from matching.language import SUB_SKILLS, LanguageRequirement, occupation_requirement
@@ -107,8 +107,8 @@ def confirm_vacancy(
     with transaction(con):
         con.execute(
             """UPDATE matching.vacancies SET status = 'confirmed', occupation_uris = ?, essential_skills = ?,
-                   optional_skills = ?, confirmed_by = ?, confirmed_at = now() WHERE vacancy_id = ?""",
-            [occupation_uris, essential_skills, optional_skills, by, vacancy_id],
+                   optional_skills = ?, confirmed_by = ?, confirmed_at = ? WHERE vacancy_id = ?""",
+            [occupation_uris, essential_skills, optional_skills, by, utcnow(), vacancy_id],
         )
     return get_vacancy(con, vacancy_id=vacancy_id)
 
