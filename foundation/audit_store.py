@@ -1,7 +1,7 @@
 """Where the audit chain's secrets and checkpoints live: outside the database file.
 
-- The **key** (32 random bytes) that keys every entry's HMAC: ``$WERKBRUG_AUDIT_KEY`` (hex), else
-  ``$WERKBRUG_AUDIT_KEY_FILE``, else the file ``<database>.audit-key`` beside the database,
+- The **key** (32 random bytes) that keys every entry's HMAC: the ``audit_key`` setting (hex), else
+  the ``audit_key_file`` setting, else the file ``<database>.audit-key`` beside the database,
   created on first use with mode 0600. Whoever can change the database but not read this key
   cannot recompute the chain after an edit, nor append entries that verify.
 - The **head** (id and hash of the newest committed entry), signed with the key, in
@@ -48,6 +48,14 @@ def head_mac(key: bytes, audit_id: int, entry_hash: str) -> str:
     return hmac.new(key, f"werkbrug-audit-head|{audit_id}|{entry_hash}".encode(), hashlib.sha256).hexdigest()
 
 
+_key_settings: dict[str, Any] = {"key": None, "key_file": None}
+
+
+def configure(*, key: str | None, key_file: Path | None) -> None:
+    """The key settings (``settings.audit_key``, ``settings.audit_key_file``), given once at start-up."""
+    _key_settings.update(key=key or None, key_file=Path(key_file) if key_file else None)
+
+
 class ChainStore:
     """The key and the head file of one database file (``path`` ``None``: an in-memory database)."""
 
@@ -60,9 +68,8 @@ class ChainStore:
 
     @property
     def key_file(self) -> Path | None:
-        env = os.environ.get("WERKBRUG_AUDIT_KEY_FILE")
-        if env:
-            return Path(env)
+        if _key_settings["key_file"]:
+            return _key_settings["key_file"]
         return None if self.path is None else self.path.with_name(self.path.name + KEY_SUFFIX)
 
     @property
@@ -70,7 +77,7 @@ class ChainStore:
         return None if self.path is None else self.path.with_name(self.path.name + HEAD_SUFFIX)
 
     def has_key(self) -> bool:
-        if self._key is not None or os.environ.get("WERKBRUG_AUDIT_KEY"):
+        if self._key is not None or _key_settings["key"]:
             return True
         return self.key_file is not None and self.key_file.is_file()
 
@@ -84,9 +91,8 @@ class ChainStore:
         return self._key
 
     def _load_or_create_key(self) -> bytes:
-        env = os.environ.get("WERKBRUG_AUDIT_KEY")
-        if env:
-            return bytes.fromhex(env)
+        if _key_settings["key"]:
+            return bytes.fromhex(_key_settings["key"])
         file = self.key_file
         if file is None:
             return secrets.token_bytes(32)

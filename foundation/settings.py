@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, IPvAnyNetwork, field_validator
+from pydantic import Field, IPvAnyNetwork, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ENV_PREFIX = "WERKBRUG_"
@@ -34,6 +34,13 @@ class Settings(BaseSettings):
         False, description="Always send cookies with the Secure flag (behind a TLS-terminating proxy).")
     trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], NoDecode] = Field(
         (), description="Proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For is believed.")
+    audit_key: SecretStr | None = Field(
+        None, description="The audit chain's HMAC key (hex); unset: read from audit_key_file.")
+    audit_key_file: Path | None = Field(
+        None, description="File holding the audit key; unset: <database>.audit-key beside the database.")
+    backup_dir: Path | None = Field(None, description="Folder for backups; unset: <database>.backups.")
+    retention_months: int = Field(
+        24, ge=1, le=240, description="Months after leaving the programme before a person's data is erased.")
 
     @field_validator("matching_encoder", mode="before")
     @classmethod
@@ -51,6 +58,15 @@ class Settings(BaseSettings):
 def load_settings(**overrides: Any) -> Settings:
     """The settings from the environment, with ``overrides`` (e.g. command-line options) on top."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def start(settings: Settings) -> Settings:
+    """Hand the settings to the process-wide parts that need them (the audit key store); returns them."""
+    from foundation import audit_store
+
+    key = settings.audit_key.get_secret_value() if settings.audit_key else None
+    audit_store.configure(key=key, key_file=settings.audit_key_file)
+    return settings
 
 
 def environment_variable(name: str) -> str:

@@ -9,14 +9,13 @@ pseudonymous id, the reason and the numbers of rows, never the erased data, so t
 verifiable. Afterwards the database file is rewritten (:func:`foundation.compact.rewrite`) so
 the erased values are gone from its bytes too.
 
-Retention: people who left the programme (stage "left") more than ``WERKBRUG_RETENTION_MONTHS``
+Retention: people who left the programme (stage "left") more than the ``retention_months`` setting
 months ago (default 24) are due for erasure; :func:`due_for_erasure` lists them (the dry run).
 """
 
 from __future__ import annotations
 
 import json
-import os
 from datetime import date
 
 import duckdb
@@ -28,6 +27,7 @@ from foundation.actor import Role, User
 from foundation.audit import audit
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
+from foundation.settings import Settings
 
 ERASED_PREFIX = "X"
 
@@ -38,9 +38,9 @@ class RetentionConfig(BaseModel):
     months: int = Field(24, ge=1, le=240)
 
     @classmethod
-    def from_env(cls) -> RetentionConfig:
-        raw = os.environ.get("WERKBRUG_RETENTION_MONTHS")
-        return cls(months=int(raw)) if raw and raw.isdigit() else cls()
+    def from_settings(cls, settings: Settings) -> RetentionConfig:
+        """The ``retention_months`` setting."""
+        return cls(months=settings.retention_months)
 
 
 class Erasure(BaseModel):
@@ -125,7 +125,7 @@ def due_for_erasure(con: duckdb.DuckDBPyConnection, *, actor: User, today: date 
     if actor.role != Role.admin:
         raise NotFoundError("Unknown report", code="report.not_found")
     today = today or utcnow().date()
-    months = (config or RetentionConfig.from_env()).months
+    months = (config or RetentionConfig()).months
     rows = con.execute(
         """SELECT s.participant_id, s.on_date FROM assessment.participants p JOIN (
                SELECT participant_id, stage, on_date FROM assessment.stage_events

@@ -24,7 +24,7 @@ from foundation.errors import (
     NotFoundError,
     WerkbrugError,
 )
-from foundation.settings import Settings, load_settings
+from foundation.settings import Settings, load_settings, start
 from matching.config import MatchingConfig
 from service.limits import BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode, json_safe
 
@@ -77,6 +77,7 @@ def create_app(
     settings = settings or load_settings()
     if db_path is not None:
         settings = settings.model_copy(update={"db": Path(db_path)})
+    start(settings)
     db_path = settings.db
     from service.auth import LoginLimiter, secret_key
     from service.i18n import compile_catalogues

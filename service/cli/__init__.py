@@ -20,11 +20,11 @@ def _start(ctx: typer.Context) -> None:
     """Build the settings once, from the environment; commands read them with ``common.settings()``."""
     from pydantic import ValidationError
 
-    from foundation.settings import load_settings
+    from foundation.settings import load_settings, start
     from service.cli.common import err_console
 
     try:
-        ctx.obj = load_settings()
+        ctx.obj = start(load_settings())
     except ValidationError as exc:
         for e in exc.errors():
             err_console.print(f"[bold red]Setting {'.'.join(str(x) for x in e['loc'])}:[/] {e['msg']}")

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from foundation.actor import Role, User
-from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_errors, who
+from service.cli.common import ByOption, DbOption, JsonFlag, open_db, settings, user_errors, who
 
 console = Console()
 employer_app = typer.Typer(help="Employers (werkgevers): add, list, show.", no_args_is_help=True)
@@ -181,7 +181,7 @@ def erase_command(
 
 def retention_command(
     apply: Annotated[bool, typer.Option("--apply", help="Erase them (without: only list them).")] = False,
-    months: Annotated[int | None, typer.Option(help="Retention in months (default $WERKBRUG_RETENTION_MONTHS or 24).")]
+    months: Annotated[int | None, typer.Option(help="Retention in months (default: setting retention_months, 24).")]
     = None,
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
@@ -192,7 +192,7 @@ def retention_command(
     with user_errors():
         con = open_db(db)
         who_acts = actor(con, by)
-        config = RetentionConfig(months=months) if months else RetentionConfig.from_env()
+        config = RetentionConfig(months=months) if months else RetentionConfig.from_settings(settings())
         due = due_for_erasure(con, actor=who_acts, config=config)
         for d in due:
             if as_json:

@@ -126,8 +126,7 @@ def api_audit_verify(cursor: Cursor, user: Admin) -> ChainOut:
 @api.post("/backup")
 def api_backup(request: Request, cursor: Cursor, user: Admin) -> dict:
     """A consistent copy of the database with its audit head, in the backup folder beside the database
-    (``$WERKBRUG_BACKUP_DIR`` to choose another); ``werkbrug backup`` asks this while the server runs."""
-    import os
+    (the ``backup_dir`` setting to choose another); ``werkbrug backup`` asks this while the server runs."""
     from dataclasses import asdict
     from pathlib import Path
 
@@ -135,7 +134,7 @@ def api_backup(request: Request, cursor: Cursor, user: Admin) -> dict:
     from foundation.backup import backup
 
     db = database_file(cursor)
-    out = Path(os.environ.get("WERKBRUG_BACKUP_DIR") or (db.with_name(db.name + ".backups") if db else "backups"))
+    out = Path(request.app.state.settings.backup_dir or (db.with_name(db.name + ".backups") if db else "backups"))
     report = backup(request.app.state.db, out_dir=out)
     audit(cursor, user=user, action="backup", object_type="database", purpose=Purpose.administration,
           detail={"file": report.file})

@@ -99,7 +99,7 @@ def create_cohort(request: Request, cursor: Cursor, user: Admin, name: Annotated
 def _erasure_page(request, cursor, user, *, errors=None, form=None, status_code=200, messages=None):
     from matching.erasure import RetentionConfig, due_for_erasure
 
-    config = RetentionConfig.from_env()
+    config = RetentionConfig.from_settings(request.app.state.settings)
     return render(request, "programme/erasure.html", user, status_code=status_code,
                   due=due_for_erasure(cursor, actor=user, config=config), months=config.months,
                   errors=errors or {}, form=form or {}, messages=messages or [])

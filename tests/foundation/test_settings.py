@@ -97,3 +97,16 @@ def test_the_app_uses_the_settings_it_was_given(tmp_path: Path) -> None:
         assert token.status_code == 200
     with running_server(db, settings=load_settings(secure_cookies=False)) as url, httpx.Client(base_url=url) as c:
         assert "secure" not in c.get("/login").headers.get("set-cookie", "").lower()
+
+
+def test_the_audit_key_comes_from_the_settings(tmp_path: Path) -> None:
+    from foundation import audit_store
+    from foundation.settings import start
+
+    try:
+        start(load_settings(audit_key="ab" * 32))
+        assert audit_store.ChainStore(tmp_path / "w.duckdb").key == bytes.fromhex("ab" * 32)
+        start(load_settings(audit_key_file=tmp_path / "k"))
+        assert audit_store.ChainStore(tmp_path / "w.duckdb").key_file == tmp_path / "k"
+    finally:
+        start(load_settings())
