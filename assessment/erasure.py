@@ -57,8 +57,7 @@ def erase_assessment_data(con: duckdb.DuckDBPyConnection, *, participant_id: str
     if created and not con.execute(
             "SELECT 1 FROM assessment.stage_events WHERE participant_id = ? AND stage = 'registered'",
             [participant_id]).fetchone():
-        seq = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM assessment.stage_events WHERE participant_id = ?",
-                          [participant_id]).fetchone()[0]
+        seq = con.execute("SELECT nextval('assessment.event_seq')").fetchone()[0]
         con.execute("INSERT INTO assessment.stage_events VALUES (?, ?, 'registered', ?, NULL, NULL, NULL, ?, ?)",
                     [participant_id, seq, created[0], "erasure", utcnow()])
     counts = {}

@@ -70,3 +70,14 @@ def test_conflicts_outside_the_helper_become_409_and_are_retried(tmp_path: Path)
     assert con.execute("SELECT n FROM main.counter").fetchone()[0] == 11
     with pytest.raises(duckdb.CatalogException):  # other errors pass through unchanged
         retrying(lambda: mine.execute("SELECT * FROM no_such_table"))
+
+
+def test_no_event_number_is_taken_as_max_plus_one() -> None:
+    """Numbers from ``max(…) + 1`` collide when two writers take one at once: use a sequence."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    pattern = re.compile(r"max\(\w+\),?\s*0?\)?\s*\+\s*1\s+FROM\s+assessment\.", re.I)
+    offenders = [p.relative_to(root) for p in root.glob("*/**/*.py") if ".venv" not in p.parts
+                 and "tests" not in p.parts and pattern.search(p.read_text(encoding="utf-8", errors="ignore"))]
+    assert offenders == []
