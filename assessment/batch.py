@@ -19,6 +19,7 @@ import csv
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -31,11 +32,12 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from assessment import cefr
-from assessment.common import new_id, utcnow
+from assessment.common import utcnow
 from assessment.instrument import Instrument, get_instrument
-from assessment.records import _check_date, insert_records, validate_scores
+from assessment.records import check_date, insert_records, validate_scores
 from foundation.db import transaction
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
+from foundation.ids import new_id
 from foundation.uploads import DEFAULT_LIMITS, Table, UploadLimits, read_tables, to_number
 
 SCORES_SHEET = "Scores"
@@ -276,10 +278,13 @@ def import_batch(
     assessor: str,
     data: bytes | None = None,
     file_name: str | None = None,
+    reachable: Callable[[list[str]], set[str]] | None = None,
 ) -> BatchReport:
     """Validate a filled-in template (``.xlsx`` or ``.csv``) and store all its rows, or nothing.
 
     ``data`` may hold the file content (an upload); ``path`` then only gives its name.
+    ``reachable`` narrows the participants rows may name (those of the ids it returns); an id
+    outside it gets the same "unknown participant" problem as an id that does not exist.
     Raises :class:`InputError` listing every problem (sheet, row, column, reason), or
     :class:`ConflictError` when the same content was imported before.
     """
@@ -331,7 +336,7 @@ def import_batch(
         if not pid:
             problems.append(Problem("participant id missing", column=PARTICIPANT_HEADER,
                                     code="batch.participant_missing", **where))
-        day, date_problems = _check_date(_cell_date(cells.get("date")), **where)
+        day, date_problems = check_date(_cell_date(cells.get("date")), **where)
         problems += [Problem(p.message, column=DATE_HEADER, code=p.code, params=p.params, **where)
                      for p in date_problems]
         raw = {r.split(":", 1)[1]: v if instrument.kind == "language" else to_number(v)
@@ -360,6 +365,8 @@ def import_batch(
     known = {r[0] for r in con.execute(
         "SELECT participant_id FROM assessment.participants WHERE participant_id IN (SELECT unnest(?))",
         [ids]).fetchall()}
+    if reachable is not None:
+        known &= reachable(sorted(known))
     for r in parsed:
         if r["participant_id"] and r["participant_id"] not in known:
             problems.append(Problem(f"unknown participant {r['participant_id']!r}", file=name, sheet=sheet.sheet,

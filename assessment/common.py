@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
-
 import duckdb
 import pandas as pd
 from pydantic import ValidationError
 
 from foundation.db import utcnow as utcnow  # the one clock of stored times, used across assessment
 from foundation.errors import InputError, NotFoundError, Problem, validation_problems
-
-#: Unambiguous characters (no 0/O, 1/I/L) for ids people read aloud or copy by hand.
-ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-def new_id(prefix: str, length: int = 6) -> str:
-    """A random id such as ``P-7F3K2A``: never derived from personal data."""
-    return f"{prefix}-" + "".join(secrets.choice(ID_ALPHABET) for _ in range(length))
+from foundation.ids import new_id as new_id  # re-exported: older imports of ids from here
 
 
 def problems_from(exc: ValidationError, **where) -> list[Problem]:

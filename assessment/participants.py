@@ -16,10 +16,11 @@ from typing import Any, Literal
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assessment.common import bulk_insert, invalid, new_id, require_participant, utcnow
+from assessment.common import bulk_insert, invalid, require_participant, utcnow
 from assessment.profile import TransportMode
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
+from foundation.ids import new_id
 
 Shift = Literal["day", "early", "late", "night"]
 
@@ -450,6 +451,12 @@ def get_contact(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> Conta
         [participant_id],
     ).fetchone()
     return Contact(**dict(zip(Contact.model_fields, row, strict=True))) if row else Contact()
+
+
+def contact_names(con: duckdb.DuckDBPyConnection, *, participant_ids: list[str]) -> dict[str, str | None]:
+    """The names of several participants (for staff listings), by id."""
+    return dict(con.execute("SELECT participant_id, name FROM assessment.contacts WHERE participant_id IN "
+                            "(SELECT unnest(?))", [list(participant_ids)]).fetchall())
 
 
 def get_protected_attributes(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> ProtectedAttributes:

@@ -12,10 +12,11 @@ import duckdb
 from pydantic import BaseModel
 
 from assessment import cefr
-from assessment.common import bulk_insert, new_id, require_participant, utcnow
+from assessment.common import bulk_insert, require_participant, utcnow
 from assessment.instrument import Instrument, get_instrument
 from foundation.db import transaction
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
+from foundation.ids import new_id
 
 Score = int | str | None
 EARLIEST = date(2000, 1, 1)
@@ -90,7 +91,7 @@ def validate_scores(
     return clean, problems
 
 
-def _check_date(assessed_on: Any, **where: Any) -> tuple[date | None, list[Problem]]:
+def check_date(assessed_on: Any, **where: Any) -> tuple[date | None, list[Problem]]:
     if isinstance(assessed_on, datetime):
         assessed_on = assessed_on.date()
     if isinstance(assessed_on, str):
@@ -155,7 +156,7 @@ def record_assessment(
     require_participant(con, participant_id)
     instrument = get_instrument(instrument_id, instrument_version)
     clean, problems = validate_scores(instrument, scores)
-    day, date_problems = _check_date(assessed_on)
+    day, date_problems = check_date(assessed_on)
     problems += date_problems
     if problems:
         raise InputError(f"Invalid scores for {instrument.id} v{instrument.version}", problems)
@@ -207,6 +208,18 @@ def _to_record(row) -> Record:
     d = dict(zip(keys, row, strict=True))
     d["scores"] = json.loads(d["scores"])
     return Record.model_validate(d)
+
+
+def record_participant(con: duckdb.DuckDBPyConnection, *, record_id: str) -> str | None:
+    """The participant an assessment record belongs to (``None`` for an unknown record)."""
+    row = con.execute("SELECT participant_id FROM assessment.records WHERE record_id = ?", [record_id]).fetchone()
+    return row[0] if row else None
+
+
+def records_participants(con: duckdb.DuckDBPyConnection, *, record_ids: list[str]) -> list[str]:
+    """The participants several records belong to, sorted, each once."""
+    return [r[0] for r in con.execute("SELECT DISTINCT participant_id FROM assessment.records WHERE record_id IN "
+                                      "(SELECT unnest(?)) ORDER BY 1", [list(record_ids)]).fetchall()]
 
 
 def get_record(con: duckdb.DuckDBPyConnection, *, record_id: str) -> Record:

@@ -12,9 +12,10 @@ from enum import StrEnum
 import duckdb
 from pydantic import BaseModel
 
-from assessment.common import new_id, require_participant, utcnow
+from assessment.common import require_participant, utcnow
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
+from foundation.ids import new_id
 
 
 class StepKind(StrEnum):
@@ -138,6 +139,13 @@ def update_trajectory_step(
                                  note if note is not None else cur.note, by, utcnow(),
                                  owner if owner is not None else cur.owner])
     return _step(con, step_id)
+
+
+def step_participant(con: duckdb.DuckDBPyConnection, *, step_id: str) -> str | None:
+    """The participant a trajectory step belongs to (``None`` for an unknown step)."""
+    row = con.execute("SELECT participant_id FROM assessment.trajectory_events WHERE step_id = ? LIMIT 1",
+                      [step_id]).fetchone()
+    return row[0] if row else None
 
 
 def _step(con, step_id: str) -> TrajectoryStep:

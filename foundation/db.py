@@ -18,6 +18,7 @@ import os
 import random
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -153,6 +154,9 @@ def _rollback(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("ROLLBACK")
 
 
+_open: weakref.WeakSet = weakref.WeakSet()  # cursors inside a transaction() block
+
+
 @contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
     """Run a block in one transaction: all of it is written, or nothing.
@@ -161,19 +165,28 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     other; a conflict with a write made outside this helper (or a lock held longer than
     ``WRITE_LOCK_TIMEOUT``) is rolled back and raised as :class:`WriteConflictError` (409),
     never as a raw database error. Use :func:`retrying` to run a whole write again.
+
+    Nested blocks on the same cursor join the outer transaction, so a service function can
+    wrap its check, the library call (which opens its own block) and the audit entry in one.
     """
+    if con in _open:
+        yield con
+        return
     if not _write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT):
         raise write_conflict()
     outer, _local.pending = getattr(_local, "pending", None), []
     try:
         con.execute("BEGIN TRANSACTION")
+        _open.add(con)
         try:
             yield con
         except BaseException as exc:
+            _open.discard(con)
             _rollback(con)
             if is_conflict(exc):
                 raise write_conflict(exc) from exc
             raise
+        _open.discard(con)
         try:
             con.execute("COMMIT")
         except duckdb.Error as exc:

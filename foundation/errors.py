@@ -67,6 +67,10 @@ class InputError(WerkbrugError):
     """The input is malformed or violates a rule (HTTP 422, CLI exit 2)."""
 
 
+class ForbiddenError(WerkbrugError):
+    """The actor's role may not do this at all (HTTP 403); objects they may not reach are "not found"."""
+
+
 class NotFoundError(WerkbrugError):
     """A referenced object does not exist (HTTP 404)."""
 

@@ -1,11 +1,27 @@
-"""What matching stores about one participant, for a GDPR access request."""
+"""What werkbrug stores about one participant, for a GDPR access request."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import duckdb
+
+from assessment.profiles import export_participant
+from foundation.audit import read_log
+
+
+def full_export(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> dict[str, Any]:
+    """The whole answer to a GDPR access request: assessment data, rankings and shortlists, and
+    who read the participant's data (the audit trail)."""
+    data = export_participant(con, participant_id=participant_id)
+    data["matching"] = participant_matching_records(con, participant_id=participant_id)
+    data["access_log"] = [
+        {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in dataclasses.asdict(e).items()}
+        for e in read_log(con, object_id=participant_id, limit=100_000)
+    ]
+    return data
 
 
 def participant_matching_records(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> dict[str, Any]:

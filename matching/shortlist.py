@@ -33,6 +33,7 @@ from assessment.profile import CompetenceProfile
 from foundation.cache import IMPORT, cached
 from foundation.db import transaction, utcnow
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
+from foundation.ids import public_id
 from matching import geo
 from matching.config import MatchingConfig
 from matching.explain import (
@@ -291,7 +292,7 @@ def make_shortlist(
             taxonomy_version=model.taxonomy_version,
             outputs=[(c.participant_id, c.score, c.rank) for c in candidates],
         )
-        sid = f"S-{log_id:06d}"
+        sid = public_id(con, "S", table="matching.shortlists", column="shortlist_id")
         result = Shortlist(
             shortlist_id=sid, vacancy_id=vacancy_id, status="suggested", created_by=requested_by,
             created_at=utcnow(), model=model.name, taxonomy_version=model.taxonomy_version, log_id=log_id,

@@ -118,11 +118,3 @@ def set_own_contact(con: duckdb.DuckDBPyConnection, *, actor: User, contact: str
         con.execute("UPDATE service.users SET contact = ? WHERE username = ?", [contact or None, actor.username])
         audit(con, user=actor, action="set_own_contact", object_type="user", object_id=actor.username,
               purpose=Purpose.administration)
-
-
-def colleague(con: duckdb.DuckDBPyConnection, username: str | None) -> tuple[str, str | None] | None:
-    """(display name, how to reach them) of a staff account, or ``None``."""
-    if not username:
-        return None
-    row = con.execute("SELECT display_name, contact FROM service.users WHERE username = ?", [username]).fetchone()
-    return (row[0], row[1]) if row else None

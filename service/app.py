@@ -20,6 +20,7 @@ from foundation.db import connect, is_conflict, start_checkpoints, write_conflic
 from foundation.errors import (
     ConflictError,
     DatabaseLockedError,
+    ForbiddenError,
     InputError,
     NotFoundError,
     WerkbrugError,
@@ -28,7 +29,7 @@ from foundation.settings import Settings, load_settings, start
 from matching.config import MatchingConfig
 from service.limits import BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode, json_safe
 
-STATUS = {InputError: 422, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
+STATUS = {InputError: 422, ForbiddenError: 403, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
 STATIC_DIR = Path(__file__).parent / "static"
 
 SECURITY_HEADERS = {
@@ -79,7 +80,8 @@ def create_app(
         settings = settings.model_copy(update={"db": Path(db_path)})
     start(settings)
     db_path = settings.db
-    from service.auth import LoginLimiter, secret_key
+    from foundation.keys import secret_key
+    from service.auth import LoginLimiter
     from service.i18n import compile_catalogues
 
     @asynccontextmanager

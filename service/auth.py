@@ -22,6 +22,7 @@ import duckdb
 from fastapi import Form, HTTPException, Request, Response, status
 
 from foundation.db import transaction
+from foundation.keys import keyed_digest
 from service.deps import SESSION_COOKIE
 
 SESSION_LIFETIME = timedelta(hours=8)
@@ -30,21 +31,8 @@ LANG_COOKIE = "werkbrug_lang"
 CSRF_FIELD = "csrf_token"
 
 
-def secret_key(con: duckdb.DuckDBPyConnection) -> bytes:
-    """The service's signing key, created on first use and kept in ``service.settings``."""
-    row = con.execute("SELECT value FROM service.settings WHERE key = 'secret_key'").fetchone()
-    if row is None:
-        with transaction(con):
-            con.execute(
-                "INSERT INTO service.settings (key, value) VALUES ('secret_key', ?) ON CONFLICT DO NOTHING",
-                [secrets.token_hex(32)],
-            )
-        row = con.execute("SELECT value FROM service.settings WHERE key = 'secret_key'").fetchone()
-    return bytes.fromhex(row[0])
-
-
 def _sign(key: bytes, purpose: str, value: str) -> str:
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    return keyed_digest(key, purpose, value)
 
 
 def secure_cookies(request: Request) -> bool:

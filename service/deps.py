@@ -40,17 +40,46 @@ def get_matching_config(request: Request) -> MatchingConfig:
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Matching = Annotated[MatchingConfig, Depends(get_matching_config)]
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "x-csrf-token"
 
-def _token(request: Request) -> str | None:
+
+def _bearer(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
-    if header.lower().startswith("bearer "):
-        return header[7:].strip()
-    return request.cookies.get(SESSION_COOKIE)
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def same_origin(request: Request) -> bool:
+    """Whether the request says it comes from this site (``Origin``, else ``Referer``)."""
+    claimed = request.headers.get("origin") or request.headers.get("referer")
+    if not claimed:
+        return False
+    own = f"{request.url.scheme}://{request.url.netloc}"
+    return claimed == own or claimed.startswith(own + "/")
+
+
+def _cookie_may_write(request: Request) -> bool:
+    """A JSON API write with the session cookie needs this site's Origin and the CSRF header."""
+    from service.auth import valid_csrf
+
+    return same_origin(request) and valid_csrf(request, request.headers.get(CSRF_HEADER))
 
 
 def current_user(request: Request, cursor: Cursor) -> User:
-    """The logged-in user (bearer token or session cookie), else 401."""
-    token = _token(request)
+    """The logged-in user, else 401.
+
+    The JSON API authenticates by bearer token; a browser's session cookie is accepted there
+    for reads, and for writes only with the page's CSRF token in ``X-CSRF-Token`` and this
+    site's ``Origin`` (403 otherwise), so no other site can post to the API in a user's name.
+    Pages (form posts) check their CSRF field themselves (:func:`service.auth.check_csrf`).
+    """
+    token = _bearer(request)
+    if token is None:
+        token = request.cookies.get(SESSION_COOKIE)
+        if (token and request.url.path.startswith("/api") and request.method not in SAFE_METHODS
+                and not _cookie_may_write(request)):
+            raise HTTPException(status.HTTP_403_FORBIDDEN,
+                                "Cookie sessions may not write to the API: use a bearer token")
     user = user_for_token(cursor, token) if token else None
     if user is None:
         raise HTTPException(

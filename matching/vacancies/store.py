@@ -9,6 +9,7 @@ import numpy as np
 
 from foundation.db import transaction, utcnow
 from foundation.errors import InputError, NotFoundError, Problem
+from foundation.ids import public_id
 from matching import geo
 from matching.language import SUB_SKILLS, LanguageRequirement, occupation_requirement
 from matching.vacancies.models import Proposal, Vacancy, VacancyInput, parse_input
@@ -16,8 +17,7 @@ from matching.vacancies.proposals import propose
 
 
 def insert_vacancy(con, owner: str, v: VacancyInput, proposal: Proposal, source: str) -> str:
-    n = con.execute("SELECT nextval('matching.vacancy_seq')").fetchone()[0]
-    vid = f"V-{n:05d}"
+    vid = public_id(con, "V", table="matching.vacancies", column="vacancy_id")
     d = v.declared()
     con.execute(
         """INSERT INTO matching.vacancies (vacancy_id, owner, title, description, employer, postcode,

@@ -11,21 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Column, Table
 
-from assessment.batch import import_batch, write_template
+from assessment import service, service_records
+from assessment.batch import write_template
 from assessment.instrument import get_instrument, instrument_json_schema, load_instruments
-from assessment.participants import (
-    create_participant,
-    get_contact,
-    get_participant,
-    list_participants,
-    set_consent,
-)
 from assessment.profile import profile_json_schema
-from assessment.profiles import build_profile
-from assessment.records import list_records, record_assessment
 from foundation.errors import InputError, Problem
-from service.cli.common import ByOption, DbOption, JsonFlag, open_db, user_errors, who
-from service.export import full_export
+from matching.service import export_participant
+from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, user_errors
 
 console = Console()
 participant_app = typer.Typer(help="Participants (deelnemers): register, list, show, consent.", no_args_is_help=True)
@@ -96,8 +88,8 @@ def participant_add(
         contact = {"name": name, "phone": phone, "email": email, "referrer": referrer}
         con = open_db(db)
         try:
-            p = create_participant(con, by=who(by), details=details, consent=consent,
-                                   contact=contact if any(contact.values()) else None)
+            p = service.register_participant(con, actor=acting_person(con, by), details=details, consent=consent,
+                                             contact=contact if any(contact.values()) else None)
         finally:
             con.close()
     if as_json:
@@ -113,12 +105,15 @@ def participant_list(
     consenting: Annotated[bool, typer.Option("--consenting", help="Only participants who consent.")] = False,
     search: Annotated[str | None, typer.Option(help="Part of an id or name.")] = None,
     as_json: JsonFlag = False,
+    by: ByOption = None,
 ) -> None:
-    """List participants, newest first."""
+    """List participants, newest first (a coach: only their caseload)."""
     with user_errors():
         con = open_db(db)
         try:
-            people = list_participants(con, coach=coach, consenting_only=consenting, search=search)
+            rows = service.list_participants(con, actor=acting_person(con, by), coach=coach,
+                                             consenting_only=consenting, search=search, limit=None)
+            people = [p for p, _name in rows]
         finally:
             con.close()
     if as_json:
@@ -138,14 +133,16 @@ def participant_show(
     db: DbOption = None,
     contact: Annotated[bool, typer.Option("--contact", help="Also show contact details.")] = False,
     as_json: JsonFlag = False,
+    by: ByOption = None,
 ) -> None:
-    """Show one participant and their assessment records."""
+    """Show one participant and their assessment records (each read is audited)."""
     with user_errors():
         con = open_db(db)
         try:
-            p = get_participant(con, participant_id=participant_id)
-            records = list_records(con, participant_id=participant_id)
-            details = get_contact(con, participant_id=participant_id) if contact else None
+            actor = acting_person(con, by)
+            p = service.show_participant(con, actor=actor, participant_id=participant_id)
+            records = service_records.read_records(con, actor=actor, participant_id=participant_id)
+            details = service.read_contact(con, actor=actor, participant_id=participant_id) if contact else None
         finally:
             con.close()
     if as_json:
@@ -182,7 +179,8 @@ def participant_consent(
     with user_errors():
         con = open_db(db)
         try:
-            p = set_consent(con, participant_id=participant_id, given=give, by=who(by), note=note)
+            p = service.change_consent(con, actor=acting_person(con, by), participant_id=participant_id, given=give,
+                                       note=note)
         finally:
             con.close()
     console.print(f"{p.participant_id}: consent {'given' if p.consent else 'withdrawn'}")
@@ -208,9 +206,10 @@ def assessment_record(
         scores = dict(_pairs(score, "--score"))
         con = open_db(db)
         try:
-            r = record_assessment(con, participant_id=participant_id, instrument_id=instrument,
-                                  assessor=who(assessor), assessed_on=on or date.today().isoformat(),
-                                  scores=scores, corrects=corrects, instrument_version=version, comment=comment)
+            r = service_records.record_result(
+                con, actor=acting_person(con, assessor), participant_id=participant_id, instrument_id=instrument,
+                assessed_on=on or date.today().isoformat(), scores=scores, corrects=corrects,
+                instrument_version=version, comment=comment)
         finally:
             con.close()
     console.print(f"Recorded [bold]{r.record_id}[/] ({r.instrument_id} v{r.instrument_version}, "
@@ -227,7 +226,7 @@ def assessment_import(
     with user_errors():
         con = open_db(db)
         try:
-            report = import_batch(con, path=file, assessor=who(assessor))
+            report = service_records.import_results(con, actor=acting_person(con, assessor), path=file)
         finally:
             con.close()
     console.print(f"Imported {report.n_records} record(s) for {report.instrument_id} v{report.instrument_version} "
@@ -289,12 +288,13 @@ def profile_show(
     participant_id: Annotated[str, typer.Argument(help="Participant id.")],
     db: DbOption = None,
     as_json: JsonFlag = False,
+    by: ByOption = None,
 ) -> None:
     """Show the competence profile (what matching sees) of one participant."""
     with user_errors():
         con = open_db(db)
         try:
-            profile = build_profile(con, participant_id=participant_id)
+            profile = service.read_profile(con, actor=acting_person(con, by), participant_id=participant_id)
         finally:
             con.close()
     if as_json:
@@ -314,12 +314,13 @@ def profile_export(
     participant_id: Annotated[str, typer.Argument(help="Participant id.")],
     db: DbOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
+    by: ByOption = None,
 ) -> None:
-    """Everything stored about one participant, as JSON (basis of a GDPR access request)."""
+    """Everything stored about one participant, as JSON (basis of a GDPR access request; audited)."""
     with user_errors():
         con = open_db(db)
         try:
-            data = full_export(con, participant_id=participant_id)
+            data = export_participant(con, actor=acting_person(con, by), participant_id=participant_id)
         finally:
             con.close()
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)

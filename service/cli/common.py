@@ -14,9 +14,11 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from foundation.actor import Role, User, find_user
 from foundation.errors import (
     ConflictError,
     DatabaseLockedError,
+    ForbiddenError,
     InputError,
     NotFoundError,
     WerkbrugError,
@@ -62,6 +64,18 @@ def db_file(db: Path | None) -> Path:
     return db or settings().db
 
 
+def acting_person(con, by: str | None) -> User:
+    """Who acts, for the service layer's checks and the audit log.
+
+    ``--by`` (else the shell's login name) names an account: its role's rules apply, exactly
+    as in the web app (a coach reaches only their caseload). A name without an account is an
+    operator working on the database file directly, who acts as an administrator; the audit
+    log names them.
+    """
+    name = who(by)
+    return find_user(con, username=name) or User(name, name, Role.admin)
+
+
 def open_db(db: Path | None):
     """Open the database file with every package's schema created or upgraded."""
     from foundation.db import connect
@@ -81,6 +95,7 @@ EXIT_CODES: dict[type[WerkbrugError], int] = {
     NotFoundError: 3,
     ConflictError: 4,
     DatabaseLockedError: 5,
+    ForbiddenError: 6,
 }
 
 

@@ -14,7 +14,17 @@ from rich.table import Table
 
 from assessment.profile import CompetenceProfile
 from foundation.errors import InputError, Problem
-from service.cli.common import ByOption, DbOption, JsonFlag, matching_config, open_db, settings, user_errors, who
+from matching import service
+from service.cli.common import (
+    ByOption,
+    DbOption,
+    JsonFlag,
+    acting_person,
+    matching_config,
+    open_db,
+    settings,
+    user_errors,
+)
 
 console = Console()
 match_app = typer.Typer(help="Matching: job targets (jobdoelwitten) and shortlists.", no_args_is_help=True)
@@ -53,15 +63,14 @@ def targets_command(
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
     """Job targets for one participant, or for every profile in a JSON-lines file."""
-    from matching.job_targets import job_targets_for_participant, rank_profiles
-
     with user_errors():
         if (participant is None) == (profiles is None):
             raise InputError("Give a participant id or --profiles FILE (not both)")
         con = open_db(db)
+        actor = acting_person(con, by)
         if profiles is not None:
             items = _read_profiles(profiles)
-            ranked = rank_profiles(con, profiles=items, top=top, requested_by=who(by), config=matching_config())
+            ranked = service.rank_profiles(con, actor=actor, profiles=items, top=top, config=matching_config())
             for p, res in zip(items, ranked, strict=True):
                 row = {"participant_id": p.participant_id,
                        "targets": [{"occupation_uri": u, "score": s, "rank": r} for r, (u, s) in
@@ -71,8 +80,8 @@ def targets_command(
                 else:
                     console.print(f"{p.participant_id}: " + ", ".join(u.rsplit("/", 1)[-1][:8] for u, _ in res))
             return
-        res = job_targets_for_participant(con, participant_id=participant, top=top, requested_by=who(by),
-                                          config=matching_config())
+        res = service.participant_job_targets(con, actor=actor, participant_id=participant, top=top,
+                                              config=matching_config())
     if as_json:
         _out(res.model_dump(mode="json"))
         return
@@ -109,24 +118,23 @@ def prepare_command(
 
 @match_app.command("shortlist")
 def shortlist_command(
-    vacancy: Annotated[str, typer.Argument(help="Vacancy id, e.g. V-00001.")],
+    vacancy: Annotated[str, typer.Argument(help="Vacancy id, e.g. V-7KQ2M9XH4C.")],
     top: Annotated[int, typer.Option(help="How many candidates.")] = 20,
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
-    """A suggested shortlist of consenting, pseudonymised candidates for a confirmed vacancy."""
-    from matching.shortlist import make_shortlist
-
+    """A suggested shortlist of consenting candidates (per-vacancy codes) for a confirmed vacancy."""
     with user_errors():
         con = open_db(db)
-        sl = make_shortlist(con, vacancy_id=vacancy, requested_by=who(by), top=top, config=matching_config())
+        sl = service.pull_shortlist(con, actor=acting_person(con, by), vacancy_id=vacancy, top=top,
+                                    config=matching_config())
     if as_json:
         _out(sl.model_dump(mode="json"))
         return
     table = Table(title=f"Kortlijst {sl.shortlist_id} voor {sl.vacancy_id} (suggestie: een persoon bevestigt)")
-    for col in ("#", "deelnemer", "score", "essentieel", "Nederlands", "pendel (min)"):
+    for col in ("#", "kandidaat", "score", "essentieel", "Nederlands", "pendel (min)"):
         table.add_column(col)
     for c in sl.candidates:
-        table.add_row(str(c.rank), c.participant_id, f"{c.score:.3f}", f"{c.parts.values['essential']:.0%}",
+        table.add_row(str(c.rank), c.candidate, f"{c.score:.3f}", f"{c.parts.values['essential']:.0%}",
                       "ok" if c.language.meets else "kloof",
                       "?" if c.commute_minutes is None else f"{c.commute_minutes:.0f}")
     console.print(table)
@@ -136,17 +144,12 @@ def shortlist_command(
 @lang_app.command("show")
 def lang_show(
     occupation: Annotated[str | None, typer.Option(help="Show the requirement of one occupation URI.")] = None,
-    as_json: JsonFlag = False, db: DbOption = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
     """Shipped defaults and overrides, or the requirement one occupation gets."""
-    from matching.language import list_requirements, occupation_requirement
-
     with user_errors():
         con = open_db(db)
-        if occupation:
-            data = [occupation_requirement(con, occupation_uri=occupation).model_dump()]
-        else:
-            data = list_requirements(con)
+        data = service.language_requirements(con, actor=acting_person(con, by), occupation_uri=occupation)
     if as_json:
         _out(data)
         return
@@ -169,13 +172,11 @@ def lang_set(
     note: Annotated[str | None, typer.Option()] = None, db: DbOption = None, by: ByOption = None,
 ) -> None:
     """Override the Dutch requirement of an occupation or an ISCO group."""
-    from matching.language import set_requirement
-
     with user_errors():
         con = open_db(db)
-        req = set_requirement(con, occupation_uri=occupation, isco_code=isco, updated_by=who(by), note=note,
-                              levels={"listening": listening, "reading": reading, "speaking": speaking,
-                                      "writing": writing})
+        req = service.set_language_requirement(
+            con, actor=acting_person(con, by), occupation_uri=occupation, isco_code=isco, note=note,
+            levels={"listening": listening, "reading": reading, "speaking": speaking, "writing": writing})
     console.print(f"Saved ({req.source}): {req.listening}/{req.reading}/{req.speaking}/{req.writing}")
 
 
@@ -210,11 +211,9 @@ def vacancy_add(
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
     """Add a vacancy; werkbrug proposes occupations and skills for you to confirm."""
-    from matching.vacancies import create_vacancy
-
     with user_errors():
         con = open_db(db)
-        v = create_vacancy(con, owner=who(by), method=settings().vacancy_search, vacancy={
+        v = service.create_vacancy(con, actor=acting_person(con, by), method=settings().vacancy_search, vacancy={
             "title": title, "description": description, "employer": employer, "postcode": postcode,
             "hours_per_week": hours, "shifts": [s.strip() for s in shifts.split(",") if s.strip()],
             "weekends": weekends, "dutch_level": dutch_level})
@@ -227,14 +226,12 @@ def vacancy_import(
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
     """Import vacancies from CSV/Excel: every row or none (problems name row and column)."""
-    from matching.vacancies import import_vacancies
-
     with user_errors():
         if not file.is_file():
             raise InputError(f"{file}: no such file", [Problem("file not found", file=str(file))])
         con = open_db(db)
-        got = import_vacancies(con, owner=who(by), path=file, filename=file.name,
-                               method=settings().vacancy_search)
+        got = service.import_vacancies(con, actor=acting_person(con, by), path=file, filename=file.name,
+                                       method=settings().vacancy_search)
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
         return
@@ -244,26 +241,24 @@ def vacancy_import(
 @vacancy_app.command("show")
 def vacancy_show(
     vacancy: Annotated[str, typer.Argument()], as_json: JsonFlag = False, db: DbOption = None,
+    by: ByOption = None,
 ) -> None:
     """Show a vacancy with its proposal or its confirmed occupations and skills."""
-    from matching.vacancies import get_vacancy
-
     with user_errors():
         con = open_db(db)
-        v = get_vacancy(con, vacancy_id=vacancy)
+        v = service.show_vacancy(con, actor=acting_person(con, by), vacancy_id=vacancy)
     _show_vacancy(v, as_json)
 
 
 @vacancy_app.command("list")
 def vacancy_list(
     owner: Annotated[str | None, typer.Option()] = None, as_json: JsonFlag = False, db: DbOption = None,
+    by: ByOption = None,
 ) -> None:
-    """List vacancies (optionally one liaison's)."""
-    from matching.vacancies import list_vacancies
-
+    """List vacancies (a liaison: their own; an administrator: all, or one liaison's)."""
     with user_errors():
         con = open_db(db)
-        got = list_vacancies(con, owner=owner)
+        got = service.list_vacancies(con, actor=acting_person(con, by), owner=owner)
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
         return
@@ -281,11 +276,10 @@ def vacancy_confirm(
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
     """Confirm (or edit) a vacancy's occupations and skills; only confirmed vacancies get shortlists."""
-    from matching.vacancies import confirm_vacancy, get_vacancy
-
     with user_errors():
         con = open_db(db)
-        v = get_vacancy(con, vacancy_id=vacancy)
+        actor = acting_person(con, by)
+        v = service.show_vacancy(con, actor=actor, vacancy_id=vacancy)
 
         def pick(values: list[str] | None, proposed: list) -> list[str]:
             out = []
@@ -299,10 +293,10 @@ def vacancy_confirm(
                     out.append(x)
             return out
 
-        v = confirm_vacancy(con, vacancy_id=vacancy, by=who(by),
-                            occupation_uris=pick(occupation, v.proposal.occupations),
-                            essential_skills=pick(skill, v.proposal.skills),
-                            optional_skills=pick(optional, v.proposal.skills))
+        v = service.confirm_vacancy(con, actor=actor, vacancy_id=vacancy,
+                                    occupation_uris=pick(occupation, v.proposal.occupations),
+                                    essential_skills=pick(skill, v.proposal.skills),
+                                    optional_skills=pick(optional, v.proposal.skills))
     _show_vacancy(v, as_json)
 
 

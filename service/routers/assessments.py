@@ -1,7 +1,8 @@
 """HTTP routes for instruments, assessment records and Excel/CSV batches.
 
-Thin: validation, scoring and storage live in :mod:`assessment`. Assessors, coaches and
-admins may record and import; the assessor of a record is the logged-in user.
+Thin: records and imports go through :mod:`assessment.service_records` (the actor's reach,
+the action and its audit entry in one transaction). Assessors, coaches and admins may record
+and import, each only for participants they may reach; the assessor is the logged-in user.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from fastapi import APIRouter, Depends, Query, UploadFile, status
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from assessment.batch import import_batch, write_template
+from assessment import service_records as service
+from assessment.batch import write_template
 from assessment.instrument import Instrument, get_instrument, instrument_json_schema, load_instruments
-from assessment.records import Record, get_record, list_records, record_assessment
+from assessment.records import Record
 from foundation.uploads import upload_bytes
 from service.deps import Cursor, require_roles
-from service.policies import guard_participant, record_participant
 from service.users import User
 
 router = APIRouter(prefix="/api", tags=["assessments"])
@@ -104,32 +105,32 @@ def template(
 @router.post("/assessments", status_code=status.HTTP_201_CREATED, response_model=Record)
 def record(body: RecordIn, cursor: Cursor, user: Staff) -> Record:
     """Record one assessment; with ``corrects`` it replaces an earlier record (append-only)."""
-    guard_participant(cursor, user=user, participant_id=body.participant_id, action="record_assessment")
-    return record_assessment(cursor, participant_id=body.participant_id, instrument_id=body.instrument_id,
-                             instrument_version=body.instrument_version, assessor=user.username,
-                             assessed_on=body.assessed_on, scores=body.scores, corrects=body.corrects,
-                             comment=body.comment)
+    return service.record_result(cursor, actor=user, participant_id=body.participant_id,
+                                 instrument_id=body.instrument_id, instrument_version=body.instrument_version,
+                                 assessed_on=body.assessed_on, scores=body.scores, corrects=body.corrects,
+                                 comment=body.comment)
 
 
 @router.get("/assessments/{record_id}", response_model=Record)
 def show(record_id: str, cursor: Cursor, user: Staff) -> Record:
-    guard_participant(cursor, user=user, participant_id=record_participant(cursor, record_id), action="read_record")
-    return get_record(cursor, record_id=record_id)
+    return service.read_record(cursor, actor=user, record_id=record_id)
 
 
 @router.get("/participants/{participant_id}/assessments", response_model=list[Record])
 def of_participant(participant_id: str, cursor: Cursor, user: Staff, current_only: bool = False) -> list[Record]:
     """A participant's records, oldest first (corrected versions included unless ``current_only``)."""
-    guard_participant(cursor, user=user, participant_id=participant_id, action="read_records")
-    return list_records(cursor, participant_id=participant_id, current_only=current_only)
+    return service.read_records(cursor, actor=user, participant_id=participant_id, current_only=current_only)
 
 
 @router.post("/assessments/import", status_code=status.HTTP_201_CREATED, response_model=BatchOut)
 def upload(file: UploadFile, cursor: Cursor, user: Staff) -> BatchOut:
-    """Import a filled-in template (.xlsx or .csv): every row is validated first; all or nothing."""
+    """Import a filled-in template (.xlsx or .csv): every row is validated first; all or nothing.
+
+    Rows may only name participants you may reach (a coach: the caseload); any other id, known
+    or not, is reported as an unknown participant."""
     name = Path(file.filename or "upload").name
     data = upload_bytes(file.file, file_name=name)
-    report = import_batch(cursor, path=Path(name), data=data, file_name=name, assessor=user.username)
+    report = service.import_results(cursor, actor=user, path=Path(name), data=data, file_name=name)
     return BatchOut(batch_id=report.batch_id, file_name=report.file_name, instrument_id=report.instrument_id,
                     instrument_version=report.instrument_version, n_records=report.n_records,
                     record_ids=report.record_ids)

@@ -1,7 +1,8 @@
 """HTTP routes for job targets, Dutch language requirements and the matching log.
 
-Thin: ranking, explanations and logging live in :mod:`matching`. Job targets are for coaches
-and admins; requirements can be read by staff and edited by admins; the log is for admins.
+Thin: each route calls one function of :mod:`matching.service` (reach, action, audit entry).
+Job targets are for coaches and admins; requirements can be read by staff and edited by
+admins; the log is for admins.
 """
 
 from __future__ import annotations
@@ -12,12 +13,11 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment.profile import CompetenceProfile
-from foundation.audit import audit
-from matching.job_targets import JobTargetsResult, job_targets, job_targets_for_participant
-from matching.language import LanguageRequirement, list_requirements, occupation_requirement, set_requirement
-from matching.log import LogEntry, read_log
+from matching import service
+from matching.job_targets import JobTargetsResult
+from matching.language import LanguageRequirement
+from matching.log import LogEntry
 from service.deps import Cursor, Matching, require_roles
-from service.policies import guard_participant
 from service.users import User
 
 router = APIRouter(prefix="/api", tags=["matching"])
@@ -51,35 +51,30 @@ class RequirementIn(BaseModel):
 def participant_job_targets(participant_id: str, user: CoachOrAdmin, cursor: Cursor, matching: Matching,
                             top: Top = 10, lang: str = "nl") -> JobTargetsResult:
     """Ranked ESCO occupations for a participant, each with score parts, evidence, gaps and next steps."""
-    guard_participant(cursor, user=user, participant_id=participant_id, action="rank_job_targets", purpose="matching")
-    return job_targets_for_participant(cursor, participant_id=participant_id, top=top, requested_by=user.username,
-                                       lang=lang, config=matching)
+    return service.participant_job_targets(cursor, actor=user, participant_id=participant_id, top=top, lang=lang,
+                                           config=matching)
 
 
 @router.post("/job-targets", response_model=JobTargetsResult)
 def profile_job_targets(body: ProfileTargetsIn, user: CoachOrAdmin, cursor: Cursor,
                         matching: Matching) -> JobTargetsResult:
     """Job targets for a competence profile sent in the request (format ``werkbrug.profile/1``)."""
-    audit(cursor, user=user, action="rank_job_targets", object_type="profile", object_id=body.profile.participant_id,
-          purpose="matching")
-    return job_targets(cursor, profile=body.profile, top=body.top, requested_by=user.username, config=matching)
+    return service.profile_job_targets(cursor, actor=user, profile=body.profile, top=body.top, config=matching)
 
 
 @router.get("/language-requirements")
 def get_language_requirements(user: Staff, cursor: Cursor, occupation_uri: str | None = None) -> list[dict]:
     """Shipped defaults and overrides, or the requirement of one occupation."""
-    if occupation_uri:
-        return [occupation_requirement(cursor, occupation_uri=occupation_uri).model_dump()]
-    return list_requirements(cursor)
+    return service.language_requirements(cursor, actor=user, occupation_uri=occupation_uri)
 
 
 @router.put("/language-requirements", response_model=LanguageRequirement)
 def put_language_requirement(body: RequirementIn, user: Admin, cursor: Cursor) -> LanguageRequirement:
     """Override the Dutch requirement of one occupation or one ISCO group."""
-    return set_requirement(
-        cursor, occupation_uri=body.occupation_uri, isco_code=body.isco_code, updated_by=user.username,
-        note=body.note, levels={"listening": body.listening, "reading": body.reading, "speaking": body.speaking,
-                                "writing": body.writing},
+    return service.set_language_requirement(
+        cursor, actor=user, occupation_uri=body.occupation_uri, isco_code=body.isco_code, note=body.note,
+        levels={"listening": body.listening, "reading": body.reading, "speaking": body.speaking,
+                "writing": body.writing},
     )
 
 
@@ -87,4 +82,4 @@ def put_language_requirement(body: RequirementIn, user: Admin, cursor: Cursor) -
 def get_log(user: Admin, cursor: Cursor, kind: str | None = None, input_id: str | None = None,
             limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> list[LogEntry]:
     """The append-only log of job-target and shortlist requests, newest first."""
-    return read_log(cursor, kind=kind, input_id=input_id, limit=limit)
+    return service.matching_log(cursor, actor=user, kind=kind, input_id=input_id, limit=limit)

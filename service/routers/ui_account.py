@@ -12,8 +12,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from foundation.actor import colleague
 from foundation.errors import InputError
-from service.accounts import change_own_password, change_role, colleague, reset_password, set_own_contact
+from service.accounts import change_own_password, change_role, reset_password, set_own_contact
 from service.auth import SESSION_LIFETIME, check_csrf, list_users, set_session_cookie
 from service.deps import Cursor, current_user, require_roles
 from service.ui import field_errors, render, ui_translator

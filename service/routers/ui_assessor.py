@@ -8,11 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from foundation.audit import Purpose, audit
+from assessment import service, service_records
 from foundation.errors import ConflictError, InputError, WerkbrugError
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
-from service.policies import guard_participant, visible_participant
 from service.ui import coach_options, field_errors, render, ui_translator
 from service.ui.paging import paging
 from service.users import Role, User
@@ -29,13 +28,9 @@ def _instruments() -> list:
 
 def _list_page(request: Request, cursor, user: User, *, q: str = "", errors=None, form=None, status_code=200,
                sort: str = "newest", page: int = 1):
-    from assessment.participants import count_participants, get_contact, list_participants
-
-    pages = paging(count_participants(cursor, search=q or None), page, {"q": q, "sort": sort})
-    people = list_participants(cursor, search=q or None, order=sort, limit=pages.size, offset=pages.offset)
-    rows = [(p, get_contact(cursor, participant_id=p.participant_id).name) for p in people]
-    audit(cursor, user=user, action="list_participants", object_type="participant", purpose=Purpose.assessment,
-          detail={"search": q or None, "shown": len(rows)})
+    pages = paging(service.count_participants(cursor, actor=user, search=q or None), page, {"q": q, "sort": sort})
+    rows = service.list_participants(cursor, actor=user, search=q or None, order=sort, limit=pages.size,
+                                     offset=pages.offset)
     return render(request, "assessor/participants.html", user, status_code=status_code, rows=rows, q=q,
                   sort=sort, paging=pages,
                   errors=errors or {}, form=form or {}, coaches=coach_options(cursor))
@@ -55,8 +50,6 @@ def create(
     consent: Annotated[str, Form()] = "",
 ) -> Response:
     """Register a participant (name and contact details stay out of every profile and ranking)."""
-    from assessment.participants import create_participant
-
     _ = ui_translator(request)
     form = {"name": name, "coach": coach, "postcode": postcode, "referrer": referrer, "phone": phone,
             "email": email, "consent": consent}
@@ -69,8 +62,8 @@ def create(
         errors["postcode"] = _("A Belgian postcode has 4 digits, e.g. 8000.")
     if not errors:
         try:
-            p = create_participant(
-                cursor, by=user.username,
+            p = service.register_participant(
+                cursor, actor=user,
                 details={"coach": coach, "postcode": postcode.strip() or None},
                 contact={"name": name.strip(), "referrer": referrer.strip() or None, "phone": phone.strip() or None,
                          "email": email.strip() or None},
@@ -79,8 +72,6 @@ def create(
         except WerkbrugError as exc:
             errors = field_errors(exc, set(form))
         else:
-            audit(cursor, user=user, action="create_participant", object_type="participant",
-                  object_id=p.participant_id, purpose=Purpose.assessment)
             return RedirectResponse(f"/participants/{p.participant_id}/intake?new=1", status_code=303)
     return _list_page(request, cursor, user, errors=errors, form=form, status_code=422)
 
@@ -90,13 +81,9 @@ def participant(
     request: Request, participant_id: str, cursor: Cursor, user: Assessor, created: int = 0, recorded: str = "",
     saved: str = "",
 ):
-    from assessment.participants import get_contact
-    from assessment.records import list_records
-
     _ = ui_translator(request)
-    p = guard_participant(cursor, user=user, participant_id=participant_id, purpose=Purpose.assessment)
-    contact = get_contact(cursor, participant_id=participant_id)
-    records = list_records(cursor, participant_id=participant_id)
+    file = service.participant_file(cursor, actor=user, participant_id=participant_id)
+    p, contact, records = file.participant, file.contact, file.records
     instruments = {i.id: i for i in _instruments()}
     messages = [("ok", _("Participant %(id)s registered.", id=participant_id))] if created else []
     if saved == "intake":
@@ -117,7 +104,7 @@ def _form_page(request, cursor, user, p, instrument, *, values=None, errors=None
 def record_form(request: Request, participant_id: str, instrument_id: str, cursor: Cursor, user: Assessor):
     from assessment.instrument import get_instrument
 
-    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    p = service.show_participant(cursor, actor=user, participant_id=participant_id)
     return _form_page(request, cursor, user, p, get_instrument(instrument_id))
 
 
@@ -125,25 +112,22 @@ def record_form(request: Request, participant_id: str, instrument_id: str, curso
 async def record_submit(request: Request, participant_id: str, instrument_id: str, cursor: Cursor, user: Assessor):
     """Store one assessment; problems are shown next to the item they concern."""
     from assessment.instrument import get_instrument
-    from assessment.records import record_assessment
 
     _ = ui_translator(request)
-    p = visible_participant(cursor, user=user, participant_id=participant_id)
     instrument = get_instrument(instrument_id)
     form = await request.form()
     scores = {item.id: str(form.get(f"item_{item.id}", "")).strip() for item in instrument.items}
     values = {**scores, "assessed_on": str(form.get("assessed_on", "")), "comment": str(form.get("comment", ""))}
     try:
-        record = record_assessment(
-            cursor, participant_id=participant_id, instrument_id=instrument.id, assessor=user.username,
+        record = service_records.record_result(
+            cursor, actor=user, participant_id=participant_id, instrument_id=instrument.id,
             assessed_on=values["assessed_on"], scores={k: v for k, v in scores.items() if v},
             comment=values["comment"].strip() or None,
         )
     except InputError as exc:
         errors = field_errors(exc, {*scores, "assessed_on"})
+        p = service.show_participant(cursor, actor=user, participant_id=participant_id)
         return _form_page(request, cursor, user, p, instrument, values=values, errors=errors, status_code=422)
-    audit(cursor, user=user, action="record_assessment", object_type="participant", object_id=participant_id,
-          purpose=Purpose.assessment, detail={"record_id": record.record_id, "instrument": instrument.id})
     return RedirectResponse(f"/assessor/participants/{participant_id}?recorded={record.record_id}", status_code=303)
 
 
@@ -191,7 +175,6 @@ def batch_upload(
     """
     from pathlib import Path
 
-    from assessment.batch import import_batch
     from foundation.uploads import upload_bytes
 
     _ = ui_translator(request)
@@ -201,10 +184,8 @@ def batch_upload(
         if not data:
             return _batch_page(request, user, message=_("Choose a filled-in template (.xlsx or .csv)."),
                                status_code=422)
-        report = import_batch(cursor, path=Path(name), data=data, file_name=name, assessor=user.username)
+        report = service_records.import_results(cursor, actor=user, path=Path(name), data=data, file_name=name)
     except WerkbrugError as exc:
         return _batch_page(request, user, message=exc, problems=exc.problems,
                            status_code=409 if isinstance(exc, ConflictError) else 422)
-    audit(cursor, user=user, action="import_assessments", object_type="batch", object_id=report.batch_id,
-          purpose=Purpose.assessment, detail={"records": len(report.record_ids), "file": name})
     return _batch_page(request, user, report=report)

@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from foundation.audit import Purpose, audit
+from assessment import service
 from foundation.errors import WerkbrugError
 from matching.candidacies import candidacies
+from matching.service import participant_job_targets
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
-from service.policies import guard_participant, participant_scope, visible_participant
 from service.routers.ui_liaison import status_labels
 from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
@@ -44,14 +44,10 @@ def step_labels(_) -> dict[str, str]:
 @router.get("/participants", response_class=HTMLResponse)
 def caseload(request: Request, cursor: Cursor, user: Coach, q: str = "", sort: str = "name",
              page: int = 1) -> HTMLResponse:
-    from assessment.participants import count_participants, get_contact, list_participants
-
-    scope = {"search": q.strip() or None, **participant_scope(user)}
-    pages = paging(count_participants(cursor, **scope), page, {"q": q, "sort": sort})
-    people = list_participants(cursor, **scope, order=sort, limit=pages.size, offset=pages.offset)
-    rows = [(p, get_contact(cursor, participant_id=p.participant_id).name) for p in people]
-    audit(cursor, user=user, action="list_participants", object_type="participant", purpose=Purpose.coaching,
-          detail={"search": q or None, "shown": len(rows)})
+    search = q.strip() or None
+    pages = paging(service.count_participants(cursor, actor=user, search=search), page, {"q": q, "sort": sort})
+    rows = service.list_participants(cursor, actor=user, search=search, order=sort, limit=pages.size,
+                                     offset=pages.offset)
     return render(request, "coach/participants.html", user, rows=rows, q=q, sort=sort, paging=pages)
 
 
@@ -59,28 +55,18 @@ def _profile_page(
     request: Request, cursor, user: User, participant_id: str, *, errors=None, form=None, status_code=200,
     messages=None,
 ) -> HTMLResponse:
-    from assessment.participants import get_contact
-    from assessment.profiles import build_profile
-    from assessment.trajectories import get_trajectory
-    from matching.job_targets import job_targets_for_participant
-
     _ = ui_translator(request)
     lang = request_language(request)
-    p = guard_participant(cursor, user=user, participant_id=participant_id, purpose=Purpose.coaching)
-    contact = get_contact(cursor, participant_id=participant_id)
-    profile = build_profile(cursor, participant_id=participant_id)
+    file = service.participant_file(cursor, actor=user, participant_id=participant_id)
+    p, contact, profile, trajectory = file.participant, file.contact, file.profile, file.trajectory
     rows = competence_rows(cursor, profile, lang=lang)
     groups = chart_groups(rows, profile.dutch, _)
     chart = bar_chart(groups, title=_("Competence profile of %(id)s", id=participant_id),
                       empty=_("No assessed competences yet."))
     overview = bar_chart(summary_groups(groups, _), title=_("Overview"), empty=_("No assessed competences yet."),
                          width=560)
-    result = job_targets_for_participant(cursor, participant_id=participant_id, top=6, requested_by=user.username,
-                                         lang=lang, config=request.app.state.matching_config)
-    audit(cursor, user=user, action="rank_job_targets", object_type="participant", object_id=participant_id,
-          purpose=Purpose.matching, detail={"log_id": result.log_id, "model": result.model,
-                                            "top": [t.occupation_uri for t in result.targets[:3]]})
-    trajectory = get_trajectory(cursor, participant_id=participant_id)
+    result = participant_job_targets(cursor, actor=user, participant_id=participant_id, top=6, lang=lang,
+                                     config=request.app.state.matching_config)
     agreed = trajectory.agreed_targets.occupation_uris if trajectory.agreed_targets else []
     labels = preferred_labels(cursor, agreed + [t.occupation_uri for t in result.targets], lang=lang)
     proposed = candidacies(cursor, participant_id=participant_id)
@@ -105,10 +91,7 @@ def participant(request: Request, participant_id: str, cursor: Cursor, user: Coa
 @router.post("/participants/{participant_id}/targets", dependencies=[Depends(check_csrf)])
 async def agree_targets(request: Request, participant_id: str, cursor: Cursor, user: Coach) -> Response:
     """Record the job targets agreed with the participant (the latest agreement counts)."""
-    from assessment.trajectories import record_agreed_targets
-
     _ = ui_translator(request)
-    visible_participant(cursor, user=user, participant_id=participant_id)
     form = await request.form()
     uris = [str(u) for u in form.getlist("occupation_uri") if str(u).strip()]
     note = str(form.get("note", "")).strip()
@@ -116,13 +99,11 @@ async def agree_targets(request: Request, participant_id: str, cursor: Cursor, u
         errors = {"occupation_uri": _("Tick at least one job target.")}
         return _profile_page(request, cursor, user, participant_id, errors=errors, form={"note": note}, status_code=422)
     try:
-        record_agreed_targets(cursor, participant_id=participant_id, occupation_uris=uris, note=note or None,
-                              by=user.username)
+        service.agree_targets(cursor, actor=user, participant_id=participant_id, occupation_uris=uris,
+                              note=note or None)
     except WerkbrugError as exc:
         return _profile_page(request, cursor, user, participant_id, errors=field_errors(exc, {"occupation_uri"}),
                              form={"note": note}, status_code=422)
-    audit(cursor, user=user, action="record_agreed_targets", object_type="participant", object_id=participant_id,
-          purpose=Purpose.coaching, detail={"occupations": uris})
     return RedirectResponse(f"/coach/participants/{participant_id}?saved=targets#targets", status_code=303)
 
 
@@ -134,10 +115,7 @@ def add_step(
     owner: Annotated[str, Form()] = "",
 ) -> Response:
     """Add a trajectory step (training, Dutch course, internship, TWE …)."""
-    from assessment.trajectories import add_trajectory_step
-
     _ = ui_translator(request)
-    visible_participant(cursor, user=user, participant_id=participant_id)
     form = {"kind": kind, "title": title, "status": status, "starts_on": starts_on, "ends_on": ends_on, "note": note,
             "owner": owner}
     errors: dict[str, str] = {}
@@ -153,14 +131,11 @@ def add_step(
             errors[name] = _("Use a date like 2026-09-01.")
     if not errors:
         try:
-            step = add_trajectory_step(cursor, participant_id=participant_id, kind=kind, title=title.strip(),
-                                       by=user.username, status=status, note=note.strip() or None,
-                                       owner=owner.strip() or None, **dates)
+            service.add_step(cursor, actor=user, participant_id=participant_id, kind=kind, title=title.strip(),
+                             status=status, note=note.strip() or None, owner=owner.strip() or None, **dates)
         except WerkbrugError as exc:
             errors = field_errors(exc, set(form))
         else:
-            audit(cursor, user=user, action="add_trajectory_step", object_type="participant",
-                  object_id=participant_id, purpose=Purpose.coaching, detail={"step_id": step.step_id})
             return RedirectResponse(f"/coach/participants/{participant_id}?saved=step#trajectory", status_code=303)
     return _profile_page(request, cursor, user, participant_id, errors=errors, form=form, status_code=422)
 
@@ -171,12 +146,7 @@ def consent(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Record that the participant gives or withdraws consent to share a pseudonymised profile."""
-    from assessment.participants import set_consent
-
-    visible_participant(cursor, user=user, participant_id=participant_id)
-    set_consent(cursor, participant_id=participant_id, given=given == "1", by=user.username, note=note or None)
-    audit(cursor, user=user, action="set_consent", object_type="participant", object_id=participant_id,
-          purpose=Purpose.coaching, detail={"given": given == "1"})
+    service.change_consent(cursor, actor=user, participant_id=participant_id, given=given == "1", note=note or None)
     return RedirectResponse(f"/coach/participants/{participant_id}?saved=consent", status_code=303)
 
 
@@ -187,18 +157,12 @@ def passport(request: Request, participant_id: str, cursor: Cursor, user: Coach,
     No protected attributes ever; contact details only with consent and when asked for.
     """
     from assessment.instrument import load_instruments
-    from assessment.participants import get_contact
-    from assessment.profiles import build_profile
 
     _ = ui_translator(request)
     lang = request_language(request)
-    p = visible_participant(cursor, user=user, participant_id=participant_id)
-    profile = build_profile(cursor, participant_id=participant_id)
+    sheet = service.passport(cursor, actor=user, participant_id=participant_id, with_contact=bool(contact))
+    p, profile, details = sheet.participant, sheet.profile, sheet.contact
     rows = competence_rows(cursor, profile, lang=lang)
-    show_contact = bool(contact) and p.consent
-    details = get_contact(cursor, participant_id=participant_id) if show_contact else None
-    audit(cursor, user=user, action="print_passport", object_type="participant", object_id=participant_id,
-          purpose=Purpose.passport, detail={"contact_details": show_contact})
     experience_labels = preferred_labels(cursor, [e.occupation_uri for e in profile.experience], lang=lang)
     return render(request, "coach/passport.html", user, p=p, profile=profile, rows=rows, contact=details,
                   instruments=load_instruments(), experience_labels=experience_labels,

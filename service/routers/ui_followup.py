@@ -8,12 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from assessment.trajectories import update_trajectory_step
-from foundation.audit import Purpose, audit
+from assessment import service
 from foundation.errors import InputError
+from matching import service as matching_service
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
-from service.policies import require_vacancy, step_participant, visible_participant
 from service.ui import field_errors, ui_translator
 from service.users import Role, User
 
@@ -31,8 +30,7 @@ def edit_step(
     from service.routers.ui_coach import _profile_page
 
     _ = ui_translator(request)
-    participant_id = step_participant(cursor, step_id)
-    visible_participant(cursor, user=user, participant_id=participant_id)
+    participant_id = service.step_participant(cursor, actor=user, step_id=step_id)
     errors: dict[str, str] = {}
     dates: dict[str, date | None] = {}
     for name, value in (("starts_on", starts_on), ("ends_on", ends_on)):
@@ -42,13 +40,11 @@ def edit_step(
             errors[f"{name}_{step_id}"] = _("Use a date like 2026-09-01.")
     if not errors:
         try:
-            update_trajectory_step(cursor, step_id=step_id, by=user.username, status=status or None,
-                                   owner=owner.strip(), note=note.strip(), **dates)
+            service.edit_step(cursor, actor=user, step_id=step_id, status=status or None, owner=owner.strip(),
+                              note=note.strip(), **dates)
         except InputError as exc:
             errors = {f"{k}_{step_id}": v for k, v in field_errors(exc).items()}
         else:
-            audit(cursor, user=user, action="update_trajectory_step", object_type="participant",
-                  object_id=participant_id, purpose=Purpose.coaching, detail={"step_id": step_id, "status": status})
             return RedirectResponse(f"/coach/participants/{participant_id}?saved=step_changed#step-{step_id}",
                                     status_code=303)
     return _profile_page(request, cursor, user, participant_id, errors=errors, status_code=422)
@@ -61,10 +57,5 @@ Liaison = Annotated[User, Depends(require_roles(Role.liaison))]
 @liaison.post("/vacancies/{vacancy_id}/close", dependencies=[Depends(check_csrf)])
 def close(vacancy_id: str, cursor: Cursor, user: Liaison) -> Response:
     """Close a vacancy (filled or withdrawn): no new shortlists; existing ones and their history stay."""
-    from matching.vacancies import close_vacancy
-
-    require_vacancy(cursor, user=user, vacancy_id=vacancy_id)
-    close_vacancy(cursor, vacancy_id=vacancy_id, by=user.username)
-    audit(cursor, user=user, action="close_vacancy", object_type="vacancy", object_id=vacancy_id,
-          purpose=Purpose.employer_contact)
+    matching_service.close_vacancy(cursor, actor=user, vacancy_id=vacancy_id)
     return RedirectResponse(f"/liaison/vacancies/{vacancy_id}", status_code=303)

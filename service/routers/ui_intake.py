@@ -12,13 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from assessment.participants import update_participant
-from foundation.audit import Purpose, audit
+from assessment import service
 from foundation.errors import InputError
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
-from service.policies import visible_participant
 from service.ui import field_errors, render, ui_translator
 from service.ui.intake import (
     EDUCATION,
@@ -52,7 +50,7 @@ def _page(request: Request, user: User, p, form: IntakeForm, *, errors=None, new
 
 @router.get("/participants/{participant_id}/intake", response_class=HTMLResponse)
 def intake(request: Request, participant_id: str, cursor: Cursor, user: Staff, new: int = 0) -> HTMLResponse:
-    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    p = service.show_participant(cursor, actor=user, participant_id=participant_id)
     uris = [e.occupation_uri for e in p.experience] + list(p.preferred_occupations)
     labels = preferred_labels(cursor, uris, lang=request_language(request))
     return _page(request, user, p, form_from_participant(p, labels), new=bool(new))
@@ -65,20 +63,17 @@ async def save_intake(request: Request, participant_id: str, cursor: Cursor, use
 
     _ = ui_translator(request)
     lang = request_language(request)
-    p = visible_participant(cursor, user=user, participant_id=participant_id)
+    p = service.show_participant(cursor, actor=user, participant_id=participant_id)
     form = form_from_post(await request.form())
     errors = resolve_occupations(form, lambda q: search(cursor, q, kind="occupation", lang=lang, top=5), _)
     changes, more = changes_from_form(form, _)
     errors |= more
     if not errors:
         try:
-            update_participant(cursor, participant_id=participant_id, by=user.username, changes=changes)
+            service.edit_participant(cursor, actor=user, participant_id=participant_id, changes=changes)
         except InputError as exc:
             errors = _form_errors(field_errors(exc, FIELDS | {"experience", "preferred_occupations"}))
         else:
-            audit(cursor, user=user, action="update_participant", object_type="participant",
-                  object_id=participant_id, purpose=Purpose.coaching if user.role == Role.coach else Purpose.assessment,
-                  detail={"fields": sorted(changes)})
             if user.role == Role.coach:
                 return RedirectResponse(f"/coach/participants/{participant_id}?saved=intake#targets", status_code=303)
             return RedirectResponse(f"/assessor/participants/{participant_id}?saved=intake", status_code=303)

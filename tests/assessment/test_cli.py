@@ -23,6 +23,13 @@ def run(*args: str):
     return runner.invoke(app, list(args), catch_exceptions=False)
 
 
+def _coaches(db: Path, *names: str) -> None:
+    """Coach accounts: a participant's coach must be one."""
+    for name in names:
+        result = run("user", "add", name, "--role", "coach", "--password", "long enough 1", "--db", str(db))
+        assert result.exit_code == 0, result.output
+
+
 def _add(db: Path, *extra: str) -> str:
     result = run("participant", "add", "--db", str(db), "--json", "--by", "anna", *extra)
     assert result.exit_code == 0, result.output
@@ -30,6 +37,7 @@ def _add(db: Path, *extra: str) -> str:
 
 
 def test_participant_add_list_show_consent(db: Path) -> None:
+    _coaches(db, "coach", "other")
     pid = _add(db, "--coach", "coach", "--postcode", "8000", "--transport", "bike", "--transport", "public_transport",
                "--experience", f"{KITCHEN_PORTER}=2.5", "--language", "ar", "--name", "Rahim Ahmadi")
     other = _add(db, "--coach", "other", "--consent")
@@ -136,7 +144,7 @@ def test_cli_write_while_a_server_holds_the_file(db: Path) -> None:
     """A second process gets the clear DatabaseLockedError message, not a traceback."""
     holder = connect(db)  # this process holds the file, like `werkbrug serve`
     try:
-        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]), COLUMNS="300")
         proc = subprocess.run(
             [sys.executable, "-c", "from service.cli import app; app()", "participant", "add", "--db", str(db)],
             capture_output=True, text=True, env=env, timeout=120,

@@ -4,11 +4,10 @@ import pytest
 
 from assessment.participants import create_participant
 from foundation.audit import audit
-from matching.export import participant_matching_records
+from matching.export import full_export, participant_matching_records
 from matching.job_targets import job_targets_for_participant
 from matching.shortlist import confirm_shortlist, make_shortlist, set_candidate_status
 from matching.vacancies import confirm_vacancy, create_vacancy
-from service.export import full_export
 from service.users import Role, User
 from tests.matching.helpers import occupation_by_label, skills_of
 
