@@ -84,18 +84,23 @@ def test_vacancy_and_shortlist_routes(mdb: Path):
             r = liaison.post(f"/api/vacancies/{vid}/shortlists", params={"top": 10})
             assert r.status_code == 201, r.text
             sl = r.json()
-            assert [c["participant_id"] for c in sl["candidates"]] == [pid]      # the other did not consent
+            [code] = [c["candidate"] for c in sl["candidates"]]                   # the other did not consent
+            assert code.startswith("K-") and pid not in r.text and "participant_id" not in r.text
             assert "Hidden Name" not in r.text
             sid = sl["shortlist_id"]
-            assert liaison.post(f"/api/shortlists/{sid}/confirm", json={"ordered_participant_ids": []}
+            assert liaison.post(f"/api/shortlists/{sid}/confirm", json={"ordered_candidates": []}
                                 ).status_code == 422                              # removal without a reason
-            done = liaison.post(f"/api/shortlists/{sid}/confirm", json={"ordered_participant_ids": [pid]})
+            done = liaison.post(f"/api/shortlists/{sid}/confirm", json={"ordered_candidates": [code]})
             assert done.status_code == 200 and done.json()["status"] == "confirmed"
-            st = liaison.post(f"/api/shortlists/{sid}/candidates/{pid}/status", json={"status": "invited"})
-            assert st.status_code == 201
-            assert liaison.post(f"/api/shortlists/{sid}/candidates/{pid}/status",
+            assert done.json()["confirmed_order"] == [code]
+            st = liaison.post(f"/api/shortlists/{sid}/candidates/{code}/status", json={"status": "invited"})
+            assert st.status_code == 201 and st.json()["candidate"] == code
+            assert liaison.post(f"/api/shortlists/{sid}/candidates/{code}/status",
                                 json={"status": "maybe"}).status_code == 422
-            assert [h["status"] for h in liaison.get(f"/api/shortlists/{sid}/history").json()] == ["invited"]
+            assert liaison.post(f"/api/shortlists/{sid}/candidates/{pid}/status",
+                                json={"status": "invited"}).status_code == 404  # never by participant id
+            history = liaison.get(f"/api/shortlists/{sid}/history")
+            assert [h["status"] for h in history.json()] == ["invited"] and pid not in history.text
             csv = "title,description,employer,postcode\nKok,Koken,Resto,8000\n,Koken,Resto,12345\n"
             imp = liaison.post("/api/vacancies/import", files={"file": ("v.csv", csv.encode(), "text/csv")})
             assert imp.status_code == 422
@@ -103,8 +108,8 @@ def test_vacancy_and_shortlist_routes(mdb: Path):
                                                                                          (3, "postcode")}
             assert [x["vacancy_id"] for x in liaison.get("/api/vacancies").json()] == [vid]
         with client_for(url, "liaison2") as other:
-            assert other.get(f"/api/vacancies/{vid}").status_code == 403
-            assert other.get(f"/api/shortlists/{sid}").status_code == 403
+            assert other.get(f"/api/vacancies/{vid}").status_code == 404       # as if it did not exist
+            assert other.get(f"/api/shortlists/{sid}").status_code == 404
             assert other.get("/api/vacancies").json() == []
         with client_for(url, "admin") as admin:
             assert admin.get(f"/api/vacancies/{vid}").status_code == 200

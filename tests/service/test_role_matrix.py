@@ -80,7 +80,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/vacancies/{vacancy_id}/shortlists"): frozenset({L, D}),
     ("GET", "/api/shortlists/{shortlist_id}"): frozenset({L, D}),
     ("POST", "/api/shortlists/{shortlist_id}/confirm"): frozenset({L, D}),
-    ("POST", "/api/shortlists/{shortlist_id}/candidates/{participant_id}/status"): frozenset({L, D}),
+    ("POST", "/api/shortlists/{shortlist_id}/candidates/{candidate}/status"): frozenset({L, D}),
     ("GET", "/api/shortlists/{shortlist_id}/history"): frozenset({L, D}),
     # administration
     ("GET", "/api/admin/users"): frozenset({D}),
