@@ -95,10 +95,10 @@ def build_world(db: Path, *, taxonomy: Path = SAMPLE_DIR) -> World:
 def _programme(con, participant: str) -> tuple[str, str, str]:
     """An employer of the region, a placement of ``participant`` there, their outreach code."""
     from assessment.trajectories import record_agreed_targets
+    from foundation.keys import secret_key
     from matching.employers import create_employer
     from matching.outreach import outreach_code
     from matching.placements import record_placement
-    from service.auth import secret_key
     from service.users import Role, User
 
     record_agreed_targets(con, participant_id=participant, occupation_uris=[OCCUPATION], note=None, by="coach")
