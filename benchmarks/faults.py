@@ -80,6 +80,13 @@ def _token(url: str, user: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
 
 
+def _wait_for(acked: list, n: int, limit: float = 180.0) -> None:
+    """Until ``n`` writes were acknowledged (at most ``limit`` seconds): kills then land mid-stream."""
+    deadline = time.monotonic() + limit
+    while len(acked) < n and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
 def _integrity(db: Path) -> tuple[bool, str]:
     """The file opens, every table reads, the audit chain verifies (its head may lag a killed commit)."""
     con = connect(db)
@@ -169,7 +176,8 @@ def batch_kills(runs: int) -> list[tuple[int, int, int, str]]:
             threads = [threading.Thread(target=upload, args=(k,)) for k in range(4)]
             for t in threads:
                 t.start()
-            time.sleep(random.uniform(1, 6))
+            _wait_for(acked, 2)
+            time.sleep(random.uniform(0.2, 3))
             server.kill()
             stop.set()
             for t in threads:
@@ -237,7 +245,8 @@ def write_kills(runs: int) -> list[tuple[int, int, str]]:
                                         kwargs={"k": k}) for k in range(16)]
             for t in threads:
                 t.start()
-            time.sleep(random.uniform(2, 8))
+            _wait_for(acked, 20)
+            time.sleep(random.uniform(0.2, 3))
             server.kill()
             stop.set()
             for t in threads:
