@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from assessment.instrument import get_instrument
-from assessment.records import _check_date, validate_scores
+from assessment.records import check_date, validate_scores
 from foundation.errors import InputError, Problem, validation_problems
 from service.i18n import LOCALE_DIR
 from service.messages import accepted_language, error_json, error_report, message, problem_text
@@ -37,7 +37,7 @@ def test_every_code_has_both_languages_with_the_same_placeholders() -> None:
 def test_batch_problems_render_in_each_language_without_the_other() -> None:
     inst = get_instrument("cleaning")
     _, problems = validate_scores(inst, {"glass": 9, "unicycle": 2, "floors": "x"}, file="a.csv", row=3)
-    _, date_problems = _check_date("31/11/2026", file="a.csv", row=3)
+    _, date_problems = check_date("31/11/2026", file="a.csv", row=3)
     exc = InputError("english fallback", problems + date_problems, code="batch.nothing_imported",
                      params={"file": "a.csv", "count": 4})
     nl, en = error_report(exc, lang="nl"), error_report(exc, lang="en")
