@@ -72,7 +72,7 @@ def synthetic_profiles(con, n: int, seed: int) -> list[CompetenceProfile]:
     rel = con.execute(
         """SELECT occupation_uri, list(skill_uri) FROM taxonomy.occupation_skills GROUP BY occupation_uri
            ORDER BY occupation_uri""").fetchall()
-    flemish = [p.postcode for p in geo._places().values() if p.region == "Vlaams Gewest"]
+    flemish = [p.postcode for p in geo.places().values() if p.region == "Vlaams Gewest"]
     modes = ["walk", "bike", "ebike_moped", "public_transport", "car"]
     shifts = [["day"], ["day", "early"], ["day", "early", "late"], ["early", "late", "night"]]
     levels = ["A0", "A1", "A1.2", "A2", "B1", "B2"]

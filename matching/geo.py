@@ -61,7 +61,8 @@ class Place:
 
 
 @functools.cache
-def _places() -> dict[str, Place]:
+def places() -> dict[str, Place]:
+    """Every Belgian postcode with its coordinates, municipality and region (read once)."""
     coords = json.loads(
         files("countrystatecity_postal_codes").joinpath("data/by-country/BE/postcodes.json").read_text("utf-8")
     )
@@ -93,7 +94,7 @@ def _places() -> dict[str, Place]:
 def place(postcode: str, *, field: str = "postcode") -> Place:
     """The place of a Belgian postcode, or :class:`InputError` naming ``field``."""
     code = str(postcode).strip()
-    got = _places().get(code)
+    got = places().get(code)
     if got is None:
         msg = f"{postcode!r} is not a Belgian postcode with known coordinates"
         raise InputError(f"{field}: {msg}", [Problem(msg, column=field)])
@@ -101,7 +102,7 @@ def place(postcode: str, *, field: str = "postcode") -> Place:
 
 
 def known_postcode(postcode: str | None) -> bool:
-    return postcode is not None and str(postcode).strip() in _places()
+    return postcode is not None and str(postcode).strip() in places()
 
 
 def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
@@ -130,11 +131,11 @@ def commute_minutes(distance: float | np.ndarray, speed_kmh: float | np.ndarray)
 
 def coordinates(postcodes: list[str | None]) -> tuple[np.ndarray, np.ndarray]:
     """Latitude and longitude arrays (NaN where the postcode is missing or unknown)."""
-    places = _places()
+    known = places()
     lat = np.full(len(postcodes), np.nan)
     lon = np.full(len(postcodes), np.nan)
     for i, pc in enumerate(postcodes):
-        p = places.get(str(pc).strip()) if pc else None
+        p = known.get(str(pc).strip()) if pc else None
         if p is not None:
             lat[i], lon[i] = p.latitude, p.longitude
     return lat, lon

@@ -25,6 +25,7 @@ from foundation.errors import InputError, NotFoundError, Problem
 from matching import job_targets as targets
 from matching import language, shortlist, vacancies
 from matching.access import VACANCY_ROLES, require_shortlist, require_vacancy
+from matching.candidacies import Candidacy, candidacies
 from matching.config import MatchingConfig
 from matching.export import full_export
 from matching.job_targets import JobTargetsResult
@@ -53,6 +54,17 @@ def participant_job_targets(
               purpose=Purpose.matching, detail={"log_id": result.log_id, "model": result.model,
                                                 "top": [t.occupation_uri for t in result.targets[:3]]})
     return result
+
+
+def participant_candidacies(cursor: duckdb.DuckDBPyConnection, *, actor: User, participant_id: str
+                            ) -> list[Candidacy]:
+    """Where a participant of the actor's caseload was proposed: confirmed shortlists and statuses (audited)."""
+    with transaction(cursor):
+        require_participant(cursor, actor=actor, participant_id=participant_id, roles=COACHING)
+        found = candidacies(cursor, participant_id=participant_id)
+        audit(cursor, user=actor, action="read_candidacies", object_type="participant", object_id=participant_id,
+              purpose=Purpose.coaching, detail={"shortlists": [c.shortlist_id for c in found]})
+    return found
 
 
 def profile_job_targets(

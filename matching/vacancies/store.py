@@ -48,7 +48,7 @@ _COLS = """vacancy_id, owner, title, description, employer, postcode, hours_per_
 
 
 def _row(r) -> Vacancy:
-    place = geo._places().get(r[5])
+    place = geo.places().get(r[5])
     return Vacancy(
         vacancy_id=r[0], owner=r[1], title=r[2], description=r[3], employer=r[4], postcode=r[5],
         municipality=place.municipality if place else None, hours_per_week=r[6], shifts=list(r[7]), weekends=r[8],

@@ -10,8 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assessment import service
 from foundation.errors import WerkbrugError
-from matching.candidacies import candidacies
-from matching.service import participant_job_targets
+from matching.service import participant_candidacies, participant_job_targets
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
@@ -69,7 +68,7 @@ def _profile_page(
                                      config=request.app.state.matching_config)
     agreed = trajectory.agreed_targets.occupation_uris if trajectory.agreed_targets else []
     labels = preferred_labels(cursor, agreed + [t.occupation_uri for t in result.targets], lang=lang)
-    proposed = candidacies(cursor, participant_id=participant_id)
+    proposed = participant_candidacies(cursor, actor=user, participant_id=participant_id)
     return render(
         request, "coach/participant.html", user, status_code=status_code, p=p, contact=contact, profile=profile,
         rows=rows, chart=chart, overview=overview, result=result, trajectory=trajectory, agreed=agreed, labels=labels,

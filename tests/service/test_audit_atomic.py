@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 #: Public service functions that only read (each audits its reads, none changes stored data).
 READS = {
-    "count_participants",
+    "count_participants", "participant_candidacies",
     "list_participants", "show_participant", "read_contact", "read_consent_history", "read_profile",
     "participant_file", "passport", "read_trajectory", "read_record", "read_records", "participant_job_targets",
     "profile_job_targets", "rank_profiles", "export_participant", "matching_log", "language_requirements",
