@@ -145,3 +145,11 @@ def retention(cursor: Cursor, user: Admin):
     from matching.erasure import due_for_erasure
 
     return due_for_erasure(cursor, actor=user)
+
+
+@router.get("/reports/fairness")
+def fairness(cursor: Cursor, user: Admin):
+    """Selection and exposure by protected attribute, small groups pooled or hidden."""
+    from matching.fairness import fairness_report
+
+    return fairness_report(cursor, actor=user)

@@ -132,3 +132,17 @@ def erase(request: Request, cursor: Cursor, user: Admin, participant_id: Annotat
         return _erasure_page(request, cursor, user, form=form, errors=errors, status_code=422)
     cursor = request.app.state.db.cursor()
     return _erasure_page(request, cursor, user, messages=[("ok", _("%(id)s is erased.", id=done.participant_id))])
+
+
+@router.get("/admin/fairness", response_class=HTMLResponse)
+def fairness_page(request: Request, cursor: Cursor, user: Admin) -> HTMLResponse:
+    """Selection and exposure by protected attribute (monitoring only; small groups pooled or hidden)."""
+    from matching.fairness import fairness_report
+
+    _ = ui_translator(request)
+    names = {"gender": _("Gender"), "country_of_origin": _("Country of origin"), "age_band": _("Age"),
+             "shortlists": _("Shortlists"), "job_targets": _("Job targets"), "selected": _("Selection rate"),
+             "exposure": _("Exposure"), "agreed": _("Job targets agreed"),
+             "elementary": _("Share of elementary occupations"), "(smaller groups)": _("Smaller groups together"),
+             "(hidden)": _("Hidden (fewer than 5)"), "female": _("women"), "male": _("men"), "x": _("other")}
+    return render(request, "programme/fairness.html", user, report=fairness_report(cursor, actor=user), names=names)

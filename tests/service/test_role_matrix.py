@@ -181,6 +181,8 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/liaison/outreach"): frozenset({L}),
     ("GET", "/liaison/outreach/{candidate}"): frozenset({L}),
     ("POST", "/liaison/outreach/{candidate}/present"): frozenset({L}),
+    ("GET", "/api/reports/fairness"): frozenset({D}),
+    ("GET", "/admin/fairness"): frozenset({D}),
     # erasure and retention
     ("POST", "/api/participants/{participant_id}/erase"): frozenset({D}),
     ("GET", "/api/admin/retention"): frozenset({D}),
