@@ -44,8 +44,8 @@ def test_coordinator_reads_the_programme_report(browser, server: str, shots: Pat
     context, page = new_page(browser)
     login(page, server, "admin")
     page.get_by_role("link", name="Projectrapport", exact=True).click()
-    page.get_by_label("Van").fill("2026-01-01")
-    page.get_by_label("Tot").fill("2026-12-31")
+    page.get_by_label("Van", exact=True).fill("2026-01-01")
+    page.get_by_label("Tot", exact=True).fill("2026-12-31")
     page.get_by_role("button", name="Tonen").click()
     main = page.locator("main").inner_text()
     assert "Per groep" in main and "Brugge werkt 2026-1" in main and "Tewerkgesteld" in main
@@ -56,5 +56,5 @@ def test_coordinator_reads_the_programme_report(browser, server: str, shots: Pat
     csv_file = tmp_path / "report.csv"
     download.value.save_as(csv_file)
     text = csv_file.read_text(encoding="utf-8")
-    assert "Aangemeld" in text and "P-" not in text
+    assert "Tewerkgesteld" in text and "P-" not in text
     context.close()
