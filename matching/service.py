@@ -187,15 +187,15 @@ def show_vacancy(cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy_id: 
 
 def confirm_vacancy(
     cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy_id: str, occupation_uris: list[str],
-    essential_skills: list[str], optional_skills: list[str] | None = None,
+    essential_skills: list[str], optional_skills: list[str] | None = None, terms: dict | None = None,
 ) -> Vacancy:
-    """Confirm or edit the occupations and skills; only confirmed vacancies get shortlists."""
+    """Confirm or edit the occupations, skills and (``terms``) requirements; only confirmed vacancies get shortlists."""
     require_role(actor, VACANCY_ROLES)
     with transaction(cursor):
         require_vacancy(cursor, actor=actor, vacancy_id=vacancy_id)
         v = vacancies.confirm_vacancy(cursor, vacancy_id=vacancy_id, by=actor.username,
                                       occupation_uris=occupation_uris, essential_skills=essential_skills,
-                                      optional_skills=optional_skills)
+                                      optional_skills=optional_skills, terms=terms)
         _vacancy_log(cursor, actor, "confirm_vacancy", vacancy_id,
                      {"occupations": v.occupation_uris, "essential": len(v.essential_skills)})
     return v

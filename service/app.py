@@ -94,6 +94,7 @@ def create_app(
         app.state.demo = demo
         app.state.secret_key = secret_key(con)
         app.state.login_limiter = LoginLimiter()
+        _warm_in_background(con)
         if demo:
             from service.demo import demo_logins
 
@@ -232,3 +233,19 @@ def create_app(
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def _warm_in_background(con) -> None:
+    """Build the vacancy skill index in a thread, so the first vacancy does not wait for it."""
+    import logging
+    import threading
+
+    def run() -> None:
+        from matching.vacancies.extraction import warm
+
+        try:
+            warm(con.cursor())
+        except Exception:  # no taxonomy yet, or the database closed: the first request builds it
+            logging.getLogger(__name__).debug("vacancy skill index not warmed", exc_info=True)
+
+    threading.Thread(target=run, name="warm-vacancies", daemon=True).start()

@@ -101,6 +101,21 @@ def text_vectors(
     return matrix, len(missing)
 
 
+def cached_vectors(
+    con: duckdb.DuckDBPyConnection, texts: list[str], *, encoder: Encoder,
+) -> tuple[np.ndarray | None, int]:
+    """Cached vectors of ``texts`` (rows in order) without embedding anything.
+
+    ``(matrix, 0)`` when every text has a cached vector, else ``(None, number missing)``.
+    """
+    unique = list(dict.fromkeys(texts))
+    have = _cached(con, unique, encoder)
+    missing = sum(t not in have for t in unique)
+    if missing or not texts:
+        return (np.zeros((0, encoder.dim), np.float32) if not texts else None), missing
+    return np.stack([have[t] for t in texts]).astype(np.float32, copy=False), 0
+
+
 def _label_frame(
     con: duckdb.DuckDBPyConnection, concept_type: str, langs: list[str] | None
 ) -> pd.DataFrame:

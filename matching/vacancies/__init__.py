@@ -7,13 +7,30 @@ edits them (:func:`confirm_vacancy`) and only confirmed vacancies get shortlists
 belongs to the liaison who created it (``owner``). Batch import (:mod:`matching.vacancies.importing`)
 validates every row first and writes all rows or none; every problem names its row and column.
 
-Modules: ``models`` (input and stored shapes), ``proposals`` (text → occupations, skills),
-``store`` (storage and the Dutch requirement), ``importing`` (CSV/Excel).
+Modules: ``models`` (input and stored shapes, coded input problems), ``text`` (sentences,
+boilerplate, Dutch compounds), ``skills`` (hybrid skill retrieval), ``extraction`` (text →
+skills on a database), ``requirements`` (Dutch level, licences, attests, shifts, hours,
+contract), ``proposals`` (everything proposed for one vacancy), ``store`` (storage and the
+Dutch requirement), ``importing`` (CSV/Excel).
 """
 
 from matching.vacancies.importing import IMPORT_COLUMNS, REQUIRED_COLUMNS, import_vacancies
-from matching.vacancies.models import STATUSES, Proposal, Proposed, Shift, Vacancy, VacancyInput
-from matching.vacancies.proposals import propose
+from matching.vacancies.models import (
+    CEFR_LEVELS,
+    CONTRACTS,
+    MAX_HOURS,
+    MIN_HOURS,
+    SHIFTS,
+    STATUSES,
+    Proposal,
+    Proposed,
+    Shift,
+    Vacancy,
+    VacancyInput,
+    VacancyTerms,
+)
+from matching.vacancies.proposals import propose, proposed_terms
+from matching.vacancies.requirements import ATTESTS, LICENCES, Requirements
 from matching.vacancies.store import (
     close_vacancy,
     confirm_vacancy,
@@ -25,7 +42,31 @@ from matching.vacancies.store import (
 )
 
 __all__ = [
-    "IMPORT_COLUMNS", "REQUIRED_COLUMNS", "STATUSES", "Proposal", "Proposed", "Shift", "Vacancy",
-    "VacancyInput", "close_vacancy", "confirm_vacancy", "create_vacancy", "get_vacancy", "import_vacancies",
-    "list_vacancies", "open_vacancy_counts", "propose", "vacancy_requirement",
+    "ATTESTS",
+    "CEFR_LEVELS",
+    "CONTRACTS",
+    "IMPORT_COLUMNS",
+    "LICENCES",
+    "MAX_HOURS",
+    "MIN_HOURS",
+    "REQUIRED_COLUMNS",
+    "SHIFTS",
+    "STATUSES",
+    "Proposal",
+    "Proposed",
+    "Requirements",
+    "Shift",
+    "Vacancy",
+    "VacancyInput",
+    "VacancyTerms",
+    "close_vacancy",
+    "confirm_vacancy",
+    "create_vacancy",
+    "get_vacancy",
+    "import_vacancies",
+    "list_vacancies",
+    "open_vacancy_counts",
+    "propose",
+    "proposed_terms",
+    "vacancy_requirement",
 ]

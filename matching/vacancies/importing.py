@@ -16,7 +16,8 @@ from matching.vacancies.proposals import propose
 from matching.vacancies.store import get_vacancy, insert_vacancy
 
 IMPORT_COLUMNS = ("title", "description", "employer", "postcode", "hours_per_week", "shifts", "weekends",
-                  "dutch_level", "dutch_listening", "dutch_reading", "dutch_speaking", "dutch_writing")
+                  "dutch_level", "dutch_listening", "dutch_reading", "dutch_speaking", "dutch_writing",
+                  "licences", "attests", "contract")
 REQUIRED_COLUMNS = ("title", "description", "employer", "postcode")
 MAX_ROWS = 5000
 
@@ -30,6 +31,10 @@ def _read_table(data: bytes, filename: str) -> tuple[pd.DataFrame, str | None]:
     return pd.DataFrame(rows, columns=table.header, index=[n for n, _ in table.rows], dtype=str), None
 
 
+def _items(cell: str, sep: str = r"[;,/ ]+") -> list[str]:
+    return [s.strip() for s in re.split(sep, cell) if s.strip()]
+
+
 _TRUE = {"ja", "yes", "true", "1", "j", "y", "x"}
 _FALSE = {"nee", "no", "false", "0", "n", ""}
 
@@ -40,9 +45,11 @@ def import_vacancies(
 ) -> list[Vacancy]:
     """Import every row of a CSV/Excel file as a vacancy: all rows, or none.
 
-    Columns: ``title, description, employer, postcode`` (required), ``hours_per_week, shifts``
-    (e.g. ``day;late``), ``weekends`` (ja/nee), ``dutch_level`` or ``dutch_<sub-skill>``.
-    Row numbers in problems are the spreadsheet's (the header is row 1).
+    Columns: ``title, description, employer, postcode`` (required), ``hours_per_week`` (``37,5``
+    or ``37.5``), ``shifts`` (e.g. ``day;late`` or ``dag;laat``), ``weekends`` (ja/nee),
+    ``dutch_level`` or ``dutch_<sub-skill>``, ``licences`` (``B;CE``), ``attests``, ``contract``.
+    Row numbers in problems are the spreadsheet's (the header is row 1); every problem has a
+    code and parameters, with the allowed values where there is a list of them.
     """
     if data is None:
         if path is None:
@@ -53,30 +60,42 @@ def import_vacancies(
     problems = []
     for col in REQUIRED_COLUMNS:
         if col not in frame.columns:
-            problems.append(Problem(f"required column {col!r} is missing", file=filename, column=col))
+            problems.append(Problem(f"required column {col!r} is missing", file=filename, column=col,
+                                    code="vacancy.column_missing", params={"column": col}))
     for col in frame.columns:
         if col not in IMPORT_COLUMNS:
             problems.append(Problem(f"unknown column {col!r} (use {', '.join(IMPORT_COLUMNS)})",
-                                    file=filename, column=col))
+                                    file=filename, column=col, code="vacancy.column_unknown",
+                                    params={"column": col, "allowed": ", ".join(IMPORT_COLUMNS)}))
     if problems:
-        raise InputError(f"{filename}: the columns are not right", problems)
+        raise InputError(f"{filename}: the columns are not right", problems, code="vacancy.columns",
+                         params={"file": filename})
     if frame.empty:
-        raise InputError(f"{filename}: no vacancies in the file", [Problem("no data rows", file=filename)])
+        raise InputError(f"{filename}: no vacancies in the file",
+                         [Problem("no data rows", file=filename, code="vacancy.no_rows", params={"file": filename})],
+                         code="vacancy.no_rows", params={"file": filename})
     if len(frame) > MAX_ROWS:
-        raise InputError(f"{filename}: at most {MAX_ROWS} rows per file")
+        raise InputError(f"{filename}: at most {MAX_ROWS} rows per file", code="vacancy.too_many_rows",
+                         params={"file": filename, "max": MAX_ROWS})
     parsed: list[tuple[int, VacancyInput]] = []
     for i, row in zip(frame.index, frame.to_dict("records"), strict=True):
         values: dict = {k: v.strip() for k, v in row.items() if str(v).strip() != ""}
         row_problems = []
         if "shifts" in values:
-            values["shifts"] = [s.strip().lower() for s in re.split(r"[;,/ ]+", values["shifts"]) if s.strip()]
+            values["shifts"] = _items(values["shifts"])
+        if "licences" in values:
+            values["licences"] = _items(values["licences"])
+        if "attests" in values:
+            values["attests"] = _items(values["attests"], r"[;,/]+")
         if "weekends" in values:
             w = values["weekends"].lower()
             if w in _TRUE | _FALSE:
                 values["weekends"] = w in _TRUE
             else:
                 row_problems.append(Problem(f"{values['weekends']!r}: use ja or nee", file=filename, row=i,
-                                            column="weekends"))
+                                            column="weekends", code="vacancy.yes_no",
+                                            params={"column": "weekends", "value": values["weekends"],
+                                                    "allowed": "ja, nee"}))
                 values.pop("weekends")
         try:
             parsed.append((i, parse_input(values, file=filename, row=i)))
@@ -84,7 +103,8 @@ def import_vacancies(
             row_problems.extend(exc.problems)
         problems.extend(row_problems)
     if problems:
-        raise InputError(f"{filename}: {len(problems)} problem(s); nothing was imported", problems)
+        raise InputError(f"{filename}: {len(problems)} problem(s); nothing was imported", problems,
+                         code="vacancy.import_refused", params={"file": filename, "n": len(problems)})
     proposals = [propose(con, title=v.title, description=v.description, method=method) for _, v in parsed]
     with transaction(con):
         ids = [insert_vacancy(con, owner, v, p, f"file {filename} row {i}")

@@ -1,50 +1,31 @@
-"""Proposing occupations and skills for a vacancy text (a person confirms them).
+"""Proposing occupations, skills and requirements for a vacancy (a person confirms them).
 
 * occupations — a search of the title over ESCO occupation labels: :func:`taxonomy.search.search`
   (hybrid lexical + sentence vectors) with ``method="hybrid"``, else a character n-gram TF-IDF
   over the labels (``"lexical"``, no encoder). The default ``"auto"`` (the app passes the ``vacancy_search`` setting)
   is hybrid once the occupation labels' vectors are cached (``taxonomy.label_vectors``), else lexical;
-* skills — n-grams (1–4 words) of the description that equal a skill label (Dutch or English,
-  preferred or alternative), plus the essential skills of the best proposed occupation,
-  ranked by word overlap with the description (and by sentence-vector similarity with
-  ``method="hybrid"``).
+* skills — read from the text sentence by sentence (:mod:`matching.vacancies.extraction`), with
+  the best occupation's skills as a prior; each says which sentence it came from;
+* requirements — Dutch level, licences, attests, shifts, hours, contract
+  (:mod:`matching.vacancies.requirements`), proposed as vacancy fields, never as skills.
 """
 
 from __future__ import annotations
-
-import re
-import unicodedata
 
 import duckdb
 import numpy as np
 
 from foundation.cache import IMPORT, INDEX, cached
 from foundation.errors import InputError
-from matching.vacancies.models import Proposal, Proposed
+from matching.vacancies.extraction import missing_parts, sentence_skills, skill_index
+from matching.vacancies.models import Proposal, Proposed, Sentence, Vacancy
+from matching.vacancies.requirements import read_requirements
+from matching.vacancies.text import normalise, segment
 from taxonomy.store import preferred_labels
-
-STEM = 6  # words compare on their first letters: "heftruck" ~ "heftrucks"
-
-_WORD = re.compile(r"[\w'-]+", re.UNICODE)
-_STOP_WORDS = (
-    "de het een en van in op met voor te is je jij u wij we zij ze die dat als of aan bij om door naar "
-    "tot uit over ook niet zijn wordt worden heeft hebben kan kunnen moet moeten your the a an and of to in "
-    "for with on at by is are be as or you we our"
-)
-_STOP = frozenset(_STOP_WORDS.split())
-
-
-def _norm(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return " ".join(_WORD.findall("".join(c for c in text if not unicodedata.combining(c))))
-
-
-def _words(text: str) -> list[str]:
-    return _norm(text).split()
 
 
 def _lexicon(con: duckdb.DuckDBPyConnection) -> dict:
-    """Label indexes of the current import, built once per process."""
+    """Occupation label index of the current import, built once per process."""
     return cached(con, "vacancies.lexicon", lambda: _build_lexicon(con), on=(IMPORT,), shared=True, maxsize=4)
 
 
@@ -56,23 +37,13 @@ def _build_lexicon(con: duckdb.DuckDBPyConnection) -> dict:
            WHERE concept_type = 'occupation' AND lang IN ('nl', 'en')"""
     ).fetchall()
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, dtype=np.float32)
-    matrix = vec.fit_transform([_norm(label) for _, label in occ])
-    skills = con.execute(
-        """SELECT DISTINCT uri, label FROM taxonomy.labels
-           WHERE concept_type = 'skill' AND lang IN ('nl', 'en') AND kind IN ('preferred', 'alternative')"""
-    ).fetchall()
-    by_label: dict[str, set[str]] = {}
-    for uri, label in skills:
-        n = _norm(label)
-        if len(n) >= 4:
-            by_label.setdefault(n, set()).add(uri)
-    return {"occ_uris": [u for u, _ in occ], "occ_labels": [lab for _, lab in occ], "vec": vec,
-            "matrix": matrix, "skill_by_label": by_label}
+    matrix = vec.fit_transform([normalise(label) for _, label in occ])
+    return {"occ_uris": [u for u, _ in occ], "occ_labels": [lab for _, lab in occ], "vec": vec, "matrix": matrix}
 
 
 def _lexical_occupations(con, text: str, top: int) -> list[Proposed]:
     lex = _lexicon(con)
-    sims = (lex["matrix"] @ lex["vec"].transform([_norm(text)]).T).toarray().ravel()
+    sims = (lex["matrix"] @ lex["vec"].transform([normalise(text)]).T).toarray().ravel()
     best: dict[str, tuple[float, str]] = {}
     for i in np.argsort(-sims)[: top * 20]:
         uri = lex["occ_uris"][i]
@@ -123,50 +94,43 @@ def propose(
                                 why=f"title matches '{h.matched_label}'") for h in hits]
     else:
         occupations = _lexical_occupations(con, query, top_occupations)
-    lex = _lexicon(con)
-    words = _words(description)
-    found: dict[str, str] = {}
-    for n in (4, 3, 2, 1):
-        for i in range(len(words) - n + 1):
-            gram = " ".join(words[i:i + n])
-            if n == 1 and gram in _STOP:
-                continue
-            for uri in lex["skill_by_label"].get(gram, ()):
-                found.setdefault(uri, gram)
-    content = {w[:STEM] for w in words if w not in _STOP and len(w) > 2}
-    candidates: dict[str, tuple[float, str]] = {u: (1.0, f"'{g}' in the description") for u, g in found.items()}
+    segments = segment(description)
+    index = skill_index(con, dense=method != "lexical")
+    lexical_only = method == "lexical" or bool(missing_parts(index))
+    prior: dict[str, float] = {}
     if occupations:
-        rows = con.execute(
-            """SELECT skill_uri FROM taxonomy.occupation_skills
-               WHERE occupation_uri = ? AND relation_type = 'essential'""", [occupations[0].uri]
-        ).fetchall()
-        ess = [r[0] for r in rows]
-        labels = preferred_labels(con, ess)
-        for uri in ess:
-            label_words = {w[:STEM] for w in _words(labels.get(uri, "")) if w not in _STOP}
-            overlap = len(content & label_words) / max(1, len(label_words))
-            score = 0.5 + 0.4 * overlap
-            if uri not in candidates or candidates[uri][0] < score:
-                candidates[uri] = (score, f"essential for {occupations[0].label}")
-        if method == "hybrid" and ess:
-            candidates = _rerank_with_vectors(candidates, description, preferred_labels(con, list(candidates)))
-    ranked = sorted(candidates.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top_skills]
-    labels = preferred_labels(con, [u for u, _ in ranked])
-    skills = [Proposed(uri=u, label=labels.get(u, u), score=round(s, 4), why=w) for u, (s, w) in ranked]
-    return Proposal(method=method, occupations=occupations, skills=skills)
+        for uri, rel in con.execute(
+            "SELECT skill_uri, relation_type FROM taxonomy.occupation_skills WHERE occupation_uri = ?",
+            [occupations[0].uri],
+        ).fetchall():
+            prior[uri] = 1.0 if rel == "essential" else 0.5
+    found = sentence_skills(index, segments, prior=prior, lexical_only=lexical_only, top=top_skills)
+    labels = preferred_labels(con, [u for u, _, _ in found])
+    skills = [Proposed(uri=u, label=labels.get(u, u), score=s, sentence=sid, source="text",
+                       why=f"sentence {sid + 1}: '{segments[sid].text[:80]}'") for u, s, sid in found]
+    note = None
+    if method != "lexical" and missing_parts(index):
+        note = "lexical: skill vectors are not cached (werkbrug vacancy index-skills)"
+    return Proposal(
+        method=method, occupations=occupations, skills=skills, note=note,
+        sentences=[Sentence(index=s.index, text=s.text, boilerplate=s.boilerplate) for s in segments],
+        requirements=read_requirements(segments),
+    )
 
 
-def _rerank_with_vectors(candidates: dict, description: str, labels: dict[str, str]) -> dict:
-    """Add the best cosine between a skill label and a description sentence (multilingual encoder)."""
-    from taxonomy.encoders import get_encoder
+def proposed_terms(vacancy: Vacancy) -> dict:
+    """The vacancy's terms as the confirm step starts from: what was typed, completed from the text.
 
-    sentences = [s for s in re.split(r"[.\n;!?]+", description) if len(s.strip()) > 3][:50]
-    if not sentences:
-        return candidates
-    enc = get_encoder("use-multilingual")
-    uris = list(candidates)
-    sv = enc.encode(sentences)
-    lv = enc.encode([labels.get(u, u) for u in uris])
-    best = (lv @ sv.T).max(axis=1)
-    return {u: (round(0.5 * candidates[u][0] + 0.5 * float(b), 4), candidates[u][1])
-            for u, b in zip(uris, best, strict=True)}
+    Declared Dutch levels, licences, attests and contract win over the text; the text's hours,
+    shifts and weekend work win over the form's defaults. The result validates as
+    :class:`~matching.vacancies.models.VacancyTerms`.
+    """
+    req = vacancy.proposal.requirements
+    declared = any(vacancy.dutch.values())
+    dutch = vacancy.dutch if declared else req.dutch.levels
+    return {
+        "hours_per_week": req.hours_per_week if req.hours_per_week is not None else vacancy.hours_per_week,
+        "shifts": req.shifts or vacancy.shifts, "weekends": vacancy.weekends if req.weekends is None else req.weekends,
+        "licences": vacancy.licences or req.licences, "attests": vacancy.attests or req.attests,
+        "contract": vacancy.contract or req.contract, **{f"dutch_{k}": dutch.get(k) for k in dutch},
+    }

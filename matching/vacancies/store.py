@@ -12,7 +12,7 @@ from foundation.errors import InputError, NotFoundError, Problem
 from foundation.ids import public_id
 from matching import geo
 from matching.language import SUB_SKILLS, LanguageRequirement, occupation_requirement
-from matching.vacancies.models import Proposal, Vacancy, VacancyInput, parse_input
+from matching.vacancies.models import Proposal, Vacancy, VacancyInput, VacancyTerms, parse_input
 from matching.vacancies.proposals import propose
 
 
@@ -22,11 +22,11 @@ def insert_vacancy(con, owner: str, v: VacancyInput, proposal: Proposal, source:
     con.execute(
         """INSERT INTO matching.vacancies (vacancy_id, owner, title, description, employer, postcode,
                hours_per_week, shifts, weekends, dutch_listening, dutch_reading, dutch_speaking, dutch_writing,
-               proposal, status, source, employer_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?)""",
+               proposal, status, source, employer_id, licences, attests, contract)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'proposed', ?, ?, ?, ?, ?)""",
         [vid, owner, v.title, v.description, v.employer, v.postcode, v.hours_per_week, list(v.shifts), v.weekends,
          d["listening"], d["reading"], d["speaking"], d["writing"], proposal.model_dump_json(), source,
-         v.employer_id],
+         v.employer_id, list(v.licences), list(v.attests), v.contract],
     )
     return vid
 
@@ -44,7 +44,8 @@ def create_vacancy(
 
 _COLS = """vacancy_id, owner, title, description, employer, postcode, hours_per_week, shifts, weekends,
            dutch_listening, dutch_reading, dutch_speaking, dutch_writing, proposal, status, occupation_uris,
-           essential_skills, optional_skills, confirmed_by, confirmed_at, created_at, source"""
+           essential_skills, optional_skills, confirmed_by, confirmed_at, created_at, source, licences, attests,
+           contract"""
 
 
 def _row(r) -> Vacancy:
@@ -55,13 +56,14 @@ def _row(r) -> Vacancy:
         dutch=dict(zip(SUB_SKILLS, r[9:13], strict=True)), proposal=Proposal.model_validate(json.loads(r[13])),
         status=r[14], occupation_uris=list(r[15] or []), essential_skills=list(r[16] or []),
         optional_skills=list(r[17] or []), confirmed_by=r[18], confirmed_at=r[19], created_at=r[20], source=r[21],
+        licences=list(r[22] or []), attests=list(r[23] or []), contract=r[24],
     )
 
 
 def get_vacancy(con: duckdb.DuckDBPyConnection, *, vacancy_id: str) -> Vacancy:
     r = con.execute(f"SELECT {_COLS} FROM matching.vacancies WHERE vacancy_id = ?", [vacancy_id]).fetchone()
     if r is None:
-        raise NotFoundError(f"Unknown vacancy {vacancy_id}")
+        raise NotFoundError(f"Unknown vacancy {vacancy_id}", code="vacancy.not_found", params={"id": vacancy_id})
     return _row(r)
 
 
@@ -81,35 +83,56 @@ def list_vacancies(
 def confirm_vacancy(
     con: duckdb.DuckDBPyConnection, *, vacancy_id: str, by: str, occupation_uris: list[str],
     essential_skills: list[str], optional_skills: list[str] | None = None,
+    terms: VacancyTerms | dict | None = None,
 ) -> Vacancy:
-    """A person confirms (or edits) the occupations and skills; only these are used for shortlists."""
+    """A person confirms (or edits) the occupations, skills and, with ``terms``, the requirements.
+
+    Only confirmed values are used for shortlists. ``terms`` (hours, shifts, weekends, licences,
+    attests, contract, Dutch levels) replace the stored ones as a whole; ``None`` keeps them.
+    """
     get_vacancy(con, vacancy_id=vacancy_id)
+    terms = None if terms is None else parse_input(terms, model=VacancyTerms)
     optional_skills = list(dict.fromkeys(optional_skills or []))
     occupation_uris, essential_skills = list(dict.fromkeys(occupation_uris)), list(dict.fromkeys(essential_skills))
     problems = []
     if not occupation_uris:
-        problems.append(Problem("confirm at least one occupation", column="occupation_uris"))
+        problems.append(Problem("confirm at least one occupation", column="occupation_uris",
+                                code="vacancy.confirm_occupation"))
     if not essential_skills:
-        problems.append(Problem("confirm at least one required skill", column="essential_skills"))
+        problems.append(Problem("confirm at least one required skill", column="essential_skills",
+                                code="vacancy.confirm_skill"))
     occ_ok = {r[0] for r in con.execute(
         "SELECT uri FROM taxonomy.occupations WHERE uri IN (SELECT unnest(?))", [occupation_uris]).fetchall()}
     skill_ok = {r[0] for r in con.execute(
         "SELECT uri FROM taxonomy.skills WHERE uri IN (SELECT unnest(?))",
         [essential_skills + optional_skills]).fetchall()}
-    problems += [Problem(f"{u} is not an ESCO occupation", column="occupation_uris")
+    problems += [Problem(f"{u} is not an ESCO occupation", column="occupation_uris",
+                         code="vacancy.unknown_occupation", params={"uri": u})
                  for u in occupation_uris if u not in occ_ok]
     for col, uris in (("essential_skills", essential_skills), ("optional_skills", optional_skills)):
-        problems += [Problem(f"{u} is not an ESCO skill", column=col) for u in uris if u not in skill_ok]
-    problems += [Problem(f"{u} is both essential and optional", column="optional_skills")
+        problems += [Problem(f"{u} is not an ESCO skill", column=col, code="vacancy.unknown_skill",
+                                     params={"uri": u}) for u in uris if u not in skill_ok]
+    problems += [Problem(f"{u} is both essential and optional", column="optional_skills",
+                         code="vacancy.skill_twice", params={"uri": u})
                  for u in optional_skills if u in essential_skills]
     if problems:
-        raise InputError("The vacancy cannot be confirmed like this", problems)
+        raise InputError("The vacancy cannot be confirmed like this", problems, code="vacancy.cannot_confirm")
     with transaction(con):
         con.execute(
             """UPDATE matching.vacancies SET status = 'confirmed', occupation_uris = ?, essential_skills = ?,
                    optional_skills = ?, confirmed_by = ?, confirmed_at = ? WHERE vacancy_id = ?""",
             [occupation_uris, essential_skills, optional_skills, by, utcnow(), vacancy_id],
         )
+        if terms is not None:
+            d = terms.declared()
+            con.execute(
+                """UPDATE matching.vacancies SET hours_per_week = ?, shifts = ?, weekends = ?, licences = ?,
+                       attests = ?, contract = ?, dutch_listening = ?, dutch_reading = ?, dutch_speaking = ?,
+                       dutch_writing = ? WHERE vacancy_id = ?""",
+                [terms.hours_per_week, list(terms.shifts), terms.weekends, list(terms.licences),
+                 list(terms.attests), terms.contract, d["listening"], d["reading"], d["speaking"], d["writing"],
+                 vacancy_id],
+            )
     return get_vacancy(con, vacancy_id=vacancy_id)
 
 

@@ -186,15 +186,31 @@ def _show_vacancy(v, as_json: bool) -> None:
         return
     console.print(f"[bold]{v.vacancy_id}[/] {v.title} — {v.employer}, {v.postcode} {v.municipality or ''} "
                   f"[{v.status}] (owner {v.owner})", highlight=False)
-    console.print(f"  {v.hours_per_week} h/week, shifts {', '.join(v.shifts)}, weekends {'ja' if v.weekends else 'nee'}"
-                  f", Dutch declared {v.dutch}", highlight=False)
+    console.print(f"  {v.hours_per_week:g} h/week, shifts {', '.join(v.shifts)}, weekends "
+                  f"{'ja' if v.weekends else 'nee'}, licences {', '.join(v.licences) or '—'}, attests "
+                  f"{', '.join(v.attests) or '—'}, contract {v.contract or '—'}, Dutch declared {v.dutch}",
+                  highlight=False)
     if v.status == "proposed":
         console.print("  Proposed occupations:")
         for i, o in enumerate(v.proposal.occupations, start=1):
             console.print(f"    {i}. {o.label} ({o.score:.2f}) {o.uri}", highlight=False)
-        console.print("  Proposed skills:")
+        if v.proposal.note:
+            console.print(f"  ({v.proposal.note})", highlight=False)
+        console.print("  Proposed skills (from the text, per sentence):")
         for i, s in enumerate(v.proposal.skills, start=1):
-            console.print(f"    {i}. {s.label} — {s.why} {s.uri}", highlight=False)
+            console.print(f"    {i}. {s.label} ({s.score:.1f}) — {s.why} {s.uri}", highlight=False)
+        skipped = [s.index + 1 for s in v.proposal.sentences if s.boilerplate]
+        if skipped:
+            console.print(f"  Skipped sentences (company, offer, applying): {', '.join(map(str, skipped))}")
+        from matching.language import SUB_SKILLS
+        from matching.vacancies import proposed_terms
+
+        t = proposed_terms(v)
+        console.print(f"  Proposed terms: {t['hours_per_week']:g} h/week, shifts {', '.join(t['shifts'])}, weekends "
+                      f"{'ja' if t['weekends'] else 'nee'}, licences {', '.join(t['licences']) or '—'}, attests "
+                      f"{', '.join(t['attests']) or '—'}, contract {t['contract'] or '—'}, Dutch "
+                      f"{'/'.join(str(t[f'dutch_{k}'] or '-') for k in SUB_SKILLS)} (confirm with --terms-from-text)",
+                      highlight=False)
     else:
         console.print(f"  Confirmed by {v.confirmed_by}: occupations {v.occupation_uris}", highlight=False)
         console.print(f"  required skills {len(v.essential_skills)}, optional {len(v.optional_skills)}")
@@ -204,19 +220,21 @@ def _show_vacancy(v, as_json: bool) -> None:
 def vacancy_add(
     title: Annotated[str, typer.Option()], description: Annotated[str, typer.Option()],
     employer: Annotated[str, typer.Option()], postcode: Annotated[str, typer.Option()],
-    hours: Annotated[int, typer.Option(help="Hours per week.")] = 38,
+    hours: Annotated[str, typer.Option(help="Hours per week, e.g. 38 or 37,5.")] = "38",
     shifts: Annotated[str, typer.Option(help="Comma-separated: day, early, late, night.")] = "day",
     weekends: Annotated[bool, typer.Option("--weekends/--no-weekends")] = False,
     dutch_level: Annotated[str | None, typer.Option(help="Declared Dutch level (all sub-skills).")] = None,
+    licences: Annotated[str, typer.Option(help="Driving licences, comma-separated: B, C, CE, D …")] = "",
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
-    """Add a vacancy; werkbrug proposes occupations and skills for you to confirm."""
+    """Add a vacancy; werkbrug proposes occupations, skills and terms from the text for you to confirm."""
     with user_errors():
         con = open_db(db)
         v = service.create_vacancy(con, actor=acting_person(con, by), method=settings().vacancy_search, vacancy={
             "title": title, "description": description, "employer": employer, "postcode": postcode,
             "hours_per_week": hours, "shifts": [s.strip() for s in shifts.split(",") if s.strip()],
-            "weekends": weekends, "dutch_level": dutch_level})
+            "weekends": weekends, "dutch_level": dutch_level,
+            "licences": [x.strip() for x in licences.split(",") if x.strip()]})
     _show_vacancy(v, as_json)
 
 
@@ -273,9 +291,13 @@ def vacancy_confirm(
     occupation: Annotated[list[str] | None, typer.Option(help="Occupation URI or number in the proposal.")] = None,
     skill: Annotated[list[str] | None, typer.Option(help="Required skill: URI or number in the proposal.")] = None,
     optional: Annotated[list[str] | None, typer.Option(help="Optional skill: URI or number.")] = None,
+    terms_from_text: Annotated[bool, typer.Option(
+        "--terms-from-text", help="Also confirm the proposed terms (Dutch level, licences, shifts, hours …).")] = False,
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
 ) -> None:
     """Confirm (or edit) a vacancy's occupations and skills; only confirmed vacancies get shortlists."""
+    from matching.vacancies import proposed_terms
+
     with user_errors():
         con = open_db(db)
         actor = acting_person(con, by)
@@ -296,8 +318,21 @@ def vacancy_confirm(
         v = service.confirm_vacancy(con, actor=actor, vacancy_id=vacancy,
                                     occupation_uris=pick(occupation, v.proposal.occupations),
                                     essential_skills=pick(skill, v.proposal.skills),
-                                    optional_skills=pick(optional, v.proposal.skills))
+                                    optional_skills=pick(optional, v.proposal.skills),
+                                    terms=proposed_terms(v) if terms_from_text else None)
     _show_vacancy(v, as_json)
+
+
+@vacancy_app.command("index-skills")
+def vacancy_index_skills(db: DbOption = None) -> None:
+    """Embed every skill label the vacancy text reader uses (once, ahead of time; minutes)."""
+    from matching.vacancies.extraction import build_skill_vectors
+
+    with user_errors():
+        con = open_db(db)
+        done = build_skill_vectors(con, progress=True)
+    for name, n in done.items():
+        console.print(f"{name}: {n} labels embedded now", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -37,7 +37,25 @@ def _list_page(request, cursor, user, *, errors=None, form=None, import_errors=N
     _ = ui_translator(request)
     return render(request, "liaison/vacancies.html", user, status_code=status_code,
                   vacancies=service.list_vacancies(cursor, actor=user), errors=errors or {}, form=form or {},
-                  import_errors=import_errors or [], status_labels=status_labels(_), messages=messages or [])
+                  import_errors=import_errors or [], status_labels=status_labels(_), messages=messages or [],
+                  import_values=import_values(_))
+
+
+def import_values(_) -> list[tuple[str, str]]:
+    """Each import column with what it accepts, in the reader's language."""
+    from matching.vacancies import ATTESTS, CEFR_LEVELS, CONTRACTS, LICENCES, MAX_HOURS, MIN_HOURS
+
+    return [
+        ("title", _("the job title (required)")), ("description", _("the vacancy text (required)")),
+        ("employer", _("the employer's name (required)")), ("postcode", _("4 digits, e.g. 8000 (required)")),
+        ("hours_per_week", _("a number from %(min)s to %(max)s, e.g. 38 or 37,5", min=MIN_HOURS, max=MAX_HOURS)),
+        ("shifts", _("day, early, late, night (or dag, vroeg, laat, nacht), several with ; e.g. early;late")),
+        ("weekends", _("ja or nee")),
+        ("dutch_level, dutch_listening, dutch_reading, dutch_speaking, dutch_writing", ", ".join(CEFR_LEVELS)),
+        ("licences", _("%(values)s, several with ;", values=", ".join(LICENCES))),
+        ("attests", _("%(values)s, several with ;", values=", ".join(ATTESTS))),
+        ("contract", ", ".join(CONTRACTS)),
+    ]
 
 
 @router.get("/vacancies", response_class=HTMLResponse)
@@ -63,13 +81,11 @@ def create(
         errors["employer"] = _("Enter the employer.")
     if not description.strip():
         errors["description"] = _("Paste or write the vacancy text.")
-    if not hours_per_week.strip().isdigit():
-        errors["hours_per_week"] = _("Enter the hours per week as a number.")
     if not errors:
         try:
             v = service.create_vacancy(cursor, actor=user, method=request.app.state.settings.vacancy_search, vacancy={
                 "title": title, "employer": employer, "postcode": postcode.strip(),
-                "hours_per_week": int(hours_per_week), "description": description,
+                "hours_per_week": hours_per_week.strip() or 38, "description": description,
                 "dutch_level": dutch_level.strip() or None,
             })
         except WerkbrugError as exc:
@@ -102,14 +118,64 @@ def import_file(request: Request, cursor: Cursor, user: Liaison, file: Annotated
                       messages=[("ok", _("%(n)s vacancies imported.", n=len(created)))])
 
 
-def _vacancy_page(request, cursor, user, vacancy_id, *, errors=None, status_code=200, messages=None):
+def term_labels(_) -> dict[str, dict[str, str]]:
+    return {
+        "shift_labels": {"day": _("day"), "early": _("early shift"), "late": _("late shift"),
+                         "night": _("night shift")},
+        "contract_labels": {"permanent": _("permanent"), "temporary": _("temporary"), "interim": _("temp agency"),
+                            "student": _("student job"), "flexi": _("flexi-job")},
+        "sub_skill_labels": {"listening": _("listening"), "reading": _("reading"), "speaking": _("speaking"),
+                             "writing": _("writing")},
+        "attest_labels": {"heftruck": _("forklift certificate"), "reachtruck": _("reach truck certificate"),
+                          "hoogwerker": _("aerial work platform certificate")},
+    }
+
+
+def _confirm_view(v, form: dict | None) -> dict:
+    """What the confirm page shows: skills per sentence (the best of each ticked), skipped sentences, terms."""
+    from matching.language import SUB_SKILLS
+    from matching.vacancies import ATTESTS, CEFR_LEVELS, CONTRACTS, LICENCES, SHIFTS
+
+    by_sentence: dict[int | None, list] = {}
+    for s in v.proposal.skills:
+        by_sentence.setdefault(s.sentence, []).append(s)
+    from matching.vacancies import proposed_terms
+
+    req = v.proposal.requirements
+    declared = any(v.dutch.values())
+    start = proposed_terms(v)
+    terms = {**start, "hours_per_week": _hours_text(start["hours_per_week"]),
+             "dutch": {k: start[f"dutch_{k}"] for k in SUB_SKILLS}}
+    if form is not None:
+        terms = {"hours_per_week": form.get("hours_per_week", ""), "licences": form.get("licences", []),
+                 "dutch": {k: form.get(f"dutch_{k}") for k in SUB_SKILLS}, "attests": form.get("attests", []),
+                 "shifts": form.get("shifts", []), "weekends": form.get("weekends"), "contract": form.get("contract")}
+    return {
+        "skills_by_sentence": sorted(by_sentence.items(), key=lambda kv: (kv[0] is None, kv[0] or 0)),
+        "sentence_text": {s.index: s.text for s in v.proposal.sentences},
+        "skipped": [s.text for s in v.proposal.sentences if s.boilerplate], "terms": terms,
+        "evidence": {k: e.text for k, e in req.evidence.items()},
+        "dutch_evidence": [e.text for e in req.dutch.evidence] if not declared else [],
+        "sub_skills": SUB_SKILLS, "cefr_levels": CEFR_LEVELS, "licence_options": LICENCES,
+        "attest_options": ATTESTS, "shift_options": SHIFTS, "contract_options": CONTRACTS,
+    }
+
+
+def _hours_text(hours: float) -> str:
+    return f"{hours:g}".replace(".", ",")
+
+
+def _vacancy_page(request, cursor, user, vacancy_id, *, errors=None, status_code=200, messages=None, form=None):
+
     _ = ui_translator(request)
     v = service.show_vacancy(cursor, actor=user, vacancy_id=vacancy_id)
     lang = request_language(request)
     labels = preferred_labels(cursor, v.occupation_uris + v.essential_skills + v.optional_skills, lang=lang)
     return render(request, "liaison/vacancy.html", user, status_code=status_code, v=v, labels=labels,
-                  shortlists=service.vacancy_shortlists(cursor, actor=user, vacancy_id=vacancy_id), errors=errors or {},
-                  status_labels=status_labels(_), messages=messages or [])
+                  shortlists=service.vacancy_shortlists(cursor, actor=user, vacancy_id=vacancy_id),
+                  errors=errors or {},
+                  status_labels=status_labels(_), messages=messages or [], hours_text=_hours_text(v.hours_per_week),
+                  **_confirm_view(v, form), **term_labels(_))
 
 
 @router.get("/vacancies/{vacancy_id}", response_class=HTMLResponse)
@@ -121,16 +187,28 @@ def vacancy(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison) ->
 async def confirm(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison) -> Response:
     """The liaison confirms (or corrects) the proposed occupation and skills."""
     form = await request.form()
+    values = {k: [str(x) for x in form.getlist(k)] for k in ("licences", "attests", "shifts")}
+    values.update({k: str(form.get(k, "")).strip() for k in ("hours_per_week", "contract", "dutch_listening",
+                                                             "dutch_reading", "dutch_speaking", "dutch_writing")})
+    terms = {**values, "weekends": form.get("weekends") == "1", "contract": values["contract"] or None}
+    terms.update({k: values[k] or None for k in ("dutch_listening", "dutch_reading", "dutch_speaking",
+                                                 "dutch_writing")})
+    if not values["hours_per_week"]:
+        terms.pop("hours_per_week")
     try:
         service.confirm_vacancy(
             cursor, actor=user, vacancy_id=vacancy_id,
             occupation_uris=[str(u) for u in form.getlist("occupation_uris")],
             essential_skills=[str(u) for u in form.getlist("essential_skills")],
             optional_skills=[str(u) for u in form.getlist("optional_skills")],
+            terms=terms,
         )
     except InputError as exc:
-        errors = field_errors(exc, {"occupation_uris", "essential_skills", "optional_skills"})
-        return _vacancy_page(request, cursor, user, vacancy_id, errors=errors, status_code=422)
+        errors = field_errors(exc, {"occupation_uris", "essential_skills", "optional_skills", "hours_per_week",
+                                    "shifts", "licences", "attests", "contract", "dutch_listening",
+                                    "dutch_reading", "dutch_speaking", "dutch_writing"})
+        return _vacancy_page(request, cursor, user, vacancy_id, errors=errors, status_code=422,
+                             form={**values, "weekends": form.get("weekends") == "1"})
     return RedirectResponse(f"/liaison/vacancies/{vacancy_id}", status_code=303)
 
 

@@ -8,7 +8,7 @@ who consent now, each under a code for this vacancy (``K-…``), never a partici
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -31,6 +31,8 @@ class VacancyConfirm(BaseModel):
     occupation_uris: list[str] = Field(max_length=20)
     essential_skills: list[str] = Field(max_length=200)
     optional_skills: list[str] = Field(default_factory=list, max_length=200)
+    terms: dict[str, Any] | None = Field(None, description="Confirmed requirements, the fields of VacancyTerms "
+                                         "(hours, shifts, licences, attests, contract, Dutch); omitted: kept.")
 
 
 class ShortlistConfirm(BaseModel):
@@ -84,7 +86,8 @@ def get_one_vacancy(vacancy_id: str, user: Liaison, cursor: Cursor) -> Vacancy:
 def post_confirm_vacancy(vacancy_id: str, body: VacancyConfirm, user: Liaison, cursor: Cursor) -> Vacancy:
     """Confirm or edit the occupations and skills; only confirmed vacancies get shortlists."""
     return service.confirm_vacancy(cursor, actor=user, vacancy_id=vacancy_id, occupation_uris=body.occupation_uris,
-                                   essential_skills=body.essential_skills, optional_skills=body.optional_skills)
+                                   essential_skills=body.essential_skills, optional_skills=body.optional_skills,
+                                   terms=body.terms)
 
 
 @router.post("/vacancies/{vacancy_id}/close", response_model=Vacancy)

@@ -98,3 +98,100 @@ def test_excel_import_and_bad_columns(con):
     assert len(got) == 1 and got[0].postcode == "8000"
     with pytest.raises(InputError):
         import_vacancies(con, owner="l", data=b"junk", filename="v.pdf")
+
+
+HEFTRUCK = ("Wij zoeken een heftruckchauffeur voor ons magazijn in Brugge, ploegenwerk, rijbewijs B, "
+            "basiskennis Nederlands.\n") + """Jouw taken:
+- Je laadt en lost vrachtwagens met de heftruck.
+- Je houdt de voorraad bij en werkt veilig volgens de procedures.
+Wat bieden wij?
+Een vast contract van 37,5 uur per week, maaltijdcheques en een aangename werksfeer.
+Interesse? Stuur je cv naar jobs@logistiek.be."""
+
+
+def _language_skills(con) -> set[str]:
+    return {r[0] for r in con.execute("SELECT uri FROM taxonomy.collections WHERE collection = 'language'").fetchall()}
+
+
+def test_skills_are_read_from_the_text_sentence_by_sentence(con):
+    prop = propose(con, title="Heftruckchauffeur (m/v/x)", description=HEFTRUCK, method="lexical")
+    labels = {s.label for s in prop.skills}
+    assert {"vracht laden", "vracht lossen"} <= labels
+    assert "radioapparatuur gebruiken" not in labels          # essential for the occupation, not in the text
+    assert not {s.uri for s in prop.skills} & _language_skills(con)
+    assert not any("rijbewijs" in s.label for s in prop.skills)   # a licence is a requirement, not a skill
+    sentences = {s.index: s for s in prop.sentences}
+    assert all(s.sentence is not None and not sentences[s.sentence].boilerplate for s in prop.skills)
+    assert {s.index for s in prop.sentences if s.boilerplate} == {3, 4, 5}
+    assert [s.score for s in prop.skills] == sorted((s.score for s in prop.skills), reverse=True)
+    req = prop.requirements
+    assert (req.licences, req.shifts, req.hours_per_week, req.contract) == (["B"], ["early", "late"], 37.5,
+                                                                            "permanent")
+    assert set(req.dutch.levels.values()) == {"A2"} and req.dutch.evidence[0].sentence == 0
+    assert prop.method == "lexical" and prop.note is None
+
+
+def test_language_skills_are_never_proposed_even_when_the_text_names_them(con):
+    prop = propose(con, title="Kok", method="lexical",
+                   description="Je spreekt Nederlands en Engels. Je kookt in een grootkeuken.")
+    assert not {s.uri for s in prop.skills} & _language_skills(con)
+    assert not any(s.sentence == 0 for s in prop.skills)
+
+
+def test_confirmed_terms_are_stored_and_the_dutch_level_is_the_declared_requirement(con):
+    from matching.vacancies import proposed_terms, vacancy_requirement
+
+    v = create_vacancy(con, owner="l1", vacancy={"title": "Heftruckchauffeur", "description": HEFTRUCK,
+                                                 "employer": "Logistiek NV", "postcode": "8000"})
+    assert v.dutch == dict.fromkeys(("listening", "reading", "speaking", "writing"))   # proposed, not yet declared
+    terms = proposed_terms(v)
+    assert (terms["hours_per_week"], terms["licences"], terms["dutch_speaking"]) == (37.5, ["B"], "A2")
+    occ = v.proposal.occupations[0].uri
+    with pytest.raises(InputError) as err:
+        confirm_vacancy(con, vacancy_id=v.vacancy_id, by="l1", occupation_uris=[occ],
+                        essential_skills=[v.proposal.skills[0].uri],
+                        terms={**terms, "licences": ["B", "Z"], "hours_per_week": "veel"})
+    assert {(p.column, p.code) for p in err.value.problems} == {("licences", "vacancy.not_allowed"),
+                                                                ("hours_per_week", "vacancy.hours_number")}
+    assert "CE" in next(p for p in err.value.problems if p.column == "licences").params["allowed"]
+    assert get_vacancy(con, vacancy_id=v.vacancy_id).status == "proposed"
+    v2 = confirm_vacancy(con, vacancy_id=v.vacancy_id, by="l1", occupation_uris=[occ],
+                         essential_skills=[v.proposal.skills[0].uri],
+                         terms={**terms, "attests": ["heftruck"], "dutch_writing": "A1"})
+    assert (v2.hours_per_week, v2.licences, v2.attests, v2.contract, v2.shifts) == (
+        37.5, ["B"], ["heftruck"], "permanent", ["early", "late"])
+    req = vacancy_requirement(con, vacancy=v2)
+    assert (req.source, req.speaking, req.writing) == ("vacancy", "A2", "A1")
+
+
+CSV_HOURS = """title;description;employer;postcode;hours_per_week;shifts;licences;attests;contract
+Heftruckchauffeur;Laden en lossen met de heftruck;Logistiek NV;8000;37,5;vroeg;B;heftruck;interim
+Kok;Koken in een grootkeuken;Resto BV;8500;37.5;dag, laat;;;
+"""
+CSV_CODED = """title;description;employer;postcode;hours_per_week;shifts;contract
+Kok;Koken;Resto BV;8500;37,5 uur;avond;seizoen
+"""
+
+
+def test_import_accepts_decimal_comma_and_point_and_dutch_shift_words(con):
+    got = import_vacancies(con, owner="l1", data=CSV_HOURS.encode(), filename="uren.csv")
+    assert [v.hours_per_week for v in got] == [37.5, 37.5]
+    assert (got[0].shifts, got[0].licences, got[0].attests, got[0].contract) == (["early"], ["B"], ["heftruck"],
+                                                                                 "interim")
+    assert got[1].shifts == ["day", "late"]
+
+
+def test_import_problems_have_codes_rows_columns_and_the_allowed_values(con):
+    with pytest.raises(InputError) as err:
+        import_vacancies(con, owner="l1", data=CSV_CODED.encode(), filename="fout.csv")
+    by_col = {p.column: p for p in err.value.problems}
+    assert err.value.code == "vacancy.import_refused"
+    assert {c: (p.row, p.code) for c, p in by_col.items()} == {
+        "hours_per_week": (2, "vacancy.hours_number"), "shifts": (2, "vacancy.not_allowed"),
+        "contract": (2, "vacancy.not_allowed")}
+    assert by_col["shifts"].params["value"] == "avond" and "night" in by_col["shifts"].params["allowed"]
+    assert "permanent" in by_col["contract"].params["allowed"]
+    assert by_col["hours_per_week"].params == {**by_col["hours_per_week"].params, "min": 1, "max": 60}
+    assert all("Input should" not in (p.params.get("allowed", "") + p.params.get("value", ""))
+               for p in err.value.problems)
+    assert con.execute("SELECT count(*) FROM matching.vacancies").fetchone()[0] == 0

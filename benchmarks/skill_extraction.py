@@ -1,0 +1,239 @@
+"""Vacancy sentence → ESCO skills benchmark on the Flemish dev set, baselines in the same run.
+
+Data: ``../shared/benchmarks/skills_nl_dev.jsonl`` (136 sentences, Dutch and their English
+originals, gold ESCO skill URIs). Convention of its README: rank **all** ESCO skills per
+sentence; ``RP@5 = |top5 ∩ gold| / min(5, |gold|)``; MRR counts the first gold skill in the
+top 100 (0 beyond). Methods, each run on the Dutch and on the English sentences:
+
+* char TF-IDF (2–4-grams, sentence against each label, best label per skill) over English
+  labels, and over Dutch + English labels (preferred + alternative);
+* e5-small dense: the sentence's vector against the vectors of the preferred labels (nl + en);
+* ``taxonomy search --skills``: the product's hybrid search over skills (before this work);
+* werkbrug: :mod:`matching.vacancies.skills` (lexical + spans with Dutch compounds split,
+  USE over every label, e5 over preferred labels; language skills never proposed). Its
+  weights are picked on one half of the sentences and scored on the other (2-fold,
+  ``werkbrug (2-fold)``), and the weights chosen on all sentences are printed and shipped.
+
+Vectors are cached in the benchmark's DuckDB file under ``benchmarks/out/`` (first run: USE
+over ~104k labels in minutes, e5 over ~20k preferred labels in 10–30 minutes on 2 cores).
+
+    .venv/bin/python benchmarks/skill_extraction.py [--db benchmarks/out/skill_extraction.duckdb]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from foundation.db import connect  # noqa: E402
+from matching.vacancies.extraction import best_per_owner, segment_queries  # noqa: E402
+from matching.vacancies.skills import (  # noqa: E402
+    RetrievalWeights,
+    SkillIndex,
+    language_skills,
+    occupation_uses,
+    skill_labels,
+    standardise,
+)
+from matching.vacancies.text import segment  # noqa: E402
+from taxonomy.encoders import get_encoder  # noqa: E402
+from taxonomy.esco_import import import_esco  # noqa: E402
+from taxonomy.index import text_vectors  # noqa: E402
+from taxonomy.search import Searcher  # noqa: E402
+from taxonomy.store import default_esco_path  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+DATA = ROOT.parent / "shared" / "benchmarks" / "skills_nl_dev.jsonl"
+GRID = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
+ROUNDS = 2
+
+
+def rp_at_k(scores: np.ndarray, gold: list[set[int]], k: int = 5) -> float:
+    """Mean over queries of ``|top-k ∩ gold| / min(k, |gold|)``."""
+    top = np.argpartition(-scores, k, axis=1)[:, :k]
+    return float(np.mean([len(set(t.tolist()) & g) / min(k, len(g)) for t, g in zip(top, gold, strict=True)]))
+
+
+def mrr_at(scores: np.ndarray, gold: list[set[int]], k: int = 100) -> float:
+    """Mean over queries of 1 / rank of the first gold item within the top ``k`` (0 beyond)."""
+    out = []
+    for row, g in zip(scores, gold, strict=True):
+        top = np.argpartition(-row, k)[:k]
+        top = top[np.lexsort((top, -row[top]))]
+        out.append(next((1.0 / (r + 1) for r, c in enumerate(top.tolist()) if c in g), 0.0))
+    return float(np.mean(out))
+
+
+def load(path: Path, index: dict[str, int]) -> tuple[list[dict], list[set[int]]]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    gold = [{index[s["uri"]] for s in r["skills"] if s["uri"] in index} for r in rows]
+    return rows, gold
+
+
+def tfidf_baseline(idx: SkillIndex, mask: np.ndarray, queries: list[str]) -> np.ndarray:
+    """Plain char TF-IDF over the labels in ``mask`` (no compound splitting, no spans)."""
+    labels = idx.labels[mask]
+    vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), lowercase=True, strip_accents="unicode",
+                          sublinear_tf=True, dtype=np.float32)
+    m = vec.fit_transform(labels["label"])
+    s = (vec.transform(queries) @ m.T).toarray()
+    return idx._per_skill(s, np.flatnonzero(mask))
+
+
+def tune(z: dict[str, dict[str, np.ndarray]], owner: dict[str, np.ndarray], gold: list[set[int]],
+         rows: np.ndarray, excluded: np.ndarray) -> RetrievalWeights:
+    """Weights with the best mean RP@5 (then MRR@100) over both languages on the sentences ``rows``.
+
+    Coordinate ascent over :data:`GRID` from equal weights, :data:`ROUNDS` rounds.
+    ``z``: standardised part scores per language (one row per query), ``owner``: the sentence of each query.
+    """
+    names = list(next(iter(z.values())))
+    g = [gold[i] for i in rows]
+
+    def score(w: dict[str, float]) -> tuple[float, float]:
+        got = []
+        for lang, parts in z.items():
+            fused = sum(wk * parts[n] for n, wk in w.items() if wk)
+            fused[:, excluded] = -np.inf
+            got.append(best_per_owner(fused, owner[lang])[rows])
+        return (float(np.mean([rp_at_k(s, g) for s in got])), float(np.mean([mrr_at(s, g) for s in got])))
+
+    w = {n: 0.5 for n in names}
+    best = score(w)
+    for _ in range(ROUNDS):
+        for n in names:
+            for value in GRID:
+                trial = {**w, n: value}
+                if value == w[n] or not any(trial.values()):
+                    continue
+                got = score(trial)
+                if got > best:
+                    best, w = got, trial
+    return RetrievalWeights(lexical=w.pop("lexical"), spans=w.pop("spans"), popularity=w.pop("popularity"),
+                            dense=w, prior=0.0)
+
+
+def product_queries(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The product's queries of each text (clauses without requirements, and those together) and their text."""
+    queries, owner = [], []
+    for i, text in enumerate(texts):
+        got = [q for seg in segment(text) for q in segment_queries(seg)] or [text]
+        queries += got
+        owner += [i] * len(got)
+    return queries, np.array(owner)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--db", type=Path, default=OUT / "skill_extraction.duckdb")
+    p.add_argument("--data", type=Path, default=DATA)
+    p.add_argument("--no-e5", action="store_true", help="Leave e5-small out (no 10–30 minute first embedding).")
+    args = p.parse_args()
+    args.db.parent.mkdir(parents=True, exist_ok=True)
+    con = connect(args.db)
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name='taxonomy' "
+                       "AND table_name='imports'").fetchone()[0]:
+        import_esco(con, default_esco_path())
+    t0 = time.time()
+    labels = skill_labels(con)
+    idx = SkillIndex.build(labels, excluded=language_skills(con), uses=occupation_uses(con))
+    index = {u: i for i, u in enumerate(idx.uris)}
+    rows, gold = load(args.data, index)
+    queries = {"nl": [r["sentence_nl"] for r in rows], "en": [r["sentence_en"] for r in rows]}
+    print(f"{len(rows)} sentences, {len(idx.uris):,} skills, {len(labels):,} labels; "
+          f"{sum(len(g & set(np.flatnonzero(idx.excluded))) > 0 for g in gold)} sentences with a language skill "
+          "in the gold set", flush=True)
+
+    encoders = ["use-multilingual"] + ([] if args.no_e5 else ["e5-small"])
+    pref = (idx.labels["kind"] == "preferred").to_numpy()
+    for name in encoders:
+        enc = get_encoder(name)
+        rows_ = np.arange(len(idx.labels)) if name == "use-multilingual" else np.flatnonzero(pref)
+        mat, n = text_vectors(con, idx.labels["label"].iloc[rows_].tolist(), encoder=enc, progress=True,
+                              desc=f"Embedding skill labels ({name})")
+        idx.add_vectors(enc, rows_, mat)
+        print(f"{name}: {len(rows_):,} label vectors ({n:,} embedded now)", flush=True)
+    qvec = {lang: {name: text_vectors(con, q, encoder=idx.encoders[name])[0] for name in encoders}
+            for lang, q in queries.items()}
+    parts = {lang: idx.parts(q, query_vectors=qvec[lang]) for lang, q in queries.items()}
+    pq = {lang: product_queries(q) for lang, q in queries.items()}
+    pvec = {lang: {name: text_vectors(con, pq[lang][0], encoder=idx.encoders[name])[0] for name in encoders}
+            for lang in queries}
+    z = {lang: {n: standardise(v) for n, v in idx.parts(pq[lang][0], query_vectors=pvec[lang]).items()}
+         for lang in queries}
+    owner = {lang: pq[lang][1] for lang in queries}
+    print(f"product queries: {len(pq['nl'][0])} nl, {len(pq['en'][0])} en; part scores ready "
+          f"({time.time() - t0:.0f} s)", flush=True)
+
+    results: list[tuple[str, str, float, float]] = []
+
+    def report(method: str, lang: str, scores: np.ndarray) -> None:
+        results.append((method, lang, rp_at_k(scores, gold), mrr_at(scores, gold)))
+
+    en_mask = (idx.labels["lang"] == "en").to_numpy()
+    for lang, q in queries.items():
+        report("char TF-IDF, en labels", lang, tfidf_baseline(idx, en_mask, q))
+        report("char TF-IDF, nl+en labels", lang, tfidf_baseline(idx, np.ones(len(en_mask), bool), q))
+        if "e5-small" in encoders:
+            report("e5-small dense, nl+en preferred labels", lang, parts[lang]["e5-small"])
+        report("USE dense, nl+en labels", lang, parts[lang]["use-multilingual"])
+    searcher = Searcher.for_connection(con, kind="skill", encoder="use-multilingual")
+    col = np.array([index.get(u, -1) for u in searcher.uris])
+    for lang, q in queries.items():
+        lex, dense = searcher.concept_scores(q, text_vectors(con, q, encoder=searcher.encoder)[0])
+        w = np.array([searcher.weights.for_lang(x) for x in searcher.query_langs(q, None)], np.float32)[:, None]
+        fused = w * standardise(lex) + (1 - w) * standardise(dense)
+        scores = np.full((len(q), len(idx.uris)), -np.inf, np.float32)
+        scores[:, col[col >= 0]] = fused[:, col >= 0]
+        report("taxonomy search --skills (before)", lang, scores)
+
+    def werkbrug(lang: str, w: RetrievalWeights, rows: np.ndarray | None = None) -> np.ndarray:
+        parts_ = {"lexical": w.lexical, "spans": w.spans, "popularity": w.popularity, **w.dense}
+        fused = sum(wk * z[lang][n] for n, wk in parts_.items() if wk)
+        fused[:, idx.excluded] = -np.inf
+        out = best_per_owner(fused, owner[lang])
+        return out if rows is None else out[rows]
+
+    order = np.random.default_rng(0).permutation(len(rows))
+    halves = [np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2:])]
+    cv = {lang: np.zeros((len(rows), len(idx.uris)), np.float32) for lang in queries}
+    for k in (0, 1):
+        w = tune(z, owner, gold, halves[k], idx.excluded)
+        print(f"weights picked on half {k}: {w.model_dump(exclude={'prior'})}", flush=True)
+        for lang in queries:
+            cv[lang][halves[1 - k]] = werkbrug(lang, w, halves[1 - k])
+    shipped = tune(z, owner, gold, np.arange(len(rows)), idx.excluded)
+    print(f"weights picked on all sentences (shipped): {shipped.model_dump(exclude={'prior'})}", flush=True)
+    lexical_w = RetrievalWeights(lexical=shipped.lexical, spans=shipped.spans, popularity=shipped.popularity,
+                                 dense={})
+    if not lexical_w.lexical and not lexical_w.spans:
+        lexical_w = RetrievalWeights(lexical=0.5, spans=0.5, popularity=shipped.popularity, dense={})
+    for lang in queries:
+        report("werkbrug (2-fold: weights from the other half)", lang, cv[lang])
+        report("werkbrug (weights from all sentences)", lang, werkbrug(lang, shipped))
+        report("werkbrug lexical only (no vectors cached)", lang, werkbrug(lang, lexical_w))
+
+    print(f"\nSkill extraction, {len(rows)} Flemish dev sentences, all {len(idx.uris):,} ESCO skills ranked "
+          f"({time.time() - t0:.0f} s)\n")
+    print("| method | RP@5 nl | MRR@100 nl | RP@5 en | MRR@100 en |")
+    print("|---|---:|---:|---:|---:|")
+    for method in dict.fromkeys(m for m, *_ in results):
+        got = {lang: (rp, mrr) for m, lang, rp, mrr in results if m == method}
+        print(f"| {method} | {got['nl'][0]:.3f} | {got['nl'][1]:.3f} | {got['en'][0]:.3f} | {got['en'][1]:.3f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Sentence → ESCO skills: hybrid retrieval over every Dutch and English skill label.
+
+Per query (a sentence of a vacancy) every skill gets part scores, each the best over the
+skill's labels (preferred and alternative, nl and en):
+
+* ``lexical`` — cosine of character 2–4-gram TF-IDF vectors of the sentence and the label,
+  both with Dutch compounds split (:class:`~matching.vacancies.text.CompoundSplitter`);
+* ``spans`` — the same, but for the best window of 1–4 words of the sentence (a label that
+  the sentence contains scores high even in a long sentence);
+* one dense part per encoder — cosine of the sentence's vector and the label's cached vector;
+* ``popularity`` — ``log(1 + occupations that use the skill)``: general skills are asked more often.
+
+The parts are standardised over all skills (z-scores per query) and mixed::
+
+    score(s) = Σ_k w_k · z_k(s) + prior · [s ∈ skills of the proposed occupation]
+
+Language skills of ESCO (e.g. "Nederlands", "Dutch") are never candidates: a language is a
+declared requirement of the vacancy (:mod:`matching.vacancies.requirements`), not a skill.
+Label vectors are read from the cache (``taxonomy.label_vectors``) and never computed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from pydantic import BaseModel, ConfigDict
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+from matching.vacancies.text import CompoundSplitter, normalise
+from taxonomy.encoders import Encoder
+
+LANGUAGE_COLLECTION = "language"
+SPAN_WORDS = 4
+SPAN_CANDIDATES = 3000
+
+
+class RetrievalWeights(BaseModel):
+    """Weights of the standardised part scores (chosen with ``benchmarks/skill_extraction.py``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lexical: float = 0.25
+    spans: float = 0.25
+    dense: dict[str, float] = {"use-multilingual": 0.5}
+    popularity: float = 0.0
+    prior: float = 1.0
+
+
+@dataclass
+class SkillIndex:
+    """Skill labels with their lexical matrix and (optionally) cached vectors per encoder."""
+
+    uris: list[str]
+    labels: pd.DataFrame                   # uri, lang, kind, label; sorted by uri
+    vectorizer: CharGrams
+    lexical: sp.csr_matrix                 # labels × features, rows L2-normalised
+    splitter: CompoundSplitter
+    starts: np.ndarray                     # first label row of each skill
+    excluded: np.ndarray                   # bool per skill: language skills
+    popularity: np.ndarray                 # log(1 + number of occupations that use the skill)
+    encoders: dict[str, Encoder] = field(default_factory=dict)
+    vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # rows, matrix
+
+    @classmethod
+    def build(cls, labels: pd.DataFrame, *, excluded: set[str] = frozenset(), uses: dict[str, int] | None = None,
+              vocabulary: list[str] | None = None) -> SkillIndex:
+        """Index ``labels`` (uri, lang, kind, label).
+
+        ``uses``: occupations per skill (the popularity part); ``vocabulary``: extra words for the splitter.
+        """
+        labels = labels.iloc[np.argsort(labels["uri"].to_numpy(), kind="stable")].reset_index(drop=True)
+        uris_col = labels["uri"].to_numpy()
+        starts = np.flatnonzero(np.r_[True, uris_col[1:] != uris_col[:-1]])
+        uris = uris_col[starts].tolist()
+        texts, row_of = np.unique(labels["label"].to_numpy(dtype=object), return_inverse=True)
+        normal = [normalise(t) for t in texts]
+        splitter = CompoundSplitter([w for t in normal for w in t.split()] + list(vocabulary or []))
+        vec = CharGrams()
+        lexical = vec.fit_transform([splitter.expand_normal(t) for t in normal])[row_of]
+        return cls(uris=uris, labels=labels, vectorizer=vec, lexical=lexical, splitter=splitter,
+                   starts=starts, excluded=np.array([u in excluded for u in uris]),
+                   popularity=np.log1p(np.array([(uses or {}).get(u, 0) for u in uris], np.float32)))
+
+    def add_vectors(self, encoder: Encoder, rows: np.ndarray, matrix: np.ndarray) -> None:
+        """Use ``matrix`` (vectors of label ``rows``) as a dense part named after ``encoder``."""
+        self.encoders[encoder.name] = encoder
+        self.vectors[encoder.name] = (np.asarray(rows), np.asarray(matrix, np.float32))
+
+    # -- part scores ----------------------------------------------------------------------
+    def _per_skill(self, label_scores: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Best label score per skill, ``(n_queries, n_skills)``."""
+        if rows is None:
+            return np.maximum.reduceat(label_scores, self.starts, axis=1)
+        full = np.full((label_scores.shape[0], len(self.labels)), -1.0, np.float32)
+        full[:, rows] = label_scores
+        return np.maximum.reduceat(full, self.starts, axis=1)
+
+    def lexical_scores(self, queries: list[str]) -> np.ndarray:
+        q = self.vectorizer.transform([self.splitter.expand(t) for t in queries])
+        return self._per_skill((q @ self.lexical.T).toarray())
+
+
+    def span_scores(self, queries: list[str], *, candidates: int = SPAN_CANDIDATES) -> np.ndarray:
+        """Best 1–4-word window per label, for the ``candidates`` labels most like the whole query."""
+        q = self.vectorizer.transform([self.splitter.expand(t) for t in queries])
+        whole = (q @ self.lexical.T).toarray()
+        out = np.zeros_like(whole)
+        for i, text in enumerate(queries):
+            spans = word_spans(self.splitter.expand(text))
+            if not spans:
+                continue
+            k = min(candidates, whole.shape[1] - 1)
+            rows = np.argpartition(-whole[i], k)[:k]
+            out[i, rows] = (self.vectorizer.transform(spans) @ self.lexical[rows].T).toarray().max(axis=0)
+        return self._per_skill(out)
+
+    def dense_scores(self, name: str, queries: list[str], query_vectors: np.ndarray | None = None) -> np.ndarray:
+        rows, matrix = self.vectors[name]
+        qv = self.encoders[name].encode(queries) if query_vectors is None else query_vectors
+        return self._per_skill(qv @ matrix.T, rows)
+
+    def parts(self, queries: list[str], *, dense: list[str] | None = None,
+              query_vectors: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+        """Every part score for ``queries``; dense parts for the encoders in ``dense`` (default: all)."""
+        got = {"lexical": self.lexical_scores(queries), "spans": self.span_scores(queries),
+               "popularity": np.broadcast_to(self.popularity, (len(queries), len(self.uris)))}
+        for name in self.vectors if dense is None else dense:
+            got[name] = self.dense_scores(name, queries, (query_vectors or {}).get(name))
+        return got
+
+
+class CharGrams:
+    """Char 2–4-gram TF-IDF within words (sklearn's ``char_wb``, sublinear tf), computed per distinct word.
+
+    A text's n-gram counts are the sum of its words' counts, so each distinct word is analysed
+    once: ``counts = (texts × words) @ (words × n-grams)``; then ``1 + log tf``, idf and L2 norm.
+    Texts are :func:`~matching.vacancies.text.normalise` d first.
+    """
+
+    def __init__(self, ngram_range: tuple[int, int] = (2, 4)):
+        self.grams = CountVectorizer(analyzer="char_wb", ngram_range=ngram_range, lowercase=False, dtype=np.float32)
+        self.tfidf = TfidfTransformer(sublinear_tf=True)
+        self.word_index: dict[str, int] = {}
+        self.word_grams: sp.csr_matrix | None = None
+
+    def fit_transform(self, texts: list[str]) -> sp.csr_matrix:
+        words = sorted({w for t in texts for w in t.split()})
+        self.word_index = {w: i for i, w in enumerate(words)}
+        self.word_grams = self.grams.fit_transform(words).tocsr()
+        return self.tfidf.fit_transform(self._counts(texts)).astype(np.float32).tocsr()
+
+    def transform(self, texts: list[str]) -> sp.csr_matrix:
+        return self.tfidf.transform(self._counts(texts)).astype(np.float32).tocsr()
+
+    def _counts(self, texts: list[str]) -> sp.csr_matrix:
+        rows, cols, new = [], [], {}
+        for i, text in enumerate(texts):
+            for w in text.split():
+                j = self.word_index.get(w)
+                if j is None:
+                    j = new.setdefault(w, len(self.word_index) + len(new))
+                rows.append(i)
+                cols.append(j)
+        grams = self.word_grams
+        if new:
+            grams = sp.vstack([grams, self.grams.transform(list(new))]).tocsr()
+        words = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(texts), grams.shape[0]))
+        return words @ grams
+
+
+_STOP_WORDS = (
+    "de het een en van in op met voor te is je jij u wij we zij ze die dat als of aan bij om door naar tot uit "
+    "over ook niet zijn wordt worden heeft hebt hebben kan kunnen moet moeten the a an and of to in for with on "
+    "at by is are be as or you we our your")
+_SPAN_STOP = frozenset(_STOP_WORDS.split())
+
+
+def word_spans(text: str, max_words: int = SPAN_WORDS) -> list[str]:
+    """Windows of 1–``max_words`` words that neither start nor end with a stop word."""
+    words = text.split()
+    out = []
+    for n in range(1, max_words + 1):
+        for i in range(len(words) - n + 1):
+            if words[i] in _SPAN_STOP or words[i + n - 1] in _SPAN_STOP:
+                continue
+            if n == 1 and len(words[i]) < 3:
+                continue
+            out.append(" ".join(words[i:i + n]))
+    return list(dict.fromkeys(out))
+
+
+def standardise(x: np.ndarray) -> np.ndarray:
+    """Per row: ``(x − mean) / std`` over all skills (std 0 → 1)."""
+    mean = x.mean(axis=1, keepdims=True)
+    std = x.std(axis=1, keepdims=True)
+    std[std == 0] = 1.0
+    return (x - mean) / std
+
+
+def fused_scores(parts: dict[str, np.ndarray], weights: RetrievalWeights, *, excluded: np.ndarray,
+                 prior: np.ndarray | None = None) -> np.ndarray:
+    """``Σ_k w_k · z_k / Σ_k w_k + weights.prior · prior`` over the parts given; excluded skills get ``-inf``.
+
+    Parts without a weight are left out; a missing dense part (no cached vectors) counts as weight 0,
+    and dividing by the weights present keeps the scale of the scores the same without it.
+    """
+    w = {"lexical": weights.lexical, "spans": weights.spans, "popularity": weights.popularity, **weights.dense}
+    n, m = next(iter(parts.values())).shape
+    out = np.zeros((n, m), np.float32)
+    total = sum(w.get(name, 0.0) for name in parts) or 1.0
+    for name, scores in parts.items():
+        if w.get(name):
+            out += (w[name] / total) * standardise(scores)
+    if prior is not None:
+        out += weights.prior * prior[None, :]
+    out[:, excluded] = -np.inf
+    return out
+
+
+def occupation_uses(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Number of occupations that list each skill (essential or optional): how general a skill is."""
+    return dict(con.execute(
+        "SELECT skill_uri, count(*) FROM taxonomy.occupation_skills GROUP BY skill_uri").fetchall())
+
+
+def language_skills(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """URIs in ESCO's language skills collection (never proposed as skills)."""
+    return {r[0] for r in con.execute(
+        "SELECT uri FROM taxonomy.collections WHERE collection = ?", [LANGUAGE_COLLECTION]).fetchall()}
+
+
+def skill_labels(con: duckdb.DuckDBPyConnection, langs: tuple[str, ...] = ("nl", "en")) -> pd.DataFrame:
+    """Preferred and alternative skill labels in ``langs``: uri, lang, kind, label."""
+    return con.execute(
+        """SELECT DISTINCT uri, lang, kind, label FROM taxonomy.labels
+           WHERE concept_type = 'skill' AND kind IN ('preferred', 'alternative')
+             AND list_contains(?::VARCHAR[], lang)""", [list(langs)]).df()
