@@ -166,7 +166,6 @@ def _hours_text(hours: float) -> str:
 
 
 def _vacancy_page(request, cursor, user, vacancy_id, *, errors=None, status_code=200, messages=None, form=None):
-
     _ = ui_translator(request)
     v = service.show_vacancy(cursor, actor=user, vacancy_id=vacancy_id)
     lang = request_language(request)
