@@ -230,9 +230,9 @@ SUB_SKILLS = ("listening", "reading", "speaking", "writing")
 
 def _requirements_page(request: Request, cursor, user: User, *, errors=None, form=None, status_code=200,
                        messages=None) -> HTMLResponse:
-    from matching.language import list_requirements
+    from matching.service import language_requirements
 
-    rows = list_requirements(cursor)
+    rows = language_requirements(cursor, actor=user)
     labels = preferred_labels(cursor, [r["key"] for r in rows if r["scope"] == "occupation"],
                               lang=request_language(request))
     return render(request, "admin/language.html", user, status_code=status_code, rows=rows, labels=labels,
@@ -251,7 +251,7 @@ def language_set(
     speaking: Annotated[str, Form()] = "", writing: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
 ) -> Response:
     """Override the Dutch level an ISCO group or an ESCO occupation needs."""
-    from matching.language import set_requirement
+    from matching.service import set_language_requirement
 
     _ = ui_translator(request)
     form = {"key": key, "listening": listening, "reading": reading, "speaking": speaking, "writing": writing,
@@ -263,16 +263,13 @@ def language_set(
     else:
         target = {"occupation_uri": key} if key.startswith("http") else {"isco_code": key}
         try:
-            set_requirement(cursor, levels={"listening": listening, "reading": reading, "speaking": speaking,
-                                            "writing": writing}, updated_by=user.username, note=note or None,
-                            **target)
+            set_language_requirement(cursor, actor=user, levels={"listening": listening, "reading": reading,
+                                                                 "speaking": speaking, "writing": writing},
+                                     note=note or None, **target)
         except WerkbrugError as exc:
             errors = field_errors(exc, {*SUB_SKILLS, "key"})
             if "_form" in errors and not any(k in errors for k in SUB_SKILLS):
                 errors["key"] = errors.pop("_form")
         else:
-            audit(cursor, user=user, action="set_language_requirement", object_type="language_requirement",
-                  object_id=key, purpose=Purpose.administration,
-                  detail={"levels": [listening, reading, speaking, writing]})
             return _requirements_page(request, cursor, user, messages=[("ok", _("Requirement saved."))])
     return _requirements_page(request, cursor, user, errors=errors, form=form, status_code=422)
