@@ -56,7 +56,8 @@ def test_user_add_and_list(tmp_path: Path) -> None:
     assert "els" in listed.output and "coach" in listed.output
     dup = runner.invoke(cli, ["user", "add", "els", "--role", "coach", "--password", "long enough pw", "--db", str(db)])
     assert dup.exit_code == 4
-    bad = runner.invoke(cli, ["user", "add", "x", "--role", "boss", "--password", "long enough pw", "--db", str(db)])
+    bad = runner.invoke(cli, ["user", "add", "xavier", "--role", "boss", "--password", "long enough pw",
+                                "--db", str(db)])
     assert bad.exit_code == 2 and "role" in bad.output
     con = connect(db)
     migrate_all(con)
