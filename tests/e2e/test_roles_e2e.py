@@ -48,8 +48,9 @@ def test_assessor_registers_scores_and_gets_a_batch_error_report(browser, server
     page.get_by_role("combobox", name="Trajectbegeleider", exact=True).select_option("coach")
     page.get_by_label("Postcode (woonplaats)").fill("8000")
     page.get_by_role("button", name="Registreren").click()
-    assert "geregistreerd" in page.locator(".flash.ok").inner_text()
-    participant_id = page.url.rsplit("/", 1)[-1].split("?")[0]
+    assert "geregistreerd" in page.locator(".flash.ok").inner_text()   # on to the intake
+    participant_id = page.url.split("/participants/", 1)[1].split("/", 1)[0]
+    page.get_by_role("button", name="Bewaren").click()
     # enter Dutch levels in the form
     page.get_by_role("link", name="Taalrooster Nederlands (ERK)").click()
     page.get_by_label("Luisteren").select_option("A2")
@@ -57,7 +58,7 @@ def test_assessor_registers_scores_and_gets_a_batch_error_report(browser, server
     shot(page, shots, "assessor-record")
     page.get_by_role("button", name="Resultaten opslaan").click()
     assert "Resultaten opgeslagen" in page.locator(".flash.ok").inner_text()
-    assert "listening: A2" in page.locator("table").inner_text()
+    assert "Luisteren: A2" in page.locator("table").inner_text()
     # batch: download the template, fill it badly, upload, read the row-by-row report
     page.get_by_role("link", name="Batch-import", exact=True).click()
     page.get_by_label("Instrument").select_option("dutch-cefr")
@@ -138,12 +139,12 @@ def test_liaison_confirms_a_shortlist_with_reasons(browser, server: str, shots: 
     page.get_by_role("button", name="Beroep en vaardigheden bevestigen").click()
     page.get_by_role("button", name="Kortlijst opstellen").click()
     assert REVIEW_NL in page.inner_text("main")
-    codes = page.locator("table.shortlist tbody tr strong").all_inner_texts()
+    codes = [c for c in page.locator("table.shortlist tbody tr strong").all_inner_texts() if c.startswith("K-")]
     if len(codes) < 2:  # the demo's own shortlist always has candidates
         page.get_by_role("link", name="Vacatures", exact=True).click()
         page.get_by_role("link", name="Magazijnmedewerker").click()
         page.locator("a[href^='/liaison/shortlists/']").first.click()
-        codes = page.locator("table.shortlist tbody tr strong").all_inner_texts()
+        codes = [c for c in page.locator("table.shortlist tbody tr strong").all_inner_texts() if c.startswith("K-")]
     assert len(codes) >= 2 and all(c.startswith("K-") for c in codes)
     shot(page, shots, "liaison-shortlist")
     # drop the second candidate without a reason: refused, with the message next to the field
@@ -158,7 +159,7 @@ def test_liaison_confirms_a_shortlist_with_reasons(browser, server: str, shots: 
     assert codes[1] not in confirmed.all_inner_texts()[0] and confirmed.count() == len(codes) - 1
     assert "Werkt al elders" in page.inner_text("main")
     confirmed.first.get_by_role("button", name="uitgenodigd").click()
-    assert page.locator("table.confirmed tbody tr").first.locator("td.status").inner_text() == "uitgenodigd"
+    assert page.locator("table.confirmed tbody tr").first.locator("td.status").inner_text().startswith("uitgenodigd")
     shot(page, shots, "liaison-shortlist-confirmed")
     context.close()
 
@@ -180,7 +181,7 @@ def test_dutch_english_switch_and_admin_audit(browser, server: str, shots: Path)
     login(page, server, "admin")
     page.get_by_role("link", name="Auditlog", exact=True).click()
     text = page.inner_text("main")
-    assert "read_participant" in text and "rank_job_targets" in text
+    assert "deelnemer bekeken" in text and "jobdoelwitten gerangschikt" in text and "read_participant" not in text
     shot(page, shots, "admin-audit")
     page.get_by_role("link", name="Gebruikers", exact=True).click()
     shot(page, shots, "admin-users")
