@@ -1,44 +1,28 @@
-"""Job-title normalisation benchmark on real ESCO: lexical, dense and fused search.
+"""Job-title search benchmark on real ESCO: every ranker part beside werkbrug's fusion.
 
-Query sets (occupations only):
+Query sets (occupations only; every held-out text is removed from the whole index, so
+no query finds its own label):
 
-* ``nl-alt``: up to 3 Dutch alternative labels per occupation are held out (fixed seed);
-  every other label (all languages, minus identical strings of the same occupation) is
-  indexed; each held-out label must find its occupation.
-* ``en→nl``: the English preferred label of an occupation against an index of the Dutch
-  labels only (newcomers often type English titles).
+* ``nl-alt``: up to 3 Dutch alternative labels per occupation, held out (fixed seed).
+* ``nl-typed``: the same held-out labels as people type them, written by :func:`noisy`
+  (female forms, ``(m/v/x)``-style tags, seniority and employer words, a typo, a compound
+  written apart, case and punctuation); every query has at least one change.
+* ``en-typed``: one English alternative label per occupation held out, made noisy the
+  same way (English tags and words).
+* ``en→nl``: the English preferred label against an index of the Dutch labels only.
 
-For both, the fusion weights are tuned with ``--tune`` on a separate split (seed + 1 for
-``nl-alt``; the other half of the occupations for ``en→nl``), never on the reported
-queries. Metrics with ranx; sentence vectors are cached in the benchmark's DuckDB file
-(``benchmarks/out/``), so only the first run embeds the labels.
+Methods: the lexical ranker (char TF-IDF) on the raw query (the baseline) and on the
+normalised one, each sentence encoder alone (raw and normalised query), the issue's
+baseline (50/50 fusion of raw char TF-IDF and e5-small), and werkbrug's fusion
+(normalised query, weights of :data:`taxonomy.fusion.LEARNED`). ``--tune`` learns those
+weights per query language on separate splits (seed + 1; the other half of the
+occupations for ``en→nl``), prints them and reports with them; the reported queries are
+never used for it.
+Vectors are cached in the benchmark's DuckDB file (``benchmarks/out/``): only the first
+run embeds the ~54k labels (USE ≈3 min, e5-small ≈15 min on 2 shared cores).
 
-    .venv/bin/python benchmarks/title_normalisation.py [--encoders use-multilingual,e5-small]
-        [--sample 500] [--tune]
-
-Measured on 2026-11-22, full query sets (no --sample), 2 shared CPU cores (other work ran
-at the same time, so the speed columns are rough); first run embedded ESCO's ~54k distinct
-occupation labels: USE ≈30 s, MiniLM ≈2 min, e5-small ≈10 min (cold column = estimate from
-query speed). Weights tuned with --tune on the separate splits: USE nl 0.25 / en 0.05.
-
-| query set | method | MRR@10 | R@1 | R@5 | R@10 | queries/s |
-|---|---|---:|---:|---:|---:|---:|
-| nl-alt (7,382) | TF-IDF char 2–4-grams | 0.696 | 0.576 | 0.782 | 0.830 | 702 |
-| nl-alt | USE multilingual (dense) | 0.688 | 0.567 | 0.776 | 0.839 | 420 |
-| nl-alt | **fused: lexical + USE (default)** | **0.755** | 0.636 | 0.835 | 0.884 | 219 |
-| nl-alt | e5-small (dense) | 0.750 | 0.629 | 0.833 | 0.875 | 54 |
-| nl-alt | fused: lexical + e5-small | 0.763 | 0.644 | 0.841 | 0.881 | 49 |
-| nl-alt | MiniLM (dense) | 0.624 | 0.510 | 0.708 | 0.760 | 311 |
-| nl-alt | fused: lexical + MiniLM | 0.716 | 0.598 | 0.799 | 0.843 | 219 |
-| nl-alt | fused: lexical + USE + e5 (exploratory) | 0.779 | 0.661 | 0.855 | 0.898 | 40 |
-| en→nl (1,475) | TF-IDF char 2–4-grams | 0.321 | 0.247 | 0.422 | 0.496 | 1,325 |
-| en→nl | USE multilingual (dense) | 0.645 | 0.552 | 0.776 | 0.824 | 1,684 |
-| en→nl | **fused: lexical + USE (default)** | **0.651** | 0.555 | 0.784 | 0.837 | 794 |
-| en→nl | e5-small (dense) | 0.600 | 0.502 | 0.724 | 0.788 | 156 |
-| en→nl | fused: lexical + e5-small | 0.600 | 0.503 | 0.723 | 0.788 | 141 |
-| en→nl | MiniLM (dense) | 0.249 | 0.198 | 0.319 | 0.362 | 599 |
-| en→nl | fused: lexical + MiniLM | 0.327 | 0.256 | 0.421 | 0.498 | 424 |
-| en→nl | fused: lexical + USE + e5 (exploratory) | 0.665 | 0.569 | 0.793 | 0.847 | 119 |
+    python benchmarks/title_normalisation.py [--encoders use-multilingual,e5-small]
+        [--sample 1000] [--tune]
 """
 
 from __future__ import annotations
@@ -62,15 +46,22 @@ sys.path.insert(0, str(ROOT))
 
 from foundation.db import connect  # noqa: E402
 from foundation.settings import load_settings  # noqa: E402
+from taxonomy import fusion  # noqa: E402
 from taxonomy.encoders import get_encoder  # noqa: E402
 from taxonomy.esco_import import import_esco  # noqa: E402
 from taxonomy.index import text_vectors  # noqa: E402
-from taxonomy.search import ENCODER_WEIGHTS, LanguageGuesser, Searcher, fuse  # noqa: E402
+from taxonomy.search import LanguageGuesser, Searcher  # noqa: E402
 from taxonomy.store import default_esco_path  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 METRICS = ["mrr@10", "recall@1", "recall@5", "recall@10"]
-GRID = np.round(np.arange(0.0, 1.0001, 0.05), 2)
+NL_TAGS = ["(m/v/x)", "m/v", "(h/f)", "M/V/X", "(m/v)", "(M/V/X)", "- m/v/x", "(v/m/x)"]
+NL_BEFORE = ["Junior", "Senior", "Ervaren", "Medior", "Startende", "Interim", "Vacature:", "vacature"]
+NL_AFTER = ["voor onze klant", "in Brugge", "regio Gent", "voor ons team in Kortrijk", "te Aalst",
+            "(voltijds)", "- deeltijds", "dringend gezocht", "interim"]
+EN_TAGS = ["(m/f)", "(m/f/d)", "M/F", "(f/m/x)"]
+EN_BEFORE = ["Junior", "Senior", "Experienced", "Lead", "Interim"]
+EN_AFTER = ["wanted", "- Bruges", "(full-time)", "for our client", "in Ghent", "- urgent"]
 
 
 @dataclass
@@ -79,6 +70,7 @@ class QuerySet:
     queries: pd.DataFrame  # qid, text, uris (the correct occupations)
     index: pd.DataFrame  # uri, lang, label
     guesser_labels: pd.DataFrame  # lang, label: what the language guesser learns from
+    lang: str  # the query language the fusion weights are tuned for
 
 
 def load_labels(db: Path, esco: Path | None) -> pd.DataFrame:
@@ -99,27 +91,46 @@ def load_labels(db: Path, esco: Path | None) -> pd.DataFrame:
     return labels
 
 
-def nl_alt_set(labels: pd.DataFrame, seed: int, sample: int | None) -> QuerySet:
-    """Hold out up to 3 Dutch alternative labels per occupation.
+def _held_out(labels: pd.DataFrame, held: list[str], name: str, lang: str, sample: int | None,
+              seed: int) -> QuerySet:
+    """Queries from held-out texts: every occupation with the text is correct; text leaves the index."""
+    folded = labels.label.str.casefold()
+    queries = _sample(pd.DataFrame({"label": sorted(set(held))}), sample, seed)
+    out = set(queries.label.str.casefold())
+    owners = labels[folded.isin(out)].groupby(folded[folded.isin(out)])["uri"].apply(set)
+    queries["uris"] = [owners[t.casefold()] for t in queries.label]
+    queries["text"] = queries.label
+    queries["qid"] = [f"q{i}" for i in range(len(queries))]
+    index = labels[~folded.isin(out)][["uri", "lang", "label"]].drop_duplicates(["uri", "label"])
+    return QuerySet(name, queries, index, index, lang)
 
-    One query per distinct held-out text; every occupation that has this text as a label
-    is a correct answer, and the text is removed from the whole index (no exact match left).
-    """
+
+def nl_alt_set(labels: pd.DataFrame, seed: int, sample: int | None) -> QuerySet:
+    """Up to 3 Dutch alternative labels per occupation, held out."""
     rng = np.random.default_rng(seed)
     alts = labels[(labels.lang == "nl") & (labels.kind == "alternative")].drop_duplicates(["uri", "label"])
     held = []
     for _uri, group in alts.groupby("uri", sort=True):
         pick = rng.choice(len(group), size=min(3, len(group)), replace=False)
         held.extend(group.label.iloc[i] for i in sorted(pick))
-    folded = labels.label.str.casefold()
-    queries = pd.DataFrame({"text": sorted(set(held))})
-    queries = _sample(queries, sample, seed)
-    out = set(queries.text.str.casefold())
-    owners = labels[folded.isin(out)].groupby(folded[folded.isin(out)])["uri"].apply(set)
-    queries["uris"] = [owners[t.casefold()] for t in queries.text]
-    index = labels[~folded.isin(out)][["uri", "lang", "label"]].drop_duplicates(["uri", "label"])
-    queries["qid"] = [f"q{i}" for i in range(len(queries))]
-    return QuerySet("nl-alt → occupation", queries, index, index)
+    return _held_out(labels, held, "nl-alt", "nl", sample, seed)
+
+
+def en_typed_set(labels: pd.DataFrame, seed: int, sample: int | None) -> QuerySet:
+    """One English alternative label per occupation, held out, then made noisy."""
+    rng = np.random.default_rng(seed)
+    alts = labels[(labels.lang == "en") & (labels.kind == "alternative")].drop_duplicates(["uri", "label"])
+    held = [g.label.iloc[int(rng.integers(len(g)))] for _u, g in alts.groupby("uri", sort=True)]
+    return typed(_held_out(labels, held, "en-typed", "en", sample, seed), seed, "en")
+
+
+def typed(qs: QuerySet, seed: int, lang: str) -> QuerySet:
+    """The same held-out labels as people type them (see :func:`noisy`)."""
+    rng = np.random.default_rng(seed + 100)
+    vocab = {w for label in qs.index.label for w in label.lower().split()}
+    queries = qs.queries.copy()
+    queries["text"] = [noisy(t, rng, lang, vocab) for t in queries.label]
+    return QuerySet(f"{lang}-typed" if lang == "nl" else qs.name, queries, qs.index, qs.guesser_labels, lang)
 
 
 def en_nl_set(labels: pd.DataFrame, seed: int, sample: int | None, half: int) -> QuerySet:
@@ -135,7 +146,7 @@ def en_nl_set(labels: pd.DataFrame, seed: int, sample: int | None, half: int) ->
     queries["qid"] = [f"q{i}" for i in range(len(queries))]
     index = labels[labels.lang == "nl"][["uri", "lang", "label"]].drop_duplicates(["uri", "label"])
     not_query = labels[~((labels.lang == "en") & (labels.kind == "preferred"))]
-    return QuerySet("en-pref → nl labels", queries, index, not_query[["lang", "label"]])
+    return QuerySet("en→nl", queries, index, not_query[["lang", "label"]], "en")
 
 
 def _sample(queries: pd.DataFrame, sample: int | None, seed: int) -> pd.DataFrame:
@@ -144,121 +155,195 @@ def _sample(queries: pd.DataFrame, sample: int | None, seed: int) -> pd.DataFram
     return queries.reset_index(drop=True)
 
 
+# -- the generator of typed titles ---------------------------------------------------------
+
+def feminine(word: str, rng: np.random.Generator) -> str:
+    """A Dutch female form people write: verkoper → verkoopster, monteur → monteuse."""
+    rules = [("teur", "trice"), ("eur", "euse"), ("aar", "ares"), ("ent", "ente"), ("ist", "iste"),
+             ("oog", "oge"), ("ker", "kster"), ("er", "ster")]
+    for old, new in rules:
+        if word.endswith(old) and len(word) > len(old) + 2:
+            stem = word[: -len(old)]
+            if new == "ster" and len(stem) >= 3 and stem[-1] not in "aeiou" and stem[-2] in "aeiou" \
+                    and stem[-3] not in "aeiou" and rng.random() < 0.5:
+                stem = stem[:-1] + stem[-2] + stem[-1]  # verkop → verkoop
+            return stem + new
+    return word
+
+
+def typo(word: str, rng: np.random.Generator) -> str:
+    """One random edit: a deleted, doubled, swapped or replaced letter."""
+    i = int(rng.integers(1, len(word) - 1))
+    op = rng.integers(4)
+    if op == 0:
+        return word[:i] + word[i + 1:]
+    if op == 1:
+        return word[:i] + word[i] + word[i:]
+    if op == 2:
+        return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
+    return word[:i] + "aeiourstnl"[int(rng.integers(10))] + word[i + 1:]
+
+
+def split_compound(word: str, vocab: set[str], rng: np.random.Generator) -> str:
+    """A compound written apart: magazijnmedewerker → magazijn medewerker (or magazijn-medewerker)."""
+    cuts = [i for i in range(4, len(word) - 3) if word[:i] in vocab and word[i:] in vocab]
+    if not cuts:
+        return word
+    i = cuts[int(rng.integers(len(cuts)))]
+    return word[:i] + (" " if rng.random() < 0.7 else "-") + word[i:]
+
+
+def noisy(title: str, rng: np.random.Generator, lang: str, vocab: set[str]) -> str:
+    """A held-out label as someone types it in a job board or an intake form."""
+    tags, before, after = (NL_TAGS, NL_BEFORE, NL_AFTER) if lang == "nl" else (EN_TAGS, EN_BEFORE, EN_AFTER)
+    for _attempt in range(10):
+        words = title.split()
+        if rng.random() < 0.2:
+            words = " ".join(split_compound(w, vocab, rng) if len(w) >= 9 else w for w in words).split()
+        if lang == "nl" and rng.random() < 0.5:
+            words[0] = feminine(words[0], rng)
+        if rng.random() < 0.5:
+            long = [k for k, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
+            if long:
+                k = long[int(rng.integers(len(long)))]
+                words[k] = typo(words[k], rng)
+        if rng.random() < 0.4:
+            words.insert(0, before[int(rng.integers(len(before)))])
+        if rng.random() < 0.5:
+            words.append(tags[int(rng.integers(len(tags)))])
+        if rng.random() < 0.3:
+            words.append(after[int(rng.integers(len(after)))])
+        text = " ".join(words)
+        r = rng.random()
+        text = text.title() if r < 0.2 else text.upper() if r < 0.25 else text.replace("-", " ") \
+            if r < 0.35 else text
+        if text != title:
+            return text
+    return title + " " + tags[0]
+
+
+# -- evaluation ----------------------------------------------------------------------------
+
 def evaluate_ranking(qs: QuerySet, uris: list[str], scores: np.ndarray) -> dict[str, float]:
-    """ranx metrics of a (queries × concepts) score matrix; ranks, not scores, go to ranx."""
-    top = np.argsort(-scores, axis=1, kind="stable")[:, :10]
+    """ranx metrics of a (queries × concepts) score matrix, ties broken by URI as in search."""
+    top = fusion.top_k(scores, 10)
     run = {qid: {uris[c]: float(10 - r) for r, c in enumerate(row)}
            for qid, row in zip(qs.queries.qid, top, strict=True)}
-    qrels = {qid: dict.fromkeys(uris, 1)
-             for qid, uris in zip(qs.queries.qid, qs.queries.uris, strict=True)}
+    qrels = {qid: dict.fromkeys(u, 1) for qid, u in zip(qs.queries.qid, qs.queries.uris, strict=True)}
     return evaluate(Qrels(qrels), Run(run), METRICS)
 
 
-def mrr10(uris: list[str], scores: np.ndarray, gold: list[set[str]]) -> float:
-    """MRR@10 in numpy (for the weight grid; the reported figures come from ranx)."""
-    top = np.argsort(-scores, axis=1)[:, :10]
-    rr = [next((1 / (k + 1) for k, c in enumerate(row) if uris[c] in g), 0.0)
-          for row, g in zip(top, gold, strict=True)]
-    return float(np.mean(rr))
+_SEARCHERS: dict[tuple, tuple[pd.DataFrame, Searcher]] = {}  # holds the index: ids stay unique
 
 
-def run_set(qs: QuerySet, db: Path, encoders: list[str], weight: float | None,
-            tune_on: QuerySet | None) -> tuple[list[dict], dict[str, float]]:
-    """Rows of the result table for one query set, plus tuned weights per encoder."""
-    rows, tuned = [], {}
-    texts = qs.queries.text.tolist()
+def searcher_for(qs: QuerySet, db: Path, encoders: list[str], *, plain: bool = False) -> Searcher:
+    """The searcher of a query set's index (built once per index; ``plain``: the baseline)."""
+    key = (id(qs.index), tuple(encoders), plain)
+    if key not in _SEARCHERS:
+        _SEARCHERS[key] = (qs.index, _build(qs, db, [] if plain else encoders, plain))
+    return _SEARCHERS[key][1]
+
+
+def _build(qs: QuerySet, db: Path, encoders: list[str], plain: bool) -> Searcher:
     guesser = LanguageGuesser.fit(qs.guesser_labels.label.tolist(), qs.guesser_labels.lang.tolist())
-    t = time.perf_counter()
-    lexical = Searcher(qs.index, guesser=guesser)
-    build = time.perf_counter() - t
-    t = time.perf_counter()
-    lex_c, _ = lexical.concept_scores(texts)
-    lex_time = time.perf_counter() - t
-    rows.append(_row(qs, "TF-IDF char 2–4-grams (lexical)", evaluate_ranking(qs, lexical.uris, lex_c),
-                     len(texts) / lex_time, build, None))
-    langs = lexical.query_langs(texts, None)
-    print(f"  query language guessed: {pd.Series(langs).value_counts().to_dict()}", file=sys.stderr)
-    dense_parts: dict[str, tuple[np.ndarray, float]] = {}
+    encs, vectors = {}, {}
+    con = connect(db)
     for name in encoders:
         enc = get_encoder(name)
-        con = connect(db)
-        t = time.perf_counter()
-        vectors, n_new = text_vectors(con, qs.index.label.tolist(), encoder=enc, progress=True)
-        load = time.perf_counter() - t
-        con.close()
-        t = time.perf_counter()
-        searcher = Searcher(qs.index, encoder=enc, vectors=vectors, guesser=guesser)
-        build_all = time.perf_counter() - t + load
-        t = time.perf_counter()
-        qvec = enc.encode(texts)
-        enc_time = time.perf_counter() - t
-        t = time.perf_counter()
-        lex_c, dense_c = searcher.concept_scores(texts, qvec)
-        score_time = time.perf_counter() - t
-        t = time.perf_counter()
-        for s in range(0, len(texts), 128):
-            searcher._reduce(qvec[s:s + 128] @ searcher.vectors.T)
-        dense_time = time.perf_counter() - t
-        cold = len(set(qs.index.label)) / (len(texts) / enc_time)
-        rows.append(_row(qs, f"{enc.name} (dense)", evaluate_ranking(qs, searcher.uris, dense_c),
-                         len(texts) / (enc_time + dense_time), load, cold))
-        if tune_on is not None:
-            tuned[enc.name] = tune(tune_on, db, enc, guesser)
-        w = np.array([searcher.weights.for_lang(x) for x in langs]) if weight is None else weight
-        fused = fuse(lex_c, dense_c, w)
-        rows.append(_row(qs, f"**fused: lexical + {enc.name}**", evaluate_ranking(qs, searcher.uris, fused),
-                         len(texts) / (enc_time + score_time), build_all, cold))
-        dense_parts[enc.name] = (dense_c, enc_time + score_time)
+        vectors[enc.name], n_new = text_vectors(con, qs.index.label.tolist(), encoder=enc, progress=True)
+        encs[enc.name] = enc
         if n_new:
             print(f"  embedded {n_new} new labels with {enc.name}", file=sys.stderr)
-    if {"use-multilingual", "e5-small"} <= set(dense_parts):
-        rows.append(_ensemble_row(qs, searcher.uris, lex_c, dense_parts, langs))
-    return rows, tuned
-
-
-def _ensemble_row(qs: QuerySet, uris: list[str], lex_c: np.ndarray,
-                  parts: dict[str, tuple[np.ndarray, float]], langs: list[str]) -> dict:
-    """Exploratory three-way fusion (lexical + USE + e5), fixed untuned weights."""
-    (use, t_use), (e5, t_e5) = parts["use-multilingual"], parts["e5-small"]
-    w_lex = np.array([0.05 if x == "en" else 0.15 for x in langs])[:, None]
-    rest = (1 - w_lex) / 2
-    fused = w_lex * _z(lex_c) + rest * _z(use) + rest * _z(e5)
-    return _row(qs, "fused: lexical + USE + e5 (exploratory, not in the library)",
-                evaluate_ranking(qs, uris, fused), len(langs) / (t_use + t_e5), None, None)
-
-
-def _z(x: np.ndarray) -> np.ndarray:
-    return (x - x.mean(axis=1, keepdims=True)) / x.std(axis=1, keepdims=True)
-
-
-def tune(qs: QuerySet, db: Path, enc, guesser) -> float:
-    """Best lexical weight (MRR@10) on the tuning split."""
-    con = connect(db)
-    vectors, _ = text_vectors(con, qs.index.label.tolist(), encoder=enc, progress=True)
     con.close()
-    searcher = Searcher(qs.index, encoder=enc, vectors=vectors, guesser=guesser)
+    return Searcher(qs.index, encoders=encs, vectors=vectors, guesser=guesser, normalise=not plain)
+
+
+def parts_of(qs: QuerySet, searcher: Searcher, plain: Searcher | None = None
+             ) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Part scores of the raw and of the normalised queries, and the seconds each took.
+
+    "lexical raw" is ``plain``'s char TF-IDF: raw labels, raw queries (the baseline).
+    """
     texts = qs.queries.text.tolist()
-    lex_c, dense_c = searcher.concept_scores(texts, enc.encode(texts))
-    gold = qs.queries.uris.tolist()
-    scores = {float(w): mrr10(searcher.uris, fuse(lex_c, dense_c, w), gold) for w in GRID}
-    best = max(scores, key=scores.get)
-    print(f"  tuning {qs.name} / {enc.name}: best lexical weight {best} "
-          f"(MRR@10 {scores[best]:.3f}; " + ", ".join(f"{w}: {v:.3f}" for w, v in scores.items()) + ")",
-          file=sys.stderr)
-    return best
+    normalised, _ = searcher.prepare(texts)
+    out, secs = {}, {}
+    for label, index in (("lexical raw", plain), (fusion.LEXICAL, searcher)):
+        if index is None:
+            continue
+        t = time.perf_counter()
+        out[label] = index.part_scores(texts, {})[fusion.LEXICAL]
+        secs[label] = time.perf_counter() - t
+    for name, enc in searcher.encoders.items():
+        for label, qtexts in ((f"{name} raw", texts), (name, normalised)):
+            t = time.perf_counter()
+            out[label] = searcher.part_scores(texts, {name: enc.encode(qtexts)})[name]
+            secs[label] = time.perf_counter() - t
+    return out, secs
 
 
-def _row(qs: QuerySet, method: str, m: dict, qps: float, build: float, cold: float | None) -> dict:
-    return {
-        "query set": qs.name, "method": method, "MRR@10": m["mrr@10"], "R@1": m["recall@1"],
-        "R@5": m["recall@5"], "R@10": m["recall@10"], "queries/s": qps,
-        "index build s": build, "cold embed s (est.)": cold,
-    }
+def run_set(qs: QuerySet, db: Path, encoders: list[str]) -> list[dict]:
+    """Rows of the result table for one query set."""
+    searcher = searcher_for(qs, db, encoders)
+    parts, secs = parts_of(qs, searcher, searcher_for(qs, db, encoders, plain=True))
+    n = len(qs.queries)
+    langs = searcher.query_langs(searcher.prepare(qs.queries.text.tolist())[0], None)
+    print(f"  {qs.name}: query language guessed {pd.Series(langs).value_counts().to_dict()}", file=sys.stderr)
+    rows = []
+
+    def add(method: str, scores: np.ndarray, seconds: float | None) -> None:
+        m = evaluate_ranking(qs, searcher.uris, scores)
+        rows.append({"query set": f"{qs.name} ({n:,})", "method": method, "MRR@10": m["mrr@10"],
+                     "R@1": m["recall@1"], "R@5": m["recall@5"], "R@10": m["recall@10"],
+                     "queries/s": n / seconds if seconds else None})
+
+    add("TF-IDF char 2–4 (raw query, baseline)", parts["lexical raw"], secs["lexical raw"])
+    add("TF-IDF char 2–4 (normalised)", parts[fusion.LEXICAL], secs[fusion.LEXICAL])
+    for name in searcher.encoders:
+        add(f"{name} (raw query)", parts[f"{name} raw"], secs[f"{name} raw"])
+        add(f"{name} (normalised)", parts[name], secs[name])
+    if "e5-small" in searcher.encoders:
+        add("50/50 TF-IDF + e5-small (raw, issue baseline)",
+            fusion.fuse(parts["lexical raw"], parts["e5-small raw"], 0.5), None)
+    for combo in _combos(list(searcher.encoders)):
+        table = fusion.weights_for(combo)
+        w = {k: np.array([table.get(lg, table["other"]).get(k, 0.0) for lg in langs])
+             for k in (fusion.LEXICAL, *combo)}
+        fused = fusion.fuse_parts({k: parts[k] for k in w}, w)
+        bold = len(combo) == len(searcher.encoders)
+        label = f"fused: lexical + {' + '.join(combo)}"
+        add(f"**{label} (werkbrug)**" if bold else label, fused, sum(secs[k] for k in w))
+    return rows
+
+
+def _combos(encoders: list[str]) -> list[tuple[str, ...]]:
+    singles = [(e,) for e in encoders]
+    return singles + ([tuple(sorted(encoders))] if len(encoders) > 1 else [])
+
+
+def tune(sets: list[QuerySet], db: Path, encoders: list[str]) -> dict:
+    """Learned weights per encoder combination and query language, on the tuning splits."""
+    by_lang: dict[str, list[tuple[dict, list[set[int]]]]] = {}
+    for qs in sets:
+        searcher = searcher_for(qs, db, encoders)
+        parts, _ = parts_of(qs, searcher)
+        col = {u: i for i, u in enumerate(searcher.uris)}
+        gold = [{col[u] for u in g if u in col} for g in qs.queries.uris]
+        by_lang.setdefault(qs.lang, []).append((parts, gold))
+    learned: dict = {}
+    for combo in _combos(encoders):
+        names = [fusion.LEXICAL, *combo]
+        for lang, items in by_lang.items():
+            groups = [({k: parts[k] for k in names}, gold) for parts, gold in items]
+            w, score = fusion.learn_weights(groups)
+            learned.setdefault(tuple(sorted(combo)), {})[lang] = w
+            print(f"  tuned {'+'.join(names)} / {lang}: {w} (MRR@10 {score:.3f})", file=sys.stderr)
+    return learned
 
 
 def markdown(rows: list[dict]) -> str:
     cols = list(rows[0])
-    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join("---" if i < 2 else "---:" for i in range(len(cols))) + "|"]
+    lines = ["| " + " | ".join(cols) + " |",
+             "|" + "|".join("---" if i < 2 else "---:" for i in range(len(cols))) + "|"]
     for r in rows:
         cells = []
         for c in cols:
@@ -266,42 +351,47 @@ def markdown(rows: list[dict]) -> str:
             if v is None:
                 cells.append("–")
             elif isinstance(v, float):
-                cells.append(f"{v:.3f}" if c.startswith(("MRR", "R@")) else f"{v:,.1f}")
+                cells.append(f"{v:.3f}" if c.startswith(("MRR", "R@")) else f"{v:,.0f}")
             else:
                 cells.append(str(v))
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
+def query_sets(labels: pd.DataFrame, seed: int, sample: int | None) -> list[QuerySet]:
+    alt = nl_alt_set(labels, seed, sample)
+    return [alt, typed(alt, seed, "nl"), en_typed_set(labels, seed, sample),
+            en_nl_set(labels, seed, sample, 0 if seed % 2 == 0 else 1)]
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--esco", type=Path, default=default_esco_path(load_settings().esco))
     p.add_argument("--db", type=Path, default=OUT / "title_normalisation.duckdb")
-    p.add_argument("--encoders", default="use-multilingual,e5-small,minilm")
+    p.add_argument("--encoders", default="use-multilingual,e5-small")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--sample", type=int, default=None, help="at most this many queries per set")
-    p.add_argument("--tune", action="store_true", help="grid-search the fusion weight per set")
+    p.add_argument("--tune", action="store_true", help="learn the fusion weights on the tuning splits")
     p.add_argument("--out", type=Path, default=OUT / "title_normalisation.md")
     args = p.parse_args(argv)
     args.db.parent.mkdir(parents=True, exist_ok=True)
     labels = load_labels(args.db, args.esco)
     encoders = [e for e in args.encoders.split(",") if e]
-
-    sets = [
-        (nl_alt_set(labels, args.seed, args.sample), nl_alt_set(labels, args.seed + 1, args.sample)),
-        (en_nl_set(labels, args.seed, args.sample, 0), en_nl_set(labels, args.seed, args.sample, 1)),
-    ]
+    if args.tune:  # learned on the tuning splits, then used for the report below
+        learned = tune(query_sets(labels, args.seed + 1, args.sample), args.db, encoders)
+        print("LEARNED = " + repr(learned))
+        for combo, table in learned.items():
+            fusion.LEARNED[combo] = {**table, "other": table.get("nl", {})}
     rows = []
-    for qs, tune_qs in sets:
-        print(f"{qs.name}: {len(qs.queries)} queries, {len(qs.index)} indexed labels", file=sys.stderr)
-        r, tuned = run_set(qs, args.db, encoders, None, tune_qs if args.tune else None)
-        rows.extend(r)
-        if tuned:
-            print(f"  tuned lexical weights for {qs.name}: {tuned}", file=sys.stderr)
-    table = markdown(rows)
+    for qs in query_sets(labels, args.seed, args.sample):
+        print(f"{qs.name}: {len(qs.queries)} queries, {len(qs.index)} indexed labels, e.g. "
+              f"{qs.queries.text.iloc[:3].tolist()}", file=sys.stderr)
+        rows.extend(run_set(qs, args.db, encoders))
     info = (f"ESCO occupations, seed {args.seed}, sample {args.sample or 'all'}, "
-            f"CPU threads: {os.cpu_count()}; lexical fusion weights by query language: "
-            + "; ".join(f"{k} nl {w.nl} / en {w.en}" for k, w in ENCODER_WEIGHTS.items()))
+            f"CPU threads: {os.cpu_count()}; fusion weights "
+            f"{'learned now on seed ' + str(args.seed + 1) if args.tune else 'taxonomy.fusion.LEARNED'}: "
+            + "; ".join(f"{'+'.join(k)}: {v}" for k, v in fusion.LEARNED.items() if set(k) <= set(encoders)))
+    table = markdown(rows)
     print(info + "\n\n" + table)
     args.out.write_text(info + "\n\n" + table + "\n", encoding="utf-8")
     return 0

@@ -94,6 +94,7 @@ def build_demo(
         progress(f"importing the taxonomy from {source}")
         report = import_esco(con, source)
         taxonomy = f"ESCO {report.esco_version}" if source != SAMPLE_DIR else "sample taxonomy"
+        _search_vectors(con, progress)
         progress("creating demo accounts")
         _users(con)
         progress("inventing participants, assessments and vacancies")
@@ -103,6 +104,17 @@ def build_demo(
         return DemoInfo(db, taxonomy, demo_logins(), time.monotonic() - start, False)
     finally:
         con.close()
+
+
+def _search_vectors(con: duckdb.DuckDBPyConnection, progress: Callable[[str], None]) -> None:
+    """The occupation vectors the demo's searches use: the fast encoder only (e5 takes ~15 min)."""
+    from taxonomy.encoders import get_encoder
+    from taxonomy.index import ensure_vectors
+    from taxonomy.search import SEARCH_ENCODERS
+
+    encoder = get_encoder(SEARCH_ENCODERS[0])
+    progress(f"embedding occupation labels for search ({encoder.name})")
+    ensure_vectors(con, concept_type="occupation", encoder=encoder, progress=False)
 
 
 def _users(con: duckdb.DuckDBPyConnection) -> None:

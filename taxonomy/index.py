@@ -3,9 +3,15 @@
 Vectors live in ``taxonomy.label_vectors`` keyed by ``(model, model_version, text)``: a
 text is embedded once, ever, and only new or changed labels are embedded on later runs.
 On a read-only connection missing vectors are computed in memory and not stored.
+
+Vectors are built by ``werkbrug taxonomy index`` (and the demo), never inside a request:
+a search asks :func:`missing_vectors` and falls back to the lexical ranker while any
+imported label lacks a vector.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import duckdb
 import numpy as np
@@ -14,7 +20,7 @@ import pandas as pd
 from foundation.cache import INDEX, invalidate
 from foundation.errors import InputError
 from taxonomy.encoders import Encoder
-from taxonomy.store import ensure_schema
+from taxonomy.store import ensure_schema, labels_table
 
 CHUNK = 512
 CONCEPT_TYPES = ("occupation", "skill", "isco_group", "skill_group")
@@ -68,12 +74,13 @@ def _store(con: duckdb.DuckDBPyConnection, encoder: Encoder, texts: list[str], m
 
 def text_vectors(
     con: duckdb.DuckDBPyConnection, texts: list[str], *, encoder: Encoder, progress: bool = False,
-    desc: str = "Embedding",
+    desc: str = "Embedding", on_progress: Callable[[int, int], None] | None = None,
 ) -> tuple[np.ndarray, int]:
     """Vectors of ``texts`` (rows in the same order) and how many had to be embedded now.
 
     Cached vectors are read; missing ones are embedded in chunks and stored as they come,
-    so an interrupted run keeps what it computed.
+    so an interrupted run keeps what it computed. ``on_progress(done, total)`` is called
+    after each chunk (``progress`` shows a tqdm bar instead).
     """
     unique = list(dict.fromkeys(texts))
     have = _cached(con, unique, encoder)
@@ -93,6 +100,8 @@ def text_vectors(
                     _store(con, encoder, part, mat)
                 have.update(zip(part, mat, strict=True))
                 bar.update(len(part))
+                if on_progress:
+                    on_progress(min(start + CHUNK, len(missing)), len(missing))
         if writable:
             invalidate(con, INDEX)
     if not texts:
@@ -122,7 +131,7 @@ def _label_frame(
     if concept_type not in CONCEPT_TYPES:
         raise InputError(f"Unknown concept type {concept_type!r}: use one of {', '.join(CONCEPT_TYPES)}.")
     return con.execute(
-        """SELECT uri, lang, kind, label FROM taxonomy.labels
+        f"""SELECT uri, lang, kind, label FROM {labels_table(con)}
            WHERE concept_type = ? AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], lang))
            ORDER BY uri, lang, kind, label""",
         [concept_type, langs, langs],
@@ -132,12 +141,46 @@ def _label_frame(
 def ensure_vectors(
     con: duckdb.DuckDBPyConnection, *, concept_type: str, encoder: Encoder,
     langs: list[str] | None = None, progress: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> int:
     """Embed every label of ``concept_type`` (in ``langs``) not cached yet; number embedded."""
     labels = _label_frame(con, concept_type, langs)
     _, n = text_vectors(con, labels["label"].tolist(), encoder=encoder, progress=progress,
-                        desc=f"Embedding {concept_type} labels")
+                        desc=f"Embedding {concept_type} labels", on_progress=on_progress)
     return n
+
+
+def missing_vectors(
+    con: duckdb.DuckDBPyConnection, *, concept_type: str, model: str, model_version: str,
+    langs: list[str] | None = None,
+) -> int:
+    """How many distinct imported labels of ``concept_type`` have no vector of this model.
+
+    Local labels added by an administrator are not counted: until the next
+    ``werkbrug taxonomy index`` they are searched by spelling only.
+    """
+    if not _has_cache(con):
+        return con.execute(
+            """SELECT count(DISTINCT label) FROM taxonomy.labels WHERE concept_type = ?
+               AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], lang))""",
+            [concept_type, langs, langs]).fetchone()[0]
+    return con.execute(
+        """SELECT count(*) FROM (
+               SELECT DISTINCT label FROM taxonomy.labels WHERE concept_type = ?
+                 AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], lang))) l
+           ANTI JOIN (SELECT text FROM taxonomy.label_vectors WHERE model = ? AND model_version = ?) v
+           ON v.text = l.label""",
+        [concept_type, langs, langs, model, model_version],
+    ).fetchone()[0]
+
+
+def vector_counts(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], int]:
+    """Cached vectors per ``(model, model_version)``: changes whenever vectors are added."""
+    if not _has_cache(con):
+        return {}
+    rows = con.execute(
+        "SELECT model, model_version, count(*) FROM taxonomy.label_vectors GROUP BY ALL").fetchall()
+    return {(m, v): n for m, v, n in rows}
 
 
 def concept_vectors(

@@ -56,22 +56,58 @@ def current_version(con: duckdb.DuckDBPyConnection) -> TaxonomyVersion:
     )
 
 
-def preferred_labels(
-    con: duckdb.DuckDBPyConnection, uris: list[str], *, lang: str = "nl", fallback: str = "en"
-) -> dict[str, str]:
-    """Preferred label per URI in ``lang``, falling back to ``fallback``."""
+def labels_table(con: duckdb.DuckDBPyConnection) -> str:
+    """``taxonomy.all_labels`` (imported and local labels), or ``taxonomy.labels`` on an old schema."""
+    rows = con.execute(
+        """SELECT 1 FROM duckdb_views() WHERE database_name = current_database()
+           AND schema_name = 'taxonomy' AND view_name = 'all_labels'"""
+    ).fetchall()
+    return "taxonomy.all_labels" if rows else "taxonomy.labels"
+
+
+#: Where a label came from, for people: ESCO files, the VDAB Competent crosswalk, an admin.
+LOCAL_SOURCE = "local"
+
+
+def label_source(source: str) -> str:
+    """``esco``, ``vdab`` or ``local`` for a stored label source (a file name or ``local``)."""
+    if source == LOCAL_SOURCE:
+        return LOCAL_SOURCE
+    return "vdab" if "competent" in source.lower() else "esco"
+
+
+def display_labels(
+    con: duckdb.DuckDBPyConnection, uris: list[str], lang: str = "nl",
+) -> dict[str, tuple[str, str, str]]:
+    """``{uri: (text, label_lang, source)}``: the label to show a reader of ``lang``.
+
+    First found: a local preferred label in ``lang``, the ESCO preferred label in ``lang``,
+    the ESCO preferred label in English, any preferred label. ``label_lang`` tells the UI
+    when the text is not in the reader's language (it marks it "EN"); ``source`` is
+    ``local``, ``vdab`` or ``esco``. Unknown URIs are left out.
+    """
+    uris = list(dict.fromkeys(u for u in uris if u))
     if not uris:
         return {}
     rows = con.execute(
-        """SELECT uri, lang, label FROM taxonomy.labels
-           WHERE kind = 'preferred' AND lang IN (?, ?) AND uri IN (SELECT unnest(?))""",
-        [lang, fallback, uris],
+        f"""SELECT uri, lang, label, source FROM {labels_table(con)}
+            WHERE kind = 'preferred' AND uri IN (SELECT unnest(?))""",
+        [uris],
     ).fetchall()
-    out: dict[str, str] = {}
-    for uri, lg, label in rows:
-        if lg == lang or uri not in out:
-            out[uri] = label
-    return out
+    best: dict[str, tuple[int, str, str, str]] = {}
+    for uri, lg, label, source in rows:
+        priority = (0 if source == LOCAL_SOURCE else 1) if lg == lang else 2 if lg == "en" else 3
+        key = (priority, label, lg, source)
+        if uri not in best or key < best[uri]:
+            best[uri] = key
+    return {u: (label, lg, label_source(source)) for u, (_p, label, lg, source) in best.items()}
+
+
+def preferred_labels(
+    con: duckdb.DuckDBPyConnection, uris: list[str], *, lang: str = "nl"
+) -> dict[str, str]:
+    """Preferred label text per URI in ``lang``, else English (see :func:`display_labels`)."""
+    return {u: text for u, (text, _lg, _src) in display_labels(con, uris, lang).items()}
 
 
 def occupation_skills(con: duckdb.DuckDBPyConnection, occupation_uri: str) -> list[tuple[str, str]]:

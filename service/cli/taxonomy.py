@@ -1,4 +1,4 @@
-"""``werkbrug taxonomy …``: import ESCO, search occupations and skills."""
+"""``werkbrug taxonomy …``: import ESCO, build the search vectors, search, local labels."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from foundation.db import connect
-from service.cli.common import DbOption, db_file, user_errors
+from service.cli.common import DbOption, JsonFlag, db_file, open_db, user_errors
 from taxonomy.esco_import import discover, import_esco
 
-app = typer.Typer(help="The ESCO taxonomy: import and search.", no_args_is_help=True)
+app = typer.Typer(help="The ESCO taxonomy: import, index and search.", no_args_is_help=True)
+label_app = typer.Typer(help="Local labels (e.g. Dutch) for ESCO occupations and skills.",
+                        no_args_is_help=True)
+app.add_typer(label_app, name="label")
 console = Console()
 
 
@@ -24,6 +27,9 @@ def import_command(
     esco_version: Annotated[
         str | None, typer.Option(help="ESCO version, if it cannot be read from the download.")
     ] = None,
+    index: Annotated[
+        bool, typer.Option("--index", help="Then build the search vectors (see `index`).")
+    ] = False,
 ) -> None:
     """Import an ESCO download (official CSV layout) into the database."""
     with user_errors():
@@ -52,6 +58,51 @@ def import_command(
         )
     if report.ignored_files:
         console.print(f"  ignored (not ESCO CSV layout): {', '.join(report.ignored_files)}")
+    if index:
+        index_command(db=db, skills=False, encoder=None)
+    else:
+        console.print("Next: `werkbrug taxonomy index` builds the search vectors; until then "
+                      "searches rank by spelling only.")
+
+
+@app.command("index")
+def index_command(
+    db: DbOption = None,
+    skills: Annotated[bool, typer.Option("--skills", help="Also embed every skill label.")] = False,
+    encoder: Annotated[
+        str | None, typer.Option(help="Only this encoder (name or local model folder); "
+                                      "default: every encoder search fuses.")
+    ] = None,
+) -> None:
+    """Build every vector a search needs (only labels not cached yet), so no search embeds."""
+    from taxonomy.encoders import get_encoder
+    from taxonomy.index import ensure_vectors
+    from taxonomy.search import SEARCH_ENCODERS
+
+    with user_errors():
+        names = [encoder] if encoder else list(SEARCH_ENCODERS)
+        encoders = [get_encoder(n) for n in names]
+        con = connect(db_file(db))
+        with Progress(
+            TextColumn("[progress.description]{task.description}"), BarColumn(),
+            TextColumn("{task.completed:,}/{task.total:,} labels"), TimeElapsedColumn(),
+            console=console,
+        ) as bar:
+            done = []
+            for kind in ("occupation", "skill") if skills else ("occupation",):
+                for enc in encoders:
+                    task = bar.add_task(f"{kind} labels · {enc.name}", total=None)
+
+                    def step(n: int, total: int, task=task) -> None:
+                        bar.update(task, completed=n, total=total)
+
+                    n = ensure_vectors(con, concept_type=kind, encoder=enc, progress=False,
+                                       on_progress=step)
+                    bar.update(task, total=max(n, 1), completed=max(n, 1))
+                    done.append((kind, enc, n))
+        con.close()
+    for kind, enc, n in done:
+        console.print(f"{kind} labels: {n:,} newly embedded with {enc.name} ({enc.version})")
 
 
 @app.command("search")
@@ -69,14 +120,18 @@ def search_command(
         typer.Option("--file", help="Batch mode: one query per line ('-' for stdin)."),
     ] = None,
     encoder: Annotated[
-        str | None, typer.Option(help="Sentence encoder name or local model folder.")
+        str | None, typer.Option(help="Fuse only this sentence encoder (name or local model folder).")
     ] = None,
 ) -> None:
-    """Find ESCO occupations (or skills) for a title, or for every line of a file."""
+    """Find ESCO occupations (or skills) for a title, or for every line of a file.
+
+    Never embeds the taxonomy: without vectors (`werkbrug taxonomy index`) it ranks by spelling.
+    """
     import json
     import sys
 
     from foundation.errors import InputError
+    from service.messages import cli_language, message
     from taxonomy.search import Searcher
 
     with user_errors():
@@ -92,40 +147,124 @@ def search_command(
                 raise InputError(f"{file} holds no queries (one per line).")
         else:
             queries = [query or ""]
-        con = connect(db_file(db))  # writable: label vectors missing from the cache are stored once
-        searcher = Searcher.for_connection(
-            con, kind="skill" if skills else "occupation", encoder=encoder, progress=True)
+        con = connect(db_file(db), read_only=db_file(db).exists())  # a search writes nothing
+        searcher = Searcher.for_connection(con, kind="skill" if skills else "occupation", encoder=encoder)
         results = searcher.search_many(queries, lang=lang, top=top)
         con.close()
+    if searcher.mode == "lexical":
+        notice = message(results[0].notice, lang=lang or cli_language(),
+                         fallback="No sentence vectors yet: ranked by spelling only. "
+                                  "Run `werkbrug taxonomy index`.")
+        Console(stderr=True).print(f"[yellow]{notice}[/]", highlight=False)
     for q, hits in zip(queries, results, strict=True):
         if as_json:
-            print(json.dumps({"query": q, "results": [
-                {"uri": h.uri, "label": h.label, "score": h.score, "matched_label": h.matched_label}
-                for h in hits]}, ensure_ascii=False))
+            print(json.dumps({"query": q, "mode": hits.mode, "results": [
+                {"uri": h.uri, "label": h.label, "label_lang": h.label_lang, "score": h.score,
+                 "matched_label": h.matched_label} for h in hits]}, ensure_ascii=False))
             continue
         console.print(f"[bold]{q}[/]")
         for i, h in enumerate(hits, 1):
             via = f"  [dim](via “{h.matched_label}”)[/]" if h.matched_label != h.label else ""
-            console.print(f"  {i:>2}. {h.label}  [cyan]{h.score:.2f}[/]{via}  [dim]{h.uri}[/]",
+            tag = " [dim][EN][/]" if h.label_lang != (lang or "nl") else ""
+            console.print(f"  {i:>2}. {h.label}{tag}  [cyan]{h.score:.2f}[/]{via}  [dim]{h.uri}[/]",
                           highlight=False)
 
 
-@app.command("index")
-def index_command(
+# -- local labels ------------------------------------------------------------------------
+
+ByOption = Annotated[str | None, typer.Option("--by", help="Who acts (default: your login name).")]
+
+
+@label_app.command("add")
+def label_add(
+    uri: Annotated[str, typer.Argument(help="ESCO occupation or skill URI.")],
+    label: Annotated[str, typer.Argument(help="The label, e.g. 'werkinstructies uitvoeren'.")],
     db: DbOption = None,
-    skills: Annotated[bool, typer.Option("--skills", help="Also embed every skill label.")] = False,
-    encoder: Annotated[
-        str | None, typer.Option(help="Sentence encoder name or local model folder.")
-    ] = None,
+    lang: Annotated[str, typer.Option(help="Language of the label (nl, en).")] = "nl",
+    alternative: Annotated[
+        bool, typer.Option("--alternative", help="Search only; do not show it instead of ESCO's label.")
+    ] = False,
+    note: Annotated[str | None, typer.Option(help="Why this label (for other admins).")] = None,
+    by: ByOption = None,
+    as_json: JsonFlag = False,
 ) -> None:
-    """Embed the occupation (and skill) labels not cached yet, so search starts at once."""
-    from taxonomy.encoders import get_encoder
-    from taxonomy.index import ensure_vectors
+    """Add a local label to an occupation or skill (shown in the UI and searched)."""
+    import json
+
+    from service.cli.programme import actor
+    from taxonomy.local_labels import add_local_label
 
     with user_errors():
-        enc = get_encoder(encoder)
-        con = connect(db_file(db))
-        for kind in ("occupation", "skill") if skills else ("occupation",):
-            n = ensure_vectors(con, concept_type=kind, encoder=enc, progress=True)
-            console.print(f"{kind} labels: {n:,} newly embedded with {enc.name} ({enc.version})")
+        con = open_db(db)
+        added = add_local_label(con, actor=actor(con, by), uri=uri, label=label, lang=lang,
+                                kind="alternative" if alternative else "preferred", note=note)
         con.close()
+    if as_json:
+        print(json.dumps(_label_json(added), ensure_ascii=False))
+    else:
+        console.print(f"local label {added.label_id}: {added.label!r} ({added.lang}, {added.kind}) "
+                      f"for {added.concept_type} {added.uri}", highlight=False)
+
+
+@label_app.command("remove")
+def label_remove(
+    label_id: Annotated[int, typer.Argument(help="Id of the local label (see `label list`).")],
+    db: DbOption = None,
+    by: ByOption = None,
+) -> None:
+    """Remove a local label."""
+    from service.cli.programme import actor
+    from taxonomy.local_labels import remove_local_label
+
+    with user_errors():
+        con = open_db(db)
+        old = remove_local_label(con, actor=actor(con, by), label_id=label_id)
+        con.close()
+    console.print(f"removed local label {old.label_id}: {old.label!r}", highlight=False)
+
+
+@label_app.command("list")
+def label_list(db: DbOption = None, by: ByOption = None, as_json: JsonFlag = False) -> None:
+    """Every local label."""
+    import json
+
+    from service.cli.programme import actor
+    from taxonomy.local_labels import list_local_labels
+
+    with user_errors():
+        con = open_db(db)
+        rows = list_local_labels(con, actor=actor(con, by))
+        con.close()
+    if as_json:
+        print(json.dumps([_label_json(r) for r in rows], ensure_ascii=False))
+        return
+    for r in rows:
+        console.print(f"{r.label_id:>5}  {r.label}  [dim]({r.lang}, {r.kind}; ESCO: {r.esco_label_en}; "
+                      f"{r.created_by})  {r.uri}[/]", highlight=False)
+
+
+@label_app.command("export")
+def label_export(
+    db: DbOption = None, by: ByOption = None,
+    out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: standard output).")] = None,
+) -> None:
+    """The local labels as CSV."""
+    import sys
+
+    from service.cli.programme import actor
+    from taxonomy.local_labels import export_local_labels
+
+    with user_errors():
+        con = open_db(db)
+        text = export_local_labels(con, actor=actor(con, by))
+        con.close()
+    if out:
+        out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def _label_json(r) -> dict:
+    return {"label_id": r.label_id, "uri": r.uri, "concept_type": r.concept_type, "lang": r.lang,
+            "kind": r.kind, "label": r.label, "created_by": r.created_by,
+            "created_at": r.created_at.isoformat(), "note": r.note}

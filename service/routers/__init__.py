@@ -36,6 +36,7 @@ ROUTERS = [
     ui_common.router,
     admin.pages,
     ui_account.pages,
+    taxonomy.pages,
     ui_assessor.router,
     ui_intake.router,
     ui_coach.router,

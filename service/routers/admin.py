@@ -17,7 +17,7 @@ from service.messages import problem_text
 from service.ui import field_errors, render, ui_translator
 from service.ui.audit_view import audit_row
 from service.users import Role, User, create_user, username_problems
-from taxonomy.store import preferred_labels
+from taxonomy.store import display_labels
 
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 
@@ -233,8 +233,8 @@ def _requirements_page(request: Request, cursor, user: User, *, errors=None, for
     from matching.service import language_requirements
 
     rows = language_requirements(cursor, actor=user)
-    labels = preferred_labels(cursor, [r["key"] for r in rows if r["scope"] == "occupation"],
-                              lang=request_language(request))
+    labels = display_labels(cursor, [r["key"] for r in rows if r["scope"] == "occupation"],
+                            request_language(request))
     return render(request, "admin/language.html", user, status_code=status_code, rows=rows, labels=labels,
                   errors=errors or {}, form=form or {}, messages=messages or [])
 

@@ -20,7 +20,7 @@ from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
 from service.ui.paging import paging
 from service.users import Role, User
-from taxonomy.store import preferred_labels
+from taxonomy.store import display_labels, preferred_labels
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
 Coach = Annotated[User, Depends(require_roles(Role.coach))]
@@ -67,7 +67,9 @@ def _profile_page(
     result = participant_job_targets(cursor, actor=user, participant_id=participant_id, top=6, lang=lang,
                                      config=request.app.state.matching_config)
     agreed = trajectory.agreed_targets.occupation_uris if trajectory.agreed_targets else []
-    labels = preferred_labels(cursor, agreed + [t.occupation_uri for t in result.targets], lang=lang)
+    labels = display_labels(cursor, agreed + [t.occupation_uri for t in result.targets] + [
+        s.uri for t in result.targets for s in (*t.supporting_skills, *t.missing_essential)] + [
+        u for a in trajectory.target_history for u in a.occupation_uris], lang)
     proposed = participant_candidacies(cursor, actor=user, participant_id=participant_id)
     return render(
         request, "coach/participant.html", user, status_code=status_code, p=p, contact=contact, profile=profile,

@@ -18,7 +18,7 @@ from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.ui import field_errors, render, ui_translator
 from service.users import Role, User
-from taxonomy.store import preferred_labels
+from taxonomy.store import display_labels
 
 router = APIRouter(prefix="/liaison", include_in_schema=False)
 Liaison = Annotated[User, Depends(require_roles(Role.liaison))]
@@ -169,7 +169,7 @@ def _vacancy_page(request, cursor, user, vacancy_id, *, errors=None, status_code
     _ = ui_translator(request)
     v = service.show_vacancy(cursor, actor=user, vacancy_id=vacancy_id)
     lang = request_language(request)
-    labels = preferred_labels(cursor, v.occupation_uris + v.essential_skills + v.optional_skills, lang=lang)
+    labels = display_labels(cursor, v.occupation_uris + v.essential_skills + v.optional_skills, lang)
     return render(request, "liaison/vacancy.html", user, status_code=status_code, v=v, labels=labels,
                   shortlists=service.vacancy_shortlists(cursor, actor=user, vacancy_id=vacancy_id),
                   errors=errors or {},
@@ -227,9 +227,9 @@ def _shortlist_page(request, cursor, user, shortlist_id, *, errors=None, form=No
     history: dict[str, list] = {}
     for event in sl.history:
         history.setdefault(event.candidate, []).append(event)
-    labels = preferred_labels(cursor, [s.uri for c in sl.candidates for s in (*c.supporting_skills,
-                                                                             *c.missing_essential)],
-                              lang=request_language(request))  # stored labels are in the language of the ranking
+    labels = display_labels(cursor, [s.uri for c in sl.candidates for s in (*c.supporting_skills,
+                                                                           *c.missing_essential)],
+                            request_language(request))  # stored labels are in the language of the ranking
     return render(request, "liaison/shortlist.html", user, status_code=status_code, sl=sl, v=v, labels=labels,
                   candidates=[(c.candidate, c) for c in sl.candidates], withdrawn=sl.withdrawn, coaches=sl.coaches,
                   confirmed=[(code, by_code[code]) for code in sl.confirmed_order or []], history=history,

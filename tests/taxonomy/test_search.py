@@ -145,9 +145,28 @@ def test_hit_fields(searcher) -> None:
     hit = searcher.search("lasser", top=1)[0]
     assert hit.uri.startswith("http://data.europa.eu/esco/occupation/")
     assert hit.matched_label == "lasser" and hit.lexical == pytest.approx(1.0, abs=1e-3)
-    assert hit.label == searcher.display["nl"][hit.uri]
-    assert searcher.search("lasser", top=1, lang="en")[0].label == searcher.display["en"][hit.uri]
-    assert set(hit.to_dict()) == {"uri", "label", "matched_label", "score", "lexical", "dense"}
+    assert (hit.label, hit.label_lang) == searcher.display["nl"][hit.uri][:2] == ("lasser", "nl")
+    assert searcher.search("lasser", top=1, lang="en")[0].label == searcher.display["en"][hit.uri][0]
+    assert set(hit.to_dict()) == {"uri", "label", "label_lang", "matched_label", "score", "lexical", "dense"}
+    assert set(hit.dense) == {"use-multilingual"}
+
+
+def test_ties_are_broken_by_uri(searcher) -> None:
+    """Several occupations have the label "lasser": equal scores come in URI order, every time."""
+    hits = searcher.search("lasser", top=10)
+    tied = [h for h in hits if h.score == hits[0].score]
+    assert len(tied) >= 2 and [h.uri for h in tied] == sorted(h.uri for h in tied)
+    assert [h.uri for h in hits] == [h.uri for h in searcher.search("lasser", top=10)]
+    scores = [(-h.score, h.uri) for h in hits]
+    assert scores == sorted(scores)
+
+
+def test_titles_as_people_type_them(searcher) -> None:
+    """Gender tags, seniority and employer words, a typo: the same occupation as the plain title."""
+    plain = searcher.search("heftruckchauffeur", top=1)[0].uri
+    for typed in ("Heftruckchauffeur (m/v/x)", "Ervaren heftruckchauffeur voor ons magazijn in Brugge",
+                  "HEFTRUCKCHAUFEUR M/V/X", "Vacature: junior heftruck-chauffeur"):
+        assert searcher.search(typed, top=3)[0].uri == plain, typed
 
 
 def test_fused_is_at_least_as_good_as_its_parts(searcher) -> None:
@@ -160,7 +179,7 @@ def test_fused_is_at_least_as_good_as_its_parts(searcher) -> None:
     for mode in ("lexical", "dense", "hybrid"):
         results = searcher.search_many(list(queries), top=5, mode=mode)
         found[mode] = sum(
-            any(word in searcher.display["en"][h.uri] for h in hits)
+            any(word in searcher.display["en"][h.uri][0] for h in hits)
             for hits, word in zip(results, queries.values(), strict=True))
     assert found["hybrid"] >= max(found["lexical"], found["dense"])
     assert found["hybrid"] >= 9, found
@@ -213,6 +232,29 @@ def test_bad_queries_are_input_errors(search_db_file: Path, searcher, use_encode
         search(con, "lasser", encoder="bert-huge")
 
 
+def test_search_without_vectors_is_lexical_and_loads_no_encoder(esco_db: Path) -> None:
+    """A fresh database: the answer comes from the lexical ranker, says so, and embeds nothing."""
+    from taxonomy import encoders
+
+    con = connect(esco_db)
+    loads = encoders._load.cache_info()
+    result = search(con, "Lasser (m/v/x)", top=3)
+    assert result.mode == "lexical" and result.notice == "taxonomy.search_lexical_only"
+    assert result.encoders == () and all(h.dense == {} for h in result)
+    assert "lasser" in [h.label for h in result]
+    [many] = search_many(con, ["poetsvrouw"], top=2)
+    assert many.mode == "lexical" and len(many) == 2
+    assert encoders._load.cache_info() == loads  # no encoder was even looked up
+    cache = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'label_vectors'").fetchone()[0]
+    assert cache == 0 or con.execute("SELECT count(*) FROM taxonomy.label_vectors").fetchone()[0] == 0
+
+
+def test_search_is_hybrid_once_indexed(search_db: Path) -> None:
+    con = connect(search_db)
+    result = search(con, "lasser", top=3)
+    assert result.mode == "hybrid" and result.encoders == ("use-multilingual",) and result.notice is None
+
+
 def test_search_without_import(tmp_path: Path, use_encoder) -> None:
     con = connect(tmp_path / "empty.duckdb")
     with pytest.raises(NotFoundError, match="taxonomy import"):
@@ -227,7 +269,7 @@ def test_cli_search_json_and_batch(search_db: Path, tmp_path: Path) -> None:
                               "--top", "3", "--encoder", "use-multilingual"])
     assert res.exit_code == 0, res.output
     line = json.loads(res.stdout.strip().splitlines()[-1])
-    assert line["query"] == "lasser" and len(line["results"]) == 3
+    assert line["query"] == "lasser" and len(line["results"]) == 3 and line["mode"] == "hybrid"
     assert {"uri", "label", "score"} <= set(line["results"][0])
 
     titles = tmp_path / "titles.txt"
@@ -243,6 +285,14 @@ def test_cli_search_json_and_batch(search_db: Path, tmp_path: Path) -> None:
                               "--lang", "en", "--top", "2", "--encoder", "use"])
     assert res.exit_code == 0, res.output
     assert "welder" in res.stdout
+
+
+def test_cli_search_without_vectors_says_so(esco_db: Path) -> None:
+    res = CliRunner().invoke(app, ["taxonomy", "search", "lasser", "--db", str(esco_db), "--json",
+                                   "--lang", "nl"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout.strip().splitlines()[-1])["mode"] == "lexical"
+    assert "werkbrug taxonomy index" in _flat(res.stderr) and "spelling" in res.stderr
 
 
 def test_cli_index_embeds_only_what_is_missing(search_db: Path) -> None:
