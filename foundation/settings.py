@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     audit_key_file: Path | None = Field(
         None, description="File holding the audit key; unset: <database>.audit-key beside the database.")
     backup_dir: Path | None = Field(None, description="Folder for backups; unset: <database>.backups.")
+    max_body_bytes: int = Field(
+        1024 * 1024, ge=1024, description="Largest JSON or form body, checked before it is read (413 above).")
+    max_upload_bytes: int = Field(
+        10 * 1024 * 1024, ge=1024, description="Largest uploaded file body, checked before it is read (413 above).")
     retention_months: int = Field(
         24, ge=1, le=240, description="Months after leaving the programme before a person's data is erased.")
 

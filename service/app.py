@@ -27,7 +27,7 @@ from foundation.errors import (
 )
 from foundation.settings import Settings, load_settings, start
 from matching.config import MatchingConfig
-from service.limits import BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode, json_safe
+from service.limits import MULTIPART_OVERHEAD, BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode, json_safe
 
 STATUS = {InputError: 422, ForbiddenError: 403, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
 STATIC_DIR = Path(__file__).parent / "static"
@@ -126,7 +126,8 @@ def create_app(
     except ImportError:  # pragma: no cover - the dependency is declared
         pass
 
-    app.add_middleware(BodyLimits, limits=limits)
+    app.add_middleware(BodyLimits, limits=limits or RequestLimits(
+        max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD))
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):

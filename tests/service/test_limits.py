@@ -128,3 +128,17 @@ def test_forwarded_for_is_ignored_unless_from_a_trusted_proxy(tmp_path: Path, mo
         codes = [c.post("/api/auth/token", json={"username": f"nobody{i}", "password": "x"},
                         headers={"X-Forwarded-For": f"203.0.113.{i}"}).status_code for i in range(35)]
         assert set(codes) == {401}  # behind a trusted proxy each forwarded address counts for itself
+
+
+def test_the_limits_are_settings(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from foundation.settings import load_settings
+    from service.app import create_app
+
+    app = create_app(tmp_path / "w.duckdb", settings=load_settings(max_body_bytes=2048))
+    with TestClient(app) as c:
+        body = '{"username": "%s", "password": "x"}' % ("a" * 4096)
+        r = c.post("/api/auth/token", content=body, headers={"Content-Type": "application/json"})
+        assert r.status_code == 413 and r.json()["code"] == "request.too_large"
+        assert c.post("/api/auth/token", json={"username": "a", "password": "x"}).status_code == 401
