@@ -85,13 +85,13 @@ def index_command(
         con = connect(db_file(db))
         with Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(),
-            TextColumn("{task.completed:,}/{task.total:,} labels"), TimeElapsedColumn(),
+            TextColumn("{task.completed:,.0f}/{task.total:,.0f} labels"), TimeElapsedColumn(),
             console=console,
         ) as bar:
             done = []
             for kind in ("occupation", "skill") if skills else ("occupation",):
                 for enc in encoders:
-                    task = bar.add_task(f"{kind} labels · {enc.name}", total=None)
+                    task = bar.add_task(f"{kind} labels · {enc.name}", total=0)
 
                     def step(n: int, total: int, task=task) -> None:
                         bar.update(task, completed=n, total=total)

@@ -205,7 +205,10 @@ def test_search_many_batches(searcher) -> None:
     queries = ["lasser", "poetsvrouw", "forklift driver"] * 100
     results = searcher.search_many(queries, top=2)
     assert len(results) == 300 and all(len(r) == 2 for r in results)
-    assert results[0] == results[3] and results[0][0] == searcher.search("lasser", top=1)[0]
+    alone = searcher.search("lasser", top=2)
+    for hits in (results[3], alone):  # the same ranking; float32 sums may differ in the last digit
+        assert [h.uri for h in hits] == [h.uri for h in results[0]]
+        assert [h.score for h in hits] == pytest.approx([h.score for h in results[0]], abs=1e-3)
 
 
 def test_skill_search(search_db_file: Path, use_encoder) -> None:
