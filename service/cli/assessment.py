@@ -14,10 +14,11 @@ from rich.table import Column, Table
 from assessment import service, service_records
 from assessment.batch import write_template
 from assessment.instrument import get_instrument, instrument_json_schema, load_instruments
-from assessment.profile import profile_json_schema
+from assessment.profile import CompetenceProfile, profile_json_schema
 from foundation.errors import InputError, Problem
 from matching.service import export_participant
 from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, user_errors
+from service.cli.ops import TokenOption, UrlOption, ask_server
 
 console = Console()
 participant_app = typer.Typer(help="Participants (deelnemers): register, list, show, consent.", no_args_is_help=True)
@@ -289,14 +290,29 @@ def profile_show(
     db: DbOption = None,
     as_json: JsonFlag = False,
     by: ByOption = None,
+    url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
-    """Show the competence profile (what matching sees) of one participant."""
+    """Show the competence profile (what matching sees) of one participant.
+
+    While ``werkbrug serve`` holds the database (DuckDB lets no other process open it, not even
+    read-only), give ``--url`` and your API ``--token``: the running server answers, and audits the read.
+    """
+    from foundation.errors import DatabaseLockedError
+
     with user_errors():
-        con = open_db(db)
         try:
-            profile = service.read_profile(con, actor=acting_person(con, by), participant_id=participant_id)
-        finally:
-            con.close()
+            con = open_db(db)
+        except DatabaseLockedError:
+            if not url:
+                raise
+            profile = CompetenceProfile.model_validate(
+                ask_server("GET", url, token, f"/api/participants/{participant_id}/profile"))
+        else:
+            try:
+                profile = service.read_profile(con, actor=acting_person(con, by), participant_id=participant_id)
+            finally:
+                con.close()
     if as_json:
         _print_json(profile.model_dump(mode="json"))
         return

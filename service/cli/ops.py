@@ -24,7 +24,7 @@ TokenOption = Annotated[str | None, typer.Option("--token", envvar="WERKBRUG_TOK
                                                  help="An admin's API token (for --url).")]
 
 
-def _ask_server(method: str, url: str | None, token: str | None, path: str) -> dict:
+def ask_server(method: str, url: str | None, token: str | None, path: str) -> dict:
     import httpx
 
     if not url or not token:
@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
             try:
                 con = connect(database_path(db), read_only=True)
             except DatabaseLockedError:
-                result = _ask_server("GET", url, token, "/api/admin/audit/verify")
+                result = ask_server("GET", url, token, "/api/admin/audit/verify")
             else:
                 try:
                     report = verify(con)
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
             try:
                 con = open_db(database_path(db))
             except DatabaseLockedError:
-                made = _ask_server("POST", url, token, "/api/admin/backup")
+                made = ask_server("POST", url, token, "/api/admin/backup")
                 result = {**made, "file": str(copy_backup(made["file"], out))}
             else:
                 try:
