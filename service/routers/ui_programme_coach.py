@@ -113,7 +113,8 @@ def set_people(request: Request, participant_id: str, cursor: Cursor, user: Coac
     return _back(participant_id, "people")
 
 
-PLACEMENT_FIELDS = ("employer_id", "occupation_uri", "contract_type", "hours_per_week", "starts_on", "ends_on")
+PLACEMENT_FIELDS = ("employer_id", "occupation_uri", "contract_type", "hours_per_week", "starts_on", "ends_on",
+                    "vacancy_id", "shortlist_id")
 
 
 @router.post("/coach/programme/{participant_id}/placements", dependencies=[Depends(check_csrf)])

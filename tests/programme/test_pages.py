@@ -75,3 +75,17 @@ def test_admin_reads_the_report_as_page_csv_and_excel(site) -> None:
     assert wb.sheetnames == ["Per groep", "Per beroepsgroep"]
     bad = c.get("/admin/programme?from=2026-13-01")
     assert bad.status_code == 422
+
+
+def test_coach_records_a_placement_via_a_vacancy(site) -> None:
+    from tests.service.world import OCCUPATION
+
+    w, url = site
+    c = client(url, "coach")
+    token = csrf_of(c.get(f"/coach/programme/{w.participant}").text)
+    form = {"csrf_token": token, "employer_id": w.employer, "occupation": OCCUPATION, "contract_type": "interim",
+            "hours_per_week": "30", "starts_on": "2026-06-01"}
+    bad = c.post(f"/coach/programme/{w.participant}/placements", data=form | {"vacancy_id": "V-99999"})
+    assert bad.status_code == 422 and "V-99999" in bad.text
+    ok = c.post(f"/coach/programme/{w.participant}/placements", data=form | {"vacancy_id": w.vacancy})
+    assert ok.status_code == 303
