@@ -115,7 +115,9 @@ class Proposed(BaseModel):
     uri: str
     label: str
     score: float
-    why: str
+    why: str                         # English fallback of code + params (rendered at the edge)
+    code: str | None = None          # e.g. "vacancy.why.title"
+    params: dict = {}
     sentence: int | None = None
     source: Literal["title", "text", "occupation"] = "text"
 

@@ -51,7 +51,8 @@ def _lexical_occupations(con, text: str, top: int) -> list[Proposed]:
             best[uri] = (float(sims[i]), lex["occ_labels"][i])
     ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:top]
     labels = preferred_labels(con, [u for u, _ in ranked])
-    return [Proposed(uri=u, label=labels.get(u, m), score=round(s, 4), why=f"title matches '{m}'")
+    return [Proposed(uri=u, label=labels.get(u, m), score=round(s, 4), why=f"title matches '{m}'",
+                     code="vacancy.why.title", params={"label": m})
             for u, (s, m) in ranked if s > 0]
 
 
@@ -91,7 +92,8 @@ def propose(
 
         hits = search(con, query, kind="occupation", lang="nl", top=top_occupations)
         occupations = [Proposed(uri=h.uri, label=h.label, score=round(float(h.score), 4),
-                                why=f"title matches '{h.matched_label}'") for h in hits]
+                                why=f"title matches '{h.matched_label}'",
+                                code="vacancy.why.title", params={"label": h.matched_label}) for h in hits]
     else:
         occupations = _lexical_occupations(con, query, top_occupations)
     segments = segment(description)
@@ -107,7 +109,9 @@ def propose(
     found = sentence_skills(index, segments, prior=prior, lexical_only=lexical_only, top=top_skills)
     labels = preferred_labels(con, [u for u, _, _ in found])
     skills = [Proposed(uri=u, label=labels.get(u, u), score=s, sentence=sid, source="text",
-                       why=f"sentence {sid + 1}: '{segments[sid].text[:80]}'") for u, s, sid in found]
+                       why=f"sentence {sid + 1}: '{segments[sid].text[:80]}'",
+                       code="vacancy.why.sentence", params={"n": sid + 1, "text": segments[sid].text[:80]})
+              for u, s, sid in found]
     note = None
     if method != "lexical" and missing_parts(index):
         note = "lexical: skill vectors are not cached (werkbrug vacancy index-skills)"
