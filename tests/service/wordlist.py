@@ -59,5 +59,6 @@ FOREIGN = {"nl": ENGLISH - _BOTH, "en": DUTCH - _BOTH}
 
 def foreign_words(text: str, *, lang: str) -> set[str]:
     """The words of ``text`` that belong to the other language (case-insensitive, whole words)."""
+    text = re.sub(r"https?://\S+", " ", text)  # addresses are identifiers, not language
     words = {w.lower() for w in re.findall(r"[A-Za-zÀ-ÿ]+", text) if not w.isupper()}  # not acronyms (MAG, EN)
     return words & FOREIGN[lang]
