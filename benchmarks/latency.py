@@ -52,6 +52,14 @@ def pct(samples: list[float]) -> tuple[float, float]:
 CPU: dict[str, float] = {}
 
 
+class Rows(list):
+    """Table rows, each also written to stderr as soon as it is measured (a long run keeps its partial results)."""
+
+    def append(self, row) -> None:
+        super().append(row)
+        print("partial:", row, file=sys.stderr, flush=True)
+
+
 def timed(fn, runs: int) -> tuple[float, float]:
     """Wall-clock p50 and p95 (ms); the process's own CPU time per run (p50) is kept in ``CPU["last"]``
     so a shared, loaded machine can be told apart from slow code."""
@@ -107,7 +115,8 @@ def main() -> None:
     con = open_db(args.db)
     t = time.perf_counter()
     model = get_model(con, config=cfg)
-    rows = [("model load (neighbour lists from DuckDB, matrices)", "1 run", (time.perf_counter() - t) * 1000, None)]
+    rows = Rows()
+    rows.append(("model load (neighbour lists from DuckDB, matrices)", "1 run", (time.perf_counter() - t) * 1000, None))
     occ = con.execute("SELECT uri FROM taxonomy.labels WHERE label = 'forklift operator' AND concept_type = "
                       "'occupation'").fetchone()[0]
     ess = [r[0] for r in con.execute("SELECT skill_uri FROM taxonomy.occupation_skills WHERE occupation_uri = ? "
