@@ -15,6 +15,7 @@ from enum import StrEnum
 import duckdb
 from pydantic import BaseModel
 
+from assessment.access import require_participant
 from assessment.common import new_id, utcnow
 from foundation.actor import Role, User
 from foundation.audit import audit
@@ -96,22 +97,10 @@ def _error(message: str, column: str, message_code: str, **params) -> InputError
                       code=message_code, params=params)
 
 
-def _hidden(participant_id: str) -> NotFoundError:
-    return NotFoundError(f"Unknown participant {participant_id!r}",
-                         [Problem("no such participant", column="participant_id")],
-                         code="participant.not_found", params={"participant_id": participant_id})
-
-
 def require_visible(con: duckdb.DuckDBPyConnection, *, actor: User, participant_id: str,
                     roles: tuple[Role, ...] = (Role.assessor, Role.coach, Role.admin)) -> str | None:
-    """The participant's coach, if ``actor`` may see them (the caseload rule), else 404."""
-    row = con.execute("SELECT coach FROM assessment.participants WHERE participant_id = ?",
-                      [participant_id]).fetchone()
-    if row is None or actor.role not in roles:
-        raise _hidden(participant_id)
-    if actor.role == Role.coach and row[0] not in (actor.username, None):
-        raise _hidden(participant_id)
-    return row[0]
+    """The participant's coach, if ``actor`` may reach them (:func:`assessment.access.require_participant`)."""
+    return require_participant(con, actor=actor, participant_id=participant_id, roles=frozenset(roles)).coach
 
 
 def _day(value: date | str | None, column: str) -> date:

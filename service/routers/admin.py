@@ -8,15 +8,16 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from foundation.audit import Purpose, audit, count_log, read_log, to_csv, verify
+from foundation.audit import verify
 from foundation.errors import WerkbrugError
-from service.auth import check_csrf, list_users, set_active
+from service.administration import add_account, audit_entries, audit_export, backup_database, set_account_active
+from service.auth import check_csrf, list_users
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.messages import problem_text
 from service.ui import field_errors, render, ui_translator
 from service.ui.audit_view import audit_row
-from service.users import Role, User, create_user, username_problems
+from service.users import Role, User, username_problems
 from taxonomy.store import display_labels
 
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
@@ -57,19 +58,15 @@ def api_users(cursor: Cursor, user: Admin) -> list[UserOut]:
 @api.post("/users", response_model=UserOut, status_code=201)
 def api_create_user(body: UserIn, cursor: Cursor, user: Admin) -> UserOut:
     """Create an account."""
-    created = create_user(cursor, username=body.username, password=body.password, role=body.role,
+    created = add_account(cursor, actor=user, username=body.username, password=body.password, role=body.role,
                           display_name=body.display_name)
-    audit(cursor, user=user, action="create_user", object_type="user", object_id=created.username,
-          purpose=Purpose.administration, detail={"role": created.role.value})
     return UserOut(username=created.username, display_name=created.display_name, role=created.role, active=True)
 
 
 @api.post("/users/{username}/active", response_model=UserOut)
 def api_set_active(username: str, body: ActiveIn, cursor: Cursor, user: Admin) -> UserOut:
     """Switch an account on or off (off ends its sessions)."""
-    set_active(cursor, username=username, active=body.active)
-    audit(cursor, user=user, action="set_user_active", object_type="user", object_id=username,
-          purpose=Purpose.administration, detail={"active": body.active})
+    set_account_active(cursor, actor=user, username=username, active=body.active)
     return next(u for u in _users(cursor) if u.username == username)
 
 
@@ -92,18 +89,15 @@ def api_audit(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[AuditOut]:
     """Audit entries, newest first (reading the log is itself logged)."""
-    entries = read_log(cursor, username=username, action=action, object_id=object_id, limit=limit, offset=offset)
-    audit(cursor, user=user, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
-          detail={"username": username, "action": action, "object_id": object_id})
+    entries, _total = audit_entries(cursor, actor=user, username=username, action=action, object_id=object_id,
+                                    limit=limit, offset=offset)
     return [AuditOut(**{**vars(e), "occurred_at": e.occurred_at.isoformat()}) for e in entries]
 
 
 def _csv(cursor, user: User, username: str | None, action: str | None, object_id: str | None) -> Response:
-    entries = read_log(cursor, username=username, action=action, object_id=object_id, limit=1_000_000)
-    audit(cursor, user=user, action="export_audit_log", object_type="audit_log", purpose=Purpose.administration,
-          detail={"rows": len(entries)})
     return PlainTextResponse(
-        to_csv(entries), media_type="text/csv; charset=utf-8",
+        audit_export(cursor, actor=user, username=username, action=action, object_id=object_id),
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="werkbrug-audit.csv"'},
     )
 
@@ -131,14 +125,10 @@ def api_backup(request: Request, cursor: Cursor, user: Admin) -> dict:
     from pathlib import Path
 
     from foundation.audit_store import database_file
-    from foundation.backup import backup
 
     db = database_file(cursor)
     out = Path(request.app.state.settings.backup_dir or (db.with_name(db.name + ".backups") if db else "backups"))
-    report = backup(request.app.state.db, out_dir=out)
-    audit(cursor, user=user, action="backup", object_type="database", purpose=Purpose.administration,
-          detail={"file": report.file})
-    return asdict(report)
+    return asdict(backup_database(request.app.state.db, cursor, actor=user, out_dir=out))
 
 
 @api.get("/audit.csv", response_class=PlainTextResponse)
@@ -177,13 +167,11 @@ def users_create(
         errors["password"] = _("Use at least 8 characters.")
     if not errors:
         try:
-            created = create_user(cursor, username=username, password=password, role=role,
-                                  display_name=display_name or None)
+            add_account(cursor, actor=user, username=username, password=password, role=role,
+                        display_name=display_name or None)
         except WerkbrugError as exc:
             errors["username"] = _("This username already exists.") if "exists" in exc.message else exc.message
         else:
-            audit(cursor, user=user, action="create_user", object_type="user", object_id=created.username,
-                  purpose=Purpose.administration, detail={"role": created.role.value})
             return render(request, "admin/users.html", user, users=list_users(cursor), errors={}, form={},
                           roles=list(Role), messages=[("ok", _("Account %(name)s created.", name=username))])
     return render(request, "admin/users.html", user, status_code=422, users=list_users(cursor), errors=errors,
@@ -194,9 +182,7 @@ def users_create(
 def users_active(
     username: str, cursor: Cursor, user: Admin, active: Annotated[str, Form()] = "",
 ) -> Response:
-    set_active(cursor, username=username, active=active == "1")
-    audit(cursor, user=user, action="set_user_active", object_type="user", object_id=username,
-          purpose=Purpose.administration, detail={"active": active == "1"})
+    set_account_active(cursor, actor=user, username=username, active=active == "1")
     return RedirectResponse("/admin/users", status_code=303)
 
 
@@ -206,10 +192,7 @@ def audit_page(
     object_id: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     filters = {"username": username or None, "action": action or None, "object_id": object_id or None}
-    entries = read_log(cursor, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    total = count_log(cursor, **filters)
-    audit(cursor, user=user, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
-          detail=filters)
+    entries, total = audit_entries(cursor, actor=user, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     report = verify(cursor)
     broken = report.broken
     lang = request_language(request)

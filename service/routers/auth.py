@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Request, status
 from pydantic import BaseModel
 
-from foundation.audit import Purpose, audit
+from service.administration import record_failed_login
 from service.auth import client_address
 from service.deps import Cursor, current_user
 from service.users import User, authenticate, issue_token, revoke_token
@@ -46,8 +46,7 @@ def token(body: TokenRequest, request: Request, cursor: Cursor) -> TokenResponse
     user = authenticate(cursor, username=body.username, password=body.password)
     if user is None:
         limiter.failed(username=body.username, address=address)
-        audit(cursor, user=None, action="login_failed", object_type="user", object_id=body.username[:100],
-              purpose=Purpose.administration, detail={"address": address, "via": "api"})
+        record_failed_login(cursor, username=body.username, address=address, via="api")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong username or password")
     limiter.succeeded(username=body.username, address=address)
     return TokenResponse(access_token=issue_token(cursor, username=user.username), role=user.role)

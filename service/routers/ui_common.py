@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from foundation.audit import audit
+from service.administration import record_failed_login, record_login
 from service.auth import (
     SESSION_LIFETIME,
     check_csrf,
@@ -95,13 +95,12 @@ def login(
     user = authenticate(cursor, username=username.strip(), password=password)
     if user is None:
         limiter.failed(username=username, address=address)
-        audit(cursor, user=None, action="login_failed", object_type="user", object_id=username.strip()[:100],
-              purpose="administration", detail={"address": address})
+        record_failed_login(cursor, username=username, address=address, via="page")
         errors["password"] = _("Wrong username or password.")
         return login_page(request, next_url=next, status_code=401, errors=errors, username=username)
     limiter.succeeded(username=username, address=address)
     token = issue_token(cursor, username=user.username, kind="session", lifetime=SESSION_LIFETIME)
-    audit(cursor, user=user, action="login", object_type="user", object_id=user.username, purpose="administration")
+    record_login(cursor, user=user, via="page")
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, token)
     return response
