@@ -188,6 +188,15 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/api/admin/retention"): frozenset({D}),
     ("GET", "/admin/erasure"): frozenset({D}),
     ("POST", "/admin/erasure"): frozenset({D}),
+    # local Dutch labels for ESCO concepts
+    ("GET", "/api/taxonomy/labels"): frozenset({D}),
+    ("POST", "/api/taxonomy/labels"): frozenset({D}),
+    ("DELETE", "/api/taxonomy/labels/{label_id}"): frozenset({D}),
+    ("GET", "/api/taxonomy/labels.csv"): frozenset({D}),
+    ("GET", "/admin/labels"): frozenset({D}),
+    ("POST", "/admin/labels"): frozenset({D}),
+    ("POST", "/admin/labels/{label_id}/remove"): frozenset({D}),
+    ("GET", "/admin/labels.csv"): frozenset({D}),
 }
 
 #: Calls that end the caller's own session: each gets a fresh login.
@@ -225,7 +234,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str
 def _fill(path: str, w: World) -> str:
     values = {"participant_id": w.participant, "record_id": w.record, "step_id": w.step, "vacancy_id": w.vacancy,
               "shortlist_id": w.shortlist, "instrument_id": "dutch-cefr", "username": "victim", "code": "en",
-              "employer_id": w.employer, "placement_id": w.placement,
+              "employer_id": w.employer, "placement_id": w.placement, "label_id": "1",
               "candidate": w.candidate}
     return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
 
