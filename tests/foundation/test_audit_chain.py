@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from foundation import audit_store
 from foundation.audit import GENESIS, _legacy_hash, audit, verify
 from foundation.audit_store import HEAD_SUFFIX, KEY_SUFFIX
 from foundation.db import connect, transaction
@@ -21,7 +22,9 @@ ADMIN = User("a", "A", Role.admin)
 
 @pytest.fixture(autouse=True)
 def key_files(monkeypatch) -> None:
-    monkeypatch.delenv("WERKBRUG_AUDIT_KEY", raising=False)  # the key lives in a file beside the database
+    """The key lives in a file beside the database: no key from the environment or from start-up settings."""
+    monkeypatch.delenv("WERKBRUG_AUDIT_KEY", raising=False)
+    monkeypatch.setattr(audit_store, "_key_settings", {"key": None, "key_file": None})
 
 
 @pytest.fixture
