@@ -33,8 +33,9 @@ import duckdb
 import pandas as pd
 
 from foundation.cache import IMPORT, invalidate
-from foundation.db import apply_migrations, transaction
+from foundation.db import transaction
 from foundation.errors import InputError, Problem
+from taxonomy.store import ensure_schema
 
 _NAME = re.compile(
     r"^(?P<base>[A-Za-z]+?)(?:_(?P<lang>[a-z]{2}))?(?P<version>\.v[0-9][0-9A-Za-z.]*?)?"
@@ -329,7 +330,7 @@ def import_esco(
         _collect(src, df, frames)
 
     tables = _finalise(frames, report)
-    apply_migrations(con, schema="taxonomy", package="taxonomy.migrations")
+    ensure_schema(con)
     with transaction(con):
         for table in ("occupations", "skills", "isco_groups", "skill_groups", "labels",
                       "descriptions", "occupation_skills", "broader", "skill_relations",
@@ -341,7 +342,7 @@ def import_esco(
             con.execute(f"INSERT INTO taxonomy.{table} ({cols}) SELECT {cols} FROM _incoming")
             con.unregister("_incoming")
             report.counts[table] = len(frame)
-        next_id = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM taxonomy.imports").fetchone()[0]
+        next_id = con.execute("SELECT nextval('taxonomy.import_seq')").fetchone()[0]
         con.execute(
             "INSERT INTO taxonomy.imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [next_id, report.esco_version, report.source, report.languages,

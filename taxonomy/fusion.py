@@ -79,7 +79,12 @@ def fuse_parts(parts: dict[str, np.ndarray], weights: dict[str, np.ndarray]) -> 
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
-    """Column ids of the ``k`` best scores per row, best first, ties by column id (= URI order)."""
+    """Column ids of the ``k`` best scores per row, best first, ties by column id (= URI order).
+
+    Scores are compared at 1e-3: float32 sums (a query embedded alone or in a batch) differ in
+    the last digits, and such noise must not decide between tied concepts.
+    """
+    scores = np.round(np.asarray(scores, dtype=np.float64), 3)
     k = min(k, scores.shape[1])
     kth = -np.partition(-scores, k - 1, axis=1)[:, k - 1:k]
     rows = []

@@ -15,8 +15,13 @@ SAMPLE_DIR = Path(__file__).parent / "sample"
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create or upgrade the ``taxonomy`` schema."""
+    """Create or upgrade the ``taxonomy`` schema (and the sequence that numbers imports)."""
     apply_migrations(con, schema="taxonomy", package="taxonomy.migrations")
+    exists = con.execute("""SELECT 1 FROM duckdb_sequences()
+                            WHERE schema_name = 'taxonomy' AND sequence_name = 'import_seq'""").fetchone()
+    if not exists:  # once per database: continue after the imports made before numbering by sequence
+        (start,) = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM taxonomy.imports").fetchone()
+        con.execute(f"CREATE SEQUENCE IF NOT EXISTS taxonomy.import_seq START {int(start)}")
 
 
 def default_esco_path(configured: Path | None = None) -> Path | None:

@@ -53,7 +53,7 @@ def test_assessor_registers_scores_and_gets_a_batch_error_report(browser, server
     page.get_by_role("button", name="Bewaren").click()
     # enter Dutch levels in the form
     page.get_by_role("link", name="Taalrooster Nederlands (ERK)").click()
-    page.get_by_label("Luisteren").select_option("A2")
+    page.get_by_label("Luisteren").select_option("A2.2")
     page.get_by_label("Spreken").select_option("A1.2")
     shot(page, shots, "assessor-record")
     page.get_by_role("button", name="Resultaten opslaan").click()

@@ -80,7 +80,7 @@ def test_a_working_day(browser, day_server: str, shots: Path, device: str) -> No
     assert "Profiel bewaard." in page.locator(".flash.ok").inner_text()
     page.get_by_role("link", name="Taalrooster Nederlands (ERK)").click()
     for sub in ("Luisteren", "Spreken", "Lezen"):
-        page.get_by_label(sub).select_option("A2")
+        page.get_by_label(sub).select_option("A2.2")
     page.get_by_role("button", name="Resultaten opslaan").click()
     assert "Resultaten opgeslagen" in page.locator(".flash.ok").inner_text()
     _fits(page, width)
