@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import pandas as pd
 from pydantic import ValidationError
@@ -28,6 +30,21 @@ def require_participant(con: duckdb.DuckDBPyConnection, participant_id: str) -> 
     ).fetchone():
         raise NotFoundError(f"Unknown participant {participant_id!r}", [Problem("no such participant",
                                                                                  column="participant_id")])
+
+
+def day_or_today(value: date | str | None, column: str) -> date:
+    """``value`` as a date (``YYYY-MM-DD``), today (UTC) when empty; else a coded error naming ``column``."""
+    if value in (None, ""):
+        return utcnow().date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        params = {"value": str(value)}
+        message = f"{value!r} is not a date (YYYY-MM-DD)"
+        raise InputError(message, [Problem(message, column=column, code="date.invalid", params=params)],
+                         code="date.invalid", params=params) from None
 
 
 def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:

@@ -16,7 +16,7 @@ import duckdb
 from pydantic import BaseModel
 
 from assessment.access import require_participant
-from assessment.common import new_id, utcnow
+from assessment.common import day_or_today, new_id, utcnow
 from foundation.actor import Role, User
 from foundation.audit import audit
 from foundation.db import transaction
@@ -103,17 +103,6 @@ def require_visible(con: duckdb.DuckDBPyConnection, *, actor: User, participant_
     return require_participant(con, actor=actor, participant_id=participant_id, roles=frozenset(roles)).coach
 
 
-def _day(value: date | str | None, column: str) -> date:
-    if value in (None, ""):
-        return utcnow().date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise _error(f"{value!r} is not a date (YYYY-MM-DD)", column, "date.invalid", value=str(value)) from None
-
-
 def _enum(kind, value, column: str, message_code: str):
     if value in (None, ""):
         return None
@@ -140,7 +129,7 @@ def record_stage(
         raise _error("Only a prescreening has an outcome", "outcome", "stage.outcome_only_prescreening")
     if outcome in (PrescreeningOutcome.not_selected, PrescreeningOutcome.on_hold) and reason is None:
         raise _error("Give the reason of this outcome", "reason", "stage.reason_needed")
-    day = _day(on_date, "on_date")
+    day = day_or_today(on_date, "on_date")
     with transaction(con):
         require_visible(con, actor=actor, participant_id=participant_id, roles=EDIT_ROLES)
         seq = con.execute("SELECT nextval('assessment.event_seq')").fetchone()[0]
@@ -178,7 +167,7 @@ def create_cohort(con: duckdb.DuckDBPyConnection, *, actor: User, name: str,
     name = (name or "").strip()
     if len(name) < 2:
         raise _error("Give the intake group a name", "name", "cohort.name")
-    day = _day(starts_on, "starts_on") if starts_on else None
+    day = day_or_today(starts_on, "starts_on") if starts_on else None
     with transaction(con):
         if con.execute("SELECT 1 FROM assessment.cohorts WHERE lower(name) = lower(?)", [name]).fetchone():
             raise ConflictError(f"An intake group {name!r} exists already",

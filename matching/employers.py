@@ -15,7 +15,7 @@ from enum import StrEnum
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from assessment.common import new_id, problems_from, utcnow
+from assessment.common import day_or_today, new_id, problems_from, utcnow
 from foundation.actor import Role, User
 from foundation.audit import Purpose, audit
 from foundation.db import transaction
@@ -250,17 +250,6 @@ def add_occupations(con: duckdb.DuckDBPyConnection, *, actor: User, employer_id:
     return _employer(con, employer_id)
 
 
-def _date(value: date | str | None, column: str) -> date:
-    if value is None or value == "":
-        return utcnow().date()
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise _error(f"{value!r} is not a date (YYYY-MM-DD)", column, "date.invalid", value=str(value)) from None
-
-
 def insert_event(con, *, actor: User, employer_id: str, kind: EventKind, happened_on: date,
                  occupation_uri: str | None = None, participant_id: str | None = None, note: str | None = None) -> str:
     """Append a timeline entry inside the caller's transaction (no checks: callers check)."""
@@ -283,7 +272,7 @@ def add_event(
     if kind == EventKind.candidate_presented:
         raise _error("Present candidates from the participant's outreach list", "kind", "employer.event_kind",
                      kind=kind.value)
-    day = _date(happened_on, "happened_on")
+    day = day_or_today(happened_on, "happened_on")
     if occupation_uri:
         _check_occupations(con, [occupation_uri], "occupation_uri")
     with transaction(con):
@@ -304,7 +293,7 @@ def add_concern(
         code = ConcernCode(code)
     except ValueError:
         raise _error(f"unknown concern {code!r}", "code", "employer.concern_code", value=str(code)) from None
-    day = _date(raised_on, "raised_on")
+    day = day_or_today(raised_on, "raised_on")
     with transaction(con):
         _require_employer(con, actor, employer_id)
         cid = new_id("B", 8)

@@ -342,7 +342,7 @@ def import_esco(
             con.execute(f"INSERT INTO taxonomy.{table} ({cols}) SELECT {cols} FROM _incoming")
             con.unregister("_incoming")
             report.counts[table] = len(frame)
-        next_id = con.execute("SELECT nextval('taxonomy.import_seq')").fetchone()[0]
+        [(next_id,)] = con.execute("SELECT nextval('taxonomy.import_seq')").fetchall()
         con.execute(
             "INSERT INTO taxonomy.imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [next_id, report.esco_version, report.source, report.languages,

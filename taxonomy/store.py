@@ -18,9 +18,9 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create or upgrade the ``taxonomy`` schema (and the sequence that numbers imports)."""
     apply_migrations(con, schema="taxonomy", package="taxonomy.migrations")
     exists = con.execute("""SELECT 1 FROM duckdb_sequences()
-                            WHERE schema_name = 'taxonomy' AND sequence_name = 'import_seq'""").fetchone()
+                            WHERE schema_name = 'taxonomy' AND sequence_name = 'import_seq'""").fetchall()
     if not exists:  # once per database: continue after the imports made before numbering by sequence
-        (start,) = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM taxonomy.imports").fetchone()
+        [(start,)] = con.execute("SELECT coalesce(max(import_id), 0) + 1 FROM taxonomy.imports").fetchall()
         con.execute(f"CREATE SEQUENCE IF NOT EXISTS taxonomy.import_seq START {int(start)}")
 
 
