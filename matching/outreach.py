@@ -25,6 +25,7 @@ from foundation.actor import Role, User
 from foundation.audit import audit
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
+from foundation.keys import secret_key
 from matching import geo
 from matching.employers import EventKind, insert_event
 from taxonomy.store import preferred_labels
@@ -70,16 +71,18 @@ def _consenting_targets(con) -> dict[str, list[str]]:
     return {pid: t for pid, t in latest_targets(con, participant_ids=ids).items() if t}
 
 
-def outreach_candidates(con: duckdb.DuckDBPyConnection, *, actor: User, key: bytes) -> list[Candidate]:
+def outreach_candidates(con: duckdb.DuckDBPyConnection, *, actor: User) -> list[Candidate]:
     """Consenting participants with agreed job targets, under their outreach pseudonym (liaisons, admins)."""
     if actor.role not in (Role.liaison, Role.admin):
         raise _hidden("")
+    key = secret_key(con)
     rows = [Candidate(code=outreach_code(key, pid), target_uris=t) for pid, t in _consenting_targets(con).items()]
     return sorted(rows, key=lambda c: c.code)
 
 
-def resolve_code(con: duckdb.DuckDBPyConnection, *, key: bytes, code: str) -> str:
+def resolve_code(con: duckdb.DuckDBPyConnection, *, code: str) -> str:
     """The participant behind an outreach pseudonym (only consenting ones with job targets), else 404."""
+    key = secret_key(con)
     for pid in _consenting_targets(con):
         if hmac.compare_digest(outreach_code(key, pid), code):
             return pid

@@ -11,20 +11,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from foundation.actor import Role, User
-from service.cli.common import ByOption, DbOption, JsonFlag, open_db, settings, user_errors, who
+from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, settings, user_errors
 
 console = Console()
 employer_app = typer.Typer(help="Employers (werkgevers): add, list, show.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports for the city and the funder (counts only).", no_args_is_help=True)
-
-
-def actor(con, by: str | None) -> User:
-    """The acting person: their account when ``--by`` names one, else the shell user acting as admin."""
-    name = who(by)
-    row = con.execute("SELECT display_name, role FROM service.users WHERE username = ? AND active",
-                      [name]).fetchone()
-    return User(name, row[0], Role(row[1])) if row else User(name, name, Role.admin)
 
 
 def _out(data) -> None:
@@ -45,7 +36,7 @@ def add_command(
 
     with user_errors():
         con = open_db(db)
-        e = create_employer(con, actor=actor(con, by), occupation_uris=occupation or [],
+        e = create_employer(con, actor=acting_person(con, by), occupation_uris=occupation or [],
                             employer={"name": name, "postcode": postcode, "kbo": kbo, "sector": sector})
     if as_json:
         _out(e.model_dump(mode="json"))
@@ -63,7 +54,7 @@ def list_command(
 
     with user_errors():
         con = open_db(db)
-        rows = list_employers(con, actor=actor(con, by), search=search)
+        rows = list_employers(con, actor=acting_person(con, by), search=search)
     if as_json:
         for e in rows:
             _out(e.model_dump(mode="json"))
@@ -88,7 +79,7 @@ def show_command(
 
     with user_errors():
         con = open_db(db)
-        who_acts = actor(con, by)
+        who_acts = acting_person(con, by)
         e = get_employer(con, actor=who_acts, employer_id=employer_id)
         people = get_contacts(con, actor=who_acts, employer_id=employer_id) if contacts else []
     if as_json:
@@ -122,7 +113,7 @@ def report_command(
     with user_errors():
         start, end = _date(period_from, "--from"), _date(period_to, "--to")
         con = open_db(db)
-        report = reports.programme_report(con, actor=actor(con, by), period_from=start, period_to=end,
+        report = reports.programme_report(con, actor=acting_person(con, by), period_from=start, period_to=end,
                                           cohort_id=cohort)
         headers = {"cohort": _("Intake group"), "registered": _("Registered"), "selected": _("Selected"),
                    "assessed": _("Assessed"), "placed": _("Placed"), "employed_6m": _("In work after 6 months"),
@@ -172,7 +163,7 @@ def erase_command(
 
     with user_errors():
         con = open_db(db)
-        done = erase_participant(con, actor=actor(con, by), participant_id=participant, reason=reason)
+        done = erase_participant(con, actor=acting_person(con, by), participant_id=participant, reason=reason)
         path = database_file(con)
         if path is not None:
             rewrite(con, path).close()
@@ -191,7 +182,7 @@ def retention_command(
 
     with user_errors():
         con = open_db(db)
-        who_acts = actor(con, by)
+        who_acts = acting_person(con, by)
         config = RetentionConfig(months=months) if months else RetentionConfig.from_settings(settings())
         due = due_for_erasure(con, actor=who_acts, config=config)
         for d in due:

@@ -191,12 +191,12 @@ def label_add(
     """Add a local label to an occupation or skill (shown in the UI and searched)."""
     import json
 
-    from service.cli.programme import actor
+    from service.cli.common import acting_person
     from taxonomy.local_labels import add_local_label
 
     with user_errors():
         con = open_db(db)
-        added = add_local_label(con, actor=actor(con, by), uri=uri, label=label, lang=lang,
+        added = add_local_label(con, actor=acting_person(con, by), uri=uri, label=label, lang=lang,
                                 kind="alternative" if alternative else "preferred", note=note)
         con.close()
     if as_json:
@@ -213,12 +213,12 @@ def label_remove(
     by: ByOption = None,
 ) -> None:
     """Remove a local label."""
-    from service.cli.programme import actor
+    from service.cli.common import acting_person
     from taxonomy.local_labels import remove_local_label
 
     with user_errors():
         con = open_db(db)
-        old = remove_local_label(con, actor=actor(con, by), label_id=label_id)
+        old = remove_local_label(con, actor=acting_person(con, by), label_id=label_id)
         con.close()
     console.print(f"removed local label {old.label_id}: {old.label!r}", highlight=False)
 
@@ -228,12 +228,12 @@ def label_list(db: DbOption = None, by: ByOption = None, as_json: JsonFlag = Fal
     """Every local label."""
     import json
 
-    from service.cli.programme import actor
+    from service.cli.common import acting_person
     from taxonomy.local_labels import list_local_labels
 
     with user_errors():
         con = open_db(db)
-        rows = list_local_labels(con, actor=actor(con, by))
+        rows = list_local_labels(con, actor=acting_person(con, by))
         con.close()
     if as_json:
         print(json.dumps([_label_json(r) for r in rows], ensure_ascii=False))
@@ -251,12 +251,12 @@ def label_export(
     """The local labels as CSV."""
     import sys
 
-    from service.cli.programme import actor
+    from service.cli.common import acting_person
     from taxonomy.local_labels import export_local_labels
 
     with user_errors():
         con = open_db(db)
-        text = export_local_labels(con, actor=actor(con, by))
+        text = export_local_labels(con, actor=acting_person(con, by))
         con.close()
     if out:
         out.write_text(text, encoding="utf-8")

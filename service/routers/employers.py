@@ -95,22 +95,22 @@ class Presented(BaseModel):
 
 
 @router.get("/outreach", response_model=list[outreach.Candidate])
-def outreach_candidates(request: Request, cursor: Cursor, user: Liaison):
+def outreach_candidates(cursor: Cursor, user: Liaison):
     """Consenting candidates with agreed job targets, under their outreach code."""
-    return outreach.outreach_candidates(cursor, actor=user, key=request.app.state.secret_key)
+    return outreach.outreach_candidates(cursor, actor=user)
 
 
 @router.get("/outreach/{candidate}", response_model=list[outreach.EmployerToContact])
 def employers_for_candidate(candidate: str, request: Request, cursor: Cursor, user: Liaison):
     """The employers to contact for the candidate's job targets, best first, with reasons."""
-    pid = outreach.resolve_code(cursor, key=request.app.state.secret_key, code=candidate)
+    pid = outreach.resolve_code(cursor, code=candidate)
     return outreach.employers_to_contact(cursor, actor=user, participant_id=pid, lang=api_language(request))
 
 
 @router.post("/outreach/{candidate}/present", status_code=201)
-def present_candidate(candidate: str, body: Presented, request: Request, cursor: Cursor, user: Liaison):
+def present_candidate(candidate: str, body: Presented, cursor: Cursor, user: Liaison):
     """Record on the employer's timeline that the candidate was presented for a job target."""
-    pid = outreach.resolve_code(cursor, key=request.app.state.secret_key, code=candidate)
+    pid = outreach.resolve_code(cursor, code=candidate)
     return {"event_id": outreach.present_candidate(cursor, actor=user, participant_id=pid, **body.model_dump())}
 
 

@@ -157,7 +157,7 @@ def outreach(request: Request, cursor: Cursor, user: Liaison) -> HTMLResponse:
     """Consenting candidates with agreed job targets, under a code."""
     from matching.outreach import outreach_candidates
 
-    rows = outreach_candidates(cursor, actor=user, key=request.app.state.secret_key)
+    rows = outreach_candidates(cursor, actor=user)
     names = preferred_labels(cursor, sorted({u for c in rows for u in c.target_uris}), lang=request_language(request))
     return render(request, "programme/outreach.html", user, candidates=rows, names=names)
 
@@ -166,7 +166,7 @@ def _outreach_page(request, cursor, user, candidate, *, errors=None, status_code
     from assessment.trajectories import latest_targets
     from matching.outreach import employers_to_contact, resolve_code
 
-    pid = resolve_code(cursor, key=request.app.state.secret_key, code=candidate)
+    pid = resolve_code(cursor, code=candidate)
     lang = request_language(request)
     suggestions = employers_to_contact(cursor, actor=user, participant_id=pid, lang=lang)
     targets = latest_targets(cursor, participant_ids=[pid])[pid]
@@ -191,7 +191,7 @@ def present(request: Request, candidate: str, cursor: Cursor, user: Liaison,
     from matching.outreach import present_candidate, resolve_code
 
     _ = ui_translator(request)
-    pid = resolve_code(cursor, key=request.app.state.secret_key, code=candidate)
+    pid = resolve_code(cursor, code=candidate)
     try:
         present_candidate(cursor, actor=user, participant_id=pid, employer_id=employer_id,
                           occupation_uri=occupation_uri, note=note)

@@ -7,6 +7,7 @@ import pytest
 from assessment.participants import create_participant
 from assessment.trajectories import record_agreed_targets
 from foundation.errors import InputError, NotFoundError
+from foundation.keys import secret_key
 from matching.employers import create_employer, get_employer
 from matching.outreach import (
     employers_to_contact,
@@ -21,7 +22,6 @@ from tests.programme.conftest import ADMIN, COACH, LIAISON
 
 OCC = "https://werkbrug.example/taxonomy/occupation/"
 PICKER, MOVER, DISHWASHER = OCC + "orderpicker", OCC + "verhuizer", OCC + "afwasser"
-KEY = b"k" * 32
 
 
 def person(con, *, consent: bool = True, targets=(PICKER,), postcode: str = "8000") -> str:
@@ -64,11 +64,12 @@ def test_liaisons_see_consenting_candidates_under_a_code_and_present_them(con) -
     pid = person(con)
     hidden = person(con, consent=False)
     target = employer(con, "Orders Brugge", "8000", [PICKER])
-    codes = [c.code for c in outreach_candidates(con, actor=LIAISON, key=KEY)]
-    assert codes == [outreach_code(KEY, pid)] and outreach_code(KEY, pid) != outreach_code(b"x" * 32, pid)
-    assert resolve_code(con, key=KEY, code=codes[0]) == pid
+    key = secret_key(con)
+    codes = [c.code for c in outreach_candidates(con, actor=LIAISON)]
+    assert codes == [outreach_code(key, pid)] and outreach_code(key, pid) != outreach_code(b"x" * 32, pid)
+    assert resolve_code(con, code=codes[0]) == pid
     with pytest.raises(NotFoundError):
-        resolve_code(con, key=KEY, code=outreach_code(KEY, hidden))
+        resolve_code(con, code=outreach_code(key, hidden))
     with pytest.raises(NotFoundError):
         employers_to_contact(con, actor=LIAISON, participant_id=hidden)
     assert [s.employer_id for s in employers_to_contact(con, actor=LIAISON, participant_id=pid)] == [target]
