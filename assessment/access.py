@@ -18,7 +18,8 @@ from collections.abc import Iterable
 
 import duckdb
 
-from assessment.participants import Participant, get_participants
+from assessment.participant_models import Participant
+from assessment.participants import get_participants
 from foundation.actor import Role, User
 from foundation.audit import Purpose
 from foundation.errors import NotFoundError, Problem

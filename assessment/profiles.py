@@ -14,9 +14,8 @@ from typing import Any
 import duckdb
 
 from assessment.instrument import get_instrument
+from assessment.participant_models import DiplomaRecognition, Participant
 from assessment.participants import (
-    DiplomaRecognition,
-    Participant,
     consent_history,
     get_contact,
     get_participant,

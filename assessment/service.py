@@ -26,7 +26,7 @@ from assessment.access import (
     purpose_of,
     require_participant,
 )
-from assessment.participants import ConsentEvent, Contact, Participant, ProtectedAttributes
+from assessment.participant_models import ConsentEvent, Contact, Participant, ProtectedAttributes
 from assessment.profile import CompetenceProfile
 from assessment.profiles import build_profile
 from assessment.records import Record, list_records

@@ -62,19 +62,12 @@ class EmployerInput(BaseModel):
     name: str = Field(min_length=2, max_length=200)
     kbo: str | None = Field(None, max_length=30, description="Enterprise number (KBO/BCE), e.g. 0123.456.749.")
     sector: str | None = Field(None, max_length=100)
-    postcode: str = Field(pattern=r"^\d{4}$")
+    postcode: geo.BelgianPostcode
 
     @field_validator("kbo")
     @classmethod
     def _kbo(cls, value: str | None) -> str | None:
         return normalise_kbo(value) if value else None
-
-    @field_validator("postcode")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        if not geo.known_postcode(value):
-            raise ValueError(f"{value!r} is not a Belgian postcode with known coordinates")
-        return value
 
 
 class ContactInput(BaseModel):

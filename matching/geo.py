@@ -26,8 +26,10 @@ import functools
 import json
 from dataclasses import dataclass
 from importlib.resources import files
+from typing import Annotated
 
 import numpy as np
+from pydantic import AfterValidator, Field
 
 from foundation.errors import InputError, Problem
 
@@ -103,6 +105,16 @@ def place(postcode: str, *, field: str = "postcode") -> Place:
 
 def known_postcode(postcode: str | None) -> bool:
     return postcode is not None and str(postcode).strip() in places()
+
+
+def _check_known(value: str) -> str:
+    if not known_postcode(value):
+        raise ValueError(f"{value!r} is not a Belgian postcode with known coordinates")
+    return value
+
+
+#: A form or import field holding a Belgian postcode with known coordinates (4 digits).
+BelgianPostcode = Annotated[str, Field(pattern=r"^\d{4}$"), AfterValidator(_check_known)]
 
 
 def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:

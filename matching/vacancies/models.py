@@ -98,15 +98,8 @@ class VacancyInput(VacancyTerms):
     title: str = Field(min_length=2, max_length=200)
     description: str = Field(min_length=1, max_length=20000)
     employer: str = Field(min_length=1, max_length=200)
-    postcode: str = Field(pattern=r"^\d{4}$")
+    postcode: geo.BelgianPostcode
     employer_id: str | None = Field(None, max_length=20, description="The employer (W-…) it belongs to.")
-
-    @field_validator("postcode")
-    @classmethod
-    def _known(cls, value: str) -> str:
-        if not geo.known_postcode(value):
-            raise ValueError(f"{value!r} is not a Belgian postcode with known coordinates")
-        return value
 
 
 class Proposed(BaseModel):

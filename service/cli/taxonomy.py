@@ -11,7 +11,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from foundation.db import connect
 from service.cli.common import DbOption, JsonFlag, db_file, open_db, user_errors
-from taxonomy.esco_import import discover, import_esco
+from taxonomy.esco_files import discover
+from taxonomy.esco_import import import_esco
 
 app = typer.Typer(help="The ESCO taxonomy: import, index and search.", no_args_is_help=True)
 label_app = typer.Typer(help="Local labels (e.g. Dutch) for ESCO occupations and skills.",

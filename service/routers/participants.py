@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment import service
-from assessment.participants import ConsentEvent, Contact, Participant, ParticipantDetails, ProtectedAttributes
+from assessment.participant_models import ConsentEvent, Contact, Participant, ParticipantDetails, ProtectedAttributes
 from assessment.profile import CompetenceProfile, profile_json_schema
 from assessment.trajectories import AgreedTargets, StepKind, StepStatus, Trajectory, TrajectoryStep
 from matching.service import export_participant

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessment.participants import DiplomaRecognition, EducationLevel
+from assessment.participant_models import DiplomaRecognition, EducationLevel
 from assessment.profile import TransportMode
 
 EXPERIENCE_ROWS, PREFERENCE_ROWS = 4, 3

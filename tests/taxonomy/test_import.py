@@ -28,7 +28,8 @@ import pytest
 
 from foundation.db import connect
 from foundation.errors import InputError
-from taxonomy.esco_import import discover, import_esco
+from taxonomy.esco_files import discover
+from taxonomy.esco_import import import_esco
 from taxonomy.store import SAMPLE_DIR, current_version, occupation_skills, preferred_labels
 
 NS = "https://werkbrug.example/taxonomy/"
