@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
-from foundation.audit import verify
+from foundation.audit import AuditEntry, verify
 from foundation.errors import WerkbrugError
 from service.administration import add_account, audit_entries, audit_export, backup_database, set_account_active
 from service.auth import check_csrf, list_users
@@ -70,28 +70,16 @@ def api_set_active(username: str, body: ActiveIn, cursor: Cursor, user: Admin) -
     return next(u for u in _users(cursor) if u.username == username)
 
 
-class AuditOut(BaseModel):
-    audit_id: int
-    occurred_at: str
-    username: str | None
-    role: str | None
-    action: str
-    object_type: str | None
-    object_id: str | None
-    purpose: str | None
-    detail: dict | None
-
-
-@api.get("/audit", response_model=list[AuditOut])
+@api.get("/audit", response_model=list[AuditEntry])
 def api_audit(
     cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None,
     object_id: str | None = None, limit: Annotated[int, Query(ge=1, le=5000)] = PAGE_SIZE,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[AuditOut]:
+) -> list[AuditEntry]:
     """Audit entries, newest first (reading the log is itself logged)."""
     entries, _total = audit_entries(cursor, actor=user, username=username, action=action, object_id=object_id,
                                     limit=limit, offset=offset)
-    return [AuditOut(**{**vars(e), "occurred_at": e.occurred_at.isoformat()}) for e in entries]
+    return entries
 
 
 def _csv(cursor, user: User, username: str | None, action: str | None, object_id: str | None) -> Response:
