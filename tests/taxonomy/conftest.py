@@ -1,4 +1,4 @@
-"""Fixtures for the taxonomy search tests: real ESCO with cached USE occupation vectors.
+"""Fixtures for the taxonomy tests: real ESCO with cached USE occupation vectors, and the import tests' databases.
 
 The multilingual USE encoder is the fast one (≈2,000 short labels/s), so the occupation
 index (~54k distinct labels) is embedded once per test session in ≈30 s. The skill index
@@ -9,13 +9,17 @@ database is built once per run and shared by the xdist workers.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from foundation.db import connect
 from taxonomy.encoders import Encoder, get_encoder
+from taxonomy.esco_import import import_esco
 from taxonomy.index import ensure_vectors
+from taxonomy.store import SAMPLE_DIR
 from tests.shared_files import build_once
 
 SEARCH_GROUP = "taxonomy-search"
@@ -50,3 +54,37 @@ def search_db(search_db_file: Path, tmp_path: Path) -> Path:
     db = tmp_path / "search.duckdb"
     shutil.copy(search_db_file, db)
     return db
+
+
+# --- the import tests: the sample imported once per module, real ESCO read-only
+
+@pytest.fixture(scope="module")
+def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file with the sample imported once (read it, don't write)."""
+    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
+    con = connect(db)
+    import_esco(con, SAMPLE_DIR)
+    con.close()
+    return db
+
+
+@pytest.fixture
+def sample_db(sample_db_file: Path, tmp_path: Path) -> Path:
+    """A private writable copy of :func:`sample_db_file`."""
+    db = tmp_path / "werkbrug.duckdb"
+    shutil.copy(sample_db_file, db)
+    return db
+
+
+@pytest.fixture
+def sample_con(sample_db_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(sample_db_file, read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def esco_con(esco_db_file: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(esco_db_file, read_only=True)
+    yield con
+    con.close()
