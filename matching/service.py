@@ -188,16 +188,22 @@ def show_vacancy(cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy_id: 
 def confirm_vacancy(
     cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy_id: str, occupation_uris: list[str],
     essential_skills: list[str], optional_skills: list[str] | None = None, terms: dict | None = None,
+    details: dict | None = None,
 ) -> Vacancy:
-    """Confirm or edit the occupations, skills and (``terms``) requirements; only confirmed vacancies get shortlists."""
+    """Confirm or edit the occupations, skills, (``terms``) requirements and (``details``) title, text, employer
+    and postcode; only confirmed vacancies get shortlists, a closed one is not changed (409)."""
     require_role(actor, VACANCY_ROLES)
     with transaction(cursor):
-        require_vacancy(cursor, actor=actor, vacancy_id=vacancy_id)
+        before = require_vacancy(cursor, actor=actor, vacancy_id=vacancy_id)
         v = vacancies.confirm_vacancy(cursor, vacancy_id=vacancy_id, by=actor.username,
                                       occupation_uris=occupation_uris, essential_skills=essential_skills,
-                                      optional_skills=optional_skills, terms=terms)
-        _vacancy_log(cursor, actor, "confirm_vacancy", vacancy_id,
-                     {"occupations": v.occupation_uris, "essential": len(v.essential_skills)})
+                                      optional_skills=optional_skills, terms=terms, details=details)
+        changed = [k for k in ("title", "description", "employer", "postcode", "hours_per_week", "shifts",
+                               "weekends", "licences", "attests", "contract", "dutch", "occupation_uris",
+                               "essential_skills", "optional_skills") if getattr(before, k) != getattr(v, k)]
+        _vacancy_log(cursor, actor, "edit_vacancy" if before.status == "confirmed" else "confirm_vacancy",
+                     vacancy_id, {"occupations": v.occupation_uris, "essential": len(v.essential_skills),
+                                  "changed": changed})
     return v
 
 

@@ -92,13 +92,20 @@ class VacancyTerms(BaseModel):
         return {k: getattr(self, f"dutch_{k}") or self.dutch_level for k in SUB_SKILLS}
 
 
-class VacancyInput(VacancyTerms):
-    """What a liaison types in (or one row of an import file)."""
+class VacancyDetails(BaseModel):
+    """The vacancy's own words: title, text, employer, workplace postcode (editable after confirming)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=2, max_length=200)
     description: str = Field(min_length=1, max_length=20000)
     employer: str = Field(min_length=1, max_length=200)
     postcode: geo.BelgianPostcode
+
+
+class VacancyInput(VacancyTerms, VacancyDetails):
+    """What a liaison types in (or one row of an import file)."""
+
     employer_id: str | None = Field(None, max_length=20, description="The employer (W-…) it belongs to.")
 
 
@@ -195,7 +202,7 @@ def _problem(e: dict, where: dict) -> Problem:
     return Problem(e["msg"], column=column, code=code, params=params, **where)
 
 
-def parse_input(data: VacancyInput | dict, *, model: type[VacancyTerms] = VacancyInput, **where) -> VacancyTerms:
+def parse_input(data: BaseModel | dict, *, model: type[BaseModel] = VacancyInput, **where) -> BaseModel:
     """Validate a vacancy (or its terms); each problem has a code, its column (and ``where``: file, row)."""
     if isinstance(data, model):
         return data

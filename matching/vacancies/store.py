@@ -8,11 +8,11 @@ import duckdb
 import numpy as np
 
 from foundation.db import transaction, utcnow
-from foundation.errors import InputError, NotFoundError, Problem
+from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from foundation.ids import public_id
 from matching import geo
 from matching.language import SUB_SKILLS, LanguageRequirement, occupation_requirement
-from matching.vacancies.models import Proposal, Vacancy, VacancyInput, VacancyTerms, parse_input
+from matching.vacancies.models import Proposal, Vacancy, VacancyDetails, VacancyInput, VacancyTerms, parse_input
 from matching.vacancies.proposals import propose
 
 
@@ -80,20 +80,9 @@ def list_vacancies(
     return [_row(r) for r in rows]
 
 
-def confirm_vacancy(
-    con: duckdb.DuckDBPyConnection, *, vacancy_id: str, by: str, occupation_uris: list[str],
-    essential_skills: list[str], optional_skills: list[str] | None = None,
-    terms: VacancyTerms | dict | None = None,
-) -> Vacancy:
-    """A person confirms (or edits) the occupations, skills and, with ``terms``, the requirements.
-
-    Only confirmed values are used for shortlists. ``terms`` (hours, shifts, weekends, licences,
-    attests, contract, Dutch levels) replace the stored ones as a whole; ``None`` keeps them.
-    """
-    get_vacancy(con, vacancy_id=vacancy_id)
-    terms = None if terms is None else parse_input(terms, model=VacancyTerms)
-    optional_skills = list(dict.fromkeys(optional_skills or []))
-    occupation_uris, essential_skills = list(dict.fromkeys(occupation_uris)), list(dict.fromkeys(essential_skills))
+def _confirmation_problems(
+    con: duckdb.DuckDBPyConnection, occupation_uris: list[str], essential_skills: list[str], optional_skills: list[str],
+) -> list[Problem]:
     problems = []
     if not occupation_uris:
         problems.append(Problem("confirm at least one occupation", column="occupation_uris",
@@ -111,10 +100,47 @@ def confirm_vacancy(
                  for u in occupation_uris if u not in occ_ok]
     for col, uris in (("essential_skills", essential_skills), ("optional_skills", optional_skills)):
         problems += [Problem(f"{u} is not an ESCO skill", column=col, code="vacancy.unknown_skill",
-                                     params={"uri": u}) for u in uris if u not in skill_ok]
+                             params={"uri": u}) for u in uris if u not in skill_ok]
     problems += [Problem(f"{u} is both essential and optional", column="optional_skills",
                          code="vacancy.skill_twice", params={"uri": u})
                  for u in optional_skills if u in essential_skills]
+    return problems
+
+
+def _not_closed(v: Vacancy) -> None:
+    if v.status == "closed":
+        raise ConflictError(f"Vacancy {v.vacancy_id} is closed", [Problem(
+            "a closed vacancy cannot be changed", column="status", code="vacancy.closed",
+            params={"id": v.vacancy_id})], code="vacancy.closed", params={"id": v.vacancy_id})
+
+
+def _parsed(data, model) -> tuple[object | None, list[Problem]]:
+    try:
+        return parse_input(data, model=model), []
+    except InputError as exc:
+        return None, list(exc.problems)
+
+
+def confirm_vacancy(
+    con: duckdb.DuckDBPyConnection, *, vacancy_id: str, by: str, occupation_uris: list[str],
+    essential_skills: list[str], optional_skills: list[str] | None = None,
+    terms: VacancyTerms | dict | None = None, details: VacancyDetails | dict | None = None,
+) -> Vacancy:
+    """A person confirms (or edits) the occupations, skills and, with ``terms``, the requirements.
+
+    Only confirmed values are used for shortlists. ``terms`` (hours, shifts, weekends, licences,
+    attests, contract, Dutch levels) and ``details`` (title, text, employer, postcode) replace the
+    stored ones as a whole; ``None`` keeps them. Every problem is reported at once and nothing is
+    written unless all is right; a closed vacancy is not changed (409).
+    """
+    _not_closed(get_vacancy(con, vacancy_id=vacancy_id))
+    terms, problems = (None, []) if terms is None else _parsed(terms, VacancyTerms)
+    if details is not None:
+        details, more = _parsed(details, VacancyDetails)
+        problems += more
+    optional_skills = list(dict.fromkeys(optional_skills or []))
+    occupation_uris, essential_skills = list(dict.fromkeys(occupation_uris)), list(dict.fromkeys(essential_skills))
+    problems += _confirmation_problems(con, occupation_uris, essential_skills, optional_skills)
     if problems:
         raise InputError("The vacancy cannot be confirmed like this", problems, code="vacancy.cannot_confirm")
     with transaction(con):
@@ -133,10 +159,17 @@ def confirm_vacancy(
                  list(terms.attests), terms.contract, d["listening"], d["reading"], d["speaking"], d["writing"],
                  vacancy_id],
             )
+        if details is not None:
+            con.execute(
+                """UPDATE matching.vacancies SET title = ?, description = ?, employer = ?, postcode = ?
+                   WHERE vacancy_id = ?""",
+                [details.title, details.description, details.employer, details.postcode, vacancy_id],
+            )
     return get_vacancy(con, vacancy_id=vacancy_id)
 
 
 def close_vacancy(con: duckdb.DuckDBPyConnection, *, vacancy_id: str, by: str) -> Vacancy:
+    """Filled or withdrawn: no new shortlists and no more edits; its shortlists and their history stay."""
     get_vacancy(con, vacancy_id=vacancy_id)
     with transaction(con):
         con.execute("UPDATE matching.vacancies SET status = 'closed' WHERE vacancy_id = ?", [vacancy_id])

@@ -58,4 +58,4 @@ Liaison = Annotated[User, Depends(require_roles(Role.liaison))]
 def close(vacancy_id: str, cursor: Cursor, user: Liaison) -> Response:
     """Close a vacancy (filled or withdrawn): no new shortlists; existing ones and their history stay."""
     matching_service.close_vacancy(cursor, actor=user, vacancy_id=vacancy_id)
-    return RedirectResponse(f"/liaison/vacancies/{vacancy_id}", status_code=303)
+    return RedirectResponse(f"/liaison/vacancies/{vacancy_id}?saved=closed", status_code=303)

@@ -143,7 +143,9 @@ def _confirm_view(v, form: dict | None) -> dict:
 
     req = v.proposal.requirements
     declared = any(v.dutch.values())
-    start = proposed_terms(v)
+    start = proposed_terms(v) if v.status == "proposed" else {
+        "hours_per_week": v.hours_per_week, "shifts": v.shifts, "weekends": v.weekends, "licences": v.licences,
+        "attests": v.attests, "contract": v.contract, **{f"dutch_{k}": v.dutch.get(k) for k in SUB_SKILLS}}
     terms = {**start, "hours_per_week": _hours_text(start["hours_per_week"]),
              "dutch": {k: start[f"dutch_{k}"] for k in SUB_SKILLS}}
     if form is not None:
@@ -165,27 +167,55 @@ def _hours_text(hours: float) -> str:
     return f"{hours:g}".replace(".", ",")
 
 
-def _vacancy_page(request, cursor, user, vacancy_id, *, errors=None, status_code=200, messages=None, form=None):
+def field_labels(_) -> dict[str, str]:
+    """The vacancy form's fields by name, to name them in error messages."""
+    dutch = _("Dutch required (CEFR)")
+    return {"title": _("Job title"), "description": _("Vacancy text"), "employer": _("Employer"),
+            "postcode": _("Postcode of the workplace"), "hours_per_week": _("Hours per week"),
+            "occupation_uris": _("Occupation (ESCO)"), "essential_skills": _("Required skills"),
+            "optional_skills": _("Optional skills"), "shifts": _("Shifts"), "weekends": _("Weekend work"),
+            "licences": _("Driving licence"), "attests": _("Certificates"), "contract": _("Contract"),
+            **{f"dutch_{k}": f"{dutch}, {text}" for k, text in term_labels(_)["sub_skill_labels"].items()}}
+
+
+def _named_errors(exc: WerkbrugError, _) -> dict[str, str]:
+    """The problems per form field, each starting with the field's name ("Uren per week: …")."""
+    labels = field_labels(_)
+    return {k: (f"{labels[k]}: {text}" if k in labels else text)
+            for k, text in field_errors(exc, set(labels)).items()}
+
+
+def _vacancy_page(request, cursor, user, vacancy_id, *, errors=None, status_code=200, messages=None, form=None,
+                  edit=None):
     _ = ui_translator(request)
     v = service.show_vacancy(cursor, actor=user, vacancy_id=vacancy_id)
     lang = request_language(request)
-    labels = display_labels(cursor, v.occupation_uris + v.essential_skills + v.optional_skills, lang)
+    proposed_occ = [o.uri for o in v.proposal.occupations]
+    proposed_skills = [s.uri for s in v.proposal.skills]
+    labels = display_labels(cursor, v.occupation_uris + v.essential_skills + v.optional_skills + proposed_occ
+                            + proposed_skills, lang)
+    chosen = edit or {"title": v.title, "description": v.description, "employer": v.employer,
+                      "postcode": v.postcode, "occupation_uris": v.occupation_uris,
+                      "essential_skills": v.essential_skills, "optional_skills": v.optional_skills}
     return render(request, "liaison/vacancy.html", user, status_code=status_code, v=v, labels=labels,
                   shortlists=service.vacancy_shortlists(cursor, actor=user, vacancy_id=vacancy_id),
-                  errors=errors or {},
+                  errors=errors or {}, edit=chosen, edit_open=edit is not None,
+                  occupation_choices=list(dict.fromkeys(v.occupation_uris + proposed_occ)),
+                  skill_choices=list(dict.fromkeys(v.essential_skills + proposed_skills)),
                   status_labels=status_labels(_), messages=messages or [], hours_text=_hours_text(v.hours_per_week),
                   **_confirm_view(v, form), **term_labels(_))
 
 
 @router.get("/vacancies/{vacancy_id}", response_class=HTMLResponse)
-def vacancy(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison) -> HTMLResponse:
-    return _vacancy_page(request, cursor, user, vacancy_id)
+def vacancy(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison, saved: str = "") -> HTMLResponse:
+    _ = ui_translator(request)
+    done = {"edited": _("Changes saved."), "closed": _("Vacancy closed: it gets no new shortlists.")}
+    messages = [("ok", done[saved])] if saved in done else []
+    return _vacancy_page(request, cursor, user, vacancy_id, messages=messages)
 
 
-@router.post("/vacancies/{vacancy_id}/confirm", dependencies=[Depends(check_csrf)])
-async def confirm(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison) -> Response:
-    """The liaison confirms (or corrects) the proposed occupation and skills."""
-    form = await request.form()
+def _posted_terms(form) -> tuple[dict, dict]:
+    """(the terms for the service, the values to show again) from a posted confirm or edit form."""
     values = {k: [str(x) for x in form.getlist(k)] for k in ("licences", "attests", "shifts")}
     values.update({k: str(form.get(k, "")).strip() for k in ("hours_per_week", "contract", "dutch_listening",
                                                              "dutch_reading", "dutch_speaking", "dutch_writing")})
@@ -194,21 +224,39 @@ async def confirm(request: Request, vacancy_id: str, cursor: Cursor, user: Liais
                                                  "dutch_writing")})
     if not values["hours_per_week"]:
         terms.pop("hours_per_week")
+    return terms, {**values, "weekends": form.get("weekends") == "1"}
+
+
+def _uris(form) -> dict[str, list[str]]:
+    return {k: [str(u) for u in form.getlist(k)] for k in ("occupation_uris", "essential_skills", "optional_skills")}
+
+
+@router.post("/vacancies/{vacancy_id}/confirm", dependencies=[Depends(check_csrf)])
+async def confirm(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison) -> Response:
+    """The liaison confirms (or corrects) the proposed occupation and skills."""
+    form = await request.form()
+    terms, shown = _posted_terms(form)
     try:
-        service.confirm_vacancy(
-            cursor, actor=user, vacancy_id=vacancy_id,
-            occupation_uris=[str(u) for u in form.getlist("occupation_uris")],
-            essential_skills=[str(u) for u in form.getlist("essential_skills")],
-            optional_skills=[str(u) for u in form.getlist("optional_skills")],
-            terms=terms,
-        )
+        service.confirm_vacancy(cursor, actor=user, vacancy_id=vacancy_id, **_uris(form), terms=terms)
     except InputError as exc:
-        errors = field_errors(exc, {"occupation_uris", "essential_skills", "optional_skills", "hours_per_week",
-                                    "shifts", "licences", "attests", "contract", "dutch_listening",
-                                    "dutch_reading", "dutch_speaking", "dutch_writing"})
-        return _vacancy_page(request, cursor, user, vacancy_id, errors=errors, status_code=422,
-                             form={**values, "weekends": form.get("weekends") == "1"})
+        return _vacancy_page(request, cursor, user, vacancy_id, errors=_named_errors(exc, ui_translator(request)),
+                             status_code=422, form=shown)
     return RedirectResponse(f"/liaison/vacancies/{vacancy_id}", status_code=303)
+
+
+@router.post("/vacancies/{vacancy_id}/edit", dependencies=[Depends(check_csrf)])
+async def edit(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison) -> Response:
+    """Change a confirmed vacancy: its words, occupations, skills and conditions (all checked at once)."""
+    form = await request.form()
+    terms, shown = _posted_terms(form)
+    details = {k: str(form.get(k, "")) for k in ("title", "description", "employer", "postcode")}
+    try:
+        service.confirm_vacancy(cursor, actor=user, vacancy_id=vacancy_id, **_uris(form), terms=terms,
+                                details=details)
+    except InputError as exc:
+        return _vacancy_page(request, cursor, user, vacancy_id, errors=_named_errors(exc, ui_translator(request)),
+                             status_code=422, form=shown, edit={**details, **_uris(form)})
+    return RedirectResponse(f"/liaison/vacancies/{vacancy_id}?saved=edited", status_code=303)
 
 
 @router.post("/vacancies/{vacancy_id}/shortlist", dependencies=[Depends(check_csrf)])
