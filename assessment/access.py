@@ -3,7 +3,8 @@
 - An **assessor** finds and registers participants and records results for any of them.
 - A **coach** reaches only the participants in their caseload (``participant.coach``), plus
   those not assigned to any coach yet (just registered, waiting for intake), so one can take
-  them on; listings show the caseload only.
+  them on; listings show the caseload only. A coach registers participants (the intake of
+  the Kortrijk and Aalst programmes) into their own caseload, never into a colleague's.
 - A **liaison** never reaches a participant directly (only consenting candidates of their own
   vacancies, under a per-vacancy code: see :mod:`matching.service`).
 - An **admin** may handle a participant's data (a request for a copy or a correction).
@@ -22,7 +23,7 @@ from assessment.participant_models import Participant
 from assessment.participants import get_participants
 from foundation.actor import Role, User
 from foundation.audit import Purpose
-from foundation.errors import NotFoundError, Problem
+from foundation.errors import ForbiddenError, NotFoundError, Problem
 
 #: Who may do what with participants (role level; object level: :func:`may_reach`).
 REGISTER = frozenset({Role.assessor, Role.coach, Role.admin})
@@ -68,6 +69,16 @@ def require_participant(
         if found and may_reach(actor, found[0]):
             return found[0]
     raise not_found("participant", participant_id, "participant_id")
+
+
+def registering_coach(actor: User, coach: str | None) -> str | None:
+    """The coach of a participant the actor registers: a coach registers into their own caseload only."""
+    if actor.role != Role.coach or coach in (None, "", actor.username):
+        return actor.username if actor.role == Role.coach else coach
+    raise ForbiddenError(f"A coach registers participants in their own caseload, not {coach!r}'s",
+                         [Problem("a coach registers into their own caseload", column="coach",
+                                  code="participant.own_caseload", params={"coach": str(coach)})],
+                         code="participant.own_caseload", params={"coach": str(coach)})
 
 
 def caseload_filter(actor: User, coach: str | None) -> str | None:

@@ -24,6 +24,7 @@ from assessment.access import (
     caseload_filter,
     not_found,
     purpose_of,
+    registering_coach,
     require_participant,
 )
 from assessment.participant_models import ConsentEvent, Contact, Participant, ProtectedAttributes
@@ -72,10 +73,16 @@ def register_participant(
     contact: Contact | dict[str, Any] | None = None, protected: ProtectedAttributes | dict[str, Any] | None = None,
     consent: bool = False,
 ) -> Participant:
-    """Register a participant under a new random id (``details.coach``: an active coach account)."""
+    """Register a participant under a new random id (``details.coach``: an active coach account).
+
+    A coach registers into their own caseload (``details.coach`` is theirs, or left out).
+    """
     require_role(actor, REGISTER)
+    details = dict(details or {})
+    if coach := registering_coach(actor, details.get("coach")):
+        details["coach"] = coach
     with transaction(cursor):
-        _check_coach(cursor, (details or {}).get("coach"))
+        _check_coach(cursor, details.get("coach"))
         p = store.create_participant(cursor, by=actor.username, details=details, contact=contact,
                                      protected=protected, consent=consent)
         _log(cursor, actor, "create_participant", p.participant_id, detail={"consent": bool(consent)})

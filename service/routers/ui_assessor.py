@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assessment import service, service_records
@@ -14,6 +14,7 @@ from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.ui import coach_options, field_errors, render, ui_translator
 from service.ui.paging import paging
+from service.ui.registration import read_registration
 from service.users import Role, User
 
 router = APIRouter(prefix="/assessor", include_in_schema=False)
@@ -43,37 +44,19 @@ def participants(request: Request, cursor: Cursor, user: Assessor, q: str = "", 
 
 
 @router.post("/participants", dependencies=[Depends(check_csrf)])
-def create(
-    request: Request, cursor: Cursor, user: Assessor,
-    name: Annotated[str, Form()] = "", coach: Annotated[str, Form()] = "", postcode: Annotated[str, Form()] = "",
-    referrer: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
-    consent: Annotated[str, Form()] = "",
-) -> Response:
+async def create(request: Request, cursor: Cursor, user: Assessor) -> Response:
     """Register a participant (name and contact details stay out of every profile and ranking)."""
-    _ = ui_translator(request)
-    form = {"name": name, "coach": coach, "postcode": postcode, "referrer": referrer, "phone": phone,
-            "email": email, "consent": consent}
-    errors: dict[str, str] = {}
-    if not name.strip():
-        errors["name"] = _("Enter the participant's name.")
-    if coach not in {c for c, _n in coach_options(cursor)}:
-        errors["coach"] = _("Choose the coach (trajectbegeleider).")
-    if postcode.strip() and not (postcode.strip().isdigit() and len(postcode.strip()) == 4):
-        errors["postcode"] = _("A Belgian postcode has 4 digits, e.g. 8000.")
-    if not errors:
+    reg = read_registration(dict(await request.form()), ui_translator(request),
+                            coaches={c for c, _n in coach_options(cursor)})
+    if not reg.errors:
         try:
-            p = service.register_participant(
-                cursor, actor=user,
-                details={"coach": coach, "postcode": postcode.strip() or None},
-                contact={"name": name.strip(), "referrer": referrer.strip() or None, "phone": phone.strip() or None,
-                         "email": email.strip() or None},
-                consent=consent == "1",
-            )
+            p = service.register_participant(cursor, actor=user, details=reg.details, contact=reg.contact,
+                                             consent=reg.consent)
         except WerkbrugError as exc:
-            errors = field_errors(exc, set(form))
+            reg.errors = field_errors(exc, set(reg.form))
         else:
             return RedirectResponse(f"/participants/{p.participant_id}/intake?new=1", status_code=303)
-    return _list_page(request, cursor, user, errors=errors, form=form, status_code=422)
+    return _list_page(request, cursor, user, errors=reg.errors, form=reg.form, status_code=422)
 
 
 @router.get("/participants/{participant_id}", response_class=HTMLResponse)

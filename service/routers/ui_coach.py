@@ -19,6 +19,7 @@ from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
 from service.ui.paging import paging
+from service.ui.registration import read_registration
 from service.users import Role, User
 from taxonomy.store import display_labels, preferred_labels
 
@@ -40,14 +41,35 @@ def step_labels(_) -> dict[str, str]:
     }
 
 
-@router.get("/participants", response_class=HTMLResponse)
-def caseload(request: Request, cursor: Cursor, user: Coach, q: str = "", sort: str = "name",
-             page: int = 1) -> HTMLResponse:
+def _caseload_page(request: Request, cursor, user: User, *, q: str = "", sort: str = "name", page: int = 1,
+                   errors=None, form=None, status_code: int = 200) -> HTMLResponse:
     search = q.strip() or None
     pages = paging(service.count_participants(cursor, actor=user, search=search), page, {"q": q, "sort": sort})
     rows = service.list_participants(cursor, actor=user, search=search, order=sort, limit=pages.size,
                                      offset=pages.offset)
-    return render(request, "coach/participants.html", user, rows=rows, q=q, sort=sort, paging=pages)
+    return render(request, "coach/participants.html", user, status_code=status_code, rows=rows, q=q, sort=sort,
+                  paging=pages, errors=errors or {}, form=form or {})
+
+
+@router.get("/participants", response_class=HTMLResponse)
+def caseload(request: Request, cursor: Cursor, user: Coach, q: str = "", sort: str = "name",
+             page: int = 1) -> HTMLResponse:
+    return _caseload_page(request, cursor, user, q=q, sort=sort, page=page)
+
+
+@router.post("/participants", dependencies=[Depends(check_csrf)])
+async def register(request: Request, cursor: Cursor, user: Coach) -> Response:
+    """Register a participant in the coach's own caseload, then straight on to the intake and job targets."""
+    reg = read_registration(dict(await request.form()), ui_translator(request), coaches=None)
+    if not reg.errors:
+        try:
+            p = service.register_participant(cursor, actor=user, details=reg.details, contact=reg.contact,
+                                             consent=reg.consent)
+        except WerkbrugError as exc:
+            reg.errors = field_errors(exc, set(reg.form))
+        else:
+            return RedirectResponse(f"/participants/{p.participant_id}/intake?new=1", status_code=303)
+    return _caseload_page(request, cursor, user, errors=reg.errors, form=reg.form, status_code=422)
 
 
 def _profile_page(

@@ -117,6 +117,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/assessor/batch"): frozenset({A}),
     # coach pages
     ("GET", "/coach/participants"): frozenset({C}),
+    ("POST", "/coach/participants"): frozenset({C}),
     ("GET", "/coach/participants/{participant_id}"): frozenset({C}),
     ("POST", "/coach/participants/{participant_id}/targets"): frozenset({C}),
     ("POST", "/coach/participants/{participant_id}/steps"): frozenset({C}),

@@ -1,0 +1,33 @@
+"""The registration form (assessor and coach pages): what was typed → details, contact, consent, or errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+FIELDS = ("name", "coach", "postcode", "referrer", "phone", "email", "consent")
+
+
+@dataclass
+class Registration:
+    form: dict[str, str]
+    details: dict = field(default_factory=dict)
+    contact: dict = field(default_factory=dict)
+    consent: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+def read_registration(values: dict[str, str], _: Callable[..., str], *, coaches: set[str] | None) -> Registration:
+    """Check the typed fields (``coaches``: the choices of the coach field; ``None``: no coach field)."""
+    form = {k: str(values.get(k, "")) for k in FIELDS}
+    name, postcode, coach = form["name"].strip(), form["postcode"].strip(), form["coach"]
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Enter the participant's name.")
+    if coaches is not None and coach not in coaches:
+        errors["coach"] = _("Choose the coach (trajectbegeleider).")
+    if postcode and not (postcode.isdigit() and len(postcode) == 4):
+        errors["postcode"] = _("A Belgian postcode has 4 digits, e.g. 8000.")
+    details = {"postcode": postcode or None} | ({"coach": coach} if coaches is not None else {})
+    contact = {"name": name, **{k: form[k].strip() or None for k in ("referrer", "phone", "email")}}
+    return Registration(form, details, contact, form["consent"] == "1", errors)
