@@ -9,6 +9,12 @@ Every cached value is keyed by ``(name, database file, taxonomy import, configur
   entry of the previous one;
 * the **configuration**: any hashable value the caller derives from its settings.
 
+The first two are read once per connection (:meth:`CacheRegistry.where`, one query) and the
+import again only after an :data:`IMPORT` invalidation in this process: DuckDB lets one
+process write a file, so no other process can import into it while this connection is open.
+A request's cursor can share its process-wide connection's reading (:meth:`CacheRegistry.adopt`),
+so a warm look-up asks the database nothing.
+
 :meth:`CacheRegistry.memo` holds values keyed by their inputs' content alone.
 
 Each entry names the events it depends on (:data:`IMPORT`, :data:`INDEX`,
@@ -24,6 +30,7 @@ catalogues) never change while a process runs: they stay plain ``functools.cache
 from __future__ import annotations
 
 import threading
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
@@ -48,16 +55,39 @@ def database_file(con: duckdb.DuckDBPyConnection) -> str:
     return str(row[0]) if row and row[0] else f"memory:{id(con)}"
 
 
+_LATEST_IMPORT = """SELECT import_id, imported_at::VARCHAR, source, esco_version FROM taxonomy.imports
+                    ORDER BY import_id DESC LIMIT 1"""
+
+
 def taxonomy_import(con: duckdb.DuckDBPyConnection) -> tuple | None:
     """``(import_id, imported_at, source, esco_version)`` of the latest import, or ``None``."""
     try:
-        row = con.execute(
-            """SELECT import_id, imported_at::VARCHAR, source, esco_version FROM taxonomy.imports
-               ORDER BY import_id DESC LIMIT 1"""
-        ).fetchone()
+        row = con.execute(_LATEST_IMPORT).fetchone()
     except duckdb.CatalogException:
         return None
     return tuple(row) if row else None
+
+
+def _file_and_import(con: duckdb.DuckDBPyConnection) -> tuple[str, tuple | None]:
+    """:func:`database_file` and :func:`taxonomy_import` in one query."""
+    try:
+        row = con.execute(
+            f"""SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), i.*
+                FROM (SELECT 1) LEFT JOIN ({_LATEST_IMPORT}) i ON true"""
+        ).fetchone()
+    except duckdb.CatalogException:
+        return database_file(con), None
+    db = str(row[0]) if row[0] else f"memory:{id(con)}"
+    return db, (tuple(row[1:]) if row[1] is not None else None)
+
+
+@dataclass
+class _Where:
+    """A connection's database file and the taxonomy import read for it."""
+
+    db: str
+    imported: tuple | None
+    seen: int           # the process's import count when ``imported`` was read
 
 
 @dataclass
@@ -76,6 +106,28 @@ class CacheRegistry:
         self._lock = threading.Lock()
         self._building: dict[tuple, threading.Lock] = {}
         self._generation: dict[tuple[str, str], int] = {}   # (database, event) → invalidations
+        self._where: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # connection → _Where
+        self._imports = 0                                     # IMPORT invalidations of any file
+
+    def where(self, con: duckdb.DuckDBPyConnection) -> tuple[str, tuple | None]:
+        """``(database file, taxonomy import)`` of ``con``: one query on first use, the import read
+        again after any :data:`IMPORT` invalidation in this process (see module docstring)."""
+        with self._lock:
+            w = self._where.get(con)
+        imports = self._imports           # read before the query: an import meanwhile reads it again
+        if w is None:
+            db, imported = _file_and_import(con)
+            with self._lock:
+                w = self._where.setdefault(con, _Where(db, imported, imports))
+        elif w.seen != imports:
+            w.imported, w.seen = taxonomy_import(con), imports
+        return w.db, w.imported
+
+    def adopt(self, cursor: duckdb.DuckDBPyConnection, parent: duckdb.DuckDBPyConnection) -> None:
+        """Let ``cursor`` (made by ``parent.cursor()``) share ``parent``'s :meth:`where` reading."""
+        self.where(parent)
+        with self._lock:
+            self._where[cursor] = self._where[parent]
 
     def get(
         self, con: duckdb.DuckDBPyConnection, name: str, build: Callable[[], T], *,
@@ -83,8 +135,8 @@ class CacheRegistry:
         stamp: Hashable = None, maxsize: int = 8,
     ) -> T:
         """The cached value of ``build()`` for this connection's database, built once."""
-        db = database_file(con)
-        key = (None if shared else db, taxonomy_import(con), config)
+        db, imported = self.where(con)
+        key = (None if shared else db, imported, config)
         hit = self._lookup(name, key, db, stamp)
         if hit is not None:
             return hit.value
@@ -138,10 +190,11 @@ class CacheRegistry:
         """Drop every entry of this database that depends on ``event``; how many were dropped."""
         if event not in EVENTS:
             raise ValueError(f"unknown cache event {event!r}")
-        db = database_file(con)
+        db = self.where(con)[0]
         dropped = 0
         with self._lock:
             self._generation[db, event] = self._generation.get((db, event), 0) + 1
+            self._imports += event == IMPORT
             for entries in self._entries.values():
                 for key in [k for k, e in entries.items() if event in e.on and db in e.databases]:
                     del entries[key]
@@ -157,6 +210,7 @@ class CacheRegistry:
         """Forget everything (a process that switches databases wholesale)."""
         with self._lock:
             self._entries.clear()
+            self._where.clear()
 
 
 #: The process-wide registry.

@@ -24,7 +24,7 @@ import duckdb
 import numpy as np
 import scipy.sparse as sp
 
-from foundation.cache import IMPORT, cached
+from foundation.cache import IMPORT, cached, caches
 from foundation.db import transaction
 from matching.config import MatchingConfig
 from taxonomy.store import current_version
@@ -273,6 +273,7 @@ def build_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None
 def get_model(con: duckdb.DuckDBPyConnection, *, config: MatchingConfig | None = None) -> MatchingModel:
     """The model for this database's current taxonomy import, built once per process."""
     cfg = config or MatchingConfig()
-    current_version(con)  # no import yet: NotFoundError with the message for people
+    if caches.where(con)[1] is None:
+        current_version(con)  # no import yet: NotFoundError with the message for people
     return cached(con, "matching.model", lambda: build_model(con, config=cfg),
                   config=cfg.model_dump_json(), on=(IMPORT,), shared=True, maxsize=4)

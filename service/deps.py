@@ -8,6 +8,7 @@ from typing import Annotated
 import duckdb
 from fastapi import Depends, HTTPException, Request, status
 
+from foundation.cache import caches
 from foundation.settings import Settings
 from matching.config import MatchingConfig
 from service.users import Role, User, user_for_token
@@ -16,8 +17,9 @@ SESSION_COOKIE = "werkbrug_session"
 
 
 def get_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor on the process-wide connection, closed after the request."""
+    """A cursor on the process-wide connection, closed after the request (sharing its cache keys)."""
     cursor = request.app.state.db.cursor()
+    caches.adopt(cursor, request.app.state.db)
     try:
         yield cursor
     finally:

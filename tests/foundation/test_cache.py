@@ -112,3 +112,20 @@ def test_requirement_edit_invalidates(con) -> None:
 def test_unknown_event_is_refused(con) -> None:
     with pytest.raises(ValueError, match="unknown cache event"):
         caches.invalidate(con, "everything")  # type: ignore[arg-type]
+
+
+def test_warm_lookup_asks_the_database_nothing(con) -> None:
+    value = caches.get(con, "t", object)
+    cursor = con.cursor()
+    caches.adopt(cursor, con)           # a request's cursor shares the connection's key
+    cursor.close()                      # any query on it would now raise
+    assert caches.get(cursor, "t", object) is value
+
+
+def test_an_import_is_seen_by_every_connection(con) -> None:
+    cursor = con.cursor()
+    before = caches.where(cursor)[1]
+    import_esco(con, SAMPLE_DIR)        # through another cursor of the same file
+    after = caches.where(cursor)[1]
+    assert before is not None and after is not None and after[0] > before[0]
+    cursor.close()
