@@ -21,7 +21,7 @@ from service.ui.competences import chart_groups, competence_rows, summary_groups
 from service.ui.paging import paging
 from service.ui.registration import read_registration
 from service.users import Role, User
-from taxonomy.store import display_labels, preferred_labels
+from taxonomy.store import display_labels
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
 Coach = Annotated[User, Depends(require_roles(Role.coach))]
@@ -186,8 +186,8 @@ def passport(request: Request, participant_id: str, cursor: Cursor, user: Coach,
     sheet = service.passport(cursor, actor=user, participant_id=participant_id, with_contact=bool(contact))
     p, profile, details = sheet.participant, sheet.profile, sheet.contact
     rows = competence_rows(cursor, profile, lang=lang)
-    experience_labels = preferred_labels(cursor, [e.occupation_uri for e in profile.experience], lang=lang)
+    labels = display_labels(cursor, [r.uri for r in rows] + [e.occupation_uri for e in profile.experience], lang)
     return render(request, "coach/passport.html", user, p=p, profile=profile, rows=rows, contact=details,
-                  instruments=load_instruments(), experience_labels=experience_labels,
+                  instruments=load_instruments(), labels=labels,
                   chart=bar_chart(chart_groups(rows, profile.dutch, _), title=_("Competences"),
                                   empty=_("No assessed competences yet.")))

@@ -32,7 +32,7 @@ from service.ui.intake import (
     resolve_occupations,
 )
 from service.users import Role, User
-from taxonomy.store import preferred_labels
+from taxonomy.store import display_labels, preferred_labels
 
 router = APIRouter(include_in_schema=False)
 Staff = Annotated[User, Depends(require_roles(Role.assessor, Role.coach))]
@@ -40,10 +40,14 @@ FIELDS = {"postcode", "max_commute_minutes", "hours_per_week", "transport_modes"
           "preferred_sectors", "education_level", "diploma_recognition", "experience_text", "languages"}
 
 
-def _page(request: Request, user: User, p, form: IntakeForm, *, errors=None, new: bool = False,
+def _page(request: Request, cursor, user: User, p, form: IntakeForm, *, errors=None, new: bool = False,
           status_code: int = 200) -> HTMLResponse:
     back = "/coach" if user.role == Role.coach else "/assessor"
+    uris = [r.uri for r in form.experience + form.preferred] + [u for r in form.experience + form.preferred
+                                                                 for u, _t in r.choices]
+    labels = display_labels(cursor, uris, request_language(request))  # to mark labels ESCO has in English only
     return render(request, "intake.html", user, status_code=status_code, p=p, f=form, errors=errors or {}, new=new,
+                  labels=labels,
                   back=f"{back}/participants/{p.participant_id}", sectors=SECTORS, shifts=SHIFTS, transport=TRANSPORT,
                   education=EDUCATION, recognition=RECOGNITION, **choice_labels(ui_translator(request)))
 
@@ -53,7 +57,7 @@ def intake(request: Request, participant_id: str, cursor: Cursor, user: Staff, n
     p = service.show_participant(cursor, actor=user, participant_id=participant_id)
     uris = [e.occupation_uri for e in p.experience] + list(p.preferred_occupations)
     labels = preferred_labels(cursor, uris, lang=request_language(request))
-    return _page(request, user, p, form_from_participant(p, labels), new=bool(new))
+    return _page(request, cursor, user, p, form_from_participant(p, labels), new=bool(new))
 
 
 @router.post("/participants/{participant_id}/intake", dependencies=[Depends(check_csrf)])
@@ -77,7 +81,7 @@ async def save_intake(request: Request, participant_id: str, cursor: Cursor, use
             if user.role == Role.coach:
                 return RedirectResponse(f"/coach/participants/{participant_id}?saved=intake#targets", status_code=303)
             return RedirectResponse(f"/assessor/participants/{participant_id}?saved=intake", status_code=303)
-    return _page(request, user, p, form, errors=errors, status_code=422)
+    return _page(request, cursor, user, p, form, errors=errors, status_code=422)
 
 
 def _form_errors(errors: dict[str, str]) -> dict[str, str]:

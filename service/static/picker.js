@@ -9,15 +9,25 @@
     if (!input || !uri || !list) return;
     let timer = null, hits = [], active = -1, asked = 0;
     const close = () => { list.hidden = true; input.setAttribute("aria-expanded", "false"); active = -1; };
+    const slot = box.querySelector("[data-picker-tag]");
+    const mark = (hit) => {  // "EN" when ESCO has no term in the page's language
+      if (!hit.label_lang || hit.label_lang === lang) return null;
+      const tag = document.createElement("abbr"); tag.className = "label-lang";
+      tag.title = box.dataset.langTitle || ""; tag.textContent = hit.label_lang.toUpperCase();
+      return tag;
+    };
     const choose = (i) => {
       const hit = hits[i]; if (!hit) return;
       input.value = hit.label; uri.value = hit.uri; close();
+      if (slot) { const tag = mark(hit); slot.replaceChildren(...(tag ? [" ", tag] : [])); }
     };
     const show = () => {
       list.replaceChildren();
       hits.forEach((hit, i) => {
         const li = document.createElement("li");
         li.id = `${list.id}-${i}`; li.setAttribute("role", "option"); li.textContent = hit.label;
+        const tag = mark(hit);
+        if (tag) { li.lang = hit.label_lang; li.append(" ", tag); }
         if (hit.matched_label && hit.matched_label.toLowerCase() !== hit.label.toLowerCase()) {
           const small = document.createElement("span"); small.className = "muted small";
           small.textContent = ` (${hit.matched_label})`; li.append(small);
@@ -39,7 +49,9 @@
       if (!r.ok || n !== asked) return;
       hits = await r.json(); active = -1; show();
     };
-    input.addEventListener("input", () => { uri.value = ""; clearTimeout(timer); timer = setTimeout(ask, 200); });
+    input.addEventListener("input", () => {
+      uri.value = ""; if (slot) slot.replaceChildren(); clearTimeout(timer); timer = setTimeout(ask, 200);
+    });
     input.addEventListener("keydown", (e) => {
       if (list.hidden) return;
       if (e.key === "ArrowDown") { active = Math.min(hits.length - 1, active + 1); show(); e.preventDefault(); }
