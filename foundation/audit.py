@@ -222,20 +222,29 @@ def verify_chain(cursor: duckdb.DuckDBPyConnection) -> list[int]:
     return verify(cursor).broken
 
 
+#: The orders the log may be read in (a whitelist); entries are numbered in the order they were written.
+LOG_ORDERS = {"newest": "audit_id DESC", "oldest": "audit_id"}
+
+
 def read_log(
     cursor: duckdb.DuckDBPyConnection,
     *,
     username: str | None = None,
     action: str | None = None,
     object_id: str | None = None,
+    search: str | None = None,
+    order: str = "newest",
     limit: int = 200,
     offset: int = 0,
 ) -> list[AuditEntry]:
-    """Audit entries, newest first, optionally filtered."""
-    where, params = _filters(username=username, action=action, object_id=object_id)
+    """Audit entries, newest first (``order``: newest or oldest), optionally filtered.
+
+    ``search``: text anywhere in the user, action, object, purpose or details (case-insensitive).
+    """
+    where, params = _filters(username=username, action=action, object_id=object_id, search=search)
     rows = cursor.execute(
         f"""SELECT audit_id, occurred_at, username, role, action, object_type, object_id, purpose, detail
-            FROM service.audit_log {where} ORDER BY audit_id DESC LIMIT ? OFFSET ?""",
+            FROM service.audit_log {where} ORDER BY {LOG_ORDERS.get(order, LOG_ORDERS["newest"])} LIMIT ? OFFSET ?""",
         [*params, limit, offset],
     ).fetchall()
     return [
@@ -245,28 +254,38 @@ def read_log(
 
 def count_log(
     cursor: duckdb.DuckDBPyConnection, *, username: str | None = None, action: str | None = None,
-    object_id: str | None = None,
+    object_id: str | None = None, search: str | None = None,
 ) -> int:
     """How many entries match the filters."""
-    where, params = _filters(username=username, action=action, object_id=object_id)
+    where, params = _filters(username=username, action=action, object_id=object_id, search=search)
     return cursor.execute(f"SELECT count(*) FROM service.audit_log {where}", params).fetchone()[0]
 
 
-def _filters(**values: str | None) -> tuple[str, list[str]]:
+_SEARCHED = ("username", "role", "action", "object_type", "object_id", "purpose", "CAST(detail AS VARCHAR)")
+
+
+def _filters(search: str | None = None, **values: str | None) -> tuple[str, list[str]]:
     parts, params = [], []
     for column, value in values.items():
         if value:
             parts.append(f"{column} = ?")
             params.append(value)
+    if search and search.strip():
+        parts.append("(" + " OR ".join(f"lower(coalesce({c}, '')) LIKE ?" for c in _SEARCHED) + ")")
+        params += [f"%{search.strip().lower()}%"] * len(_SEARCHED)
     return ("WHERE " + " AND ".join(parts) if parts else ""), params
 
 
-def to_csv(entries: Iterable[AuditEntry]) -> str:
-    """The entries as CSV text (UTF-8, header row; cells that look like formulas neutralised)."""
-    fields = list(AuditEntry.__dataclass_fields__)
+#: The CSV columns, in order (the header row names them, in the reader's language at the edge).
+CSV_FIELDS = tuple(AuditEntry.__dataclass_fields__)
+
+
+def to_csv(entries: Iterable[AuditEntry], header: Iterable[str] | None = None) -> str:
+    """The entries as CSV text (UTF-8, a header row: ``header`` or :data:`CSV_FIELDS`; formula cells neutralised)."""
+    fields = list(CSV_FIELDS)
     rows = []
     for entry in entries:
         row = asdict(entry)
         row["detail"] = "" if entry.detail is None else json.dumps(entry.detail, ensure_ascii=False)
         rows.append([row[f] for f in fields])
-    return csv_text([fields, *rows])
+    return csv_text([list(header) if header is not None else fields, *rows])

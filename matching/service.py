@@ -31,6 +31,7 @@ from matching.export import full_export
 from matching.job_targets import JobTargetsResult
 from matching.language import LanguageRequirement
 from matching.log import LogEntry, read_log
+from matching.shortlist_index import ShortlistRow, count_shortlist_rows, list_shortlist_rows
 from matching.vacancies import Vacancy, VacancyInput
 from matching.views import Pseudonyms, ShortlistView, StatusView, shortlist_view
 
@@ -172,12 +173,25 @@ def import_vacancies(
     return got
 
 
+def _owner(actor: User, owner: str | None) -> str | None:
+    """Whose vacancies a listing shows: a liaison's own; an admin's choice (``None``: everyone's)."""
+    return owner if actor.role == Role.admin else actor.username
+
+
 def list_vacancies(cursor: duckdb.DuckDBPyConnection, *, actor: User, status: str | None = None,
-                   owner: str | None = None) -> list[Vacancy]:
-    """The actor's vacancies (an admin: everyone's, or one ``owner``'s), newest first."""
+                   owner: str | None = None, search: str | None = None, order: str = "newest",
+                   limit: int | None = None, offset: int = 0) -> list[Vacancy]:
+    """The actor's vacancies (an admin: everyone's, or one ``owner``'s), newest first, or one page of them."""
     require_role(actor, VACANCY_ROLES)
-    owner = owner if actor.role == Role.admin else actor.username
-    return vacancies.list_vacancies(cursor, owner=owner, status=status)
+    return vacancies.list_vacancies(cursor, owner=_owner(actor, owner), status=status, search=search, order=order,
+                                    limit=limit, offset=offset)
+
+
+def count_vacancies(cursor: duckdb.DuckDBPyConnection, *, actor: User, status: str | None = None,
+                    owner: str | None = None, search: str | None = None) -> int:
+    """How many vacancies :func:`list_vacancies` finds for the actor (a number)."""
+    require_role(actor, VACANCY_ROLES)
+    return vacancies.count_vacancies(cursor, owner=_owner(actor, owner), status=status, search=search)
 
 
 def show_vacancy(cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy_id: str) -> Vacancy:
@@ -251,6 +265,27 @@ def vacancy_shortlists(cursor: duckdb.DuckDBPyConnection, *, actor: User, vacanc
         audit(cursor, user=actor, action="list_shortlists", object_type="vacancy", object_id=vacancy_id,
               purpose=Purpose.employer_contact, detail={"shortlists": [v.shortlist_id for v in views]})
     return views
+
+
+def count_shortlists(cursor: duckdb.DuckDBPyConnection, *, actor: User, search: str | None = None) -> int:
+    """How many shortlists :func:`list_shortlists` finds for the actor (a number)."""
+    require_role(actor, VACANCY_ROLES)
+    return count_shortlist_rows(cursor, owner=_owner(actor, None), search=search)
+
+
+def list_shortlists(
+    cursor: duckdb.DuckDBPyConnection, *, actor: User, search: str | None = None, order: str = "newest",
+    limit: int | None = 50, offset: int = 0,
+) -> list[ShortlistRow]:
+    """One page of the shortlists of the actor's vacancies (an admin: all), without candidates (audited)."""
+    require_role(actor, VACANCY_ROLES)
+    with transaction(cursor):
+        rows = list_shortlist_rows(cursor, owner=_owner(actor, None), search=search, order=order, limit=limit,
+                                   offset=offset)
+        audit(cursor, user=actor, action="list_shortlist_overview", object_type="shortlist",
+              purpose=Purpose.employer_contact,
+              detail={"search": search, "shortlists": [r.shortlist_id for r in rows]})
+    return rows
 
 
 def show_shortlist(cursor: duckdb.DuckDBPyConnection, *, actor: User, shortlist_id: str) -> ShortlistView:

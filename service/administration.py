@@ -11,10 +11,11 @@ from pathlib import Path
 import duckdb
 
 from foundation.actor import Role, User
-from foundation.audit import AuditEntry, Purpose, audit, count_log, read_log, to_csv
+from foundation.audit import CSV_FIELDS, AuditEntry, Purpose, audit, count_log, read_log, to_csv
 from foundation.db import transaction
 from foundation.errors import ForbiddenError
 from service.auth import set_active
+from service.messages import message
 from service.users import create_user
 
 
@@ -48,30 +49,32 @@ def set_account_active(con: duckdb.DuckDBPyConnection, *, actor: User, username:
 
 def audit_entries(
     con: duckdb.DuckDBPyConnection, *, actor: User, username: str | None = None, action: str | None = None,
-    object_id: str | None = None, limit: int = 100, offset: int = 0,
+    object_id: str | None = None, search: str | None = None, order: str = "newest", limit: int = 100,
+    offset: int = 0,
 ) -> tuple[list[AuditEntry], int]:
-    """One page of audit entries, newest first, and how many match (reading the log is itself logged)."""
+    """One page of audit entries (newest first, or ``order="oldest"``) and how many match (the reading is logged)."""
     require_admin(actor)
-    filters = {"username": username, "action": action, "object_id": object_id}
+    filters = {"username": username, "action": action, "object_id": object_id, "search": search}
     with transaction(con):
-        entries = read_log(con, **filters, limit=limit, offset=offset)
+        entries = read_log(con, **filters, order=order, limit=limit, offset=offset)
         total = count_log(con, **filters)
         audit(con, user=actor, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
-              detail=filters)
+              detail={k: v for k, v in filters.items() if v is not None or k != "search"})
     return entries, total
 
 
 def audit_export(
     con: duckdb.DuckDBPyConnection, *, actor: User, username: str | None = None, action: str | None = None,
-    object_id: str | None = None,
+    object_id: str | None = None, search: str | None = None, lang: str = "en",
 ) -> str:
-    """The matching audit entries as CSV (formula cells neutralised), the export logged."""
+    """The matching audit entries as CSV (header row in ``lang``; formula cells neutralised), the export logged."""
     require_admin(actor)
     with transaction(con):
-        entries = read_log(con, username=username, action=action, object_id=object_id, limit=1_000_000)
+        entries = read_log(con, username=username, action=action, object_id=object_id, search=search,
+                           limit=1_000_000)
         audit(con, user=actor, action="export_audit_log", object_type="audit_log", purpose=Purpose.administration,
               detail={"rows": len(entries)})
-    return to_csv(entries)
+    return to_csv(entries, header=[message(f"csv.audit.{f}", lang=lang, fallback=f) for f in CSV_FIELDS])
 
 
 def record_login(con: duckdb.DuckDBPyConnection, *, user: User, via: str) -> None:

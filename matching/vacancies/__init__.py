@@ -34,6 +34,7 @@ from matching.vacancies.requirements import ATTESTS, LICENCES, Requirements
 from matching.vacancies.store import (
     close_vacancy,
     confirm_vacancy,
+    count_vacancies,
     create_vacancy,
     get_vacancy,
     list_vacancies,
@@ -61,6 +62,7 @@ __all__ = [
     "VacancyTerms",
     "close_vacancy",
     "confirm_vacancy",
+    "count_vacancies",
     "create_vacancy",
     "get_vacancy",
     "import_vacancies",

@@ -67,17 +67,42 @@ def get_vacancy(con: duckdb.DuckDBPyConnection, *, vacancy_id: str) -> Vacancy:
     return _row(r)
 
 
+#: The orders a vacancy list may be sorted in (a whitelist: never SQL from a request); ties by id.
+VACANCY_ORDERS = {
+    "newest": "created_at DESC, vacancy_id DESC", "oldest": "created_at, vacancy_id",
+    "title": "lower(title), vacancy_id", "employer": "lower(employer), vacancy_id",
+    "status": "CASE status WHEN 'proposed' THEN 0 WHEN 'confirmed' THEN 1 ELSE 2 END, created_at DESC, vacancy_id",
+}
+
+
+def _vacancy_filters(owner: str | None, status: str | None, search: str | None) -> tuple[str, list]:
+    text = f"%{search.strip().lower()}%" if search and search.strip() else None
+    return ("""WHERE (?::VARCHAR IS NULL OR owner = ?) AND (?::VARCHAR IS NULL OR status = ?)
+               AND (?::VARCHAR IS NULL OR lower(title) LIKE ? OR lower(employer) LIKE ? OR lower(vacancy_id) LIKE ?
+                    OR postcode LIKE ?)""",
+            [owner, owner, status, status, text, text, text, text, text])
+
+
 def list_vacancies(
-    con: duckdb.DuckDBPyConnection, *, owner: str | None = None, status: str | None = None
+    con: duckdb.DuckDBPyConnection, *, owner: str | None = None, status: str | None = None,
+    search: str | None = None, order: str = "newest", limit: int | None = None, offset: int = 0,
 ) -> list[Vacancy]:
-    """Vacancies, newest first; optionally one liaison's or one status."""
-    rows = con.execute(
-        f"""SELECT {_COLS} FROM matching.vacancies
-            WHERE (?::VARCHAR IS NULL OR owner = ?) AND (?::VARCHAR IS NULL OR status = ?)
-            ORDER BY created_at DESC, vacancy_id DESC""",
-        [owner, owner, status, status],
-    ).fetchall()
-    return [_row(r) for r in rows]
+    """Vacancies, newest first (``order``: a key of :data:`VACANCY_ORDERS`); one liaison's, one status,
+    or those whose title, employer, id or postcode holds ``search``."""
+    where, params = _vacancy_filters(owner, status, search)
+    by = VACANCY_ORDERS.get(order, VACANCY_ORDERS["newest"])
+    sql = f"SELECT {_COLS} FROM matching.vacancies {where} ORDER BY {by}"
+    if limit is not None:
+        sql += " LIMIT ? OFFSET ?"
+        params += [int(limit), max(0, int(offset))]
+    return [_row(r) for r in con.execute(sql, params).fetchall()]
+
+
+def count_vacancies(con: duckdb.DuckDBPyConnection, *, owner: str | None = None, status: str | None = None,
+                    search: str | None = None) -> int:
+    """How many vacancies :func:`list_vacancies` finds without a limit."""
+    where, params = _vacancy_filters(owner, status, search)
+    return int(con.execute(f"SELECT count(*) FROM matching.vacancies {where}", params).fetchone()[0])
 
 
 def _confirmation_problems(

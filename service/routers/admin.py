@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -17,6 +18,7 @@ from service.i18n import request_language
 from service.messages import problem_text
 from service.ui import field_errors, render, ui_translator
 from service.ui.audit_view import audit_row
+from service.ui.paging import paging
 from service.users import Role, User, username_problems
 from taxonomy.store import display_labels
 
@@ -82,9 +84,11 @@ def api_audit(
     return entries
 
 
-def _csv(cursor, user: User, username: str | None, action: str | None, object_id: str | None) -> Response:
+def _csv(cursor, user: User, username: str | None, action: str | None, object_id: str | None, *,
+         search: str | None = None, lang: str = "en") -> Response:
     return PlainTextResponse(
-        audit_export(cursor, actor=user, username=username, action=action, object_id=object_id),
+        audit_export(cursor, actor=user, username=username, action=action, object_id=object_id, search=search,
+                     lang=lang),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="werkbrug-audit.csv"'},
     )
@@ -177,23 +181,30 @@ def users_active(
 @pages.get("/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request, cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None,
-    object_id: str | None = None, page: Annotated[int, Query(ge=1)] = 1,
+    object_id: str | None = None, q: str = "", sort: str = "newest", page: int = 1,
 ) -> HTMLResponse:
     filters = {"username": username or None, "action": action or None, "object_id": object_id or None}
-    entries, total = audit_entries(cursor, actor=user, **filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    query = {**{k: v or "" for k, v in filters.items()}, "q": q, "sort": sort}
+    read = {**filters, "search": q.strip() or None, "order": sort, "limit": PAGE_SIZE}
+    entries, total = audit_entries(cursor, actor=user, **read, offset=(max(1, page) - 1) * PAGE_SIZE)
+    pages = paging(total, page, query, PAGE_SIZE)
+    if pages.page != page:  # a page past the end (or before the start): show the nearest one
+        entries, total = audit_entries(cursor, actor=user, **read, offset=pages.offset)
     report = verify(cursor)
-    broken = report.broken
     lang = request_language(request)
-    return render(request, "admin/audit.html", user, rows=[audit_row(e, lang=lang) for e in entries], total=total,
-                  page=page, broken=broken, chain_problems=report.problems,
-                  pages=max(1, -(-total // PAGE_SIZE)), filters={k: v or "" for k, v in filters.items()})
+    return render(request, "admin/audit.html", user, rows=[audit_row(e, lang=lang) for e in entries], paging=pages,
+                  broken=report.broken, chain_problems=report.problems, filters=query, sort=sort,
+                  csv_url="/admin/audit.csv?" + urlencode({k: v for k, v in query.items() if v and k != "sort"}))
 
 
 @pages.get("/audit.csv")
 def audit_csv_page(
-    cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None, object_id: str | None = None,
+    request: Request, cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None,
+    object_id: str | None = None, q: str = "",
 ) -> Response:
-    return _csv(cursor, user, username or None, action or None, object_id or None)
+    """The filtered log as CSV, its header row in the reader's language."""
+    return _csv(cursor, user, username or None, action or None, object_id or None, search=q.strip() or None,
+                lang=request_language(request))
 
 
 SUB_SKILLS = ("listening", "reading", "speaking", "writing")

@@ -13,10 +13,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from foundation.errors import InputError, WerkbrugError
 from matching import service
+from matching.vacancies import STATUSES
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.ui import field_errors, render, ui_translator
+from service.ui.paging import paging
 from service.users import Role, User
 from taxonomy.store import display_labels
 
@@ -33,10 +35,17 @@ def status_labels(_) -> dict[str, str]:
             "hired": _("hired"), "rejected": _("rejected")}
 
 
-def _list_page(request, cursor, user, *, errors=None, form=None, import_errors=None, status_code=200, messages=None):
+def _list_page(request, cursor, user, *, errors=None, form=None, import_errors=None, status_code=200, messages=None,
+               q: str = "", sort: str = "newest", status: str = "", page: int = 1):
     _ = ui_translator(request)
+    search, status = q.strip() or None, status if status in STATUSES else ""
+    pages = paging(service.count_vacancies(cursor, actor=user, search=search, status=status or None), page,
+                   {"q": q, "sort": sort, "status": status})
+    rows = service.list_vacancies(cursor, actor=user, search=search, status=status or None, order=sort,
+                                  limit=pages.size, offset=pages.offset)
     return render(request, "liaison/vacancies.html", user, status_code=status_code,
-                  vacancies=service.list_vacancies(cursor, actor=user), errors=errors or {}, form=form or {},
+                  vacancies=rows, paging=pages, q=q, sort=sort, status=status, statuses=STATUSES,
+                  errors=errors or {}, form=form or {},
                   import_errors=import_errors or [], status_labels=status_labels(_), messages=messages or [],
                   import_values=import_values(_))
 
@@ -59,8 +68,22 @@ def import_values(_) -> list[tuple[str, str]]:
 
 
 @router.get("/vacancies", response_class=HTMLResponse)
-def vacancies(request: Request, cursor: Cursor, user: Liaison) -> HTMLResponse:
-    return _list_page(request, cursor, user)
+def vacancies(request: Request, cursor: Cursor, user: Liaison, q: str = "", sort: str = "newest", status: str = "",
+              page: int = 1) -> HTMLResponse:
+    return _list_page(request, cursor, user, q=q, sort=sort, status=status, page=page)
+
+
+@router.get("/shortlists", response_class=HTMLResponse)
+def shortlists(request: Request, cursor: Cursor, user: Liaison, q: str = "", sort: str = "newest",
+               page: int = 1) -> HTMLResponse:
+    """Every shortlist of the liaison's vacancies, paged, sortable and searchable."""
+    _ = ui_translator(request)
+    search = q.strip() or None
+    pages = paging(service.count_shortlists(cursor, actor=user, search=search), page, {"q": q, "sort": sort})
+    rows = service.list_shortlists(cursor, actor=user, search=search, order=sort, limit=pages.size,
+                                   offset=pages.offset)
+    return render(request, "liaison/shortlists.html", user, rows=rows, paging=pages, q=q, sort=sort,
+                  status_labels=status_labels(_))
 
 
 @router.post("/vacancies", dependencies=[Depends(check_csrf)])
@@ -267,7 +290,8 @@ def pull_shortlist(request: Request, vacancy_id: str, cursor: Cursor, user: Liai
     return RedirectResponse(f"/liaison/shortlists/{sl.shortlist_id}", status_code=303)
 
 
-def _shortlist_page(request, cursor, user, shortlist_id, *, errors=None, form=None, status_code=200, messages=None):
+def _shortlist_page(request, cursor, user, shortlist_id, *, errors=None, form=None, status_code=200, messages=None,
+                    page: int = 1):
     _ = ui_translator(request)
     sl = service.show_shortlist(cursor, actor=user, shortlist_id=shortlist_id)
     v = service.show_vacancy(cursor, actor=user, vacancy_id=sl.vacancy_id)
@@ -275,19 +299,21 @@ def _shortlist_page(request, cursor, user, shortlist_id, *, errors=None, form=No
     history: dict[str, list] = {}
     for event in sl.history:
         history.setdefault(event.candidate, []).append(event)
+    confirmed = [(code, by_code[code]) for code in sl.confirmed_order or []]
+    pages = paging(len(confirmed), page, {})  # a long confirmed list, a page at a time
     labels = display_labels(cursor, [s.uri for c in sl.candidates for s in (*c.supporting_skills,
                                                                            *c.missing_essential)],
                             request_language(request))  # stored labels are in the language of the ranking
     return render(request, "liaison/shortlist.html", user, status_code=status_code, sl=sl, v=v, labels=labels,
                   candidates=[(c.candidate, c) for c in sl.candidates], withdrawn=sl.withdrawn, coaches=sl.coaches,
-                  confirmed=[(code, by_code[code]) for code in sl.confirmed_order or []], history=history,
+                  confirmed=confirmed[pages.offset:pages.offset + pages.size], paging=pages, history=history,
                   reasons=sl.reasons or {}, errors=errors or {}, form=form or {}, statuses=CANDIDATE_STATUSES,
                   status_labels=status_labels(_), messages=messages or [])
 
 
 @router.get("/shortlists/{shortlist_id}", response_class=HTMLResponse)
-def shortlist(request: Request, shortlist_id: str, cursor: Cursor, user: Liaison) -> HTMLResponse:
-    return _shortlist_page(request, cursor, user, shortlist_id)
+def shortlist(request: Request, shortlist_id: str, cursor: Cursor, user: Liaison, page: int = 1) -> HTMLResponse:
+    return _shortlist_page(request, cursor, user, shortlist_id, page=page)
 
 
 @router.post("/shortlists/{shortlist_id}/confirm", dependencies=[Depends(check_csrf)])
@@ -339,8 +365,10 @@ async def confirm_list(request: Request, shortlist_id: str, cursor: Cursor, user
 def candidate_status(
     request: Request, shortlist_id: str, cursor: Cursor, user: Liaison,
     candidate: Annotated[str, Form()] = "", status: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+    page: Annotated[int, Form()] = 1,
 ) -> Response:
     """Mark a candidate of a confirmed shortlist contacted, invited, hired or rejected."""
     service.set_candidate_status(cursor, actor=user, shortlist_id=shortlist_id, candidate=candidate, status=status,
                                  note=note.strip() or None)
-    return RedirectResponse(f"/liaison/shortlists/{shortlist_id}#c-{candidate}", status_code=303)
+    back = f"?page={page}" if page > 1 else ""
+    return RedirectResponse(f"/liaison/shortlists/{shortlist_id}{back}#c-{candidate}", status_code=303)

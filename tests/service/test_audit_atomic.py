@@ -37,7 +37,8 @@ READS = {
     "list_participants", "show_participant", "read_contact", "read_consent_history", "read_profile",
     "participant_file", "passport", "read_trajectory", "read_record", "read_records", "participant_job_targets",
     "profile_job_targets", "rank_profiles", "export_participant", "matching_log", "language_requirements",
-    "list_vacancies", "show_vacancy", "vacancy_shortlists", "show_shortlist", "candidate_history",
+    "list_vacancies", "count_vacancies", "count_shortlists", "list_shortlists", "show_vacancy",
+    "vacancy_shortlists", "show_shortlist", "candidate_history",
 }
 HELPERS = {"forbidden", "require_role", "step_participant"}  # step_participant: a reach check, no data
 

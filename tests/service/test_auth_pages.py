@@ -132,7 +132,7 @@ def test_admin_manages_users_and_reads_the_audit_log(server: str) -> None:
         assert log.status_code == 200 and "coach.brugge" in log.text
         exported = admin.get("/admin/audit.csv?action=create_user")
         rows = list(csv.DictReader(io.StringIO(exported.text)))
-        assert rows and rows[0]["object_id"] == "coach.brugge" and rows[0]["role"] == "admin"
+        assert rows and rows[0]["object"] == "coach.brugge" and rows[0]["rol"] == "admin"   # Dutch headers
     # the new account works, and the admin can switch it off
     with browser_for(server, "coach.brugge", password="a long password") as c:
         assert c.get("/").status_code == 200

@@ -134,6 +134,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("POST", "/liaison/vacancies/{vacancy_id}/confirm"): frozenset({L}),
     ("POST", "/liaison/vacancies/{vacancy_id}/edit"): frozenset({L}),
     ("POST", "/liaison/vacancies/{vacancy_id}/shortlist"): frozenset({L}),
+    ("GET", "/liaison/shortlists"): frozenset({L}),
     ("GET", "/liaison/shortlists/{shortlist_id}"): frozenset({L}),
     ("POST", "/liaison/shortlists/{shortlist_id}/confirm"): frozenset({L}),
     ("POST", "/liaison/shortlists/{shortlist_id}/status"): frozenset({L}),
