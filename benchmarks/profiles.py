@@ -94,12 +94,14 @@ class Generator:
         pairs = con.execute(
             """SELECT uri, broader_uri FROM taxonomy.broader WHERE pillar = 'skill'
                AND concept_type = 'KnowledgeSkillCompetence' ORDER BY ALL""").fetchall()
+        skills = {r[0] for r in con.execute("SELECT uri FROM taxonomy.skills").fetchall()}
         self.neighbours: dict[str, list[str]] = {}
         children: dict[str, list[str]] = {}
         for u, b in pairs:
             children.setdefault(b, []).append(u)
-            self.neighbours.setdefault(u, []).append(b)
-            self.neighbours.setdefault(b, []).append(u)
+            if b in skills:  # a skill group (or ISCED-F field) above a skill is no skill to record
+                self.neighbours.setdefault(u, []).append(b)
+                self.neighbours.setdefault(b, []).append(u)
         for members in children.values():
             if len(members) <= 25:
                 for u in members:
