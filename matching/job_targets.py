@@ -14,6 +14,8 @@ steps. Every ranking breaks ties by occupation URI. Every request is logged (:mo
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import numpy as np
 from pydantic import BaseModel
@@ -181,8 +183,11 @@ def job_targets_for_participant(
 def rank_profiles(
     con: duckdb.DuckDBPyConnection, *, profiles: list[CompetenceProfile | dict], top: int = 10,
     requested_by: str = "system", log: bool = True, batch: int = 256, config: MatchingConfig | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[list[tuple[str, float]]]:
-    """Bulk job targets: the ``top`` ``(occupation URI, score)`` per profile, one log row each."""
+    """Bulk job targets: the ``top`` ``(occupation URI, score)`` per profile, one log row each.
+
+    ``progress(n)`` is called with the number of profiles ranked so far after each batch."""
     top = _check_top(top)
     features: list[RankingFeatures] = [ranking_features(p) for p in profiles]
     model = get_model(con, config=config)
@@ -193,6 +198,8 @@ def rank_profiles(
         total, _ = score(model, pa, A=model.A, occupations=None, required=required)
         for row in total:
             out.append([(model.occ_uris[o], round(float(row[o]), 6)) for o in rank(row, top)])
+        if progress is not None:
+            progress(len(out))
     if log and out:
         write_logs(
             con, kind="job_targets", requested_by=requested_by, model=model.name,

@@ -9,6 +9,7 @@ module only as :class:`~matching.views.ShortlistView` (candidate codes, never pa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +84,13 @@ def profile_job_targets(
 
 def rank_profiles(
     cursor: duckdb.DuckDBPyConnection, *, actor: User, profiles: list[CompetenceProfile], top: int = 10,
-    config: MatchingConfig | None = None,
+    config: MatchingConfig | None = None, progress: Callable[[int], None] | None = None,
 ) -> list[list[tuple[str, float]]]:
     """Bulk job targets for profiles the actor sends (one log row each, one audit entry)."""
     require_role(actor, COACHING)
     with transaction(cursor):
-        ranked = targets.rank_profiles(cursor, profiles=profiles, top=top, requested_by=actor.username, config=config)
+        ranked = targets.rank_profiles(cursor, profiles=profiles, top=top, requested_by=actor.username, config=config,
+                                       progress=progress)
         audit(cursor, user=actor, action="rank_job_targets", object_type="profile", purpose=Purpose.matching,
               detail={"profiles": len(profiles)})
     return ranked

@@ -68,3 +68,40 @@ def client_for(base_url: str, role: str | None) -> Iterator[httpx.Client]:
             r.raise_for_status()
             client.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
         yield client
+
+
+@contextlib.contextmanager
+def served_process(db: Path, *, env: dict[str, str] | None = None) -> Iterator[str]:
+    """``werkbrug serve`` on ``db`` as its own process (it holds the file, as in production); yields the URL."""
+    import os
+    import subprocess
+    import sys
+
+    port = _free_port()
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "from service.cli import app; app()", "serve", "--db", str(db), "--port", str(port)],
+        env={**os.environ, "PYTHONPATH": str(root), **(env or {})},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"werkbrug serve stopped: {proc.stderr.read()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/login", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("werkbrug serve did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

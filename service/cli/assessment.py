@@ -18,7 +18,7 @@ from assessment.profile import CompetenceProfile, profile_json_schema
 from foundation.errors import InputError, Problem
 from matching.service import export_participant
 from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, user_errors
-from service.cli.ops import TokenOption, UrlOption, ask_server
+from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
 participant_app = typer.Typer(help="Participants (deelnemers): register, list, show, consent.", no_args_is_help=True)
@@ -107,16 +107,23 @@ def participant_list(
     search: Annotated[str | None, typer.Option(help="Part of an id or name.")] = None,
     as_json: JsonFlag = False,
     by: ByOption = None,
+    url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """List participants, newest first (a coach: only their caseload)."""
+    from assessment.participants import Participant
+
+    def local(con, actor) -> list[Participant]:
+        rows = service.list_participants(con, actor=actor, coach=coach, consenting_only=consenting, search=search,
+                                         limit=None)
+        return [p for p, _name in rows]
+
+    def remote(server) -> list[Participant]:
+        got = server.get("/api/participants", coach=coach, consenting_only=consenting, search=search, limit=1000)
+        return [Participant.model_validate(p) for p in got]
+
     with user_errors():
-        con = open_db(db)
-        try:
-            rows = service.list_participants(con, actor=acting_person(con, by), coach=coach,
-                                             consenting_only=consenting, search=search, limit=None)
-            people = [p for p, _name in rows]
-        finally:
-            con.close()
+        people = read(db, by=by, url=url, token=token, local=local, remote=remote)
     if as_json:
         _print_json([p.model_dump(mode="json") for p in people])
         return
@@ -135,17 +142,28 @@ def participant_show(
     contact: Annotated[bool, typer.Option("--contact", help="Also show contact details.")] = False,
     as_json: JsonFlag = False,
     by: ByOption = None,
+    url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Show one participant and their assessment records (each read is audited)."""
+    from assessment.participants import Contact, Participant
+    from assessment.records import Record
+
+    def local(con, actor):
+        p = service.show_participant(con, actor=actor, participant_id=participant_id)
+        records = service_records.read_records(con, actor=actor, participant_id=participant_id)
+        details = service.read_contact(con, actor=actor, participant_id=participant_id) if contact else None
+        return p, records, details
+
+    def remote(server):
+        base = f"/api/participants/{participant_id}"
+        p = Participant.model_validate(server.get(base))
+        records = [Record.model_validate(r) for r in server.get(f"{base}/assessments")]
+        details = Contact.model_validate(server.get(f"{base}/contact")) if contact else None
+        return p, records, details
+
     with user_errors():
-        con = open_db(db)
-        try:
-            actor = acting_person(con, by)
-            p = service.show_participant(con, actor=actor, participant_id=participant_id)
-            records = service_records.read_records(con, actor=actor, participant_id=participant_id)
-            details = service.read_contact(con, actor=actor, participant_id=participant_id) if contact else None
-        finally:
-            con.close()
+        p, records, details = read(db, by=by, url=url, token=token, local=local, remote=remote)
     if as_json:
         data = p.model_dump(mode="json") | {"records": [r.model_dump(mode="json") for r in records]}
         if details is not None:
@@ -293,26 +311,13 @@ def profile_show(
     url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:
-    """Show the competence profile (what matching sees) of one participant.
-
-    While ``werkbrug serve`` holds the database (DuckDB lets no other process open it, not even
-    read-only), give ``--url`` and your API ``--token``: the running server answers, and audits the read.
-    """
-    from foundation.errors import DatabaseLockedError
+    """Show the competence profile (what matching sees) of one participant."""
+    def remote(server) -> CompetenceProfile:
+        return CompetenceProfile.model_validate(server.get(f"/api/participants/{participant_id}/profile"))
 
     with user_errors():
-        try:
-            con = open_db(db)
-        except DatabaseLockedError:
-            if not url:
-                raise
-            profile = CompetenceProfile.model_validate(
-                ask_server("GET", url, token, f"/api/participants/{participant_id}/profile"))
-        else:
-            try:
-                profile = service.read_profile(con, actor=acting_person(con, by), participant_id=participant_id)
-            finally:
-                con.close()
+        profile = read(db, by=by, url=url, token=token, remote=remote,
+                       local=lambda con, actor: service.read_profile(con, actor=actor, participant_id=participant_id))
     if as_json:
         _print_json(profile.model_dump(mode="json"))
         return
@@ -331,14 +336,18 @@ def profile_export(
     db: DbOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of stdout.")] = None,
     by: ByOption = None,
+    url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Everything stored about one participant, as JSON (basis of a GDPR access request; audited)."""
+    from fastapi.encoders import jsonable_encoder
+
+    def local(con, actor) -> dict:
+        return jsonable_encoder(export_participant(con, actor=actor, participant_id=participant_id))
+
     with user_errors():
-        con = open_db(db)
-        try:
-            data = export_participant(con, actor=acting_person(con, by), participant_id=participant_id)
-        finally:
-            con.close()
+        data = read(db, by=by, url=url, token=token, local=local,
+                    remote=lambda server: server.get(f"/api/participants/{participant_id}/export"))
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
     if out is None:
         typer.echo(text)

@@ -41,9 +41,18 @@ def who(by: str | None) -> str:
         return "cli"
 
 
+def current_context():
+    """The running command's context (newer typer versions carry their own copy of click), or ``None``."""
+    try:
+        from typer._click.globals import get_current_context
+    except ImportError:  # typer on the click package
+        get_current_context = click.get_current_context
+    return get_current_context(silent=True)
+
+
 def settings() -> Settings:
     """The settings the ``werkbrug`` command built once at start-up (see :mod:`service.cli`)."""
-    ctx = click.get_current_context(silent=True)
+    ctx = current_context()
     root = ctx.find_root() if ctx is not None else None
     if root is None:
         return load_settings()
@@ -76,14 +85,35 @@ def acting_person(con, by: str | None) -> User:
     return find_user(con, username=name) or User(name, name, Role.admin)
 
 
-def open_db(db: Path | None):
-    """Open the database file with every package's schema created or upgraded."""
+def connect_file(path: Path, *, read_only: bool = False, migrate: bool = True):
+    """Open ``path`` (schemas created or upgraded when ``migrate``, never ``read_only``); a server holding it raises
+    :class:`DatabaseLockedError` as it is (the read commands then ask the server, see :mod:`service.cli.reading`)."""
     from foundation.db import connect
     from service.app import migrate_all
 
-    con = connect(db_file(db))
-    migrate_all(con)
+    if read_only and path.exists():
+        return connect(path, read_only=True)
+    con = connect(path)
+    if migrate:
+        migrate_all(con)
     return con
+
+
+def open_db(db: Path | None, *, migrate: bool = True):
+    """Open the database file for a command that changes data (schemas created or upgraded unless not ``migrate``).
+
+    While ``werkbrug serve`` holds the file this refuses at once, naming the command and what to
+    do instead: stop the server, or make the change in the web app or through the JSON API.
+    """
+    try:
+        return connect_file(db_file(db), migrate=migrate)
+    except DatabaseLockedError as exc:
+        ctx = current_context()
+        command = ctx.command_path if ctx is not None else "werkbrug"
+        raise DatabaseLockedError(
+            f"`{command}` changes the database, but it is in use by another werkbrug process (probably `werkbrug "
+            "serve`). Stop the server first, or make this change in the web app or through the JSON API (/docs).",
+            code="cli.write_while_serving", params={"command": command, "db": str(db_file(db))}) from exc
 
 DbOption = Annotated[
     Path | None,

@@ -25,6 +25,8 @@ from service.cli.common import (
     settings,
     user_errors,
 )
+from service.cli.progress import status
+from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
 match_app = typer.Typer(help="Matching: job targets (jobdoelwitten) and shortlists.", no_args_is_help=True)
@@ -60,28 +62,26 @@ def targets_command(
     participant: Annotated[str | None, typer.Argument(help="Participant id (or use --profiles).")] = None,
     profiles: Annotated[Path | None, typer.Option(help="JSON-lines file of competence profiles.")] = None,
     top: Annotated[int, typer.Option(help="How many occupations.")] = 10,
-    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None, url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Job targets for one participant, or for every profile in a JSON-lines file."""
+    from matching.job_targets import JobTargetsResult
+
     with user_errors():
         if (participant is None) == (profiles is None):
             raise InputError("Give a participant id or --profiles FILE (not both)")
-        con = open_db(db)
-        actor = acting_person(con, by)
         if profiles is not None:
-            items = _read_profiles(profiles)
-            ranked = service.rank_profiles(con, actor=actor, profiles=items, top=top, config=matching_config())
-            for p, res in zip(items, ranked, strict=True):
-                row = {"participant_id": p.participant_id,
-                       "targets": [{"occupation_uri": u, "score": s, "rank": r} for r, (u, s) in
-                                   enumerate(res, start=1)]}
-                if as_json:
-                    _out(row)
-                else:
-                    console.print(f"{p.participant_id}: " + ", ".join(u.rsplit("/", 1)[-1][:8] for u, _ in res))
+            _bulk_targets(_read_profiles(profiles), top=top, as_json=as_json, db=db, by=by, url=url, token=token)
             return
-        res = service.participant_job_targets(con, actor=actor, participant_id=participant, top=top,
-                                              config=matching_config())
+
+        def remote(server) -> JobTargetsResult:
+            return JobTargetsResult.model_validate(
+                server.get(f"/api/participants/{participant}/job-targets", top=top))
+
+        res = read(db, by=by, url=url, token=token, remote=remote, local=lambda con, actor: (
+            service.participant_job_targets(con, actor=actor, participant_id=participant, top=top,
+                                            config=matching_config())))
     if as_json:
         _out(res.model_dump(mode="json"))
         return
@@ -92,6 +92,33 @@ def targets_command(
         table.add_row(str(t.rank), t.label, f"{t.score:.3f}", f"{t.parts.values['essential']:.0%}",
                       "ok" if t.language.meets else "kloof", str(len(t.missing_essential)), str(t.open_vacancies))
     console.print(table)
+
+
+def _bulk_targets(items: list[CompetenceProfile], *, top: int, as_json: bool, db, by, url, token) -> None:
+    """Job targets for many profiles, with a progress bar on standard error."""
+    from service.cli.progress import bar
+
+    with bar("job targets", total=len(items)) as step:
+        def local(con, actor) -> list[list[tuple[str, float]]]:
+            return service.rank_profiles(con, actor=actor, profiles=items, top=top, config=matching_config(),
+                                         progress=step)
+
+        def remote(server) -> list[list[tuple[str, float]]]:
+            out = []
+            for p in items:
+                got = server.post("/api/job-targets", json={"profile": p.model_dump(mode="json"), "top": top})
+                out.append([(t["occupation_uri"], t["score"]) for t in got["targets"]])
+                step(len(out))
+            return out
+
+        ranked = read(db, by=by, url=url, token=token, local=local, remote=remote)
+    for p, res in zip(items, ranked, strict=True):
+        row = {"participant_id": p.participant_id,
+               "targets": [{"occupation_uri": u, "score": s, "rank": r} for r, (u, s) in enumerate(res, start=1)]}
+        if as_json:
+            _out(row)
+        else:
+            console.print(f"{p.participant_id}: " + ", ".join(u.rsplit("/", 1)[-1][:8] for u, _ in res))
 
 
 @match_app.command("prepare")
@@ -110,7 +137,7 @@ def prepare_command(
         cfg = matching_config() if encoder is None else MatchingConfig(
             encoder=None if encoder.lower() == "none" else encoder)
         t = time.perf_counter()
-        with console.status("Building related-skill lists (embeds every skill label the first time)…"):
+        with status("Building related-skill lists (embeds every skill label the first time)…"):
             model = build_model(con, config=cfg)
     console.print(f"{model.name}: {model.P.nnz:,} related-skill pairs for {len(model.skill_uris):,} skills, "
                   f"{len(model.occ_uris):,} occupations ({time.perf_counter() - t:.1f} s)")
@@ -127,6 +154,26 @@ def shortlist_command(
         con = open_db(db)
         sl = service.pull_shortlist(con, actor=acting_person(con, by), vacancy_id=vacancy, top=top,
                                     config=matching_config())
+    _show_shortlist(sl, as_json)
+
+
+@match_app.command("shortlist-show")
+def shortlist_show_command(
+    shortlist: Annotated[str, typer.Argument(help="Shortlist id, e.g. SL-….")],
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None, url: UrlOption = None,
+    token: TokenOption = None,
+) -> None:
+    """Show a shortlist pulled earlier (consenting candidates under their codes; audited)."""
+    from matching.views import ShortlistView
+
+    with user_errors():
+        sl = read(db, by=by, url=url, token=token,
+                  local=lambda con, actor: service.show_shortlist(con, actor=actor, shortlist_id=shortlist),
+                  remote=lambda server: ShortlistView.model_validate(server.get(f"/api/shortlists/{shortlist}")))
+    _show_shortlist(sl, as_json)
+
+
+def _show_shortlist(sl, as_json: bool) -> None:
     if as_json:
         _out(sl.model_dump(mode="json"))
         return
@@ -144,12 +191,16 @@ def shortlist_command(
 @lang_app.command("show")
 def lang_show(
     occupation: Annotated[str | None, typer.Option(help="Show the requirement of one occupation URI.")] = None,
-    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None, url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Shipped defaults and overrides, or the requirement one occupation gets."""
+    from fastapi.encoders import jsonable_encoder
+
     with user_errors():
-        con = open_db(db)
-        data = service.language_requirements(con, actor=acting_person(con, by), occupation_uri=occupation)
+        data = read(db, by=by, url=url, token=token, local=lambda con, actor: jsonable_encoder(
+            service.language_requirements(con, actor=actor, occupation_uri=occupation)),
+            remote=lambda server: server.get("/api/language-requirements", occupation_uri=occupation))
     if as_json:
         _out(data)
         return
@@ -259,24 +310,31 @@ def vacancy_import(
 @vacancy_app.command("show")
 def vacancy_show(
     vacancy: Annotated[str, typer.Argument()], as_json: JsonFlag = False, db: DbOption = None,
-    by: ByOption = None,
+    by: ByOption = None, url: UrlOption = None, token: TokenOption = None,
 ) -> None:
     """Show a vacancy with its proposal or its confirmed occupations and skills."""
+    from matching.vacancies import Vacancy
+
     with user_errors():
-        con = open_db(db)
-        v = service.show_vacancy(con, actor=acting_person(con, by), vacancy_id=vacancy)
+        v = read(db, by=by, url=url, token=token,
+                 local=lambda con, actor: service.show_vacancy(con, actor=actor, vacancy_id=vacancy),
+                 remote=lambda server: Vacancy.model_validate(server.get(f"/api/vacancies/{vacancy}")))
     _show_vacancy(v, as_json)
 
 
 @vacancy_app.command("list")
 def vacancy_list(
     owner: Annotated[str | None, typer.Option()] = None, as_json: JsonFlag = False, db: DbOption = None,
-    by: ByOption = None,
+    by: ByOption = None, url: UrlOption = None, token: TokenOption = None,
 ) -> None:
     """List vacancies (a liaison: their own; an administrator: all, or one liaison's)."""
+    from matching.vacancies import Vacancy
+
     with user_errors():
-        con = open_db(db)
-        got = service.list_vacancies(con, actor=acting_person(con, by), owner=owner)
+        got = read(db, by=by, url=url, token=token,
+                   local=lambda con, actor: service.list_vacancies(con, actor=actor, owner=owner),
+                   remote=lambda server: [Vacancy.model_validate(v) for v in server.get("/api/vacancies",
+                                                                                        owner=owner)])
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
         return

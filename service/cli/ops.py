@@ -1,8 +1,8 @@
-"""Operations: ``werkbrug audit verify``, ``werkbrug backup``, ``werkbrug restore``.
+"""Operations: ``werkbrug audit list|export|verify``, ``werkbrug backup``, ``werkbrug restore``.
 
-DuckDB lets one process hold the database. When ``werkbrug serve`` holds it, ``audit verify``
+DuckDB lets one process hold the database. When ``werkbrug serve`` holds it, the audit commands
 and ``backup`` ask the running server (``--url``, and an admin's token in ``--token`` or
-``$WERKBRUG_TOKEN``); otherwise they open the file themselves.
+``$WERKBRUG_TOKEN``; see :mod:`service.cli.reading`); otherwise they open the file themselves.
 """
 
 from __future__ import annotations
@@ -15,27 +15,11 @@ from typing import Annotated
 
 import typer
 
-from foundation.errors import DatabaseLockedError, InputError, Problem
-from service.cli.common import DbOption, JsonFlag, user_errors
+from service.cli.common import ByOption, DbOption, JsonFlag, user_errors
+from service.cli.reading import TokenOption, UrlOption, read
 
-UrlOption = Annotated[str | None, typer.Option("--url", envvar="WERKBRUG_URL",
-                                               help="The running server, e.g. http://127.0.0.1:8000.")]
-TokenOption = Annotated[str | None, typer.Option("--token", envvar="WERKBRUG_TOKEN",
-                                                 help="An admin's API token (for --url).")]
-
-
-def ask_server(method: str, url: str | None, token: str | None, path: str) -> dict:
-    import httpx
-
-    if not url or not token:
-        raise DatabaseLockedError(
-            "The database is held by the running server: give --url and an admin's --token "
-            "(or $WERKBRUG_URL and $WERKBRUG_TOKEN) to ask it.", code="ops.ask_server")
-    r = httpx.request(method, url.rstrip("/") + path, headers={"Authorization": f"Bearer {token}"}, timeout=600)
-    if r.status_code != 200:
-        raise InputError(f"The server answered {r.status_code}: {r.text[:300]}",
-                         [Problem(r.text[:300], code="ops.server_refused")])
-    return r.json()
+AUDIT_FIELDS = ("audit_id", "occurred_at", "username", "role", "action", "object_type", "object_id", "purpose",
+                "detail")
 
 
 def _print(data: dict, as_json: bool) -> None:
@@ -47,27 +31,72 @@ def _print(data: dict, as_json: bool) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    audit_app = typer.Typer(help="The audit log: verify its keyed hash chain and head.", no_args_is_help=True)
+    audit_app = typer.Typer(help="The audit log: list, export, verify its keyed hash chain and head.",
+                            no_args_is_help=True)
+
+    @audit_app.command("list")
+    def list_cmd(
+        username: Annotated[str | None, typer.Option(help="Only entries of this account.")] = None,
+        action: Annotated[str | None, typer.Option(help="Only this action, e.g. read_participant.")] = None,
+        object_id: Annotated[str | None, typer.Option("--object", help="Only entries about this object id.")] = None,
+        limit: Annotated[int, typer.Option(min=1, max=5000, help="How many entries, newest first.")] = 100,
+        db: DbOption = None, by: ByOption = None, url: UrlOption = None, token: TokenOption = None,
+        as_json: JsonFlag = False,
+    ) -> None:
+        """Audit entries, newest first (reading the log is itself logged; administrators only)."""
+        from service.administration import audit_entries
+
+        def local(con, actor) -> list[dict]:
+            entries, _total = audit_entries(con, actor=actor, username=username, action=action,
+                                            object_id=object_id, limit=limit)
+            return [{**vars(e), "occurred_at": e.occurred_at.isoformat()} for e in entries]
+
+        with user_errors():
+            rows = read(db, by=by, url=url, token=token, local=local, remote=lambda server: server.get(
+                "/api/admin/audit", username=username, action=action, object_id=object_id, limit=limit))
+        for row in rows:
+            if as_json:
+                typer.echo(json.dumps({k: row[k] for k in AUDIT_FIELDS}, ensure_ascii=False))
+            else:
+                typer.echo(f"{row['audit_id']:>6}  {row['occurred_at'][:19]}  {row['username'] or '-'} "
+                           f"({row['role'] or '-'})  {row['action']}  {row['object_type'] or ''} "
+                           f"{row['object_id'] or ''}  {row['purpose'] or ''}".rstrip())
+
+    @audit_app.command("export")
+    def export_cmd(
+        username: Annotated[str | None, typer.Option(help="Only entries of this account.")] = None,
+        action: Annotated[str | None, typer.Option(help="Only this action.")] = None,
+        object_id: Annotated[str | None, typer.Option("--object", help="Only entries about this object id.")] = None,
+        out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: standard output).")] = None,
+        db: DbOption = None, by: ByOption = None, url: UrlOption = None, token: TokenOption = None,
+    ) -> None:
+        """The audit log as CSV (the export is itself logged; administrators only)."""
+        from service.administration import audit_export
+
+        with user_errors():
+            text = read(db, by=by, url=url, token=token, local=lambda con, actor: audit_export(
+                con, actor=actor, username=username, action=action, object_id=object_id),
+                remote=lambda server: server.text("/api/admin/audit.csv", username=username, action=action,
+                                                  object_id=object_id))
+        if out:
+            out.write_text(text, encoding="utf-8")
+        else:
+            sys.stdout.write(text)
 
     @audit_app.command("verify")
     def verify_cmd(db: DbOption = None, url: UrlOption = None, token: TokenOption = None,
-                   as_json: JsonFlag = False) -> None:
+                   as_json: JsonFlag = False, by: ByOption = None) -> None:
         """Check every audit entry's HMAC and the signed head beside the database (exit 1 if not intact)."""
         from foundation.audit import verify
-        from foundation.db import connect, database_path
+
+        def local(con, actor) -> dict:
+            report = verify(con)
+            return {"intact": report.intact, "entries": report.entries, "broken_entries": report.broken[:1000],
+                    "problems": report.problems}
 
         with user_errors():
-            try:
-                con = connect(database_path(db), read_only=True)
-            except DatabaseLockedError:
-                result = ask_server("GET", url, token, "/api/admin/audit/verify")
-            else:
-                try:
-                    report = verify(con)
-                finally:
-                    con.close()
-                result = {"intact": report.intact, "entries": report.entries,
-                          "broken_entries": report.broken[:1000], "problems": report.problems}
+            result = read(db, by=by, url=url, token=token, local=local, read_only=True,
+                          remote=lambda server: server.get("/api/admin/audit/verify"))
         _print(result, as_json)
         if not result["intact"]:
             raise typer.Exit(1)
@@ -78,23 +107,18 @@ def register(app: typer.Typer) -> None:
     def backup_cmd(
         out: Annotated[Path, typer.Option("--out", help="Folder for the backup.")],
         db: DbOption = None, url: UrlOption = None, token: TokenOption = None, as_json: JsonFlag = False,
+        by: ByOption = None,
     ) -> None:
         """A consistent copy of the database and its audit head, taken while the server runs too."""
         from foundation.backup import backup, copy_backup
-        from foundation.db import database_path
-        from service.cli.common import open_db
+
+        def remote(server) -> dict:
+            made = server.post("/api/admin/backup")
+            return {**made, "file": str(copy_backup(made["file"], out))}
 
         with user_errors():
-            try:
-                con = open_db(database_path(db))
-            except DatabaseLockedError:
-                made = ask_server("POST", url, token, "/api/admin/backup")
-                result = {**made, "file": str(copy_backup(made["file"], out))}
-            else:
-                try:
-                    result = asdict(backup(con, out_dir=out))
-                finally:
-                    con.close()
+            result = read(db, by=by, url=url, token=token, remote=remote,
+                          local=lambda con, actor: asdict(backup(con, out_dir=out)))
         _print(result, as_json)
 
     @app.command("restore")
@@ -108,11 +132,12 @@ def register(app: typer.Typer) -> None:
         from foundation.audit import verify
         from foundation.backup import restore
         from foundation.db import connect, database_path
+        from service.cli.common import open_db
 
         target = database_path(db)
         with user_errors():
             if target.exists():
-                connect(target).close()  # refuses while a server holds it
+                open_db(target).close()  # refuses while a server holds it
             restore(backup_file, db=target, key_file=key, force=force)
             con = connect(target, read_only=True)
             try:

@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, settings, user_errors
+from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
 employer_app = typer.Typer(help="Employers (werkgevers): add, list, show.", no_args_is_help=True)
@@ -47,14 +48,17 @@ def add_command(
 @employer_app.command("list")
 def list_command(
     search: Annotated[str | None, typer.Option(help="Part of the name or enterprise number.")] = None,
-    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None, url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Employers by name."""
-    from matching.employers import list_employers
+    from matching.employers import Employer, list_employers
 
     with user_errors():
-        con = open_db(db)
-        rows = list_employers(con, actor=acting_person(con, by), search=search)
+        rows = read(db, by=by, url=url, token=token,
+                    local=lambda con, actor: list_employers(con, actor=actor, search=search),
+                    remote=lambda server: [Employer.model_validate(e) for e in server.get("/api/employers",
+                                                                                          search=search)])
     if as_json:
         for e in rows:
             _out(e.model_dump(mode="json"))
@@ -72,16 +76,23 @@ def list_command(
 def show_command(
     employer_id: Annotated[str, typer.Argument(help="Employer id (W-…).")],
     contacts: Annotated[bool, typer.Option("--contacts", help="Also show the contact persons (audited).")] = False,
-    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None, url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """One employer: occupations, timeline, concerns (and contact persons with --contacts)."""
-    from matching.employers import get_contacts, get_employer
+    from matching.employers import ContactPerson, Employer, get_contacts, get_employer
+
+    def local(con, actor):
+        e = get_employer(con, actor=actor, employer_id=employer_id)
+        return e, get_contacts(con, actor=actor, employer_id=employer_id) if contacts else []
+
+    def remote(server):
+        e = Employer.model_validate(server.get(f"/api/employers/{employer_id}"))
+        return e, [ContactPerson.model_validate(c) for c in server.get(f"/api/employers/{employer_id}/contacts")
+                   ] if contacts else []
 
     with user_errors():
-        con = open_db(db)
-        who_acts = acting_person(con, by)
-        e = get_employer(con, actor=who_acts, employer_id=employer_id)
-        people = get_contacts(con, actor=who_acts, employer_id=employer_id) if contacts else []
+        e, people = read(db, by=by, url=url, token=token, local=local, remote=remote)
     if as_json:
         _out(e.model_dump(mode="json") | {"contacts": [p.model_dump() for p in people]})
         return
@@ -174,27 +185,40 @@ def retention_command(
     apply: Annotated[bool, typer.Option("--apply", help="Erase them (without: only list them).")] = False,
     months: Annotated[int | None, typer.Option(help="Retention in months (default: setting retention_months, 24).")]
     = None,
-    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None,
+    as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None, url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Who left the programme longer ago than the retention period (a dry run unless --apply)."""
     from foundation.compact import database_file, rewrite
-    from matching.erasure import RetentionConfig, due_for_erasure, erase_participant
+    from foundation.errors import InputError
+    from matching.erasure import Due, RetentionConfig, due_for_erasure, erase_participant
+
+    config = RetentionConfig(months=months) if months else RetentionConfig.from_settings(settings())
+
+    def remote(server) -> list[Due]:
+        if months:
+            raise InputError("--months: the running server uses its own retention setting",
+                             code="cli.retention_months_served", params={"option": "--months"})
+        return [Due.model_validate(d) for d in server.get("/api/admin/retention")]
 
     with user_errors():
-        con = open_db(db)
-        who_acts = acting_person(con, by)
-        config = RetentionConfig(months=months) if months else RetentionConfig.from_settings(settings())
-        due = due_for_erasure(con, actor=who_acts, config=config)
-        for d in due:
-            if as_json:
-                _out(d.model_dump(mode="json"))
-            else:
-                console.print(f"{d.participant_id}  uitgestroomd {d.left_on}  ({d.months_ago} maanden)")
-            if apply:
+        if not apply:
+            due = read(db, by=by, url=url, token=token, remote=remote,
+                       local=lambda con, actor: due_for_erasure(con, actor=actor, config=config))
+        else:
+            con = open_db(db)
+            who_acts = acting_person(con, by)
+            due = due_for_erasure(con, actor=who_acts, config=config)
+            for d in due:
                 erase_participant(con, actor=who_acts, participant_id=d.participant_id,
                                   reason=f"retention: left {d.left_on}, kept {config.months} months")
-        if apply and due and (path := database_file(con)) is not None:
-            rewrite(con, path).close()
+            if due and (path := database_file(con)) is not None:
+                rewrite(con, path).close()
+    for d in due:
+        if as_json:
+            _out(d.model_dump(mode="json"))
+        else:
+            console.print(f"{d.participant_id}  uitgestroomd {d.left_on}  ({d.months_ago} maanden)")
     if not as_json:
         console.print(f"{len(due)} {'gewist' if apply else 'te wissen'}")
 

@@ -11,7 +11,8 @@ from rich.console import Console
 
 from foundation.db import connect
 from foundation.settings import Settings
-from service.cli.common import DbOption, db_file, settings, user_errors
+from service.cli.common import ByOption, DbOption, db_file, open_db, settings, user_errors
+from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
 user_app = typer.Typer(help="Accounts: add, list, switch off.", no_args_is_help=True)
@@ -87,7 +88,6 @@ def register(app: typer.Typer) -> None:
         ] = None,
     ) -> None:
         """Create an account (the password is stored only as an argon2 hash)."""
-        from service.app import migrate_all
         from service.users import create_user
 
         if password is None:
@@ -96,24 +96,25 @@ def register(app: typer.Typer) -> None:
                 console.print("[red]The passwords differ.[/]")
                 raise typer.Exit(2)
         with user_errors():
-            con = connect(db_file(db))
-            migrate_all(con)
+            con = open_db(db)
             user = create_user(con, username=username, password=password, role=role, display_name=display_name)
             con.close()
         console.print(f"Created {user.username} ({user.role.value}).")
 
     @user_app.command("list")
-    def user_list(db: DbOption = None) -> None:
+    def user_list(db: DbOption = None, by: ByOption = None, url: UrlOption = None,
+                  token: TokenOption = None) -> None:
         """List the accounts."""
-        from service.app import migrate_all
         from service.auth import list_users
 
+        def local(con, actor) -> list[dict]:
+            return [{k: u[k] for k in ("username", "role", "display_name", "active")} for u in list_users(con)]
+
         with user_errors():
-            con = connect(db_file(db))
-            migrate_all(con)
-            for u in list_users(con):
-                state = "" if u["active"] else "  (switched off)"
-                console.print(f"{u['username']:<20} {u['role']:<9} {u['display_name']}{state}")
-            con.close()
+            users = read(db, by=by, url=url, token=token, local=local,
+                         remote=lambda server: server.get("/api/admin/users"))
+        for u in users:
+            state = "" if u["active"] else "  (switched off)"
+            console.print(f"{u['username']:<20} {u['role']:<9} {u['display_name']}{state}")
 
     app.add_typer(user_app, name="user")

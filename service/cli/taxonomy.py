@@ -7,10 +7,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from foundation.db import connect
-from service.cli.common import DbOption, JsonFlag, db_file, open_db, user_errors
+from service.cli.common import DbOption, JsonFlag, err_console, open_db, user_errors
+from service.cli.progress import new_bar, status, tr
+from service.cli.reading import TokenOption, UrlOption, read
 from taxonomy.esco_files import discover
 from taxonomy.esco_import import import_esco
 
@@ -35,19 +35,15 @@ def import_command(
     """Import an ESCO download (official CSV layout) into the database."""
     with user_errors():
         files, _ignored = discover(source)
-        con = connect(db_file(db))
-        with Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(),
-            TextColumn("{task.completed}/{task.total} files"), TimeElapsedColumn(),
-            console=console, transient=False,
-        ) as bar:
-            task = bar.add_task("Reading ESCO", total=len(files))
+        con = open_db(db, migrate=False)  # a failed import leaves the file as it was
+        with new_bar() as bar:
+            task = bar.add_task(tr("Reading ESCO"), total=len(files))
 
             def step(name: str) -> None:
-                bar.update(task, advance=1, description=f"Reading {name}")
+                bar.update(task, advance=1, description=tr("Reading %(file)s", file=name))
 
             report = import_esco(con, source, esco_version=esco_version, progress=step)
-            bar.update(task, description="Imported")
+            bar.update(task, description=tr("ESCO imported"))
         con.close()
     console.print(f"ESCO v{report.esco_version} ({', '.join(report.languages)}) from {report.source}")
     for table, n in report.counts.items():
@@ -82,17 +78,15 @@ def index_command(
 
     with user_errors():
         names = [encoder] if encoder else list(SEARCH_ENCODERS)
-        encoders = [get_encoder(n) for n in names]
-        con = connect(db_file(db))
-        with Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(),
-            TextColumn("{task.completed:,.0f}/{task.total:,.0f} labels"), TimeElapsedColumn(),
-            console=console,
-        ) as bar:
+        con = open_db(db, migrate=False)
+        with status("Loading the sentence encoders…"):
+            encoders = [get_encoder(n) for n in names]
+        with new_bar() as bar:
             done = []
             for kind in ("occupation", "skill") if skills else ("occupation",):
                 for enc in encoders:
-                    task = bar.add_task(f"{kind} labels · {enc.name}", total=0)
+                    text = "occupation labels · %(encoder)s" if kind == "occupation" else "skill labels · %(encoder)s"
+                    task = bar.add_task(tr(text, encoder=enc.name), total=0)
 
                     def step(n: int, total: int, task=task) -> None:
                         bar.update(task, completed=n, total=total)
@@ -123,6 +117,8 @@ def search_command(
     encoder: Annotated[
         str | None, typer.Option(help="Fuse only this sentence encoder (name or local model folder).")
     ] = None,
+    url: UrlOption = None,
+    token: TokenOption = None,
 ) -> None:
     """Find ESCO occupations (or skills) for a title, or for every line of a file.
 
@@ -133,7 +129,26 @@ def search_command(
 
     from foundation.errors import InputError
     from service.messages import cli_language, message
-    from taxonomy.search import Searcher
+    from taxonomy.search import LEXICAL_NOTICE, Searcher
+
+    kind = "skill" if skills else "occupation"
+
+    def local(con, actor) -> list[tuple[str, list[dict]]]:
+        searcher = Searcher.for_connection(con, kind=kind, encoder=encoder)
+        return [(hits.mode, [_hit(h.uri, h.label, h.label_lang, h.score, h.matched_label) for h in hits])
+                for hits in searcher.search_many(queries, lang=lang, top=top)]
+
+    def remote(server) -> list[tuple[str, list[dict]]]:
+        if encoder:
+            raise InputError("--encoder: the running server searches with its own encoders",
+                             code="cli.search_encoder_served", params={"option": "--encoder"})
+        out = []
+        for q in queries:
+            r = server.request("GET", "/api/taxonomy/search", q=q, kind=kind, lang=lang, top=top)
+            out.append((r.headers.get("X-Search-Mode", "lexical"),
+                        [_hit(h["uri"], h["label"], h["label_lang"], h["score"], h["matched_label"])
+                         for h in r.json()]))
+        return out
 
     with user_errors():
         if (query is None) == (file is None):
@@ -148,27 +163,29 @@ def search_command(
                 raise InputError(f"{file} holds no queries (one per line).")
         else:
             queries = [query or ""]
-        con = connect(db_file(db), read_only=db_file(db).exists())  # a search writes nothing
-        searcher = Searcher.for_connection(con, kind="skill" if skills else "occupation", encoder=encoder)
-        results = searcher.search_many(queries, lang=lang, top=top)
-        con.close()
-    if searcher.mode == "lexical":
-        notice = message(results[0].notice, lang=lang or cli_language(),
+        with status("Searching ESCO (the first search loads the sentence encoders)…"):
+            results = read(db, by=None, url=url, token=token, local=local, remote=remote, read_only=True)
+    if results and results[0][0] == "lexical":
+        notice = message(LEXICAL_NOTICE, lang=lang or cli_language(),
                          fallback="No sentence vectors yet: ranked by spelling only. "
                                   "Run `werkbrug taxonomy index`.")
-        Console(stderr=True).print(f"[yellow]{notice}[/]", highlight=False)
-    for q, hits in zip(queries, results, strict=True):
+        err_console.print(f"[yellow]{notice}[/]", highlight=False)
+    for q, (mode, hits) in zip(queries, results, strict=True):
         if as_json:
-            print(json.dumps({"query": q, "mode": hits.mode, "results": [
-                {"uri": h.uri, "label": h.label, "label_lang": h.label_lang, "score": h.score,
-                 "matched_label": h.matched_label} for h in hits]}, ensure_ascii=False))
+            print(json.dumps({"query": q, "mode": mode, "results": hits}, ensure_ascii=False))
             continue
         console.print(f"[bold]{q}[/]")
         for i, h in enumerate(hits, 1):
-            via = f"  [dim](via “{h.matched_label}”)[/]" if h.matched_label != h.label else ""
-            tag = " [dim][EN][/]" if h.label_lang != (lang or "nl") else ""
-            console.print(f"  {i:>2}. {h.label}{tag}  [cyan]{h.score:.2f}[/]{via}  [dim]{h.uri}[/]",
+            via = f"  [dim](via “{h['matched_label']}”)[/]" if h["matched_label"] != h["label"] else ""
+            tag = " [dim][EN][/]" if h["label_lang"] != (lang or "nl") else ""
+            console.print(f"  {i:>2}. {h['label']}{tag}  [cyan]{h['score']:.2f}[/]{via}  [dim]{h['uri']}[/]",
                           highlight=False)
+
+
+def _hit(uri: str, label: str, label_lang: str, score: float, matched_label: str) -> dict:
+    """One search hit as the CLI prints it (the score rounded as the API rounds it)."""
+    return {"uri": uri, "label": label, "label_lang": label_lang, "score": round(float(score), 4),
+            "matched_label": matched_label}
 
 
 # -- local labels ------------------------------------------------------------------------
@@ -225,44 +242,48 @@ def label_remove(
 
 
 @label_app.command("list")
-def label_list(db: DbOption = None, by: ByOption = None, as_json: JsonFlag = False) -> None:
+def label_list(db: DbOption = None, by: ByOption = None, as_json: JsonFlag = False, url: UrlOption = None,
+               token: TokenOption = None) -> None:
     """Every local label."""
     import json
 
-    from service.cli.common import acting_person
     from taxonomy.local_labels import list_local_labels
 
+    def local(con, actor) -> list[dict]:
+        return [_label_json(r) | {"esco_label_en": r.esco_label_en} for r in list_local_labels(con, actor=actor)]
+
     with user_errors():
-        con = open_db(db)
-        rows = list_local_labels(con, actor=acting_person(con, by))
-        con.close()
+        rows = read(db, by=by, url=url, token=token, local=local,
+                    remote=lambda server: server.get("/api/taxonomy/labels"))
     if as_json:
-        print(json.dumps([_label_json(r) for r in rows], ensure_ascii=False))
+        print(json.dumps([{k: r[k] for k in LABEL_FIELDS} for r in rows], ensure_ascii=False))
         return
     for r in rows:
-        console.print(f"{r.label_id:>5}  {r.label}  [dim]({r.lang}, {r.kind}; ESCO: {r.esco_label_en}; "
-                      f"{r.created_by})  {r.uri}[/]", highlight=False)
+        console.print(f"{r['label_id']:>5}  {r['label']}  [dim]({r['lang']}, {r['kind']}; ESCO: {r['esco_label_en']}; "
+                      f"{r['created_by']})  {r['uri']}[/]", highlight=False)
 
 
 @label_app.command("export")
 def label_export(
-    db: DbOption = None, by: ByOption = None,
+    db: DbOption = None, by: ByOption = None, url: UrlOption = None, token: TokenOption = None,
     out: Annotated[Path | None, typer.Option("--out", help="CSV file (default: standard output).")] = None,
 ) -> None:
     """The local labels as CSV."""
     import sys
 
-    from service.cli.common import acting_person
     from taxonomy.local_labels import export_local_labels
 
     with user_errors():
-        con = open_db(db)
-        text = export_local_labels(con, actor=acting_person(con, by))
-        con.close()
+        text = read(db, by=by, url=url, token=token,
+                    local=lambda con, actor: export_local_labels(con, actor=actor),
+                    remote=lambda server: server.text("/api/taxonomy/labels.csv"))
     if out:
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+LABEL_FIELDS = ("label_id", "uri", "concept_type", "lang", "kind", "label", "created_by", "created_at", "note")
 
 
 def _label_json(r) -> dict:

@@ -71,10 +71,10 @@ def post_vacancy_file(user: Liaison, cursor: Cursor, settings: AppSettings,
 
 
 @router.get("/vacancies", response_model=list[Vacancy])
-def get_vacancies(user: Liaison, cursor: Cursor, status_: Annotated[str | None, Query(alias="status")] = None
-                  ) -> list[Vacancy]:
-    """Your vacancies (admins: everyone's), newest first."""
-    return service.list_vacancies(cursor, actor=user, status=status_)
+def get_vacancies(user: Liaison, cursor: Cursor, status_: Annotated[str | None, Query(alias="status")] = None,
+                  owner: Annotated[str | None, Query(max_length=64)] = None) -> list[Vacancy]:
+    """Your vacancies (admins: everyone's, or one ``owner``'s), newest first."""
+    return service.list_vacancies(cursor, actor=user, status=status_, owner=owner)
 
 
 @router.get("/vacancies/{vacancy_id}", response_model=Vacancy)
