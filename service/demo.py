@@ -114,7 +114,8 @@ def _search_vectors(con: duckdb.DuckDBPyConnection, progress: Callable[[str], No
 
     encoder = get_encoder(SEARCH_ENCODERS[0])
     progress(f"embedding occupation labels for search ({encoder.name})")
-    ensure_vectors(con, concept_type="occupation", encoder=encoder, progress=False)
+    ensure_vectors(con, concept_type="occupation", encoder=encoder, progress=False, on_progress=lambda n, total: (
+        progress(f"embedding occupation labels for search ({encoder.name}): {n:,}/{total:,}")))
 
 
 def _users(con: duckdb.DuckDBPyConnection) -> None:

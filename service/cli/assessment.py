@@ -18,6 +18,7 @@ from assessment.profile import CompetenceProfile, profile_json_schema
 from foundation.errors import InputError, Problem
 from matching.service import export_participant
 from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, user_errors
+from service.cli.progress import status
 from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
@@ -242,7 +243,7 @@ def assessment_import(
     assessor: ByOption = None,
 ) -> None:
     """Import a filled-in sheet: every row is checked first; all rows are stored, or none."""
-    with user_errors():
+    with user_errors(), status("Checking and importing %(file)s…", file=file.name):
         con = open_db(db)
         try:
             report = service_records.import_results(con, actor=acting_person(con, assessor), path=file)

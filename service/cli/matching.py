@@ -299,8 +299,9 @@ def vacancy_import(
         if not file.is_file():
             raise InputError(f"{file}: no such file", [Problem("file not found", file=str(file))])
         con = open_db(db)
-        got = service.import_vacancies(con, actor=acting_person(con, by), path=file, filename=file.name,
-                                       method=settings().vacancy_search)
+        with status("Checking %(file)s and proposing occupations and skills per vacancy…", file=file.name):
+            got = service.import_vacancies(con, actor=acting_person(con, by), path=file, filename=file.name,
+                                           method=settings().vacancy_search)
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
         return

@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from service.cli.common import ByOption, DbOption, JsonFlag, user_errors
+from service.cli.progress import status
 from service.cli.reading import TokenOption, UrlOption, read
 
 AUDIT_FIELDS = ("audit_id", "occurred_at", "username", "role", "action", "object_type", "object_id", "purpose",
@@ -116,7 +117,7 @@ def register(app: typer.Typer) -> None:
             made = server.post("/api/admin/backup")
             return {**made, "file": str(copy_backup(made["file"], out))}
 
-        with user_errors():
+        with user_errors(), status("Copying the database…"):
             result = read(db, by=by, url=url, token=token, remote=remote,
                           local=lambda con, actor: asdict(backup(con, out_dir=out)))
         _print(result, as_json)
@@ -138,12 +139,13 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             if target.exists():
                 open_db(target).close()  # refuses while a server holds it
-            restore(backup_file, db=target, key_file=key, force=force)
-            con = connect(target, read_only=True)
-            try:
-                report = verify(con)
-            finally:
-                con.close()
+            with status("Restoring %(file)s and checking its audit log…", file=backup_file.name):
+                restore(backup_file, db=target, key_file=key, force=force)
+                con = connect(target, read_only=True)
+                try:
+                    report = verify(con)
+                finally:
+                    con.close()
         typer.echo(f"{target}: {'audit log intact' if report.intact else 'AUDIT LOG NOT INTACT'} "
                    f"({report.entries} entries{'; ' + ', '.join(report.problems) if report.problems else ''})")
         sys.stdout.flush()

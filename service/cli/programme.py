@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, settings, user_errors
+from service.cli.progress import status
 from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
@@ -177,7 +178,8 @@ def erase_command(
         done = erase_participant(con, actor=acting_person(con, by), participant_id=participant, reason=reason)
         path = database_file(con)
         if path is not None:
-            rewrite(con, path).close()
+            with status("Rewriting the database file so nothing of the erased data is left…"):
+                rewrite(con, path).close()
     console.print(f"{done.participant_id}: " + ", ".join(f"{k} {v}" for k, v in sorted(done.rows.items())))
 
 
@@ -213,7 +215,8 @@ def retention_command(
                 erase_participant(con, actor=who_acts, participant_id=d.participant_id,
                                   reason=f"retention: left {d.left_on}, kept {config.months} months")
             if due and (path := database_file(con)) is not None:
-                rewrite(con, path).close()
+                with status("Rewriting the database file so nothing of the erased data is left…"):
+                    rewrite(con, path).close()
     for d in due:
         if as_json:
             _out(d.model_dump(mode="json"))

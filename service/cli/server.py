@@ -12,6 +12,7 @@ from rich.console import Console
 from foundation.db import connect
 from foundation.settings import Settings
 from service.cli.common import ByOption, DbOption, db_file, open_db, settings, user_errors
+from service.cli.progress import status
 from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
@@ -67,8 +68,8 @@ def register(app: typer.Typer) -> None:
         from service.demo import build_demo, demo_settings
 
         config = demo_settings(settings(), db=db, esco=esco)
-        with user_errors():
-            info = build_demo(db, esco=config.esco, sample=sample, progress=lambda m: console.print(f"  {m}"))
+        with user_errors(), status("Building the demo database…") as say:
+            info = build_demo(db, esco=config.esco, sample=sample, progress=say)
         console.print(f"Demo database {db} ({info.taxonomy}) ready in {info.seconds:.1f} s.")
         console.print(f"Open http://{host}:{port}/ and log in as one of:")
         for role, username, password in info.logins:
