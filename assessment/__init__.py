@@ -7,7 +7,7 @@ Public API (keyword-only, usable from a notebook):
   ``get_contact``, ``get_protected_attributes``;
 * :mod:`assessment.instrument` — ``load_instruments``, ``get_instrument``, ``instrument_json_schema``;
 * :mod:`assessment.records` — ``record_assessment``, ``list_records``, ``get_record``;
-* :mod:`assessment.batch` — ``write_template``, ``import_batch``;
+* :mod:`assessment.batch_template` — ``write_template`` (Dutch or English); :mod:`assessment.batch` — ``import_batch``;
 * :mod:`assessment.scoring` — pure scoring functions (formulas in their docstrings);
 * :mod:`assessment.profiles` — ``build_profile``, ``build_profiles``, ``consenting_profiles``,
   ``export_participant``;

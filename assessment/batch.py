@@ -1,21 +1,21 @@
 """Excel and CSV batches: fill-in templates for assessors, and all-or-nothing imports.
 
-A template has one row per participant and one column per item (header ``item_id | Dutch
-text``), with the instrument, its scale and instructions on a second sheet (``Uitleg``).
-An import validates every row first and reports every problem with sheet, row and column;
+Templates (:mod:`assessment.batch_template`, in Dutch or English) have one row per participant
+and one column per item (header ``item_id | text``), with the instrument, its scale and
+instructions on a second sheet (``Uitleg`` / ``Instructions``). An import reads either language;
+it validates every row first and reports every problem with sheet, row and column;
 only a clean file is written, in one transaction. The same content uploaded twice (same
 instrument and rows, whatever the file bytes) is refused with :class:`ConflictError`.
 
 Files are read by :func:`foundation.uploads.read_tables` (the one safe reader: no macros,
 bombs or DTDs; CSV in UTF-8 or Windows-1252, comma or semicolon). A CSV batch is our CSV
-template (with ``instrument``/``versie`` columns) or the Excel template's Scores sheet saved
+template (with ``instrument`` and ``versie``/``version`` columns) or the Excel template's Scores sheet saved
 as CSV (the instrument is then known from its item columns).
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import json
 import re
@@ -26,12 +26,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import openpyxl
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from assessment import cefr
+from assessment.batch_template import INFO_SHEETS, SCORES_SHEET, WORDS
 from assessment.common import utcnow
 from assessment.instrument import Instrument, get_instrument
 from assessment.records import check_date, insert_records, validate_scores
@@ -40,15 +37,11 @@ from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from foundation.ids import new_id
 from foundation.uploads import DEFAULT_LIMITS, Table, UploadLimits, read_tables, to_number
 
-SCORES_SHEET = "Scores"
-INFO_SHEET = "Uitleg"
-PARTICIPANT_HEADER = "Deelnemer-ID"
-DATE_HEADER = "Datum (JJJJ-MM-DD)"
-COMMENT_HEADER = "Opmerking"
+INFO_SHEET = INFO_SHEETS[0]
 LIMITS = DEFAULT_LIMITS
 MAX_FILE_BYTES = LIMITS.max_bytes
 MAX_ROWS = LIMITS.max_rows
-_PARTICIPANT_ID = re.compile(r"^P-[0-9A-Z]{6}$")
+_VERSION_WORDS = {w["version"] for w in WORDS.values()}
 
 
 @dataclass
@@ -67,97 +60,6 @@ class BatchReport:
         return len(self.record_ids)
 
 
-def _item_header(item) -> str:
-    return f"{item.id} | {item.text.nl}"
-
-
-# ---------------------------------------------------------------- templates
-
-
-def write_template(
-    instrument_id: str, path: str | Path, *, version: str | None = None, participant_ids: list[str] | None = None
-) -> Path:
-    """Write a fill-in sheet for ``instrument_id`` (``.xlsx``, or ``.csv`` by the suffix of ``path``)."""
-    instrument = get_instrument(instrument_id, version)
-    path = Path(path)
-    bad = [pid for pid in participant_ids or [] if not _PARTICIPANT_ID.match(pid)]
-    if bad:  # also keeps formulas (=HYPERLINK…) out of the sheet
-        raise InputError("Not participant ids", [Problem(f"{pid!r} is not a participant id such as P-7F3K2A",
-                                                         column="participant") for pid in bad[:20]])
-    if path.suffix.lower() == ".csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f, delimiter=";")
-            w.writerow(["instrument", "versie", "deelnemer", "datum", "opmerking", *[i.id for i in instrument.items]])
-            for pid in participant_ids or []:
-                w.writerow([instrument.id, instrument.version, pid, "", "", *["" for _ in instrument.items]])
-        return path
-    if path.suffix.lower() != ".xlsx":
-        raise InputError("A template is an .xlsx or .csv file", [Problem("use .xlsx or .csv", file=str(path))])
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = SCORES_SHEET
-    headers = [PARTICIPANT_HEADER, DATE_HEADER, COMMENT_HEADER, *[_item_header(i) for i in instrument.items]]
-    ws.append(headers)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
-    for col, _ in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=col)
-        cell.font, cell.fill = bold, fill
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[get_column_letter(col)].width = 16 if col <= 3 else 22
-    ws.row_dimensions[1].height = 60
-    ws.freeze_panes = "D2"
-    for pid in participant_ids or []:
-        ws.append([pid])
-    last = get_column_letter(len(headers))
-    if instrument.kind == "language":
-        dv = DataValidation(type="list", formula1=f'"{",".join(cefr.ASSESSMENT_CHOICES)}"', allow_blank=True,
-                            errorTitle="ERK-niveau", error="Kies A0, A1.1, A1.2 … C2 (A1 = A1.2)")
-    else:
-        dv = DataValidation(type="whole", operator="between", formula1=str(instrument.scale.min),
-                            formula2=str(instrument.scale.max), allow_blank=True, errorTitle="Score",
-                            error=f"Geef een geheel getal van {instrument.scale.min} tot {instrument.scale.max}")
-    dv.add(f"D2:{last}{MAX_ROWS + 1}")
-    ws.add_data_validation(dv)
-    date_dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                             error="Geef een datum (JJJJ-MM-DD)")
-    date_dv.add(f"B2:B{MAX_ROWS + 1}")
-    ws.add_data_validation(date_dv)
-
-    info = wb.create_sheet(INFO_SHEET)
-    info.append(["Instrument", instrument.id])
-    info.append(["Versie", instrument.version])
-    info.append(["Titel", instrument.title.nl, instrument.title.en])
-    info.append(["Instructies", instrument.instructions.nl, instrument.instructions.en])
-    info.append([])
-    info.append(["Invullen", "Eén rij per deelnemer. Deelnemer-ID (bv. P-7F3K2A) en datum zijn verplicht; "
-                 "laat een score leeg als het item niet getest werd. Wijzig de kolomkoppen niet.",
-                 "One row per participant. Participant id and date are required; leave a score empty when "
-                 "the item was not tested. Do not change the column headers."])
-    info.append([])
-    if instrument.scale is not None:
-        info.append(["Schaal / scale", "Betekenis", "Meaning"])
-        for point in range(instrument.scale.min, instrument.scale.max + 1):
-            label = instrument.scale.labels[point]
-            info.append([point, label.nl, label.en])
-    else:
-        info.append(["ERK-niveaus / CEFR levels", ", ".join(cefr.ASSESSMENT_CHOICES),
-                     "A1 = A1.2, A2 = A2.2, B1 = B1.2, B2 = B2.2"])
-    info.append([])
-    info.append(["Item", "Nederlands", "English", "Gedragsankers / anchors"])
-    for item in instrument.items:
-        anchors = "; ".join(f"{k}: {v.nl}" for k, v in sorted(item.anchors.items()))
-        info.append([item.id, item.text.nl, item.text.en, anchors])
-    for col, width in zip("ABCD", (22, 60, 60, 80), strict=True):
-        info.column_dimensions[col].width = width
-    for row in info.iter_rows():
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for r in (1, 2):
-        info.cell(row=r, column=1).font = bold
-    wb.save(path)
-    return path
-
-
 # ---------------------------------------------------------------- reading files
 
 
@@ -172,25 +74,26 @@ class _Sheet:
 
 def _read_sheet(data: bytes, name: str, *, limits: UploadLimits = LIMITS) -> _Sheet:
     """The scores sheet of an upload, with the instrument it is for (checked by :mod:`foundation.uploads`)."""
-    tables = {t.sheet: t for t in read_tables(data, file_name=name, sheets=[SCORES_SHEET, INFO_SHEET],
+    tables = {t.sheet: t for t in read_tables(data, file_name=name, sheets=[SCORES_SHEET, *INFO_SHEETS],
                                               limits=limits)}
     if None in tables:  # a CSV file
         return _csv_sheet(tables[None], name)
     if SCORES_SHEET not in tables:
         raise InputError("Not a werkbrug template", [Problem(f"no sheet {SCORES_SHEET!r}", file=name)])
     instrument_id = version = None
-    if INFO_SHEET in tables:
-        info = tables[INFO_SHEET]
+    info_sheet = next((n for n in INFO_SHEETS if n in tables), INFO_SHEET)
+    if info_sheet in tables:
+        info = tables[info_sheet]
         for values in [info.header, *(v for n, v in info.rows if n <= 2)]:
             key = str(values[0] if values else "").strip().lower()
             value = str(values[1] if len(values) > 1 and values[1] is not None else "").strip() or None
             if key == "instrument":
                 instrument_id = value
-            elif key == "versie":
+            elif key in _VERSION_WORDS:
                 version = value
     if instrument_id is None:
         raise InputError("The workbook does not say which instrument it is for",
-                         [Problem("cell B1 should hold the instrument id", file=name, sheet=INFO_SHEET)])
+                         [Problem("cell B1 should hold the instrument id", file=name, sheet=info_sheet)])
     scores = tables[SCORES_SHEET]
     return _Sheet(SCORES_SHEET, instrument_id, version, scores.header, scores.rows)
 
@@ -200,7 +103,7 @@ def _csv_sheet(table: Table, name: str) -> _Sheet:
     lower = [h.lower() for h in table.header]
     ids, versions = set(), set()
     i_col = lower.index("instrument") if "instrument" in lower else None
-    v_col = lower.index("versie") if "versie" in lower else None
+    v_col = next((k for k, h in enumerate(lower) if h in _VERSION_WORDS), None)
     for _, values in table.rows:
         for col, found in ((i_col, ids), (v_col, versions)):
             if col is not None and col < len(values) and str(values[col]).strip():
@@ -247,7 +150,7 @@ def _blank(value: Any) -> bool:
 def _column_role(header: str, instrument: Instrument) -> str | None:
     """``participant``, ``date``, ``comment``, ``item:<id>``, ``meta`` (instrument, version) or ``None``."""
     h = header.strip().lower()
-    if h in ("instrument", "versie", "version"):
+    if h == "instrument" or h in _VERSION_WORDS:
         return "meta"
     if h.startswith(("deelnemer", "participant")):
         return "participant"
@@ -320,6 +223,8 @@ def import_batch(
                          code="batch.header_mismatch",
                          params={"file": name, "instrument": instrument.id, "version": instrument.version})
 
+    named = {r: h.strip() for h, r in zip(sheet.header, roles, strict=True) if r in ("participant", "date")}
+    pcol, dcol = named["participant"], named["date"]  # problems name these columns in the file's own words
     parsed: list[dict] = []
     seen: dict[tuple[str, str], int] = {}
     for n, values in sheet.rows:
@@ -334,10 +239,10 @@ def import_batch(
                                         params={"value": str(value)}, **where))
         pid = str(cells.get("participant") or "").strip().upper()
         if not pid:
-            problems.append(Problem("participant id missing", column=PARTICIPANT_HEADER,
+            problems.append(Problem("participant id missing", column=pcol,
                                     code="batch.participant_missing", **where))
         day, date_problems = check_date(_cell_date(cells.get("date")), **where)
-        problems += [Problem(p.message, column=DATE_HEADER, code=p.code, params=p.params, **where)
+        problems += [Problem(p.message, column=dcol, code=p.code, params=p.params, **where)
                      for p in date_problems]
         raw = {r.split(":", 1)[1]: v if instrument.kind == "language" else to_number(v)
                for r, v in cells.items() if r and r.startswith("item:")}
@@ -350,7 +255,7 @@ def import_batch(
         if pid and day:
             key = (pid, day.isoformat())
             if key in seen:
-                problems.append(Problem(f"{pid} on {day} also on row {seen[key]}", column=PARTICIPANT_HEADER,
+                problems.append(Problem(f"{pid} on {day} also on row {seen[key]}", column=pcol,
                                         code="batch.duplicate_row",
                                         params={"participant": pid, "date": day.isoformat(), "other_row": seen[key]},
                                         **where))
@@ -370,7 +275,7 @@ def import_batch(
     for r in parsed:
         if r["participant_id"] and r["participant_id"] not in known:
             problems.append(Problem(f"unknown participant {r['participant_id']!r}", file=name, sheet=sheet.sheet,
-                                    row=r["row"], column=PARTICIPANT_HEADER, code="batch.unknown_participant",
+                                    row=r["row"], column=pcol, code="batch.unknown_participant",
                                     params={"participant": r["participant_id"]}))
     if problems:
         problems.sort(key=lambda p: (p.row or 0, p.column or ""))

@@ -138,10 +138,10 @@ def list_local_labels(con: duckdb.DuckDBPyConnection, *, actor: User) -> list[Lo
     return _select(con, "", [])
 
 
-def export_local_labels(con: duckdb.DuckDBPyConnection, *, actor: User) -> str:
-    """The local labels as CSV text (UTF-8, header row); the export is audited."""
+def export_local_labels(con: duckdb.DuckDBPyConnection, *, actor: User, header: list[str] | None = None) -> str:
+    """The local labels as CSV text (UTF-8, a header row: ``header`` or :data:`CSV_COLUMNS`); the export is audited."""
     rows = list_local_labels(con, actor=actor)
-    text = csv_text([CSV_COLUMNS, *([_cell(getattr(r, c)) for c in CSV_COLUMNS] for r in rows)])
+    text = csv_text([header or list(CSV_COLUMNS), *([_cell(getattr(r, c)) for c in CSV_COLUMNS] for r in rows)])
     with transaction(con):
         audit(con, user=actor, action="export_local_labels", object_type="local_labels",
               purpose=Purpose.export, detail={"rows": len(rows)})

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Column, Table
 
 from assessment import service, service_records
-from assessment.batch import write_template
+from assessment.batch_template import write_template
 from assessment.instrument import get_instrument, instrument_json_schema, load_instruments
 from assessment.profile import CompetenceProfile, profile_json_schema
 from foundation.errors import InputError, Problem

@@ -181,7 +181,7 @@ def users_active(
 @pages.get("/audit", response_class=HTMLResponse)
 def audit_page(
     request: Request, cursor: Cursor, user: Admin, username: str | None = None, action: str | None = None,
-    object_id: str | None = None, q: str = "", sort: str = "newest", page: int = 1,
+    object_id: str | None = None, q: str = "", sort: str = "newest", page: Annotated[int, Query(ge=1)] = 1,
 ) -> HTMLResponse:
     filters = {"username": username or None, "action": action or None, "object_id": object_id or None}
     query = {**{k: v or "" for k, v in filters.items()}, "q": q, "sort": sort}

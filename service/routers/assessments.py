@@ -17,7 +17,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment import service_records as service
-from assessment.batch import write_template
+from assessment.batch_template import write_template
 from assessment.instrument import Instrument, get_instrument, instrument_json_schema, load_instruments
 from assessment.records import Record
 from foundation.uploads import upload_bytes
@@ -89,13 +89,13 @@ def instrument(instrument_id: str, user: Staff, version: str | None = None) -> I
 def template(
     instrument_id: str, user: Staff, format: Literal["xlsx", "csv"] = "xlsx",
     participant: Annotated[list[str], Query(max_length=1000)] = [],  # noqa: B006
-    version: str | None = None,
+    version: str | None = None, lang: Literal["nl", "en"] = "nl",
 ) -> Response:
-    """A fill-in sheet for assessors (one row per participant, one column per item)."""
+    """A fill-in sheet for assessors (one row per participant, one column per item), headers in ``lang``."""
     inst = get_instrument(instrument_id, version)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_template(inst.id, Path(tmp) / f"{inst.id}-v{inst.version}.{format}", version=inst.version,
-                              participant_ids=participant)
+                              participant_ids=participant, lang=lang)
         data = path.read_bytes()
     media = XLSX if format == "xlsx" else "text/csv; charset=utf-8"
     return Response(data, media_type=media,

@@ -11,10 +11,17 @@ from pydantic import BaseModel, Field
 from foundation.errors import WerkbrugError
 from service.auth import check_csrf
 from service.deps import Cursor, current_user, require_roles
+from service.i18n import request_language
 from service.messages import api_language, message
 from service.ui import field_errors, render, ui_translator
 from service.users import Role, User
-from taxonomy.local_labels import add_local_label, export_local_labels, list_local_labels, remove_local_label
+from taxonomy.local_labels import (
+    CSV_COLUMNS,
+    add_local_label,
+    export_local_labels,
+    list_local_labels,
+    remove_local_label,
+)
 from taxonomy.store import current_version
 
 router = APIRouter(prefix="/api/taxonomy", tags=["taxonomy"])
@@ -119,9 +126,11 @@ def api_remove_local_label(label_id: int, cursor: Cursor, user: Admin) -> LocalL
     return _out(remove_local_label(cursor, actor=user, label_id=label_id))
 
 
-def _csv(cursor, user: User) -> Response:
+def _csv(cursor, user: User, lang: str | None = None) -> Response:
+    """The local labels as CSV; ``lang``: the header row in the reader's language (else the field names)."""
+    header = [message(f"csv.labels.{c}", lang=lang, fallback=c) for c in CSV_COLUMNS] if lang else None
     return PlainTextResponse(
-        export_local_labels(cursor, actor=user), media_type="text/csv; charset=utf-8",
+        export_local_labels(cursor, actor=user, header=header), media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="werkbrug-local-labels.csv"'})
 
 
@@ -169,5 +178,5 @@ def labels_remove(label_id: int, cursor: Cursor, user: Admin) -> Response:
 
 
 @pages.get("/labels.csv")
-def labels_csv(cursor: Cursor, user: Admin) -> Response:
-    return _csv(cursor, user)
+def labels_csv(request: Request, cursor: Cursor, user: Admin) -> Response:
+    return _csv(cursor, user, request_language(request))

@@ -12,6 +12,7 @@ from assessment import service, service_records
 from foundation.errors import ConflictError, InputError, WerkbrugError
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
+from service.i18n import request_language
 from service.ui import coach_options, field_errors, render, ui_translator
 from service.ui.paging import paging
 from service.ui.registration import read_registration
@@ -135,7 +136,7 @@ def batch_template(
     import tempfile
     from pathlib import Path
 
-    from assessment.batch import write_template
+    from assessment.batch_template import write_template
     from assessment.instrument import get_instrument
 
     ins = get_instrument(instrument)
@@ -143,7 +144,8 @@ def batch_template(
     suffix = "csv" if format == "csv" else "xlsx"
     file_name = f"{ins.id}-v{ins.version}.{suffix}"
     with tempfile.TemporaryDirectory() as tmp:
-        data = write_template(ins.id, Path(tmp) / file_name, version=ins.version, participant_ids=ids).read_bytes()
+        data = write_template(ins.id, Path(tmp) / file_name, version=ins.version, participant_ids=ids,
+                              lang=request_language(request)).read_bytes()
     return Response(data, media_type=XLSX if suffix == "xlsx" else "text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{file_name}"'})
 

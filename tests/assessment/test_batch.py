@@ -10,7 +10,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from assessment.batch import import_batch, write_template
+from assessment.batch import import_batch
+from assessment.batch_template import write_template
 from assessment.participants import create_participants
 from assessment.profiles import build_profile
 from assessment.records import list_records
@@ -45,8 +46,12 @@ def test_template_is_understandable(tmp_path: Path) -> None:
     assert wb["Scores"]["A2"].value == "P-AAAAAA"
     info = [[c for c in row if c is not None] for row in wb["Uitleg"].iter_rows(values_only=True)]
     assert info[0] == ["Instrument", "kitchen-hospitality"] and info[1] == ["Versie", "1"]
-    top = [4, "Zelfstandig, vlot en veilig; kan het uitleggen", "Independently, fluently and safely; can explain it"]
-    assert top in info
+    assert [4, "Zelfstandig, vlot en veilig; kan het uitleggen"] in info       # in the assessor's language
+    english = openpyxl.load_workbook(write_template("kitchen-hospitality", tmp_path / "kitchen.xlsx", lang="en"))
+    assert english.sheetnames == ["Scores", "Instructions"]
+    assert [c.value for c in english["Scores"][1]][:3] == ["Participant ID", "Date (YYYY-MM-DD)", "Comment"]
+    info_en = [[c for c in row if c is not None] for row in english["Instructions"].iter_rows(values_only=True)]
+    assert info_en[1] == ["Version", "1"] and [4, "Independently, fluently and safely; can explain it"] in info_en
     assert wb["Scores"].data_validations.dataValidation  # the scale is enforced while typing
     with pytest.raises(NotFoundError):
         write_template("juggling", tmp_path / "x.xlsx")
