@@ -19,6 +19,26 @@ IMPORT_COLUMNS = ("title", "description", "employer", "postcode", "hours_per_wee
                   "dutch_level", "dutch_listening", "dutch_reading", "dutch_speaking", "dutch_writing",
                   "licences", "attests", "contract")
 REQUIRED_COLUMNS = ("title", "description", "employer", "postcode")
+#: The Dutch header of each column (a Dutch template's words); an import reads these and the English ones.
+DUTCH_COLUMNS = {
+    "title": "titel", "description": "vacaturetekst", "employer": "werkgever", "postcode": "postcode",
+    "hours_per_week": "uren_per_week", "shifts": "ploegen", "weekends": "weekendwerk",
+    "dutch_level": "nederlands", "dutch_listening": "nederlands_luisteren", "dutch_reading": "nederlands_lezen",
+    "dutch_speaking": "nederlands_spreken", "dutch_writing": "nederlands_schrijven", "licences": "rijbewijzen",
+    "attests": "attesten", "contract": "contract",
+}
+_FROM_DUTCH = {nl: en for en, nl in DUTCH_COLUMNS.items()}
+
+
+def template_csv(lang: str = "nl") -> str:
+    """An empty import file: the header row in ``lang`` (``;``-separated, as Belgian Excel saves CSV)."""
+    return ";".join(DUTCH_COLUMNS[c] if lang == "nl" else c for c in IMPORT_COLUMNS) + "\r\n"
+
+
+def _column(header: str) -> str:
+    """A header as its column: lower case, spaces as ``_``, Dutch words as the English name."""
+    name = "_".join(str(header).strip().lower().split())
+    return _FROM_DUTCH.get(name, name)
 MAX_ROWS = 5000
 
 
@@ -45,7 +65,8 @@ def import_vacancies(
 ) -> list[Vacancy]:
     """Import every row of a CSV/Excel file as a vacancy: all rows, or none.
 
-    Columns: ``title, description, employer, postcode`` (required), ``hours_per_week`` (``37,5``
+    Columns (English names or the Dutch ones of :data:`DUTCH_COLUMNS`): ``title, description, employer, postcode``
+    (required), ``hours_per_week`` (``37,5``
     or ``37.5``), ``shifts`` (e.g. ``day;late`` or ``dag;laat``), ``weekends`` (ja/nee),
     ``dutch_level`` or ``dutch_<sub-skill>``, ``licences`` (``B;CE``), ``attests``, ``contract``.
     Row numbers in problems are the spreadsheet's (the header is row 1); every problem has a
@@ -56,7 +77,7 @@ def import_vacancies(
             raise InputError("Give the file's data or path")
         data = Path(path).read_bytes()
     frame, _ = _read_table(data, filename)
-    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame.columns = [_column(c) for c in frame.columns]
     problems = []
     for col in REQUIRED_COLUMNS:
         if col not in frame.columns:

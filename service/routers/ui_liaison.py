@@ -47,14 +47,20 @@ def _list_page(request, cursor, user, *, errors=None, form=None, import_errors=N
                   vacancies=rows, paging=pages, q=q, sort=sort, status=status, statuses=STATUSES,
                   errors=errors or {}, form=form or {},
                   import_errors=import_errors or [], status_labels=status_labels(_), messages=messages or [],
-                  import_values=import_values(_))
+                  import_values=import_values(_, request_language(request)))
 
 
-def import_values(_) -> list[tuple[str, str]]:
-    """Each import column with what it accepts, in the reader's language."""
+def import_values(_, lang: str = "en") -> list[tuple[str, str]]:
+    """Each import column (its Dutch name first for a Dutch reader) with what it accepts, in the reader's language."""
     from matching.vacancies import ATTESTS, CEFR_LEVELS, CONTRACTS, LICENCES, MAX_HOURS, MIN_HOURS
+    from matching.vacancies.importing import DUTCH_COLUMNS
 
-    return [
+    def named(columns: str) -> str:
+        if lang != "nl":
+            return columns
+        return ", ".join(f"{DUTCH_COLUMNS[c]} / {c}" if DUTCH_COLUMNS[c] != c else c for c in columns.split(", "))
+
+    return [(named(col), text) for col, text in [
         ("title", _("the job title (required)")), ("description", _("the vacancy text (required)")),
         ("employer", _("the employer's name (required)")), ("postcode", _("4 digits, e.g. 8000 (required)")),
         ("hours_per_week", _("a number from %(min)s to %(max)s, e.g. 38 or 37,5", min=MIN_HOURS, max=MAX_HOURS)),
@@ -64,13 +70,24 @@ def import_values(_) -> list[tuple[str, str]]:
         ("licences", _("%(values)s, several with ;", values=", ".join(LICENCES))),
         ("attests", _("%(values)s, several with ;", values=", ".join(ATTESTS))),
         ("contract", ", ".join(CONTRACTS)),
-    ]
+    ]]
 
 
 @router.get("/vacancies", response_class=HTMLResponse)
 def vacancies(request: Request, cursor: Cursor, user: Liaison, q: str = "", sort: str = "newest", status: str = "",
               page: int = 1) -> HTMLResponse:
     return _list_page(request, cursor, user, q=q, sort=sort, status=status, page=page)
+
+
+@router.get("/vacancies/template.csv")
+def import_template(request: Request, user: Liaison) -> Response:
+    """An empty vacancy import file, its header row in the reader's language (both import back)."""
+    from matching.vacancies.importing import template_csv
+
+    lang = request_language(request)
+    name = "vacatures.csv" if lang == "nl" else "vacancies.csv"
+    return Response(template_csv(lang).encode("utf-8-sig"), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/shortlists", response_class=HTMLResponse)

@@ -85,3 +85,28 @@ def test_the_local_labels_csv_page_download_has_headers_in_the_readers_language(
         c.cookies.set("werkbrug_lang", lang)
         rows = list(csv.reader(io.StringIO(c.get("/admin/labels.csv").text)))
         assert rows[0][:4] == first and len(rows[0]) == 10
+
+
+@pytest.mark.parametrize(("lang", "first"), [("nl", "titel;vacaturetekst;werkgever;postcode;uren_per_week;ploegen"),
+                                             ("en", "title;description;employer;postcode;hours_per_week;shifts")])
+def test_the_vacancy_import_template_speaks_the_readers_language_and_imports_back(world, lang, first) -> None:
+    _w, url = world
+    with browser_for(url, "liaison") as c:
+        c.cookies.set("werkbrug_lang", lang)
+        page = c.get("/liaison/vacancies").text
+        assert 'href="/liaison/vacancies/template.csv"' in page
+        header = c.get("/liaison/vacancies/template.csv").content.decode("utf-8-sig").splitlines()[0]
+        assert header.startswith(first)
+        columns = header.split(";")
+        row = dict.fromkeys(columns, "")
+        row.update({columns[0]: f"Poetshulp {lang}", columns[1]: "Kantoren poetsen.", columns[2]: "Net BV",
+                    columns[3]: "8000", columns[4]: "19,5", columns[5]: "vroeg;laat"})
+        out = io.StringIO()
+        csv.writer(out, delimiter=";").writerows([columns, [row[k] for k in columns]])
+        filled = out.getvalue().encode("cp1252")                                  # as Belgian Excel saves it
+        r = post_form(c, "/liaison/vacancies", "/liaison/vacancies/import", {},
+                      files={"file": ("vacatures.csv", filled, "text/csv")})
+        assert r.status_code == 200, r.text
+        assert f"Poetshulp {lang}" in c.get("/liaison/vacancies", params={"q": f"poetshulp {lang}"}).text
+        stored = [v for v in c.get("/api/vacancies").json() if v["title"] == f"Poetshulp {lang}"]
+        assert stored and stored[0]["hours_per_week"] == 19.5 and stored[0]["shifts"] == ["early", "late"]

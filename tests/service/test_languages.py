@@ -117,3 +117,40 @@ def test_batch_report_speaks_one_language(world: tuple[World, str], lang: str) -
         text, _ = read(r.text, lang)
         assert re.search(r"problemen|problems", text)
         assert foreign_words(text, lang=lang) == set()
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_list_edit_and_registration_answers_speak_one_language(world: tuple[World, str], lang: str) -> None:
+    """Pages the crawl does not reach: searched and sorted lists, a refused edit, a closed vacancy, a refused
+    registration."""
+    _w, url = world
+    pages: dict[str, str] = {}
+    with browser_for(url, "liaison") as c:
+        c.cookies.set("werkbrug_lang", lang)
+        for path in ("/liaison/vacancies?q=magazijn&sort=title&status=confirmed",
+                     "/liaison/shortlists?q=test&sort=status"):
+            pages[path] = c.get(path).text
+        r = post_form(c, "/liaison/vacancies", "/liaison/vacancies", {
+            "title": "Afwasser", "employer": "Resto", "postcode": "8000", "description": "Afwassen en poetsen."})
+        vid = r.headers["location"].rsplit("/", 1)[1]
+        page = c.get(f"/liaison/vacancies/{vid}").text
+        occ = re.search(r'name="occupation_uris" value="([^"]+)"', page).group(1)
+        skill = re.search(r'name="essential_skills" value="([^"]+)"', page).group(1)
+        assert post_form(c, f"/liaison/vacancies/{vid}", f"/liaison/vacancies/{vid}/confirm",
+                         {"occupation_uris": occ, "essential_skills": skill}).status_code == 303
+        bad = post_form(c, f"/liaison/vacancies/{vid}", f"/liaison/vacancies/{vid}/edit",
+                        {"title": "", "postcode": "99", "hours_per_week": "veel", "licences": "ZZ"})
+        assert bad.status_code == 422
+        pages["edit refused"] = bad.text
+        assert post_form(c, f"/liaison/vacancies/{vid}", f"/liaison/vacancies/{vid}/close", {}).status_code == 303
+        pages["closed"] = c.get(f"/liaison/vacancies/{vid}?saved=closed").text
+    with browser_for(url, "coach") as c:
+        c.cookies.set("werkbrug_lang", lang)
+        refused = post_form(c, "/coach/participants", "/coach/participants", {"name": "", "postcode": "80"})
+        assert refused.status_code == 422
+        pages["registration refused"] = refused.text
+    with browser_for(url, "admin") as c:
+        c.cookies.set("werkbrug_lang", lang)
+        pages["audit searched"] = c.get("/admin/audit?q=vacancy&sort=oldest").text
+    found = {name: sorted(foreign_words(read(html, lang)[0], lang=lang)) for name, html in pages.items()}
+    assert {k: v for k, v in found.items() if v} == {}

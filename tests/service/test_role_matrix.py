@@ -130,6 +130,7 @@ EXPECTED: dict[tuple[str, str], frozenset[str] | str] = {
     ("GET", "/liaison/vacancies"): frozenset({L}),
     ("POST", "/liaison/vacancies"): frozenset({L}),
     ("POST", "/liaison/vacancies/import"): frozenset({L}),
+    ("GET", "/liaison/vacancies/template.csv"): frozenset({L}),
     ("GET", "/liaison/vacancies/{vacancy_id}"): frozenset({L}),
     ("POST", "/liaison/vacancies/{vacancy_id}/confirm"): frozenset({L}),
     ("POST", "/liaison/vacancies/{vacancy_id}/edit"): frozenset({L}),
