@@ -8,7 +8,7 @@ who consent now, each under a code for this vacancy (``K-…``), never a partici
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Query, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -33,6 +33,8 @@ class VacancyConfirm(BaseModel):
     optional_skills: list[str] = Field(default_factory=list, max_length=200)
     terms: dict[str, Any] | None = Field(None, description="Confirmed requirements, the fields of VacancyTerms "
                                          "(hours, shifts, licences, attests, contract, Dutch); omitted: kept.")
+    details: dict[str, Any] | None = Field(None, description="Title, description, employer and postcode (all "
+                                           "four, the fields of VacancyDetails); omitted: kept.")
 
 
 class ShortlistConfirm(BaseModel):
@@ -71,10 +73,16 @@ def post_vacancy_file(user: Liaison, cursor: Cursor, settings: AppSettings,
 
 
 @router.get("/vacancies", response_model=list[Vacancy])
-def get_vacancies(user: Liaison, cursor: Cursor, status_: Annotated[str | None, Query(alias="status")] = None,
-                  owner: Annotated[str | None, Query(max_length=64)] = None) -> list[Vacancy]:
-    """Your vacancies (admins: everyone's, or one ``owner``'s), newest first."""
-    return service.list_vacancies(cursor, actor=user, status=status_, owner=owner)
+def get_vacancies(
+    user: Liaison, cursor: Cursor, status_: Annotated[str | None, Query(alias="status")] = None,
+    owner: Annotated[str | None, Query(max_length=64)] = None,
+    q: Annotated[str | None, Query(max_length=200, description="text in title, employer, id or postcode")] = None,
+    sort: Literal["newest", "oldest", "title", "employer", "status"] = "newest",
+    limit: Annotated[int | None, Query(ge=1, le=5000)] = None, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Vacancy]:
+    """Your vacancies (admins: everyone's, or one ``owner``'s), newest first, or one page of them."""
+    return service.list_vacancies(cursor, actor=user, status=status_, owner=owner, search=q, order=sort,
+                                  limit=limit, offset=offset)
 
 
 @router.get("/vacancies/{vacancy_id}", response_model=Vacancy)
@@ -87,7 +95,7 @@ def post_confirm_vacancy(vacancy_id: str, body: VacancyConfirm, user: Liaison, c
     """Confirm or edit the occupations and skills; only confirmed vacancies get shortlists."""
     return service.confirm_vacancy(cursor, actor=user, vacancy_id=vacancy_id, occupation_uris=body.occupation_uris,
                                    essential_skills=body.essential_skills, optional_skills=body.optional_skills,
-                                   terms=body.terms)
+                                   terms=body.terms, details=body.details)
 
 
 @router.post("/vacancies/{vacancy_id}/close", response_model=Vacancy)

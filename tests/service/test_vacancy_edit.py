@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.live import running_server
+from tests.live import client_for, running_server
 from tests.service.web import browser_for, csrf_of, post_form
 from tests.service.world import World, build_world, fast_matching
 
@@ -135,3 +135,19 @@ def test_another_liaison_cannot_edit(world: tuple[World, str]) -> None:
     with browser_for(url, "liaison2") as other:
         r = post_form(other, "/liaison/vacancies", f"/liaison/vacancies/{w.vacancy}/edit", {"title": "Overgenomen"})
         assert r.status_code == 404
+
+
+def test_the_api_edits_the_words_too_and_pages_the_list(world: tuple[World, str]) -> None:
+    _w, url = world
+    with browser_for(url, "liaison") as page_client:
+        vid, occ, skills = _new_confirmed(page_client)
+    with client_for(url, "liaison") as c:
+        body = {"occupation_uris": [occ], "essential_skills": skills,
+                "details": {"title": "Orderpicker", "description": "Orders nemen.", "employer": "Depot NV",
+                            "postcode": "8000"}}
+        r = c.post(f"/api/vacancies/{vid}/confirm", json=body)
+        assert r.status_code == 200 and r.json()["title"] == "Orderpicker"
+        bad = c.post(f"/api/vacancies/{vid}/confirm", json={**body, "details": {**body["details"], "postcode": "1"}})
+        assert bad.status_code == 422 and c.get(f"/api/vacancies/{vid}").json()["postcode"] == "8000"
+        page = c.get("/api/vacancies", params={"q": "orderpicker", "sort": "title", "limit": 1}).json()
+        assert [v["vacancy_id"] for v in page] == [vid]
