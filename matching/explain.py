@@ -13,12 +13,16 @@ Next steps follow fixed rules:
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
+import scipy.sparse as sp
 from pydantic import BaseModel
 
 from matching.features import RankingFeatures
 from matching.language import LanguageCheck
 from matching.model import MatchingModel
+from matching.scoring import Credit
 
 MAX_LISTED = 15
 MAX_GAPS = 5          # gaps shown per job target or candidate: the most specific first
@@ -75,77 +79,119 @@ class NextStep(BaseModel):
     params: dict = {}
 
 
-def score_parts(values: dict[str, float], weights: dict[str, float]) -> ScoreParts:
-    return ScoreParts(**{k: round(weights[k] * float(values[k]), 6) for k in weights},
-                      values={k: round(float(v), 6) for k, v in values.items()})
+def score_parts(values: dict[str, float], weights: dict[str, float]) -> dict:
+    """The :class:`ScoreParts` fields: weighted parts and the unweighted values, rounded."""
+    return {**{k: round(weights[k] * float(values[k]), 6) for k in weights},
+            "values": {k: round(float(v), 6) for k, v in values.items()}}
 
 
-def explain_skills(
-    model: MatchingModel, features: RankingFeatures, *, essential: np.ndarray, optional: np.ndarray,
-    x: dict[int, float], credit: dict[int, tuple[int, float]], labels: dict[str, str],
-) -> tuple[list[SupportingSkill], list[MissingSkill], SkillCounts, float]:
-    """Each target skill once: shown (direct), related (partial credit, with the skill it came
-    from) or missing (essential only). Returns supporting skills (essential first, strongest
-    first, then label), every missing essential skill (most specific first, then label), the
-    counts and the coverage of the essential skills ``Σ idf·credit / Σ idf``.
+class Explained(NamedTuple):
+    """One (participant, target) pair explained: the fields of the models above, as plain data."""
 
-    ``x``: skill index → ``x_s`` the participant shows; ``credit``: gap → (giver, credit) from
-    :func:`matching.scoring.related_credit` for this target.
+    supporting: list[dict]       # SupportingSkill fields
+    missing: list[dict]          # MissingSkill fields, every missing essential skill
+    counts: dict                 # SkillCounts fields
+    coverage: float              # of the essential skills, Σ idf·credit / Σ idf
+
+
+def _keyed(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(found, position)`` of each query in the sorted ``keys``."""
+    if keys.size == 0:
+        return np.zeros(q.size, bool), np.zeros(q.size, np.int64)
+    i = np.minimum(np.searchsorted(keys, q), keys.size - 1)
+    return keys[i] == q, i
+
+
+def explain_pairs(
+    model: MatchingModel, *, features: list[RankingFeatures], X: sp.csr_matrix, credit: Credit,
+    pairs: list[tuple[int, int]], essential: list[np.ndarray], optional: list[np.ndarray], labels: dict[str, str],
+) -> list[Explained]:
+    """Each target skill of each pair once: shown (direct), related (partial credit, with the skill it
+    came from) or missing (essential only). Per pair: supporting skills (essential first, strongest
+    first, then label), every missing essential skill (most specific first, then label), the counts
+    and the coverage of the essential skills ``Σ idf·credit / Σ idf``.
+
+    ``pairs[q] = (i, j)``: participant row ``i`` of ``X`` (and ``features``) against target ``j``,
+    whose skills are ``essential[j]`` / ``optional[j]``; ``credit`` from
+    :func:`matching.scoring.related_credit` of ``X`` against those targets. Language skills never count.
     """
-    own = {s.uri: s for s in features.skills}
-    uris = model.skill_uris
-    supporting, missing = [], []
-    met = related = 0
-    ess = [int(s) for s in essential if not model.skill_is_language[s]]
-    opt = [int(s) for s in optional if not model.skill_is_language[s] and int(s) not in set(ess)]
-    got = 0.0
-    for relation, idx in (("essential", ess), ("optional", opt)):
-        for s in idx:
-            uri = uris[s]
-            if s in x:
-                f = own.get(uri)
-                value, direct, v = x[s], True, -1
-            elif s in credit:
-                f, (v, value), direct = None, credit[s], False
-            else:
-                if relation == "essential":
-                    missing.append(MissingSkill.model_construct(
-                        uri=uri, label=labels.get(uri, uri), weight=round(float(model.idf[s]), 4),
-                        skill_type="knowledge" if model.skill_is_knowledge[s] else "skill"))
-                continue
-            if relation == "essential":
-                met += direct
-                related += not direct
-                got += float(model.idf[s]) * value
-            supporting.append(SupportingSkill.model_construct(   # fields built here, no validation needed
-                uri=uri, label=labels.get(uri, uri), relation=relation, credit=round(float(value), 4), direct=direct,
-                level=f.level if f else None, evidence_kind=str(f.evidence_kind) if f else None,
-                evidence_count=f.evidence_count if f else 0,
-                via_uri=uris[v] if v >= 0 else None, via_label=labels.get(uris[v]) if v >= 0 else None,
-            ))
-    supporting.sort(key=lambda s: (s.relation != "essential", not s.direct, -s.credit, s.label, s.uri))
-    missing.sort(key=lambda m: (-m.weight, m.label, m.uri))
-    total = float(model.idf[ess].sum()) if ess else 0.0
-    counts = SkillCounts.model_construct(required=len(ess), met=met, related=related, missing=len(missing))
-    return supporting, missing, counts, (got / total if total else 0.0)
+    S, m, lang = X.shape[1], len(essential), model.skill_is_language
+    ess = [e[~lang[e]] for e in essential]
+    opt = [o[~lang[o] & ~np.isin(o, e)] for o, e in zip(optional, ess, strict=True)]
+    X = sp.csr_matrix(X)
+    X.sort_indices()
+    x_keys = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr)) * S + X.indices
+    c_keys = (credit.participant * m + credit.target) * S + credit.skill      # sorted (related_credit)
+    rows = [(q, j, kind, idx) for q, (_, j) in enumerate(pairs) for kind, idx in ((0, ess[j]), (1, opt[j]))]
+    size = [idx.size for *_, idx in rows]
+    q_of = np.repeat(np.array([r[0] for r in rows], np.int64), size)
+    essential_of = np.repeat(np.array([r[2] == 0 for r in rows]), size)
+    s_of = np.concatenate([r[3] for r in rows]).astype(np.int64) if rows else np.zeros(0, np.int64)
+    i_of = np.array([i for i, _ in pairs], np.int64)[q_of]
+    j_of = np.array([j for _, j in pairs], np.int64)[q_of]
+    direct, xi = _keyed(x_keys, i_of * S + s_of)
+    related, ci = _keyed(c_keys, (i_of * m + j_of) * S + s_of)
+    related &= ~direct
+    value = np.where(direct, X.data[xi] if X.nnz else 0.0, credit.credit[ci] if c_keys.size else 0.0)
+    value = value.astype(np.float64)
+    got = essential_of & (direct | related)
+    covered = np.bincount(q_of[got], weights=model.idf[s_of[got]].astype(np.float64) * value[got],
+                          minlength=len(pairs))
+    met = np.bincount(q_of[essential_of & direct], minlength=len(pairs))
+    partly = np.bincount(q_of[essential_of & related], minlength=len(pairs))
+    totals = [float(model.idf[e].sum()) if e.size else 0.0 for e in ess]
+    out = [Explained([], [], {}, 0.0) for _ in pairs]
+    uris, idf, knowledge = model.skill_uris, model.idf, model.skill_is_knowledge
+    via = credit.via[ci].tolist() if c_keys.size else [0] * s_of.size
+    own = [None] * len(features)
+    for q, s, is_ess, d, r, v, t in zip(q_of.tolist(), s_of.tolist(), essential_of.tolist(), direct.tolist(),
+                                        related.tolist(), value.tolist(), via, strict=True):
+        uri = uris[s]
+        if d:
+            i = pairs[q][0]
+            if own[i] is None:
+                own[i] = {f.uri: f for f in features[i].skills}
+            f = own[i].get(uri)
+            out[q].supporting.append({
+                "uri": uri, "label": labels.get(uri, uri), "relation": "essential" if is_ess else "optional",
+                "credit": round(v, 4), "direct": True, "level": f.level if f else None,
+                "evidence_kind": str(f.evidence_kind) if f else None, "evidence_count": f.evidence_count if f else 0,
+                "via_uri": None, "via_label": None})
+        elif r:
+            out[q].supporting.append({
+                "uri": uri, "label": labels.get(uri, uri), "relation": "essential" if is_ess else "optional",
+                "credit": round(v, 4), "direct": False, "level": None, "evidence_kind": None, "evidence_count": 0,
+                "via_uri": uris[t], "via_label": labels.get(uris[t])})
+        elif is_ess:
+            out[q].missing.append({"uri": uri, "label": labels.get(uri, uri), "weight": round(float(idf[s]), 4),
+                                   "skill_type": "knowledge" if knowledge[s] else "skill"})
+    for q, e in enumerate(out):
+        e.supporting.sort(key=lambda s: (s["relation"] != "essential", not s["direct"], -s["credit"], s["label"],
+                                         s["uri"]))
+        e.missing.sort(key=lambda m: (-m["weight"], m["label"], m["uri"]))
+        j = pairs[q][1]
+        e.counts.update(required=int(ess[j].size), met=int(met[q]), related=int(partly[q]), missing=len(e.missing))
+        out[q] = e._replace(coverage=float(covered[q]) / totals[j] if totals[j] else 0.0)
+    return out
 
 
-def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essential_coverage: float) -> list[NextStep]:
-    """Which gaps a training, an internship, a language course or an assessment would close."""
+def next_steps(missing: list[dict], language: LanguageCheck, *, essential_coverage: float) -> list[NextStep]:
+    """Which gaps (``missing``: :class:`MissingSkill` fields) a training, an internship, a language
+    course or an assessment would close."""
     steps = []
-    knowledge = [m for m in missing if m.skill_type == "knowledge"]
-    practical = [m for m in missing if m.skill_type != "knowledge"]
+    knowledge = [m for m in missing if m["skill_type"] == "knowledge"]
+    practical = [m for m in missing if m["skill_type"] != "knowledge"]
     internship = [m for m in practical if essential_coverage >= 0.5]
-    chosen = {m.uri for m in internship}
-    training = knowledge + [m for m in practical if m.uri not in chosen]
+    chosen = {m["uri"] for m in internship}
+    training = knowledge + [m for m in practical if m["uri"] not in chosen]
     if training:
-        shown = [m.label for m in training[:MAX_LISTED]]
-        steps.append(NextStep(kind="training", closes=[m.uri for m in training],
+        shown = [m["label"] for m in training[:MAX_LISTED]]
+        steps.append(NextStep(kind="training", closes=[m["uri"] for m in training],
                               text="Training for: " + ", ".join(shown), code="explain.step.training",
                               params={"skills": shown}))
     if internship:
-        shown = [m.label for m in internship[:MAX_LISTED]]
-        steps.append(NextStep(kind="internship", closes=[m.uri for m in internship],
+        shown = [m["label"] for m in internship[:MAX_LISTED]]
+        steps.append(NextStep(kind="internship", closes=[m["uri"] for m in internship],
                               text="Internship to practise: " + ", ".join(shown), code="explain.step.internship",
                               params={"skills": shown}))
     gaps = [i for i in language.items if i.status == "gap"]

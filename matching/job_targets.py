@@ -32,7 +32,7 @@ from matching.explain import (
     ScoreParts,
     SkillCounts,
     SupportingSkill,
-    explain_skills,
+    explain_pairs,
     next_steps,
     score_parts,
 )
@@ -126,42 +126,39 @@ def explain_targets(
     from matching.vacancies import open_vacancy_counts
 
     features = pa.features[0]
-    X = pa.X
-    x = dict(zip(X.indices.tolist(), X.data.tolist(), strict=True))
-    c = related_credit(model, X, model.A[best])
-    credit: dict[int, dict[int, tuple[int, float]]] = {}
-    for j, s, v, w in zip(c.target.tolist(), c.skill.tolist(), c.via.tolist(), c.credit.tolist(), strict=True):
-        credit.setdefault(j, {})[s] = (v, w)
+    c = related_credit(model, pa, model.A[best])
+    essential = [model.essential_of(o) for o in best]
+    optional = [model.optional_of(o) for o in best]
     occ = [model.occ_uris[o] for o in best]
-    skill_ids = set(x) | set(c.via.tolist())
-    for o in best:
-        skill_ids.update(model.essential_of(o).tolist())
-        skill_ids.update(model.optional_of(o).tolist())
+    skill_ids = set(pa.X.indices.tolist()) | set(c.via.tolist())
+    for e, o in zip(essential, optional, strict=True):
+        skill_ids.update(e.tolist())
+        skill_ids.update(o.tolist())
     labels = model.labels(con, occ + [model.skill_uris[i] for i in skill_ids], lang=lang)
+    explained = explain_pairs(model, features=[features], X=pa.X, credit=c, pairs=[(0, j) for j in range(len(best))],
+                              essential=essential, optional=optional, labels=labels)
     counts = open_vacancy_counts(con, occupation_uris=occ, postcode=features.postcode,
                                  transport_modes=features.transport_modes,
                                  max_commute_minutes=features.max_commute_minutes)
     weights = model.config.weights.model_dump()
     checks: dict[tuple, LanguageCheck] = {}
     out = []
-    for r, o in enumerate(best, start=1):
-        supporting, missing, skill_counts, coverage = explain_skills(
-            model, features, essential=model.essential_of(o), optional=model.optional_of(o), x=x,
-            credit=credit.get(r - 1, {}), labels=labels)
+    for r, (o, e) in enumerate(zip(best.tolist(), explained, strict=True), start=1):
         values = {k: float(parts[k][0, o]) for k in ("skills", "recall", "use", *weights)}
-        values["essential"] = coverage
+        values["essential"] = e.coverage
         key = (required[o].tobytes(), sources[o])
         check = checks.get(key)
         if check is None:     # targets share a few requirements: check each once
             req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required[o]), strict=True)), source=sources[o])
             check = checks[key] = check_language(features.dutch, req)
-        out.append(JobTarget(
-            rank=r, occupation_uri=model.occ_uris[o], label=labels.get(model.occ_uris[o], model.occ_uris[o]),
-            isco_group=model.occ_isco[o], score=round(float(total[o]), 6), parts=score_parts(values, weights),
-            skill_counts=skill_counts, supporting_skills=supporting, missing_essential=missing[:MAX_GAPS],
-            language=check, open_vacancies=counts.get(model.occ_uris[o], 0),
-            next_steps=next_steps(missing, check, essential_coverage=coverage),
-        ))
+        uri = model.occ_uris[o]
+        out.append(JobTarget.model_validate({
+            "rank": r, "occupation_uri": uri, "label": labels.get(uri, uri), "isco_group": model.occ_isco[o],
+            "score": round(float(total[o]), 6), "parts": score_parts(values, weights), "skill_counts": e.counts,
+            "supporting_skills": e.supporting, "missing_essential": e.missing[:MAX_GAPS], "language": check,
+            "open_vacancies": counts.get(uri, 0),
+            "next_steps": next_steps(e.missing, check, essential_coverage=e.coverage),
+        }))
     return out
 
 

@@ -30,6 +30,7 @@ share a few confuser skills win; set overlap (Jaccard) ignores idf and evidence.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,6 +40,7 @@ from matching.features import RankingFeatures
 from matching.model import MatchingModel
 
 BETA = 0.5
+DENSE_SHOWN = 50_000_000      # participants × listed skills up to which "shown" is a boolean matrix
 
 
 def presence(strength: float) -> float:
@@ -64,6 +66,65 @@ def profile_matrix(model: MatchingModel, features: list[RankingFeatures]) -> sp.
     return X
 
 
+class SkillLookup:
+    """What :func:`related_credit` and :func:`skill_fit` read of ``X`` (participants × skills), built on
+    first use: kept with :class:`Participants`, so a cached participant matrix builds them once."""
+
+    BY_SKILL = 2048            # from this many participants on, giving skills are read by column
+
+    def __init__(self, X: sp.csr_matrix) -> None:
+        X = sp.csr_matrix(X)
+        X.sort_indices()
+        self.X = X
+
+    @cached_property
+    def rows(self) -> np.ndarray:
+        """The participant of each stored entry."""
+        return np.repeat(np.arange(self.X.shape[0], dtype=np.int64), np.diff(self.X.indptr))
+
+    @cached_property
+    def held(self) -> np.ndarray:
+        """Sorted keys ``p · S + t`` of the skills each participant shows."""
+        return self.rows * self.X.shape[1] + self.X.indices
+
+    @cached_property
+    def by_skill(self) -> sp.csc_matrix:
+        return self.X.tocsc()
+
+    def weighted(self, idf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
+        """``X`` with ``idf_t · x_t`` and its row sums ``Σ_t idf_t x_t`` (kept for the last ``idf``)."""
+        got = getattr(self, "_weighted", None)
+        if got is None or got[0] is not idf:
+            Xi = self.X.copy()
+            Xi.data = Xi.data * idf[Xi.indices]
+            got = self._weighted = (idf, Xi, np.asarray(Xi.sum(axis=1)).ravel())
+        return got[1], got[2]
+
+    def shown(self, skills: np.ndarray) -> np.ndarray:
+        """``shown[p, j]``: participant ``p`` shows ``skills[j]`` (participants × skills, boolean)."""
+        out = np.zeros((self.X.shape[0], skills.size), bool)
+        if self.X.shape[0] < self.BY_SKILL:
+            slot = np.full(self.X.shape[1], -1, np.int64)
+            slot[skills] = np.arange(skills.size)
+            j = slot[self.X.indices]
+            out[self.rows[j >= 0], j[j >= 0]] = True
+        else:
+            pos, which = _entries(self.by_skill.indptr, skills)
+            out[self.by_skill.indices[pos], which] = True
+        return out
+
+    def givers(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(participant, skill, x)`` of the shown skills ``t`` with ``mask[t]``."""
+        X = self.X
+        if X.shape[0] < self.BY_SKILL:
+            can = mask[X.indices]
+            return self.rows[can], X.indices[can].astype(np.int64), X.data[can]
+        C = self.by_skill
+        cols = np.flatnonzero(mask)
+        pos, which = _entries(C.indptr, cols)
+        return C.indices[pos].astype(np.int64), cols[which].astype(np.int64), C.data[pos]
+
+
 @dataclass(frozen=True)
 class Credit:
     """Related-skill credits, one row per (participant, target, gap ``s``): best giver ``t``."""
@@ -86,6 +147,9 @@ class Targets:
     keys: np.ndarray           # sorted ``o · S + s`` of the listed pairs
     size: np.ndarray           # Σ_s a_os per target
     givers: np.ndarray         # skills that can give related credit to some listed skill
+    credit: sp.csc_matrix      # P restricted to the listed skills (rows): column t → the skills t helps
+    listed: np.ndarray         # the skills some target lists, sorted
+    slot: np.ndarray           # skill → its position in ``listed`` (-1: not listed)
 
 
 def targets(model: MatchingModel, A: sp.csr_matrix) -> Targets:
@@ -96,9 +160,13 @@ def targets(model: MatchingModel, A: sp.csr_matrix) -> Targets:
     At = sp.csr_matrix(A.T)
     Bt = At.copy()
     Bt.data[:] = 1.0
-    givers = np.zeros(A.shape[1], bool)
-    givers[model.P[np.unique(A.indices)].indices] = True
-    return Targets(A=A, At=At, Bt=Bt, keys=keys, size=np.asarray(A.sum(axis=1)).ravel(), givers=givers)
+    listed = np.unique(A.indices)
+    helped = model.P[listed].tocoo()
+    credit = sp.csc_matrix((helped.data, (listed[helped.row], helped.col)), shape=model.P.shape, dtype=np.float32)
+    slot = np.full(A.shape[1], -1, np.int64)
+    slot[listed] = np.arange(listed.size)
+    return Targets(A=A, At=At, Bt=Bt, keys=keys, size=np.asarray(A.sum(axis=1)).ravel(),
+                   givers=np.diff(credit.indptr) > 0, credit=credit, listed=listed, slot=slot)
 
 
 def _prepared(model: MatchingModel, A: sp.csr_matrix | Targets) -> Targets:
@@ -121,71 +189,93 @@ def _member(sorted_keys: np.ndarray, q: np.ndarray) -> np.ndarray:
     return sorted_keys[i] == q
 
 
-def related_credit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix | Targets) -> Credit:
+def _entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of the stored entries of ``rows`` (CSR rows or CSC columns) and, for each, its index in ``rows``."""
+    start = indptr[rows]
+    count = indptr[rows + 1] - start
+    which = np.repeat(np.arange(rows.size), count)
+    return np.arange(which.size) + np.repeat(start - (np.cumsum(count) - count), count), which
+
+
+def _best_of_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """For each distinct ``group``, in increasing order: the index of its largest ``value`` (ties: lowest ``tie``)."""
+    order = np.argsort(group)
+    g = group[order]
+    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    count = np.diff(np.r_[start, g.size])
+    v, t = value[order], tie[order]
+    top = v == np.repeat(np.maximum.reduceat(v, start), count)
+    t = np.where(top, t, np.iinfo(np.int64).max)
+    return order[t == np.repeat(np.minimum.reduceat(t, start), count)]
+
+
+def _lookup(X: sp.csr_matrix | SkillLookup | Participants) -> SkillLookup:
+    if isinstance(X, SkillLookup):
+        return X
+    return X.lookup if isinstance(X, Participants) else SkillLookup(X)
+
+
+def related_credit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets
+                   ) -> Credit:
     """Gap credit of every participant (rows of ``X``) for every target (rows of ``A``).
 
     Candidates are ``(p, o, s, t)`` with ``t`` shown by ``p`` and not listed by ``o``, ``s``
     listed by ``o`` and not shown by ``p``, ``P[s, t] > 0``. Each ``t`` keeps the gap with the
     largest ``a_os · P[s, t]`` (ties: lower ``s``); each gap keeps its largest credit (ties: lower ``t``).
+    Rows come sorted by participant, target and gap. ``X`` may be :class:`Participants`, whose
+    skill look-ups are built once.
     """
     empty = np.zeros(0, np.int64)
-    X = sp.csr_matrix(X)
-    X.sort_indices()
+    none = Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
     T = _prepared(model, A)
-    if X.nnz == 0 or T.A.nnz == 0:
-        return Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
-    S = X.shape[1]
-    p_all = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr))
-    held = p_all * S + X.indices                               # sorted: row-major, sorted indices
-    can = T.givers[X.indices]                                  # only skills related to a listed one
-    p_of, t_of, x_of = p_all[can], X.indices[can].astype(np.int64), X.data[can]
-    Pc = model.P_csc[:, t_of]                                  # skills getting credit × nnz
-    cnt = np.diff(Pc.indptr)
-    k = np.repeat(np.arange(t_of.size), cnt)
-    s_k, w_k = Pc.indices.astype(np.int64), Pc.data * x_of[k]  # (p, t, s) with credit P·x
-    p_k, t_k = p_of[k], t_of[k]
-    gap = ~_member(held, p_k * S + s_k)
+    look = _lookup(X)
+    if look.X.nnz == 0 or T.A.nnz == 0:
+        return none
+    S, m = look.X.shape[1], T.A.shape[0]
+    p_of, t_of, x_of = look.givers(T.givers)                   # shown skills that can help a listed one
+    pos, k = _entries(T.credit.indptr, t_of)
+    s_k = T.credit.indices[pos].astype(np.int64)
+    p_k, t_k, w_k = p_of[k], t_of[k], T.credit.data[pos] * x_of[k]   # (p, t, s) with credit P·x
+    if look.X.shape[0] * T.listed.size <= DENSE_SHOWN:
+        gap = ~look.shown(T.listed)[p_k, T.slot[s_k]]
+    else:
+        gap = ~_member(look.held, p_k * S + s_k)
     p_k, t_k, s_k, w_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap]
-    At = T.At                                                  # skills × targets
-    cnt = np.diff(At.indptr)[s_k]
-    j = np.repeat(np.arange(s_k.size), cnt)
-    starts = At.indptr[s_k]
-    offs = np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-    pos = np.repeat(starts, cnt) + offs
-    o_j, a_j = At.indices[pos].astype(np.int64), At.data[pos]
+    pos, j = _entries(T.At.indptr, s_k)                        # the targets listing s
+    o_j, a_j = T.At.indices[pos].astype(np.int64), T.At.data[pos]
     p_j, t_j, s_j, w_j = p_k[j], t_k[j], s_k[j], w_k[j]
-    keep = ~_member(T.keys, o_j * S + t_j)                   # t must be unused by the target
+    keep = ~_member(T.keys, o_j * S + t_j)                     # t must be unused by the target
+    if not keep.any():
+        return none
     p_j, o_j, s_j, t_j, w_j, a_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep]
-    if p_j.size == 0:
-        return Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
-    # each giver t: its best gap in the target
-    order = np.lexsort((s_j, -(a_j * w_j), t_j, o_j, p_j))
-    p_j, o_j, s_j, t_j, w_j, a_j = (v[order] for v in (p_j, o_j, s_j, t_j, w_j, a_j))
-    first = np.r_[True, (p_j[1:] != p_j[:-1]) | (o_j[1:] != o_j[:-1]) | (t_j[1:] != t_j[:-1])]
-    p_j, o_j, s_j, t_j, w_j, a_j = (v[first] for v in (p_j, o_j, s_j, t_j, w_j, a_j))
-    # each gap s: its best giver
-    order = np.lexsort((t_j, -w_j, s_j, o_j, p_j))
-    p_j, o_j, s_j, t_j, w_j, a_j = (v[order] for v in (p_j, o_j, s_j, t_j, w_j, a_j))
-    first = np.r_[True, (p_j[1:] != p_j[:-1]) | (o_j[1:] != o_j[:-1]) | (s_j[1:] != s_j[:-1])]
-    return Credit(p_j[first], o_j[first], s_j[first], t_j[first], w_j[first].astype(np.float32),
-                  a_j[first].astype(np.float32))
+    pair = p_j * m + o_j
+    best = _best_of_groups(pair * S + t_j, a_j * w_j, s_j)    # each giver t: its best gap in the target
+    pair, s_j, t_j, w_j, a_j = pair[best], s_j[best], t_j[best], w_j[best], a_j[best]
+    best = _best_of_groups(pair * S + s_j, w_j, t_j)          # each gap s: its best giver
+    pair = pair[best]
+    return Credit(pair // m, pair % m, s_j[best], t_j[best], w_j[best].astype(np.float32),
+                  a_j[best].astype(np.float32))
 
 
-def skill_fit(model: MatchingModel, X: sp.csr_matrix, A: sp.csr_matrix | Targets) -> dict[str, np.ndarray]:
+def _dot(X: sp.csr_matrix, M: sp.csr_matrix) -> np.ndarray:
+    """``X @ M`` as a dense array (a few columns: against dense columns, same sums in the same order)."""
+    return X @ M.toarray() if M.shape[1] <= 16 else (X @ M).toarray()
+
+
+def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets
+              ) -> dict[str, np.ndarray]:
     """``recall``, ``use`` (precision) and ``skills`` (F_β), participants × targets (formula: module docstring)."""
     T = _prepared(model, A)
-    X = sp.csr_matrix(X)
-    n, m = X.shape[0], T.A.shape[0]
-    c = related_credit(model, X, T)
+    look = _lookup(X)
+    n, m = look.X.shape[0], T.A.shape[0]
+    c = related_credit(model, look, T)
     gain = np.zeros((n, m), np.float32)
     used = np.zeros((n, m), np.float32)
     np.add.at(gain, (c.participant, c.target), c.weight * c.credit)
     np.add.at(used, (c.participant, c.target), model.idf[c.via] * c.credit)
-    Xi = X.copy()
-    Xi.data = Xi.data * model.idf[Xi.indices]
-    own = np.asarray(Xi.sum(axis=1)).ravel()
-    recall = ((X @ T.At).toarray() + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
-    precision = ((Xi @ T.Bt).toarray() + used) / np.where(own > 0, own, 1.0)[:, None]
+    Xi, own = look.weighted(model.idf)
+    recall = (_dot(look.X, T.At) + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
+    precision = (_dot(Xi, T.Bt) + used) / np.where(own > 0, own, 1.0)[:, None]
     b2 = BETA * BETA
     denom = b2 * precision + recall
     skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
@@ -214,6 +304,10 @@ class Participants:
     preferred: tuple[np.ndarray, np.ndarray]                # (participant, occupation)
     sectors: tuple[np.ndarray, np.ndarray]                  # (participant, ISCO code prefix)
     dutch: np.ndarray           # participants × 4, NaN: not assessed
+
+    @cached_property
+    def lookup(self) -> SkillLookup:
+        return SkillLookup(self.X)
 
 
 def participants(model: MatchingModel, features: list[RankingFeatures]) -> Participants:
@@ -293,7 +387,7 @@ def score(
     from matching.language import language_fit
 
     T = _prepared(model, A)
-    parts = skill_fit(model, pa.X, T)
+    parts = skill_fit(model, pa, T)
     for name, fn in (("experience", experience_fit), ("preference", preference_fit)):
         if occupations is None:
             parts[name] = fn(model, pa, np.arange(T.A.shape[0]))

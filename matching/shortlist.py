@@ -43,7 +43,7 @@ from matching.explain import (
     ScoreParts,
     SkillCounts,
     SupportingSkill,
-    explain_skills,
+    explain_pairs,
     next_steps,
     score_parts,
 )
@@ -255,35 +255,30 @@ def make_shortlist(
     opt = np.array([model.skill_index[u] for u in spec.optional if u in model.skill_index], np.int64)
     X = pm.scoring.X[order] if order.size else pm.scoring.X[:0]
     c = related_credit(model, X, A)
-    credit: dict[int, dict[int, tuple[int, float]]] = {}
-    for r, s_, v, w in zip(c.participant.tolist(), c.skill.tolist(), c.via.tolist(), c.credit.tolist(), strict=True):
-        credit.setdefault(r, {})[s_] = (v, w)
     labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in set(c.via.tolist())],
                           lang=lang)
+    features = [pm.features[p] for p in order.tolist()]
+    explained = explain_pairs(model, features=features, X=X, credit=c, pairs=[(r, 0) for r in range(len(features))],
+                              essential=[ess], optional=[opt], labels=labels)
     weights = model.config.weights.model_dump()
     candidates = []
-    for r, p in enumerate(order.tolist()):
-        f = pm.features[p]
-        row = X[r]
-        x = dict(zip(row.indices.tolist(), row.data.tolist(), strict=True))
-        supporting, missing, counts, coverage = explain_skills(
-            model, f, essential=ess, optional=opt, x=x, credit=credit.get(r, {}), labels=labels)
+    for r, (p, f, e) in enumerate(zip(order.tolist(), features, explained, strict=True)):
         values = {k: float(parts[k][p]) for k in ("skills", "recall", "use", *weights)}
-        values["essential"] = coverage
+        values["essential"] = e.coverage
         check = check_language(f.dutch, requirement)
         m = float(minutes[p])
         flags = [] if np.isfinite(m) else ["shortlist.flag.commute_unknown"]   # message codes
         if not check.meets:
             flags.append("shortlist.flag.dutch_below_requirement")
-        candidates.append(Candidate(
-            rank=r + 1, participant_id=f.participant_id, score=round(float(total[p]), 6),
-            parts=score_parts(values, weights), skill_counts=counts,
-            commute_minutes=round(m, 1) if np.isfinite(m) else None,
-            distance_km=round(float(geo.haversine_km(pm.lat[p], pm.lon[p], spec.lat, spec.lon)), 1)
+        candidates.append(Candidate.model_validate({
+            "rank": r + 1, "participant_id": f.participant_id, "score": round(float(total[p]), 6),
+            "parts": score_parts(values, weights), "skill_counts": e.counts,
+            "commute_minutes": round(m, 1) if np.isfinite(m) else None,
+            "distance_km": round(float(geo.haversine_km(pm.lat[p], pm.lon[p], spec.lat, spec.lon)), 1)
             if np.isfinite(m) else None,
-            supporting_skills=supporting, missing_essential=missing[:MAX_GAPS], language=check,
-            next_steps=next_steps(missing, check, essential_coverage=coverage), flags=flags,
-        ))
+            "supporting_skills": e.supporting, "missing_essential": e.missing[:MAX_GAPS], "language": check,
+            "next_steps": next_steps(e.missing, check, essential_coverage=e.coverage), "flags": flags,
+        }))
     filtered = {"commute": int((~filters["commute"]).sum()),
                 "availability": int((filters["commute"] & ~filters["availability"]).sum())}
     with transaction(con):   # the log row and the stored suggestion: one commit
