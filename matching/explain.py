@@ -112,16 +112,21 @@ def explain_pairs(
     and the coverage of the essential skills ``Σ idf·credit / Σ idf``.
 
     ``pairs[q] = (i, j)``: participant row ``i`` of ``X`` (and ``features``) against target ``j``,
-    whose skills are ``essential[j]`` / ``optional[j]``; ``credit`` from
-    :func:`matching.scoring.related_credit` of ``X`` against those targets. Language skills never count.
+    whose skills are ``essential[j]`` / ``optional[j]``; ``credit`` of ``X`` against those targets
+    (:func:`matching.scoring.related_credit`, rows in any order). Language skills never count.
     """
     S, m, lang = X.shape[1], len(essential), model.skill_is_language
     ess = [e[~lang[e]] for e in essential]
-    opt = [o[~lang[o] & ~np.isin(o, e)] for o, e in zip(optional, ess, strict=True)]
+    opt = []
+    for o, e in zip(optional, ess, strict=True):
+        listed = set(e.tolist())
+        opt.append(np.array([s for s in o[~lang[o]].tolist() if s not in listed], np.int64))
     X = sp.csr_matrix(X)
     X.sort_indices()
     x_keys = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr)) * S + X.indices
-    c_keys = (credit.participant * m + credit.target) * S + credit.skill      # sorted (related_credit)
+    c_keys = (credit.participant * m + credit.target) * S + credit.skill
+    c_order = np.argsort(c_keys)
+    c_keys = c_keys[c_order]
     rows = [(q, j, kind, idx) for q, (_, j) in enumerate(pairs) for kind, idx in ((0, ess[j]), (1, opt[j]))]
     size = [idx.size for *_, idx in rows]
     q_of = np.repeat(np.array([r[0] for r in rows], np.int64), size)
@@ -132,6 +137,7 @@ def explain_pairs(
     direct, xi = _keyed(x_keys, i_of * S + s_of)
     related, ci = _keyed(c_keys, (i_of * m + j_of) * S + s_of)
     related &= ~direct
+    ci = c_order[ci] if c_keys.size else ci
     value = np.where(direct, X.data[xi] if X.nnz else 0.0, credit.credit[ci] if c_keys.size else 0.0)
     value = value.astype(np.float64)
     got = essential_of & (direct | related)

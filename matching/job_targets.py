@@ -46,7 +46,7 @@ from matching.language import (
 )
 from matching.log import write_log, write_logs
 from matching.model import MatchingModel, get_model
-from matching.scoring import Participants, participants, related_credit, score
+from matching.scoring import Credit, Participants, participants, score, score_with_credit
 
 MAX_TOP = 200
 
@@ -102,11 +102,11 @@ def job_targets(
     model = get_model(con, config=config)
     required, sources = requirements(con, model)
     pa = participants(model, [features])
-    total, parts = score(model, pa, A=model.A, occupations=None, required=required)
+    total, parts, credit = score_with_credit(model, pa, A=model.A, occupations=None, required=required)
     total = total[0]
     best = rank(total, top)
-    targets = explain_targets(con, model, pa, best=best, total=total, parts=parts, required=required,
-                              sources=sources, lang=lang)
+    targets = explain_targets(con, model, pa, best=best, total=total, parts=parts, credit=credit,
+                              required=required, sources=sources, lang=lang)
     log_id = None
     if log:
         log_id = write_log(
@@ -120,13 +120,19 @@ def job_targets(
 
 def explain_targets(
     con: duckdb.DuckDBPyConnection, model: MatchingModel, pa: Participants, *, best: np.ndarray,
-    total: np.ndarray, parts: dict[str, np.ndarray], required: np.ndarray, sources: list[str], lang: str,
+    total: np.ndarray, parts: dict[str, np.ndarray], credit: Credit, required: np.ndarray, sources: list[str],
+    lang: str,
 ) -> list[JobTarget]:
-    """The explained :class:`JobTarget` for each occupation in ``best`` (one participant)."""
+    """The explained :class:`JobTarget` for each occupation in ``best`` (one participant; ``credit``
+    against every occupation, from :func:`matching.scoring.score_with_credit`)."""
     from matching.vacancies import open_vacancy_counts
 
     features = pa.features[0]
-    c = related_credit(model, pa, model.A[best])
+    slot = np.full(len(model.occ_uris), -1, np.int64)
+    slot[best] = np.arange(best.size)
+    keep = slot[credit.target] >= 0
+    c = Credit(credit.participant[keep], slot[credit.target[keep]], credit.skill[keep], credit.via[keep],
+               credit.credit[keep], credit.weight[keep])
     essential = [model.essential_of(o) for o in best]
     optional = [model.optional_of(o) for o in best]
     occ = [model.occ_uris[o] for o in best]

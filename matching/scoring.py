@@ -265,6 +265,11 @@ def _dot(X: sp.csr_matrix, M: sp.csr_matrix) -> np.ndarray:
 def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets
               ) -> dict[str, np.ndarray]:
     """``recall``, ``use`` (precision) and ``skills`` (F_β), participants × targets (formula: module docstring)."""
+    return _skill_fit(model, X, A)[0]
+
+
+def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets
+               ) -> tuple[dict[str, np.ndarray], Credit]:
     T = _prepared(model, A)
     look = _lookup(X)
     n, m = look.X.shape[0], T.A.shape[0]
@@ -280,7 +285,7 @@ def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participant
     denom = b2 * precision + recall
     skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
     return {"skills": skills.astype(np.float32), "recall": recall.astype(np.float32),
-            "use": precision.astype(np.float32)}
+            "use": precision.astype(np.float32)}, c
 
 
 def occupation_similarity(model: MatchingModel, have: np.ndarray, targets: np.ndarray, *,
@@ -376,7 +381,16 @@ def score(
     model: MatchingModel, pa: Participants, *, A: sp.csr_matrix | Targets, occupations: list[np.ndarray] | None,
     required: np.ndarray,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Total score and unweighted parts, participants × targets — job targets and shortlists alike.
+    """Total score and unweighted parts, participants × targets — job targets and shortlists alike
+    (:func:`score_with_credit` without the credits)."""
+    return score_with_credit(model, pa, A=A, occupations=occupations, required=required)[:2]
+
+
+def score_with_credit(
+    model: MatchingModel, pa: Participants, *, A: sp.csr_matrix | Targets, occupations: list[np.ndarray] | None,
+    required: np.ndarray,
+) -> tuple[np.ndarray, dict[str, np.ndarray], Credit]:
+    """Total score, unweighted parts (participants × targets) and the related-skill credits behind them.
 
     ``A``: targets × skills weights; ``occupations[j]``: the ESCO occupations target ``j`` stands
     for (experience and preference take the best of them; None: target ``j`` is occupation
@@ -387,7 +401,7 @@ def score(
     from matching.language import language_fit
 
     T = _prepared(model, A)
-    parts = skill_fit(model, pa, T)
+    parts, credit = _skill_fit(model, pa, T)
     for name, fn in (("experience", experience_fit), ("preference", preference_fit)):
         if occupations is None:
             parts[name] = fn(model, pa, np.arange(T.A.shape[0]))
@@ -402,7 +416,7 @@ def score(
     dutch = np.where(np.isnan(pa.dutch), np.inf, pa.dutch)
     distinct, inverse = requirement_groups(required)
     parts["language"] = language_fit(dutch[:, None, :], distinct[None, :, :])[:, inverse]
-    return combine(parts, model.config.weights.model_dump()), parts
+    return combine(parts, model.config.weights.model_dump()), parts, credit
 
 
 def requirement_groups(required: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
