@@ -24,6 +24,8 @@ from typing import Any
 
 import duckdb
 
+from foundation.cache import caches
+
 KEY_SUFFIX = ".audit-key"
 HEAD_SUFFIX = ".audit-head"
 
@@ -149,14 +151,19 @@ def database_file(cursor: duckdb.DuckDBPyConnection) -> Path | None:
     return Path(row[0]).resolve() if row and row[0] else None
 
 
+_names: dict[str, str] = {}   # a database as the cache registry names it → its store's name
+
+
 def chain_store(cursor: duckdb.DuckDBPyConnection) -> ChainStore:
-    """The (cached) chain store of the cursor's database."""
-    path = database_file(cursor)
-    name = str(path) if path else ":memory:"
+    """The (cached) chain store of the cursor's database (its file as :mod:`foundation.cache` read it)."""
+    db = caches.where(cursor)[0]
+    name = _names.get(db)
+    if name is None:
+        name = _names[db] = ":memory:" if db.startswith("memory:") else str(Path(db).resolve())
     with _stores_lock:
         store = _stores.get(name)
         if store is None:
-            store = _stores[name] = ChainStore(path)
+            store = _stores[name] = ChainStore(None if name == ":memory:" else Path(name))
         return store
 
 

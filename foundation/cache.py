@@ -18,7 +18,7 @@ so a warm look-up asks the database nothing.
 :meth:`CacheRegistry.memo` holds values keyed by their inputs' content alone.
 
 Each entry names the events it depends on (:data:`IMPORT`, :data:`INDEX`,
-:data:`REQUIREMENTS`); the code that causes an event calls :func:`invalidate` after its
+:data:`REQUIREMENTS`, :data:`VACANCIES`); the code that causes an event calls :func:`invalidate` after its
 commit, which drops every entry of that database depending on it. An optional ``stamp``
 (a cheap query result such as a row count) rebuilds an entry when data changes by paths that
 raise no event. Each name keeps at most ``maxsize`` entries, least recently used first out.
@@ -38,11 +38,12 @@ from typing import Any, Literal, TypeVar
 
 import duckdb
 
-Event = Literal["import", "index", "requirements"]
+Event = Literal["import", "index", "requirements", "vacancies"]
 IMPORT: Event = "import"            # a taxonomy (ESCO) import
 INDEX: Event = "index"              # label vectors or related-skill lists stored
 REQUIREMENTS: Event = "requirements"  # a Dutch language requirement edited
-EVENTS: tuple[Event, ...] = (IMPORT, INDEX, REQUIREMENTS)
+VACANCIES: Event = "vacancies"      # a vacancy confirmed, edited or closed
+EVENTS: tuple[Event, ...] = (IMPORT, INDEX, REQUIREMENTS, VACANCIES)
 
 T = TypeVar("T")
 
@@ -69,16 +70,15 @@ def taxonomy_import(con: duckdb.DuckDBPyConnection) -> tuple | None:
 
 
 def _file_and_import(con: duckdb.DuckDBPyConnection) -> tuple[str, tuple | None]:
-    """:func:`database_file` and :func:`taxonomy_import` in one query."""
-    try:
-        row = con.execute(
-            f"""SELECT (SELECT path FROM duckdb_databases() WHERE database_name = current_database()), i.*
-                FROM (SELECT 1) LEFT JOIN ({_LATEST_IMPORT}) i ON true"""
-        ).fetchone()
-    except duckdb.CatalogException:
-        return database_file(con), None
-    db = str(row[0]) if row[0] else f"memory:{id(con)}"
-    return db, (tuple(row[1:]) if row[1] is not None else None)
+    """:func:`database_file` and :func:`taxonomy_import`, never failing inside a transaction (a failed
+    statement would abort it): the import table is read only where it exists."""
+    path, has_imports = con.execute(
+        """SELECT path, EXISTS (SELECT 1 FROM duckdb_tables() WHERE database_name = current_database()
+                                AND schema_name = 'taxonomy' AND table_name = 'imports')
+           FROM duckdb_databases() WHERE database_name = current_database()"""
+    ).fetchone()
+    db = str(path) if path else f"memory:{id(con)}"
+    return db, (taxonomy_import(con) if has_imports else None)
 
 
 @dataclass

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 
 import duckdb
 import numpy as np
 
-from foundation.db import transaction, utcnow
+from foundation.cache import IMPORT, VACANCIES, cached, invalidate
+from foundation.db import after_commit, transaction, utcnow
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from foundation.ids import public_id
 from matching import geo
@@ -169,6 +171,7 @@ def confirm_vacancy(
     if problems:
         raise InputError("The vacancy cannot be confirmed like this", problems, code="vacancy.cannot_confirm")
     with transaction(con):
+        after_commit(functools.partial(invalidate, con, VACANCIES))
         con.execute(
             """UPDATE matching.vacancies SET status = 'confirmed', occupation_uris = ?, essential_skills = ?,
                    optional_skills = ?, confirmed_by = ?, confirmed_at = ? WHERE vacancy_id = ?""",
@@ -197,6 +200,7 @@ def close_vacancy(con: duckdb.DuckDBPyConnection, *, vacancy_id: str, by: str) -
     """Filled or withdrawn: no new shortlists and no more edits; its shortlists and their history stay."""
     get_vacancy(con, vacancy_id=vacancy_id)
     with transaction(con):
+        after_commit(functools.partial(invalidate, con, VACANCIES))
         con.execute("UPDATE matching.vacancies SET status = 'closed' WHERE vacancy_id = ?", [vacancy_id])
     return get_vacancy(con, vacancy_id=vacancy_id)
 
@@ -218,15 +222,20 @@ def vacancy_requirement(con: duckdb.DuckDBPyConnection, *, vacancy: Vacancy) -> 
     return LanguageRequirement(**levels, source=source)
 
 
+def confirmed_places(con: duckdb.DuckDBPyConnection) -> list[tuple[tuple[str, ...], str]]:
+    """``(occupation URIs, postcode)`` of every confirmed vacancy, cached until one is confirmed, edited or closed."""
+    return cached(con, "vacancies.confirmed", lambda: [(tuple(occs or ()), pc) for occs, pc in con.execute(
+        "SELECT occupation_uris, postcode FROM matching.vacancies WHERE status = 'confirmed'").fetchall()],
+        on=(IMPORT, VACANCIES))
+
+
 def open_vacancy_counts(
     con: duckdb.DuckDBPyConnection, *, occupation_uris: list[str], postcode: str | None,
     transport_modes: tuple[str, ...] | list[str] = (), max_commute_minutes: int = 45,
 ) -> dict[str, int]:
     """Confirmed vacancies per occupation within the participant's commute (all when no postcode)."""
     wanted = set(occupation_uris)
-    rows = [(occ, pc) for occs, pc in con.execute(
-        "SELECT occupation_uris, postcode FROM matching.vacancies WHERE status = 'confirmed'").fetchall()
-        for occ in occs or [] if occ in wanted]
+    rows = [(occ, pc) for occs, pc in confirmed_places(con) for occ in occs if occ in wanted]
     if not rows:
         return {}
     reach = np.ones(len(rows), dtype=bool)

@@ -14,7 +14,8 @@ from matching.config import MatchingConfig
 from matching.job_targets import requirements
 from matching.language import set_requirement
 from matching.model import get_model
-from matching.vacancies import propose
+from matching.vacancies import close_vacancy, confirm_vacancy, create_vacancy, propose
+from matching.vacancies.store import confirmed_places
 from service.app import migrate_all
 from taxonomy.encoders import DEFAULT_ENCODER, get_encoder
 from taxonomy.esco_import import import_esco
@@ -129,3 +130,17 @@ def test_an_import_is_seen_by_every_connection(con) -> None:
     after = caches.where(cursor)[1]
     assert before is not None and after is not None and after[0] > before[0]
     cursor.close()
+
+
+def test_confirming_and_closing_a_vacancy_invalidates_the_open_vacancies(con) -> None:
+    model = get_model(con, config=CFG)
+    occ = next(o for o in range(len(model.occ_uris)) if model.essential_of(o).size)
+    assert confirmed_places(con) == []                       # cached from here on
+    v = create_vacancy(con, owner="liaison", method="lexical", vacancy={
+        "title": "magazijnier", "description": "orders", "employer": "X", "postcode": "8000"})
+    assert confirmed_places(con) == []                       # proposed vacancies do not count
+    confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[model.occ_uris[occ]],
+                    essential_skills=[model.skill_uris[s] for s in model.essential_of(occ)[:2]])
+    assert confirmed_places(con) == [((model.occ_uris[occ],), "8000")]
+    close_vacancy(con, vacancy_id=v.vacancy_id, by="liaison")
+    assert confirmed_places(con) == []
