@@ -31,12 +31,13 @@ sys.path.insert(0, str(ROOT))
 
 from assessment.profile import CompetenceProfile  # noqa: E402
 from matching import geo  # noqa: E402
+from matching.candidate_ranking import participant_matrix, rank_candidates, vacancy_spec  # noqa: E402
 from matching.config import MatchingConfig  # noqa: E402
 from matching.features import ranking_features  # noqa: E402
 from matching.job_targets import job_targets, rank_profiles, requirements  # noqa: E402
 from matching.model import get_model  # noqa: E402
 from matching.scoring import score_occupations  # noqa: E402
-from matching.shortlist import make_shortlist, participant_matrix, rank_candidates, vacancy_spec  # noqa: E402
+from matching.shortlist import make_shortlist  # noqa: E402
 from matching.vacancies import confirm_vacancy, create_vacancy  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"

@@ -113,6 +113,25 @@ class SkillLookup:
             out[self.by_skill.indices[pos], which] = True
         return out
 
+    def dot(self, M: sp.csr_matrix, *, scale: np.ndarray | None = None) -> np.ndarray:
+        """``(x_pt · scale_t) @ M`` as a dense participants × columns array, each sum taken over the
+        participant's skills in skill order. Many participants against a few columns: only the
+        entries of ``M``'s skills are read (by column)."""
+        many, m = self.X.shape[0] >= self.BY_SKILL, M.shape[1]
+        if not (many and m <= 16):
+            X = self.X if scale is None else self.weighted(scale)[0]
+            return (X @ M).toarray() if m > 16 else X @ M.toarray()
+        C, dense = self.by_skill, M.toarray()
+        skills = np.flatnonzero(np.diff(M.indptr))
+        pos, which = _entries(C.indptr, skills)
+        t, rows, x = skills[which], C.indices[pos], C.data[pos]
+        if scale is not None:
+            x = x * scale[t]
+        out = np.zeros((self.X.shape[0], m), np.float32)
+        for j in range(m):
+            np.add.at(out[:, j], rows, x * dense[t, j])
+        return out
+
     def givers(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(participant, skill, x)`` of the shown skills ``t`` with ``mask[t]``."""
         X = self.X
@@ -257,11 +276,6 @@ def related_credit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Partic
                   a_j[best].astype(np.float32))
 
 
-def _dot(X: sp.csr_matrix, M: sp.csr_matrix) -> np.ndarray:
-    """``X @ M`` as a dense array (a few columns: against dense columns, same sums in the same order)."""
-    return X @ M.toarray() if M.shape[1] <= 16 else (X @ M).toarray()
-
-
 def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets
               ) -> dict[str, np.ndarray]:
     """``recall``, ``use`` (precision) and ``skills`` (F_β), participants × targets (formula: module docstring)."""
@@ -278,9 +292,9 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
     used = np.zeros((n, m), np.float32)
     np.add.at(gain, (c.participant, c.target), c.weight * c.credit)
     np.add.at(used, (c.participant, c.target), model.idf[c.via] * c.credit)
-    Xi, own = look.weighted(model.idf)
-    recall = (_dot(look.X, T.At) + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
-    precision = (_dot(Xi, T.Bt) + used) / np.where(own > 0, own, 1.0)[:, None]
+    own = look.weighted(model.idf)[1]
+    recall = (look.dot(T.At) + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
+    precision = (look.dot(T.Bt, scale=model.idf) + used) / np.where(own > 0, own, 1.0)[:, None]
     b2 = BETA * BETA
     denom = b2 * precision + recall
     skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)

@@ -1,11 +1,8 @@
 """Shortlists for a liaison: consenting participants ranked for one confirmed vacancy.
 
-Hard filters (a candidate who fails one is left out; the counts are reported):
-
-* commute — ``60 · haversine_km(participant, vacancy) · 1.3 / speed(fastest mode)`` must not
-  exceed the participant's maximum (see :mod:`matching.geo`); no known postcode → kept, flagged;
-* availability — the participant's hours per week ≥ the vacancy's, every vacancy shift among
-  the participant's shifts, and weekend work only for participants available at weekends.
+Hard filters (a candidate who fails one is left out; the counts are reported): commute and
+availability, as in :mod:`matching.candidate_ranking`, which ranks every participant at once; a
+candidate without a known postcode is kept and flagged.
 
 Score: exactly the job-target score (:func:`matching.scoring.score`) with the vacancy as a
 pseudo-occupation — its *confirmed* skills (essential / optional; ESCO language skills never
@@ -21,20 +18,18 @@ needs a reason. Candidate status changes are appended, never overwritten.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 import numpy as np
-import scipy.sparse as sp
 from pydantic import BaseModel
 
 from assessment.profile import CompetenceProfile
-from foundation.cache import IMPORT, cached
 from foundation.db import transaction, utcnow
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from foundation.ids import public_id
 from matching import geo
+from matching.candidate_ranking import consenting_matrix, rank_candidates, top_candidates, vacancy_spec
 from matching.config import MatchingConfig
 from matching.explain import (
     MAX_GAPS,
@@ -47,135 +42,14 @@ from matching.explain import (
     next_steps,
     score_parts,
 )
-from matching.features import RankingFeatures, ranking_features
 from matching.language import LanguageCheck, check_language
 from matching.log import write_log
-from matching.model import MatchingModel, get_model
-from matching.scoring import Participants, participants, related_credit, score
-from matching.vacancies import Vacancy, get_vacancy, vacancy_requirement
+from matching.model import get_model
+from matching.scoring import Credit
+from matching.vacancies import get_vacancy, vacancy_requirement
 
 STATUSES = ("contacted", "invited", "hired", "rejected")
-SHIFTS = ("day", "early", "late", "night")
 
-
-# --- the participant matrix (vectorised over participants) ----------------------------------
-
-@dataclass
-class ParticipantMatrix:
-    """Allow-listed features of many participants as arrays (rows = participants)."""
-
-    ids: list[str]
-    id_rank: np.ndarray         # position of each id in sorted order (ties broken by id)
-    features: list[RankingFeatures]
-    scoring: Participants       # skills, experience, preferences, Dutch (matching.scoring)
-    lat: np.ndarray
-    lon: np.ndarray
-    speed: np.ndarray
-    max_minutes: np.ndarray
-    hours: np.ndarray
-    shift_mask: np.ndarray      # bit per shift
-    weekends: np.ndarray
-
-
-def participant_matrix(model: MatchingModel, features: list[RankingFeatures]) -> ParticipantMatrix:
-    """Build the arrays once; reuse them for every vacancy until profiles change."""
-    lat, lon = geo.coordinates([f.postcode for f in features])
-    return ParticipantMatrix(
-        ids=[f.participant_id for f in features], features=features, scoring=participants(model, features),
-        id_rank=np.argsort(np.argsort(np.array([f.participant_id for f in features], dtype=str), kind="stable")),
-        lat=lat, lon=lon, speed=np.array([geo.best_speed(f.transport_modes) for f in features], dtype=np.float64),
-        max_minutes=np.array([f.max_commute_minutes for f in features], dtype=np.float64),
-        hours=np.array([f.hours_per_week for f in features], dtype=np.int64),
-        shift_mask=np.array([sum(1 << SHIFTS.index(s) for s in f.shifts if s in SHIFTS) for f in features],
-                            dtype=np.int64),
-        weekends=np.array([f.weekends for f in features], dtype=bool),
-    )
-
-
-@dataclass(frozen=True)
-class VacancySpec:
-    """What ranking needs of a confirmed vacancy."""
-
-    essential: list[str]
-    optional: list[str]
-    occupation_uris: list[str]
-    required: np.ndarray          # 4 CEFR values
-    lat: float
-    lon: float
-    hours: int
-    shifts: tuple[str, ...]
-    weekends: bool
-
-
-def vacancy_target(model: MatchingModel, spec: VacancySpec) -> sp.csr_matrix:
-    """The vacancy as a pseudo-occupation: one row of skill weights (:meth:`MatchingModel.target_weights`)."""
-    index = model.skill_index
-    return model.target_weights(np.array([index[u] for u in spec.essential if u in index], np.int64),
-                                np.array([index[u] for u in spec.optional if u in index], np.int64))
-
-
-def rank_candidates(
-    model: MatchingModel, pm: ParticipantMatrix, spec: VacancySpec,
-) -> tuple[np.ndarray, dict[str, np.ndarray], np.ndarray, dict[str, np.ndarray]]:
-    """Scores and parts of every participant, the commute minutes and the filter masks (pure).
-
-    Returns ``(total, parts, minutes, filters)``; ``filters`` has boolean masks ``commute``,
-    ``availability`` (True = passes) — a candidate must pass both.
-    """
-    A = vacancy_target(model, spec)
-    occ = np.array([model.occ_index[u] for u in spec.occupation_uris if u in model.occ_index], np.int64)
-    total, parts = score(model, pm.scoring, A=A, occupations=[occ], required=spec.required[None, :])
-    total, parts = total[:, 0], {k: v[:, 0] for k, v in parts.items()}
-    dist = geo.haversine_km(pm.lat, pm.lon, spec.lat, spec.lon)
-    minutes = geo.commute_minutes(dist, pm.speed)
-    commute_ok = np.isnan(minutes) | (minutes <= pm.max_minutes)
-    need = sum(1 << SHIFTS.index(s) for s in spec.shifts if s in SHIFTS)
-    avail_ok = (pm.hours >= spec.hours) & ((pm.shift_mask & need) == need) & (pm.weekends | (not spec.weekends))
-    return total, parts, minutes, {"commute": commute_ok, "availability": avail_ok}
-
-
-# --- cache of the consenting participants' matrix -----------------------------------------------
-
-_SIGNATURE = """SELECT
-    (SELECT count(*) || '/' || coalesce(max(updated_at)::VARCHAR, '') FROM assessment.participants),
-    (SELECT count(*) || '/' || coalesce(max(changed_at)::VARCHAR, '') FROM assessment.participant_history),
-    (SELECT count(*) FROM assessment.consent_events),
-    (SELECT count(*) || '/' || coalesce(max(recorded_at)::VARCHAR, '') FROM assessment.records),
-    (SELECT count(*) FROM assessment.experience),
-    (SELECT count(*) FROM assessment.agreed_targets)"""
-
-
-def profiles_signature(con: duckdb.DuckDBPyConnection) -> tuple | None:
-    """Changes whenever a participant, a consent, a record or experience changes (None: unknown)."""
-    try:
-        return tuple(con.execute(_SIGNATURE).fetchone())
-    except duckdb.Error:
-        return None
-
-
-def consenting_matrix(
-    con: duckdb.DuckDBPyConnection, model: MatchingModel, *, profiles: list[CompetenceProfile] | None = None,
-) -> ParticipantMatrix:
-    """The matrix of the currently consenting participants.
-
-    Cached per database and rebuilt when :func:`profiles_signature` changes; with explicit
-    ``profiles`` it is built from them (not cached).
-    """
-    if profiles is not None:
-        return participant_matrix(model, [ranking_features(p) for p in profiles])
-    from assessment.profiles import consenting_profiles
-
-    def build() -> ParticipantMatrix:
-        return participant_matrix(model, [ranking_features(p) for p in consenting_profiles(con)])
-
-    sig = profiles_signature(con)
-    if sig is None:
-        return build()
-    return cached(con, "shortlist.participants", build, config=model.config.model_dump_json(),
-                  on=(IMPORT,), stamp=sig)
-
-
-# --- shortlists ---------------------------------------------------------------------------------
 
 class Candidate(BaseModel):
     rank: int
@@ -220,15 +94,6 @@ class StatusEvent(BaseModel):
     changed_at: datetime
 
 
-def vacancy_spec(con: duckdb.DuckDBPyConnection, *, vacancy: Vacancy) -> VacancySpec:
-    place = geo.place(vacancy.postcode)
-    return VacancySpec(
-        essential=vacancy.essential_skills, optional=vacancy.optional_skills, occupation_uris=vacancy.occupation_uris,
-        required=vacancy_requirement(con, vacancy=vacancy).values(), lat=place.latitude, lon=place.longitude,
-        hours=vacancy.hours_per_week, shifts=tuple(vacancy.shifts), weekends=vacancy.weekends,
-    )
-
-
 def make_shortlist(
     con: duckdb.DuckDBPyConnection, *, vacancy_id: str, requested_by: str, top: int = 20,
     profiles: list[CompetenceProfile] | None = None, lang: str = "nl", config: MatchingConfig | None = None,
@@ -246,15 +111,17 @@ def make_shortlist(
     pm = consenting_matrix(con, model, profiles=profiles)
     spec = vacancy_spec(con, vacancy=vacancy)
     requirement = vacancy_requirement(con, vacancy=vacancy)
-    total, parts, minutes, filters = rank_candidates(model, pm, spec)
-    ok = filters["commute"] & filters["availability"]
-    eligible = np.flatnonzero(ok)
-    order = eligible[np.lexsort((pm.id_rank[eligible], -total[eligible]))][:top]
-    A = vacancy_target(model, spec)
+    ranked = rank_candidates(model, pm, spec)
+    total, parts, minutes, filters = ranked.total, ranked.parts, ranked.minutes, ranked.filters
+    order = top_candidates(ranked, pm, top)
     ess = np.array([model.skill_index[u] for u in spec.essential if u in model.skill_index], np.int64)
     opt = np.array([model.skill_index[u] for u in spec.optional if u in model.skill_index], np.int64)
     X = pm.scoring.X[order] if order.size else pm.scoring.X[:0]
-    c = related_credit(model, X, A)
+    slot = np.full(len(pm.ids), -1, np.int64)
+    slot[order] = np.arange(order.size)
+    keep = slot[ranked.credit.participant] >= 0
+    c = ranked.credit
+    c = Credit(slot[c.participant[keep]], c.target[keep], c.skill[keep], c.via[keep], c.credit[keep], c.weight[keep])
     labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in set(c.via.tolist())],
                           lang=lang)
     features = [pm.features[p] for p in order.tolist()]
