@@ -215,6 +215,7 @@ def field_labels(_) -> dict[str, str]:
             "occupation_uris": _("Occupation (ESCO)"), "essential_skills": _("Required skills"),
             "optional_skills": _("Optional skills"), "shifts": _("Shifts"), "weekends": _("Weekend work"),
             "licences": _("Driving licence"), "attests": _("Certificates"), "contract": _("Contract"),
+            "add_occupation": _("Add an occupation (ESCO)"), "add_skill": _("Add a required skill (ESCO)"),
             **{f"dutch_{k}": f"{dutch}, {text}" for k, text in term_labels(_)["sub_skill_labels"].items()}}
 
 
@@ -232,16 +233,20 @@ def _vacancy_page(request, cursor, user, vacancy_id, *, errors=None, status_code
     lang = request_language(request)
     proposed_occ = [o.uri for o in v.proposal.occupations]
     proposed_skills = [s.uri for s in v.proposal.skills]
+    chosen = {"title": v.title, "description": v.description, "employer": v.employer, "postcode": v.postcode,
+              "occupation_uris": v.occupation_uris, "essential_skills": v.essential_skills,
+              "optional_skills": v.optional_skills, "add_occupation": "", "add_skill": "", "choices": {},
+              **(edit or {})}
+    offered = [u for found in chosen["choices"].values() for u in found]
     labels = display_labels(cursor, v.occupation_uris + v.essential_skills + v.optional_skills + proposed_occ
-                            + proposed_skills, lang)
-    chosen = edit or {"title": v.title, "description": v.description, "employer": v.employer,
-                      "postcode": v.postcode, "occupation_uris": v.occupation_uris,
-                      "essential_skills": v.essential_skills, "optional_skills": v.optional_skills}
+                            + proposed_skills + chosen["occupation_uris"] + chosen["essential_skills"] + offered,
+                            lang)
     return render(request, "liaison/vacancy.html", user, status_code=status_code, v=v, labels=labels,
                   shortlists=service.vacancy_shortlists(cursor, actor=user, vacancy_id=vacancy_id),
                   errors=errors or {}, edit=chosen, edit_open=edit is not None,
-                  occupation_choices=list(dict.fromkeys(v.occupation_uris + proposed_occ)),
-                  skill_choices=list(dict.fromkeys(v.essential_skills + proposed_skills)),
+                  occupation_choices=list(dict.fromkeys(v.occupation_uris + proposed_occ + chosen["occupation_uris"])),
+                  skill_choices=list(dict.fromkeys(v.essential_skills + proposed_skills
+                                                   + chosen["essential_skills"])),
                   status_labels=status_labels(_), messages=messages or [], hours_text=_hours_text(v.hours_per_week),
                   **_confirm_view(v, form), **term_labels(_))
 
@@ -284,19 +289,47 @@ async def confirm(request: Request, vacancy_id: str, cursor: Cursor, user: Liais
     return RedirectResponse(f"/liaison/vacancies/{vacancy_id}", status_code=303)
 
 
+def _with_added(cursor, form, lang: str, _) -> tuple[dict[str, list[str]], dict[str, str], dict[str, list]]:
+    """The ticked URIs plus the occupation and skill typed to add: an exact ESCO label is taken, a pick from
+    the choices too; otherwise the choices are shown (an error next to the field)."""
+    from taxonomy.search import search
+
+    uris, errors, choices = _uris(form), {}, {}
+    for name, kind, target in (("add_occupation", "occupation", "occupation_uris"),
+                               ("add_skill", "skill", "essential_skills")):
+        text, picked = str(form.get(name, "")).strip(), str(form.get(f"{name}_uri", "")).strip()
+        if picked or not text:
+            uris[target] += [picked] if picked else []
+            continue
+        hits = list(search(cursor, text, kind=kind, lang=lang, top=5))
+        exact = [h for h in hits if text.casefold() in (h.label.casefold(), h.matched_label.casefold())]
+        if exact:
+            uris[target].append(exact[0].uri)
+        else:
+            choices[name] = [h.uri for h in hits]
+            errors[name] = field_labels(_)[name] + ": " + (_("Pick one of the ESCO terms below.") if hits
+                                                           else _("Nothing found in ESCO: try another word."))
+    return uris, errors, choices
+
+
 @router.post("/vacancies/{vacancy_id}/edit", dependencies=[Depends(check_csrf)])
 async def edit(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison) -> Response:
     """Change a confirmed vacancy: its words, occupations, skills and conditions (all checked at once)."""
+    _ = ui_translator(request)
     form = await request.form()
     terms, shown = _posted_terms(form)
     details = {k: str(form.get(k, "")) for k in ("title", "description", "employer", "postcode")}
-    try:
-        service.confirm_vacancy(cursor, actor=user, vacancy_id=vacancy_id, **_uris(form), terms=terms,
-                                details=details)
-    except InputError as exc:
-        return _vacancy_page(request, cursor, user, vacancy_id, errors=_named_errors(exc, ui_translator(request)),
-                             status_code=422, form=shown, edit={**details, **_uris(form)})
-    return RedirectResponse(f"/liaison/vacancies/{vacancy_id}?saved=edited", status_code=303)
+    uris, errors, choices = _with_added(cursor, form, request_language(request), _)
+    if not errors:
+        try:
+            service.confirm_vacancy(cursor, actor=user, vacancy_id=vacancy_id, **uris, terms=terms, details=details)
+        except InputError as exc:
+            errors = _named_errors(exc, _)
+        else:
+            return RedirectResponse(f"/liaison/vacancies/{vacancy_id}?saved=edited", status_code=303)
+    typed = {k: str(form.get(k, "")) for k in ("add_occupation", "add_skill")}
+    return _vacancy_page(request, cursor, user, vacancy_id, errors=errors, status_code=422, form=shown,
+                         edit={**details, **uris, **typed, "choices": choices})
 
 
 @router.post("/vacancies/{vacancy_id}/shortlist", dependencies=[Depends(check_csrf)])

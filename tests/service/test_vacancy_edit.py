@@ -151,3 +151,24 @@ def test_the_api_edits_the_words_too_and_pages_the_list(world: tuple[World, str]
         assert bad.status_code == 422 and c.get(f"/api/vacancies/{vid}").json()["postcode"] == "8000"
         page = c.get("/api/vacancies", params={"q": "orderpicker", "sort": "title", "limit": 1}).json()
         assert [v["vacancy_id"] for v in page] == [vid]
+
+
+def test_the_liaison_adds_a_skill_by_name_or_picks_it_from_the_closest_terms(world: tuple[World, str]) -> None:
+    _w, url = world
+    with browser_for(url, "liaison") as c:
+        vid, _occ, skills = _new_confirmed(c)
+        data = _edit_form(c, vid)
+        vague = c.post(f"/liaison/vacancies/{vid}/edit", data={**data, "add_skill": "magazijn"})
+        assert vague.status_code == 422
+        assert "Vereiste vaardigheid toevoegen (ESCO): Kies een van de ESCO-termen hieronder." in vague.text
+        offered = re.findall(r'name="add_skill_uri" value="([^"]+)"', vague.text)
+        new = next(u for u in offered if u not in skills)
+        assert c.get(f"/api/vacancies/{vid}").json()["essential_skills"] == skills     # nothing saved yet
+        picked = c.post(f"/liaison/vacancies/{vid}/edit", data={**data, "add_skill": "magazijn",
+                                                                "add_skill_uri": new})
+        assert picked.status_code == 303
+        assert c.get(f"/api/vacancies/{vid}").json()["essential_skills"] == [*skills, new]
+        c.cookies.set("werkbrug_lang", "en")
+        english = c.post(f"/liaison/vacancies/{vid}/edit", data={**_edit_form(c, vid), "add_skill": "qqqxxzz"})
+        assert english.status_code == 422 and re.search(
+            r"Add a required skill \(ESCO\): (Pick one of the ESCO terms below|Nothing found in ESCO)", english.text)
