@@ -114,7 +114,7 @@ def report_command(
     period_to: Annotated[str, typer.Option("--to", help="Last day (YYYY-MM-DD).")],
     cohort: Annotated[str | None, typer.Option(help="Only this intake group (G-…).")] = None,
     output: Annotated[Path | None, typer.Option(help="Write CSV (.csv) or Excel (.xlsx) to this file.")] = None,
-    db: DbOption = None, by: ByOption = None,
+    db: DbOption = None, by: ByOption = None, url: UrlOption = None, token: TokenOption = None,
 ) -> None:
     """Registered, selected, assessed, placed and still in work at 6 and 12 months; small cells hidden."""
     from matching import reports
@@ -122,18 +122,24 @@ def report_command(
     from service.messages import cli_language
 
     _ = translator(cli_language())
-    with user_errors():
-        start, end = _date(period_from, "--from"), _date(period_to, "--to")
-        con = open_db(db)
-        report = reports.programme_report(con, actor=acting_person(con, by), period_from=start, period_to=end,
-                                          cohort_id=cohort)
+
+    def local(con, actor):
+        report = reports.programme_report(con, actor=actor, period_from=start, period_to=end, cohort_id=cohort)
         headers = {"cohort": _("Intake group"), "registered": _("Registered"), "selected": _("Selected"),
                    "assessed": _("Assessed"), "placed": _("Placed"), "employed_6m": _("In work after 6 months"),
                    "employed_12m": _("In work after 12 months"), "total": _("Total"),
                    "group": _("Occupation group")}
         names = reports.group_names(con, list(report.groups), lang=cli_language())
-        tables = reports.table(report, headers=headers, no_cohort=_("No intake group"),
-                               group_names=names | {"": _("Unknown")})
+        return reports.table(report, headers=headers, no_cohort=_("No intake group"),
+                             group_names=names | {"": _("Unknown")})
+
+    def remote(server):  # the server's own CSV of the same two tables, in the CLI's language
+        return _tables_from_csv(server.text("/admin/programme.csv", **{
+            "from": start.isoformat(), "to": end.isoformat(), "cohort": cohort, "lang": cli_language()}))
+
+    with user_errors():
+        start, end = _date(period_from, "--from"), _date(period_to, "--to")
+        tables = read(db, by=by, url=url, token=token, local=local, remote=remote)
         if output is not None:
             if output.suffix.lower() == ".xlsx":
                 output.write_bytes(reports.to_xlsx(tables, sheet_names=(_("By intake group"),
@@ -149,6 +155,22 @@ def report_command(
         for row in rows[1:]:
             t.add_row(*row)
         console.print(t)
+
+
+def _tables_from_csv(text: str) -> tuple[list[list[str]], list[list[str]]]:
+    """The two report tables back from :func:`matching.reports.to_csv` (a blank row between them)."""
+    import csv
+    import io
+
+    from foundation.exports import FORMULA_STARTS
+
+    tables: list[list[list[str]]] = [[]]
+    for row in csv.reader(io.StringIO(text)):
+        if not row:
+            tables.append([])
+            continue
+        tables[-1].append([c[1:] if c.startswith("'") and c[1:].startswith(FORMULA_STARTS) else c for c in row])
+    return tables[0], tables[1]
 
 
 def _date(value: str, option: str):

@@ -109,8 +109,9 @@ def server_error(response) -> WerkbrugError:
         body = {}
     body = body if isinstance(body, dict) else {}
     detail = body.get("detail")
-    if not isinstance(detail, str):
-        detail = response.text[:300] or f"HTTP {response.status_code}"
+    if not isinstance(detail, str):  # not a JSON error (a page route answered): its status only
+        body = {"code": "cli.server_refused", "params": {"status": response.status_code}}
+        detail = f"The server refused the request ({response.status_code})"
     problems = [Problem(p.get("message", ""), code=p.get("code"), params=p.get("params") or {},
                         **{k: p[k] for k in LOCATION if k in p})
                 for p in body.get("problems") or [] if isinstance(p, dict)]

@@ -78,6 +78,7 @@ def _reads(w, profiles: Path) -> list[tuple[str, list[str]]]:
         ("admin", ["taxonomy", "label", "export"]),
         ("admin", ["user", "list"]),
         ("admin", ["participant", "retention"]),
+        ("admin", ["report", "programme", "--from", "2026-01-01", "--to", "2026-12-31"]),
     ]
 
 
