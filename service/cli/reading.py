@@ -150,9 +150,11 @@ def _login(server: Server, username: str) -> str:
 
     _ = translator(server.lang)
     password = getpass.getpass(_("Password of %(user)s on %(url)s: ") % {"user": username, "url": server.url})
-    answer = Server(server.url, "", server.lang).post("/api/auth/token",
-                                                      json={"username": username, "password": password})
-    return answer["access_token"]
+    anonymous = Server(server.url, "", server.lang)
+    try:
+        return anonymous.post("/api/auth/token", json={"username": username, "password": password})["access_token"]
+    finally:
+        anonymous.close()
 
 
 def read(
