@@ -74,6 +74,7 @@ def test_a_working_day(browser, searching: str, demo_db_file: Path, shots: Path,
     page.get_by_label("Langste woon-werkverplaatsing (minuten, enkel)").fill("45")
     page.get_by_label("Hoogst behaalde opleiding").select_option("lower_secondary")
     _fits(page, width)
+    picker.scroll_into_view_if_needed()  # the picture: experience from the picker, preferences, availability
     snap(page, "day-1-intake")
     page.get_by_role("button", name="Bewaren").click()
     assert "Profiel bewaard." in page.locator(".flash.ok").inner_text()
