@@ -248,7 +248,7 @@ def pull_shortlist(
     """Rank the consenting participants for a confirmed vacancy of the actor (a suggestion to review)."""
     require_role(actor, VACANCY_ROLES)
     with transaction(cursor):
-        require_vacancy(cursor, actor=actor, vacancy_id=vacancy_id)
+        vacancies.require_open(require_vacancy(cursor, actor=actor, vacancy_id=vacancy_id))
         sl = shortlist.make_shortlist(cursor, vacancy_id=vacancy_id, requested_by=actor.username, top=top, lang=lang,
                                       config=config)
         _shortlist_log(cursor, actor, "rank_candidates", sl.shortlist_id, Purpose.matching,

@@ -39,6 +39,7 @@ from matching.vacancies.store import (
     get_vacancy,
     list_vacancies,
     open_vacancy_counts,
+    require_open,
     vacancy_requirement,
 )
 
@@ -70,5 +71,6 @@ __all__ = [
     "open_vacancy_counts",
     "propose",
     "proposed_terms",
+    "require_open",
     "vacancy_requirement",
 ]

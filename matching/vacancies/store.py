@@ -134,11 +134,13 @@ def _confirmation_problems(
     return problems
 
 
-def _not_closed(v: Vacancy) -> None:
+def require_open(v: Vacancy) -> Vacancy:
+    """A closed vacancy is not changed and gets no new shortlists (409, code ``vacancy.closed``)."""
     if v.status == "closed":
         raise ConflictError(f"Vacancy {v.vacancy_id} is closed", [Problem(
             "a closed vacancy cannot be changed", column="status", code="vacancy.closed",
             params={"id": v.vacancy_id})], code="vacancy.closed", params={"id": v.vacancy_id})
+    return v
 
 
 def _parsed(data, model) -> tuple[object | None, list[Problem]]:
@@ -160,7 +162,7 @@ def confirm_vacancy(
     stored ones as a whole; ``None`` keeps them. Every problem is reported at once and nothing is
     written unless all is right; a closed vacancy is not changed (409).
     """
-    _not_closed(get_vacancy(con, vacancy_id=vacancy_id))
+    require_open(get_vacancy(con, vacancy_id=vacancy_id))
     terms, problems = (None, []) if terms is None else _parsed(terms, VacancyTerms)
     if details is not None:
         details, more = _parsed(details, VacancyDetails)

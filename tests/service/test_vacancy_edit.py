@@ -118,7 +118,7 @@ def test_closing_asks_first_then_the_vacancy_shows_closed_and_gets_no_shortlists
         before = len(c.get(f"/api/vacancies/{vid}/shortlists").json())
         token = csrf_of(html)
         pulled = c.post(f"/liaison/vacancies/{vid}/shortlist", data={"csrf_token": token})
-        assert pulled.status_code == 409
+        assert pulled.status_code == 409 and "is afgesloten" in pulled.text and "is closed" not in pulled.text
         assert len(c.get(f"/api/vacancies/{vid}/shortlists").json()) == before
         edited = c.post(f"/liaison/vacancies/{vid}/edit", data={**_edit_form_closed(vid), "csrf_token": token})
         assert edited.status_code == 409 and "afgesloten" in edited.text
