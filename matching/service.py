@@ -163,13 +163,13 @@ def create_vacancy(cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy: V
 
 def import_vacancies(
     cursor: duckdb.DuckDBPyConnection, *, actor: User, filename: str, data: bytes | None = None,
-    path: Path | None = None, method: str | None = None,
+    path: Path | None = None, method: str | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> list[Vacancy]:
-    """Import a CSV/Excel file of vacancies owned by the actor: all rows or none."""
+    """Import a CSV/Excel file of vacancies owned by the actor: all rows or none (``progress(done, total)``)."""
     require_role(actor, VACANCY_ROLES)
     with transaction(cursor):
         got = vacancies.import_vacancies(cursor, owner=actor.username, data=data, path=path, filename=filename,
-                                         method=method)
+                                         method=method, progress=progress)
         _vacancy_log(cursor, actor, "import_vacancies", None,
                      {"vacancies": [v.vacancy_id for v in got], "file": filename})
     return got

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -61,9 +62,11 @@ _FALSE = {"nee", "no", "false", "0", "n", ""}
 
 def import_vacancies(
     con: duckdb.DuckDBPyConnection, *, owner: str, data: bytes | None = None, filename: str,
-    path: str | Path | None = None, method: str | None = None,
+    path: str | Path | None = None, method: str | None = None, progress: Callable[[int, int], None] | None = None,
 ) -> list[Vacancy]:
     """Import every row of a CSV/Excel file as a vacancy: all rows, or none.
+
+    ``progress(done, total)`` is called after each row's occupations and skills are proposed.
 
     Columns (English names or the Dutch ones of :data:`DUTCH_COLUMNS`): ``title, description, employer, postcode``
     (required), ``hours_per_week`` (``37,5``
@@ -126,7 +129,11 @@ def import_vacancies(
     if problems:
         raise InputError(f"{filename}: {len(problems)} problem(s); nothing was imported", problems,
                          code="vacancy.import_refused", params={"file": filename, "n": len(problems)})
-    proposals = [propose(con, title=v.title, description=v.description, method=method) for _, v in parsed]
+    proposals = []
+    for _, v in parsed:
+        proposals.append(propose(con, title=v.title, description=v.description, method=method))
+        if progress is not None:
+            progress(len(proposals), len(parsed))
     with transaction(con):
         ids = [insert_vacancy(con, owner, v, p, f"file {filename} row {i}")
                for (i, v), p in zip(parsed, proposals, strict=True)]

@@ -25,7 +25,7 @@ from service.cli.common import (
     settings,
     user_errors,
 )
-from service.cli.progress import status
+from service.cli.progress import bar, status
 from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
@@ -96,8 +96,6 @@ def targets_command(
 
 def _bulk_targets(items: list[CompetenceProfile], *, top: int, as_json: bool, db, by, url, token) -> None:
     """Job targets for many profiles, with a progress bar on standard error."""
-    from service.cli.progress import bar
-
     with bar("job targets", total=len(items)) as step:
         def local(con, actor) -> list[list[tuple[str, float]]]:
             return service.rank_profiles(con, actor=actor, profiles=items, top=top, config=matching_config(),
@@ -299,9 +297,9 @@ def vacancy_import(
         if not file.is_file():
             raise InputError(f"{file}: no such file", [Problem("file not found", file=str(file))])
         con = open_db(db)
-        with status("Checking %(file)s and proposing occupations and skills per vacancy…", file=file.name):
+        with bar("Proposing occupations and skills per vacancy of %(file)s", file=file.name) as step:
             got = service.import_vacancies(con, actor=acting_person(con, by), path=file, filename=file.name,
-                                           method=settings().vacancy_search)
+                                           method=settings().vacancy_search, progress=step)
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
         return

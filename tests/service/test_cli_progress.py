@@ -37,3 +37,15 @@ def test_bulk_job_targets_count_on_standard_error_and_print_json_lines(tmp_path:
     rows = [json.loads(line) for line in r.stdout.splitlines()]
     assert [row["participant_id"] for row in rows] == ["X-0", "X-1", "X-2"]
     assert "jobdoelwitten" in r.stderr and "3/3" in r.stderr
+
+
+def test_vacancy_import_counts_the_proposals_on_standard_error(tmp_path: Path) -> None:
+    with fast_matching():
+        w = build_world(tmp_path / "w.duckdb")
+        rows = "".join(f"Magazijnier {i},Je laadt vrachtwagens.,Logistiek {i},8000\n" for i in range(3))
+        (tmp_path / "v.csv").write_text("title,description,employer,postcode\n" + rows, encoding="utf-8")
+        r = runner.invoke(app, ["vacancy", "import", str(tmp_path / "v.csv"), "--json", "--db", str(w.db),
+                                "--by", "liaison"], env={"LANG": "nl_BE.UTF-8", **FAST_ENV})
+    assert r.exit_code == 0, r.output
+    assert [v["title"] for v in json.loads(r.stdout)] == ["Magazijnier 0", "Magazijnier 1", "Magazijnier 2"]
+    assert "beroepen en vaardigheden voorstellen" in r.stderr and "3/3" in r.stderr
