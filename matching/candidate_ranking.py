@@ -25,9 +25,10 @@ import scipy.sparse as sp
 from assessment.profile import CompetenceProfile
 from foundation.cache import IMPORT, cached
 from matching import geo
+from matching.credit import Credit
 from matching.features import RankingFeatures, ranking_features
 from matching.model import MatchingModel
-from matching.scoring import Credit, Participants, participants, score_with_credit
+from matching.scoring import Participants, participants, score_with_credit
 from matching.vacancies import Vacancy, vacancy_requirement
 
 SHIFTS = ("day", "early", "late", "night")

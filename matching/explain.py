@@ -19,10 +19,10 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel
 
+from matching.credit import Credit
 from matching.features import RankingFeatures
 from matching.language import LanguageCheck
 from matching.model import MatchingModel
-from matching.scoring import Credit
 
 MAX_LISTED = 15
 MAX_GAPS = 5          # gaps shown per job target or candidate: the most specific first

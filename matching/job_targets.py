@@ -25,6 +25,7 @@ from assessment.profile import CompetenceProfile
 from foundation.cache import IMPORT, REQUIREMENTS, cached
 from foundation.errors import InputError
 from matching.config import MatchingConfig
+from matching.credit import Credit
 from matching.explain import (
     MAX_GAPS,
     MissingSkill,
@@ -46,7 +47,7 @@ from matching.language import (
 )
 from matching.log import write_log, write_logs
 from matching.model import MatchingModel, get_model
-from matching.scoring import Credit, Participants, participants, score, score_with_credit
+from matching.scoring import Participants, participants, score, score_with_credit
 
 MAX_TOP = 200
 

@@ -31,6 +31,7 @@ from foundation.ids import public_id
 from matching import geo
 from matching.candidate_ranking import consenting_matrix, rank_candidates, top_candidates, vacancy_spec
 from matching.config import MatchingConfig
+from matching.credit import Credit
 from matching.explain import (
     MAX_GAPS,
     MissingSkill,
@@ -45,7 +46,6 @@ from matching.explain import (
 from matching.language import LanguageCheck, check_language
 from matching.log import write_log
 from matching.model import get_model
-from matching.scoring import Credit
 from matching.vacancies import get_vacancy, vacancy_requirement
 
 STATUSES = ("contacted", "invited", "hired", "rejected")
