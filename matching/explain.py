@@ -115,6 +115,8 @@ def explain_pairs(
     whose skills are ``essential[j]`` / ``optional[j]``; ``credit`` of ``X`` against those targets
     (:func:`matching.scoring.related_credit`, rows in any order). Language skills never count.
     """
+    if not pairs:
+        return []
     S, m, lang = X.shape[1], len(essential), model.skill_is_language
     ess = [e[~lang[e]] for e in essential]
     opt = []
@@ -130,7 +132,7 @@ def explain_pairs(
     rows = [(q, j, kind, idx) for q, (_, j) in enumerate(pairs) for kind, idx in ((0, ess[j]), (1, opt[j]))]
     size = [idx.size for *_, idx in rows]
     q_of = np.repeat(np.array([r[0] for r in rows], np.int64), size)
-    essential_of = np.repeat(np.array([r[2] == 0 for r in rows]), size)
+    essential_of = np.repeat(np.array([r[2] == 0 for r in rows], bool), size)
     s_of = np.concatenate([r[3] for r in rows]).astype(np.int64) if rows else np.zeros(0, np.int64)
     i_of = np.array([i for i, _ in pairs], np.int64)[q_of]
     j_of = np.array([j for _, j in pairs], np.int64)[q_of]
