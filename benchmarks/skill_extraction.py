@@ -7,17 +7,20 @@ top 100 (0 beyond). Methods, each run on the Dutch and on the English sentences:
 
 * char TF-IDF (2–4-grams, sentence against each label, best label per skill) over English
   labels, and over Dutch + English labels (preferred + alternative);
-* e5-small dense: the sentence's vector against the vectors of the preferred labels (nl + en);
+* USE and e5-small dense: the sentence's vector against the vectors of the labels (nl + en;
+  the labels :data:`~matching.vacancies.extraction.SKILL_ENCODERS` gives each encoder);
 * ``taxonomy search --skills``: the product's hybrid search over skills (before this work);
 * werkbrug: :mod:`matching.vacancies.skills` (lexical + spans with Dutch compounds split,
-  USE over every label, e5 over preferred labels; language skills never proposed). Its
-  weights are picked on one half of the sentences and scored on the other (2-fold,
-  ``werkbrug (2-fold)``), and the weights chosen on all sentences are printed and shipped.
+  USE and e5 over the labels; language skills never proposed), once with every dense part and
+  once without e5 (what a database without e5 vectors gets). Its weights are picked on one half
+  of the sentences and scored on the other (2-fold, the honest number); the weights picked on
+  all sentences are printed and shipped (:data:`~matching.vacancies.extraction.WEIGHTS`).
 
-Vectors are cached in the benchmark's DuckDB file under ``benchmarks/out/`` (first run: USE
-over ~104k labels in minutes, e5 over ~20k preferred labels in 10–30 minutes on 2 cores).
+Label vectors are read from the benchmark's DuckDB file under ``benchmarks/out/``, built ahead
+by ``werkbrug taxonomy index --skills --db benchmarks/out/esco_bench.duckdb`` (anything missing
+is embedded here first); sentence vectors are cached there too.
 
-    .venv/bin/python benchmarks/skill_extraction.py [--db benchmarks/out/skill_extraction.duckdb]
+    .venv/bin/python benchmarks/skill_extraction.py [--db benchmarks/out/esco_bench.duckdb]
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from foundation.db import connect  # noqa: E402
-from matching.vacancies.extraction import best_per_owner, segment_queries  # noqa: E402
+from matching.vacancies.extraction import SKILL_ENCODERS, WEIGHTS, best_per_owner, segment_queries  # noqa: E402
 from matching.vacancies.skills import (  # noqa: E402
     RetrievalWeights,
     SkillIndex,
@@ -49,6 +52,7 @@ from matching.vacancies.skills import (  # noqa: E402
     standardise,
 )
 from matching.vacancies.text import segment  # noqa: E402
+from taxonomy import fusion  # noqa: E402
 from taxonomy.encoders import get_encoder  # noqa: E402
 from taxonomy.esco_import import import_esco  # noqa: E402
 from taxonomy.index import text_vectors  # noqa: E402
@@ -59,6 +63,7 @@ OUT = ROOT / "benchmarks" / "out"
 DATA = ROOT.parent / "shared" / "benchmarks" / "skills_nl_dev.jsonl"
 GRID = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0)
 ROUNDS = 2
+WHOLE = "sentence:"  # prefix of the whole sentence's parts in the tuning
 
 
 def rp_at_k(scores: np.ndarray, gold: list[set[int]], k: int = 5) -> float:
@@ -122,25 +127,41 @@ def tune(z: dict[str, dict[str, np.ndarray]], owner: dict[str, np.ndarray], gold
                 got = score(trial)
                 if got > best:
                     best, w = got, trial
+    sentence = {n.removeprefix(WHOLE): w.pop(n) for n in list(w) if n.startswith(WHOLE)}
     return RetrievalWeights(lexical=w.pop("lexical"), spans=w.pop("spans"), popularity=w.pop("popularity"),
-                            dense=w, prior=0.0)
+                            dense=w, sentence=sentence, prior=0.0)
 
 
-def product_queries(texts: list[str]) -> tuple[list[str], np.ndarray]:
-    """The product's queries of each text (clauses without requirements, and those together) and their text."""
-    queries, owner = [], []
+def product_queries(texts: list[str]) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
+    """The product's queries of each text, as :func:`~matching.vacancies.extraction.sentence_skills` makes them.
+
+    ``(queries, text of each query, sentences, sentence of each query)``: the clauses without
+    requirements and those together, per sentence of the text.
+    """
+    queries, owner, whole, sentence_of = [], [], [], []
     for i, text in enumerate(texts):
-        got = [q for seg in segment(text) for q in segment_queries(seg)] or [text]
-        queries += got
-        owner += [i] * len(got)
-    return queries, np.array(owner)
+        for seg in segment(text) or []:
+            got = segment_queries(seg)
+            if got:
+                queries += got
+                owner += [i] * len(got)
+                sentence_of += [len(whole)] * len(got)
+                whole.append(seg.text)
+        if i not in owner:
+            queries.append(text)
+            owner.append(i)
+            sentence_of.append(len(whole))
+            whole.append(text)
+    return queries, np.array(owner), whole, np.array(sentence_of)
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--db", type=Path, default=OUT / "skill_extraction.duckdb")
+    p.add_argument("--db", type=Path, default=OUT / "esco_bench.duckdb")
     p.add_argument("--data", type=Path, default=DATA)
-    p.add_argument("--no-e5", action="store_true", help="Leave e5-small out (no 10–30 minute first embedding).")
+    p.add_argument("--no-e5", action="store_true", help="Leave e5-small out.")
+    p.add_argument("--e5-labels", choices=("preferred", "all"), default=SKILL_ENCODERS["e5-small"],
+                   help="The skill labels e5-small embeds (default: as the product).")
     args = p.parse_args()
     args.db.parent.mkdir(parents=True, exist_ok=True)
     con = connect(args.db)
@@ -161,7 +182,8 @@ def main() -> None:
     pref = (idx.labels["kind"] == "preferred").to_numpy()
     for name in encoders:
         enc = get_encoder(name)
-        rows_ = np.arange(len(idx.labels)) if name == "use-multilingual" else np.flatnonzero(pref)
+        which = args.e5_labels if name == "e5-small" else SKILL_ENCODERS[name]
+        rows_ = np.flatnonzero(pref) if which == "preferred" else np.arange(len(idx.labels))
         mat, n = text_vectors(con, idx.labels["label"].iloc[rows_].tolist(), encoder=enc, progress=True,
                               desc=f"Embedding skill labels ({name})")
         idx.add_vectors(enc, rows_, mat)
@@ -172,8 +194,13 @@ def main() -> None:
     pq = {lang: product_queries(q) for lang, q in queries.items()}
     pvec = {lang: {name: text_vectors(con, pq[lang][0], encoder=idx.encoders[name])[0] for name in encoders}
             for lang in queries}
-    z = {lang: {n: standardise(v) for n, v in idx.parts(pq[lang][0], query_vectors=pvec[lang]).items()}
-         for lang in queries}
+    wvec = {lang: {name: text_vectors(con, pq[lang][2], encoder=idx.encoders[name])[0] for name in encoders}
+            for lang in queries}
+    z = {}
+    for lang in queries:
+        z[lang] = {n: standardise(v) for n, v in idx.parts(pq[lang][0], query_vectors=pvec[lang]).items()}
+        whole = idx.parts(pq[lang][2], query_vectors=wvec[lang])
+        z[lang].update({WHOLE + n: standardise(v)[pq[lang][3]] for n, v in whole.items() if n != "popularity"})
     owner = {lang: pq[lang][1] for lang in queries}
     print(f"product queries: {len(pq['nl'][0])} nl, {len(pq['en'][0])} en; part scores ready "
           f"({time.time() - t0:.0f} s)", flush=True)
@@ -188,20 +215,22 @@ def main() -> None:
         report("char TF-IDF, en labels", lang, tfidf_baseline(idx, en_mask, q))
         report("char TF-IDF, nl+en labels", lang, tfidf_baseline(idx, np.ones(len(en_mask), bool), q))
         if "e5-small" in encoders:
-            report("e5-small dense, nl+en preferred labels", lang, parts[lang]["e5-small"])
+            report(f"e5-small dense, nl+en {'preferred' if args.e5_labels == 'preferred' else ''} labels"
+                   .replace("  ", " "), lang, parts[lang]["e5-small"])
         report("USE dense, nl+en labels", lang, parts[lang]["use-multilingual"])
     searcher = Searcher.for_connection(con, kind="skill", encoder="use-multilingual")
     col = np.array([index.get(u, -1) for u in searcher.uris])
     for lang, q in queries.items():
-        lex, dense = searcher.concept_scores(q, text_vectors(con, q, encoder=searcher.encoder)[0])
-        w = np.array([searcher.weights.for_lang(x) for x in searcher.query_langs(q, None)], np.float32)[:, None]
-        fused = w * standardise(lex) + (1 - w) * standardise(dense)
+        got = searcher.part_scores(q, {"use-multilingual": qvec[lang]["use-multilingual"]})
+        w = searcher._weights(searcher.query_langs(searcher.prepare(q)[0], None), list(got), "hybrid")
+        fused = fusion.fuse_parts(got, w)
         scores = np.full((len(q), len(idx.uris)), -np.inf, np.float32)
         scores[:, col[col >= 0]] = fused[:, col >= 0]
-        report("taxonomy search --skills (before)", lang, scores)
+        report("taxonomy search --skills (lexical + USE, before)", lang, scores)
 
     def werkbrug(lang: str, w: RetrievalWeights, rows: np.ndarray | None = None) -> np.ndarray:
-        parts_ = {"lexical": w.lexical, "spans": w.spans, "popularity": w.popularity, **w.dense}
+        parts_ = {"lexical": w.lexical, "spans": w.spans, "popularity": w.popularity, **w.dense,
+                  **{WHOLE + n: v for n, v in w.sentence.items()}}
         fused = sum(wk * z[lang][n] for n, wk in parts_.items() if wk)
         fused[:, idx.excluded] = -np.inf
         out = best_per_owner(fused, owner[lang])
@@ -209,22 +238,25 @@ def main() -> None:
 
     order = np.random.default_rng(0).permutation(len(rows))
     halves = [np.sort(order[: len(order) // 2]), np.sort(order[len(order) // 2:])]
-    cv = {lang: np.zeros((len(rows), len(idx.uris)), np.float32) for lang in queries}
-    for k in (0, 1):
-        w = tune(z, owner, gold, halves[k], idx.excluded)
-        print(f"weights picked on half {k}: {w.model_dump(exclude={'prior'})}", flush=True)
+    for dense in ([encoders, ["use-multilingual"]] if len(encoders) > 1 else [encoders]):
+        name = " + ".join(["lexical", *(n.replace("use-multilingual", "USE") for n in dense)])
+        keep = {*dense, "lexical", "spans", "popularity"}
+        zz = {lang: {n: v for n, v in zl.items() if n.removeprefix(WHOLE) in keep} for lang, zl in z.items()}
+        cv = {lang: np.zeros((len(rows), len(idx.uris)), np.float32) for lang in queries}
+        for k in (0, 1):
+            w = tune(zz, owner, gold, halves[k], idx.excluded)
+            print(f"{name}: weights picked on half {k}: {w.model_dump(exclude={'prior'})}", flush=True)
+            for lang in queries:
+                cv[lang][halves[1 - k]] = werkbrug(lang, w, halves[1 - k])
+        shipped = tune(zz, owner, gold, np.arange(len(rows)), idx.excluded)
+        print(f"{name}: weights picked on all sentences (shipped): {shipped.model_dump(exclude={'prior'})}",
+              flush=True)
         for lang in queries:
-            cv[lang][halves[1 - k]] = werkbrug(lang, w, halves[1 - k])
-    shipped = tune(z, owner, gold, np.arange(len(rows)), idx.excluded)
-    print(f"weights picked on all sentences (shipped): {shipped.model_dump(exclude={'prior'})}", flush=True)
-    lexical_w = RetrievalWeights(lexical=shipped.lexical, spans=shipped.spans, popularity=shipped.popularity,
-                                 dense={})
-    if not lexical_w.lexical and not lexical_w.spans:
-        lexical_w = RetrievalWeights(lexical=0.5, spans=0.5, popularity=shipped.popularity, dense={})
+            report(f"werkbrug {name} (2-fold: weights from the other half)", lang, cv[lang])
+            report(f"werkbrug {name} (weights from all sentences)", lang, werkbrug(lang, shipped))
+    lexical_w = WEIGHTS[()]
     for lang in queries:
-        report("werkbrug (2-fold: weights from the other half)", lang, cv[lang])
-        report("werkbrug (weights from all sentences)", lang, werkbrug(lang, shipped))
-        report("werkbrug lexical only (no vectors cached)", lang, werkbrug(lang, lexical_w))
+        report("werkbrug lexical only (no vectors cached; shipped weights)", lang, werkbrug(lang, lexical_w))
 
     print(f"\nSkill extraction, {len(rows)} Flemish dev sentences, all {len(idx.uris):,} ESCO skills ranked "
           f"({time.time() - t0:.0f} s)\n")

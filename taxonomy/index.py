@@ -126,25 +126,31 @@ def cached_vectors(
 
 
 def _label_frame(
-    con: duckdb.DuckDBPyConnection, concept_type: str, langs: list[str] | None
+    con: duckdb.DuckDBPyConnection, concept_type: str, langs: list[str] | None,
+    kinds: list[str] | None = None,
 ) -> pd.DataFrame:
     if concept_type not in CONCEPT_TYPES:
         raise InputError(f"Unknown concept type {concept_type!r}: use one of {', '.join(CONCEPT_TYPES)}.")
     return con.execute(
         f"""SELECT uri, lang, kind, label FROM {labels_table(con)}
            WHERE concept_type = ? AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], lang))
+             AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], kind))
            ORDER BY uri, lang, kind, label""",
-        [concept_type, langs, langs],
+        [concept_type, langs, langs, kinds, kinds],
     ).df()
 
 
 def ensure_vectors(
     con: duckdb.DuckDBPyConnection, *, concept_type: str, encoder: Encoder,
-    langs: list[str] | None = None, progress: bool = True,
+    langs: list[str] | None = None, kinds: list[str] | None = None, progress: bool = True,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> int:
-    """Embed every label of ``concept_type`` (in ``langs``) not cached yet; number embedded."""
-    labels = _label_frame(con, concept_type, langs)
+    """Embed every label of ``concept_type`` (in ``langs``, of ``kinds``) not cached yet; number embedded.
+
+    Preferred labels go first: an interrupted run has the labels most searches hit.
+    """
+    labels = _label_frame(con, concept_type, langs, kinds)
+    labels = labels.iloc[np.argsort((labels["kind"] != "preferred").to_numpy(), kind="stable")]
     _, n = text_vectors(con, labels["label"].tolist(), encoder=encoder, progress=progress,
                         desc=f"Embedding {concept_type} labels", on_progress=on_progress)
     return n

@@ -3,15 +3,18 @@
 The text is segmented (:func:`~matching.vacancies.text.segment`); boilerplate sentences are
 skipped, and so are clauses that state a structured requirement (Dutch level, driving
 licence, hours, contract: :func:`~matching.vacancies.requirements.is_requirement`). Each
-remaining sentence and each of its clauses is a query of the hybrid
-:class:`~matching.vacancies.skills.SkillIndex`; a sentence's score for a skill is its best
-query's. The proposed occupation's essential (and, half as much, optional) skills get a
+remaining clause (and the kept clauses together) is a query of the hybrid
+:class:`~matching.vacancies.skills.SkillIndex`, and the whole sentence adds its own part scores
+to each of its clauses' (context: "Sterke kennis van HTML en CSS (LESS, SCSS)"); a sentence's
+score for a skill is its best clause's. The proposed occupation's essential (and, half as much, optional) skills get a
 prior boost. Per sentence the best :data:`PER_SENTENCE` skills above :data:`MIN_SCORE` are
 kept, each skill once (its best sentence), at most ``top`` overall.
 
 Skill label vectors are only *read* from the cache; they are built ahead of time by
-:func:`build_skill_vectors` (``werkbrug vacancy index-skills``). Without them the index is
-lexical and the proposal says so (``Proposal.note``).
+:func:`build_skill_vectors` (``werkbrug taxonomy index --skills`` or ``werkbrug vacancy
+index-skills``). The fusion uses the dense parts whose vectors are complete, with the weights
+chosen for that set of parts (:data:`WEIGHTS`); without any the index is lexical, and the
+proposal says which parts are missing (``Proposal.note``).
 """
 
 from __future__ import annotations
@@ -32,14 +35,29 @@ from matching.vacancies.skills import (
     skill_labels,
 )
 from matching.vacancies.text import Segment
-from taxonomy.encoders import get_encoder
-from taxonomy.index import cached_vectors, text_vectors
+from taxonomy.encoders import get_encoder, identity
+from taxonomy.index import cached_vectors, text_vectors, vector_counts
 
 #: Encoders of the dense parts and which labels each embeds (all: preferred + alternative).
-SKILL_ENCODERS: dict[str, str] = {"use-multilingual": "all"}
-#: Picked with benchmarks/skill_extraction.py on all 136 dev sentences (popularity got weight 0);
+#: e5-small embeds about 20 short labels a second on the shared 2-core machine, so it takes the
+#: ~20k preferred labels (15–20 minutes), not all ~105k.
+SKILL_ENCODERS: dict[str, str] = {"use-multilingual": "all", "e5-small": "preferred"}
+#: Weights per set of dense parts whose vectors are cached, picked with
+#: benchmarks/skill_extraction.py on all 136 dev sentences (its 2-fold row is the honest score);
 #: the prior is a judgement call (the dev set has no occupations): a boost of one standard deviation.
-WEIGHTS = RetrievalWeights(lexical=0.1, spans=0.5, dense={"use-multilingual": 1.0}, popularity=0.0, prior=1.0)
+WEIGHTS: dict[tuple[str, ...], RetrievalWeights] = {
+    ("e5-small", "use-multilingual"): RetrievalWeights(
+        lexical=0.0, spans=0.5, dense={"use-multilingual": 0.75, "e5-small": 0.1}, popularity=0.0, prior=1.0,
+        sentence={"lexical": 0.5, "spans": 0.5, "use-multilingual": 0.5, "e5-small": 0.5}),
+    ("use-multilingual",): RetrievalWeights(
+        lexical=0.0, spans=0.25, dense={"use-multilingual": 0.75}, popularity=0.0, prior=1.0,
+        sentence={"lexical": 0.5, "spans": 0.75, "use-multilingual": 0.75}),
+    # not tuned (USE's vectors are built first): the lexical + USE + e5 weights without USE
+    ("e5-small",): RetrievalWeights(
+        lexical=0.0, spans=0.5, dense={"e5-small": 0.1}, popularity=0.0, prior=1.0,
+        sentence={"lexical": 0.5, "spans": 0.5, "e5-small": 0.5}),
+    (): RetrievalWeights(lexical=0.1, spans=0.5, dense={}, popularity=0.0, prior=1.0),
+}
 PER_SENTENCE = 4
 MIN_SCORE = 4.0
 MAX_SENTENCES = 60
@@ -51,6 +69,11 @@ def _label_rows(index: SkillIndex, which: str) -> np.ndarray:
     return np.arange(len(index.labels))
 
 
+def skill_label_kinds(encoder: str) -> list[str] | None:
+    """The kinds of skill label ``encoder`` must embed for the vacancy reader (``None``: every label)."""
+    return ["preferred"] if SKILL_ENCODERS.get(encoder) == "preferred" else None
+
+
 def skill_index(con: duckdb.DuckDBPyConnection, *, dense: bool = True) -> SkillIndex:
     """The skill index of this ESCO import; with ``dense``, every dense part whose label vectors are cached."""
     base = cached(con, "vacancies.skill_index", lambda: SkillIndex.build(
@@ -58,18 +81,19 @@ def skill_index(con: duckdb.DuckDBPyConnection, *, dense: bool = True) -> SkillI
         maxsize=2)
     if not dense:
         return base
-    parts = cached(con, "vacancies.skill_vectors", lambda: _cached_parts(con, base), on=(IMPORT, INDEX), maxsize=4)
+    parts = cached(con, "vacancies.skill_vectors", lambda: cached_parts(con, base), on=(IMPORT, INDEX), maxsize=4)
     return replace(base, encoders={n: e for n, (e, _, _) in parts.items()},
                    vectors={n: (rows, m) for n, (_, rows, m) in parts.items()})
 
 
-def _cached_parts(con: duckdb.DuckDBPyConnection, index: SkillIndex) -> dict:
-    out = {}
+def cached_parts(con: duckdb.DuckDBPyConnection, index: SkillIndex) -> dict:
+    """The dense parts whose label vectors are all cached; an encoder without vectors is not even loaded."""
+    out, counts = {}, vector_counts(con)
     for name, which in SKILL_ENCODERS.items():
-        if not WEIGHTS.dense.get(name):
+        rows = _label_rows(index, which)
+        if counts.get(identity(name), 0) < len(set(index.labels["label"].iloc[rows])):
             continue
         enc = get_encoder(name)
-        rows = _label_rows(index, which)
         matrix, _ = cached_vectors(con, index.labels["label"].iloc[rows].tolist(), encoder=enc)
         if matrix is not None:
             out[name] = (enc, rows, matrix)
@@ -83,12 +107,10 @@ def warm(con: duckdb.DuckDBPyConnection) -> None:
 
 def build_skill_vectors(con: duckdb.DuckDBPyConnection, *, progress: bool = True) -> dict[str, int]:
     """Embed the skill labels every dense part needs (ahead of time); labels embedded per encoder."""
-    index = SkillIndex.build(skill_labels(con))
+    labels = skill_labels(con)
     done = {}
     for name, which in SKILL_ENCODERS.items():
-        if not WEIGHTS.dense.get(name):
-            continue
-        texts = index.labels["label"].iloc[_label_rows(index, which)].tolist()
+        texts = sorted(set(labels["label"][labels["kind"] == "preferred"] if which == "preferred" else labels["label"]))
         _, done[name] = text_vectors(con, texts, encoder=get_encoder(name), progress=progress,
                                      desc="Embedding skill labels")
     invalidate(con, INDEX)
@@ -96,8 +118,13 @@ def build_skill_vectors(con: duckdb.DuckDBPyConnection, *, progress: bool = True
 
 
 def missing_parts(index: SkillIndex) -> list[str]:
-    """Dense parts the weights want but whose label vectors are not cached."""
-    return [n for n, w in WEIGHTS.dense.items() if w and n not in index.vectors]
+    """Dense parts whose label vectors are not (all) cached: the fusion goes without them."""
+    return [n for n in SKILL_ENCODERS if n not in index.vectors]
+
+
+def weights_for(parts: list[str] | tuple[str, ...]) -> RetrievalWeights:
+    """The weights chosen for this set of dense parts (lexical ones only when none is given)."""
+    return WEIGHTS[tuple(sorted(parts))]
 
 
 def segment_queries(seg: Segment) -> list[str]:
@@ -126,14 +153,21 @@ def sentence_skills(
     segs = [s for s in segments if not s.boilerplate][:MAX_SENTENCES]
     if not segs:
         return []
-    queries, owner = [], []
+    queries, owner, whole = [], [], []
     for s in segs:
         got = segment_queries(s)
         queries += got
         owner += [s.index] * len(got)
+        whole += [s.text] if got else []
     if not queries:
         return []
-    parts = index.parts(queries, dense=[] if lexical_only else None)
+    dense = [] if lexical_only else list(index.vectors)
+    weights = weights_for(dense)
+    parts = index.parts(queries, dense=dense)
+    sentence_parts = sentence_of = None
+    if weights.sentence:
+        sentence_parts = {n: v for n, v in index.parts(whole, dense=dense).items() if n in weights.sentence}
+        sentence_of = np.unique(owner, return_inverse=True)[1]
     pvec = None
     if prior:
         pos = {u: i for i, u in enumerate(index.uris)}
@@ -141,7 +175,8 @@ def sentence_skills(
         for u, w in prior.items():
             if u in pos:
                 pvec[pos[u]] = w
-    per_sentence = best_per_owner(fused_scores(parts, WEIGHTS, excluded=index.excluded, prior=pvec), owner)
+    per_sentence = best_per_owner(fused_scores(parts, weights, excluded=index.excluded, prior=pvec,
+                                               sentence_parts=sentence_parts, sentence_of=sentence_of), owner)
     best: dict[str, tuple[float, int]] = {}
     for sid in dict.fromkeys(owner):
         row = per_sentence[sid]

@@ -135,6 +135,8 @@ class Proposal(BaseModel):
     sentences: list[Sentence] = Field(default_factory=list)
     requirements: Requirements = Field(default_factory=Requirements)
     note: str | None = None  # e.g. "lexical: no cached skill vectors"
+    #: Sentence encoders left out of the skill reading because their label vectors are not built yet.
+    missing_encoders: list[str] = Field(default_factory=list)
 
 
 class Vacancy(BaseModel):

@@ -98,7 +98,8 @@ def propose(
         occupations = _lexical_occupations(con, query, top_occupations)
     segments = segment(description)
     index = skill_index(con, dense=method != "lexical")
-    lexical_only = method == "lexical" or bool(missing_parts(index))
+    missing = missing_parts(index)
+    lexical_only = method == "lexical" or not index.vectors
     prior: dict[str, float] = {}
     if occupations:
         for uri, rel in con.execute(
@@ -113,10 +114,11 @@ def propose(
                        code="vacancy.why.sentence", params={"n": sid + 1, "text": segments[sid].text[:80]})
               for u, s, sid in found]
     note = None
-    if method != "lexical" and missing_parts(index):
-        note = "lexical: skill vectors are not cached (werkbrug vacancy index-skills)"
+    if method != "lexical" and lexical_only:
+        note = "lexical: skill vectors are not cached (werkbrug taxonomy index --skills)"
     return Proposal(
         method=method, occupations=occupations, skills=skills, note=note,
+        missing_encoders=missing if method != "lexical" else [],
         sentences=[Sentence(index=s.index, text=s.text, boilerplate=s.boilerplate) for s in segments],
         requirements=read_requirements(segments),
     )

@@ -10,9 +10,13 @@ skill's labels (preferred and alternative, nl and en):
 * one dense part per encoder — cosine of the sentence's vector and the label's cached vector;
 * ``popularity`` — ``log(1 + occupations that use the skill)``: general skills are asked more often.
 
-The parts are standardised over all skills (z-scores per query) and mixed::
+The parts are standardised over all skills (z-scores per query) and mixed, for a clause
+``q`` of sentence ``S`` (the whole sentence is a query too, its parts weighted by ``v_k``)::
 
-    score(s) = Σ_k w_k · z_k(s) + prior · [s ∈ skills of the proposed occupation]
+    score(q, s) = (Σ_k w_k · z_k(q, s) + Σ_k v_k · z_k(S, s)) / (Σ w + Σ v)
+                  + prior · [s ∈ skills of the proposed occupation]
+
+and a sentence's score for a skill is its best clause's.
 
 Language skills of ESCO (e.g. "Nederlands", "Dutch") are never candidates: a language is a
 declared requirement of the vacancy (:mod:`matching.vacancies.requirements`), not a skill.
@@ -48,6 +52,8 @@ class RetrievalWeights(BaseModel):
     dense: dict[str, float] = {"use-multilingual": 0.5}
     popularity: float = 0.0
     prior: float = 1.0
+    #: Weights of the whole sentence's parts (lexical, spans, encoder names), added to each clause's.
+    sentence: dict[str, float] = {}
 
 
 @dataclass
@@ -202,19 +208,26 @@ def standardise(x: np.ndarray) -> np.ndarray:
 
 
 def fused_scores(parts: dict[str, np.ndarray], weights: RetrievalWeights, *, excluded: np.ndarray,
-                 prior: np.ndarray | None = None) -> np.ndarray:
-    """``Σ_k w_k · z_k / Σ_k w_k + weights.prior · prior`` over the parts given; excluded skills get ``-inf``.
+                 prior: np.ndarray | None = None, sentence_parts: dict[str, np.ndarray] | None = None,
+                 sentence_of: np.ndarray | None = None) -> np.ndarray:
+    """``(Σ_k w_k z_k + Σ_k v_k z_k(sentence)) / (Σ w + Σ v) + weights.prior · prior``; excluded skills ``-inf``.
 
+    ``sentence_parts`` hold one row per sentence, ``sentence_of`` the sentence row of each query.
     Parts without a weight are left out; a missing dense part (no cached vectors) counts as weight 0,
     and dividing by the weights present keeps the scale of the scores the same without it.
     """
     w = {"lexical": weights.lexical, "spans": weights.spans, "popularity": weights.popularity, **weights.dense}
+    v = weights.sentence if sentence_parts is not None else {}
     n, m = next(iter(parts.values())).shape
     out = np.zeros((n, m), np.float32)
-    total = sum(w.get(name, 0.0) for name in parts) or 1.0
+    total = (sum(w.get(name, 0.0) for name in parts)
+             + sum(v.get(name, 0.0) for name in sentence_parts or {})) or 1.0
     for name, scores in parts.items():
         if w.get(name):
             out += (w[name] / total) * standardise(scores)
+    for name, scores in (sentence_parts or {}).items():
+        if v.get(name):
+            out += (v[name] / total) * standardise(scores)[sentence_of]
     if prior is not None:
         out += weights.prior * prior[None, :]
     out[:, excluded] = -np.inf

@@ -65,13 +65,15 @@ def import_command(
 @app.command("index")
 def index_command(
     db: DbOption = None,
-    skills: Annotated[bool, typer.Option("--skills", help="Also embed every skill label.")] = False,
+    skills: Annotated[bool, typer.Option(
+        "--skills", help="Also embed the skill labels (skill search and the vacancy text reader).")] = False,
     encoder: Annotated[
         str | None, typer.Option(help="Only this encoder (name or local model folder); "
                                       "default: every encoder search fuses.")
     ] = None,
 ) -> None:
     """Build every vector a search needs (only labels not cached yet), so no search embeds."""
+    from matching.vacancies.extraction import skill_label_kinds
     from taxonomy.encoders import get_encoder
     from taxonomy.index import ensure_vectors
     from taxonomy.search import SEARCH_ENCODERS
@@ -92,6 +94,7 @@ def index_command(
                         bar.update(task, completed=n, total=total)
 
                     n = ensure_vectors(con, concept_type=kind, encoder=enc, progress=False,
+                                       kinds=skill_label_kinds(enc.name) if kind == "skill" else None,
                                        on_progress=step)
                     bar.update(task, total=max(n, 1), completed=max(n, 1))
                     done.append((kind, enc, n))

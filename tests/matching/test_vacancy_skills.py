@@ -1,0 +1,80 @@
+"""The vacancy reader's dense parts: read from the vector cache only, used as far as they are built.
+
+A small index (the preferred labels of a forklift operator's skills) keeps the real encoders
+fast: e5-small embeds a few dozen labels here, never the taxonomy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from matching.vacancies import propose
+from matching.vacancies.extraction import (
+    SKILL_ENCODERS,
+    cached_parts,
+    missing_parts,
+    weights_for,
+)
+from matching.vacancies.skills import SkillIndex, fused_scores, skill_labels
+from taxonomy.encoders import get_encoder
+from taxonomy.index import text_vectors
+from tests.matching.helpers import occupation_by_label, skills_of
+
+TEXT = "Je laadt en lost vrachtwagens met de heftruck en je houdt de voorraad bij."
+SENTENCE = "Je rijdt met de heftruck en je stapelt lege paletten."
+
+
+def _best(index: SkillIndex, text: str, k: int = 3) -> set[str]:
+    """English preferred labels of the ``k`` best skills of the small index for ``text``."""
+    fused = fused_scores(index.parts([text]), weights_for(list(index.vectors)), excluded=index.excluded)[0]
+    en = index.labels[index.labels["lang"] == "en"].set_index("uri")["label"]
+    return {en.get(index.uris[i]) for i in np.argsort(-fused, kind="stable")[:k]}
+
+
+def _small_index(con) -> SkillIndex:
+    skills = set(skills_of(con, occupation_by_label(con, "forklift operator")))
+    labels = skill_labels(con)
+    labels = labels[labels["uri"].isin(skills) & (labels["kind"] == "preferred")]
+    return SkillIndex.build(labels.reset_index(drop=True))
+
+
+def _vectors(con) -> int:
+    return con.execute("SELECT count(*) FROM taxonomy.label_vectors").fetchone()[0]
+
+
+def test_dense_parts_are_read_from_the_cache_and_used_as_far_as_they_are_built(con):
+    index = _small_index(con)
+    texts = index.labels["label"].tolist()
+    assert cached_parts(con, index) == {}                      # nothing built: lexical, nothing embedded
+    assert missing_parts(index) == list(SKILL_ENCODERS)
+
+    use = get_encoder("use-multilingual")
+    text_vectors(con, texts, encoder=use)                      # what `taxonomy index --skills` stores
+    before = _vectors(con)
+    parts = cached_parts(con, index)
+    assert set(parts) == {"use-multilingual"} and _vectors(con) == before
+    enc, rows, matrix = parts["use-multilingual"]
+    index.add_vectors(enc, rows, matrix)
+    assert missing_parts(index) == ["e5-small"]
+    assert set(weights_for(list(index.vectors)).dense) == {"use-multilingual"}
+    assert _best(index, SENTENCE) & {"operate forklift", "stack empty pallets"}
+
+    text_vectors(con, texts, encoder=get_encoder("e5-small"))
+    parts = cached_parts(con, index)
+    assert set(parts) == {"use-multilingual", "e5-small"}
+    for enc, rows, matrix in parts.values():
+        index.add_vectors(enc, rows, matrix)
+    assert missing_parts(index) == []
+    assert set(weights_for(list(index.vectors)).dense) == {"use-multilingual", "e5-small"}
+    assert _best(index, SENTENCE) & {"operate forklift", "stack empty pallets"}
+
+
+def test_a_proposal_without_skill_vectors_is_lexical_and_says_which_are_missing(con):
+    before = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'label_vectors'").fetchone()[0]
+    prop = propose(con, title="Heftruckchauffeur", description=TEXT, method="hybrid")
+    assert prop.note and prop.note.startswith("lexical")
+    assert prop.missing_encoders == list(SKILL_ENCODERS)
+    assert prop.skills and all(s.sentence == 0 for s in prop.skills)
+    after = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'label_vectors'").fetchone()[0]
+    assert after == before == 0 or con.execute("SELECT count(*) FROM taxonomy.label_vectors").fetchone()[0] == 0
+    assert propose(con, title="Heftruckchauffeur", description=TEXT, method="lexical").missing_encoders == []
