@@ -129,10 +129,11 @@ def test_liaison_confirms_a_shortlist_with_reasons(browser, server: str, shots: 
     page.get_by_role("link", name="Vacatures", exact=True).click()
     page.get_by_role("button", name="Aanmaken en beroep voorstellen").click()
     assert page.locator("#f-title-error").inner_text() == "Vul de functietitel in."
-    page.get_by_label("Functietitel").fill("Schoonmaker")
-    page.get_by_label("Werkgever").fill("Proper Brugge")
-    page.get_by_label("Postcode van de werkplek").fill("8000")
-    page.get_by_label("Vacaturetekst").fill("Je reinigt kantoren en sanitair en gebruikt schoonmaakmachines.")
+    page.get_by_role("textbox", name="Functietitel", exact=True).fill("Schoonmaker")
+    page.get_by_role("textbox", name="Werkgever", exact=True).fill("Proper Brugge")
+    page.get_by_role("textbox", name="Postcode van de werkplek", exact=True).fill("8000")
+    page.get_by_role("textbox", name="Vacaturetekst", exact=True).fill(
+        "Je reinigt kantoren en sanitair en gebruikt schoonmaakmachines.")
     page.get_by_role("button", name="Aanmaken en beroep voorstellen").click()
     assert REVIEW_NL in page.inner_text("main")
     shot(page, shots, "liaison-vacancy-confirm")
