@@ -19,6 +19,7 @@ from service.routers import (
     ui_programme,
     ui_programme_admin,
     ui_programme_coach,
+    ui_shortlists,
     vacancies,
 )
 
@@ -43,6 +44,7 @@ ROUTERS = [
     ui_followup.router,
     ui_followup.liaison,
     ui_liaison.router,
+    ui_shortlists.router,
     ui_programme.router,
     ui_programme_coach.router,
     ui_programme_admin.router,

@@ -81,7 +81,7 @@ def _profile_page(
     file = service.participant_file(cursor, actor=user, participant_id=participant_id)
     p, contact, profile, trajectory = file.participant, file.contact, file.profile, file.trajectory
     rows = competence_rows(cursor, profile, lang=lang)
-    groups = chart_groups(rows, profile.dutch, _)
+    groups = chart_groups(rows, profile.dutch, _, lang=lang)
     chart = bar_chart(groups, title=_("Competence profile of %(id)s", id=participant_id),
                       empty=_("No assessed competences yet."))
     overview = bar_chart(summary_groups(groups, _), title=_("Overview"), empty=_("No assessed competences yet."),
@@ -189,5 +189,5 @@ def passport(request: Request, participant_id: str, cursor: Cursor, user: Coach,
     labels = display_labels(cursor, [r.uri for r in rows] + [e.occupation_uri for e in profile.experience], lang)
     return render(request, "coach/passport.html", user, p=p, profile=profile, rows=rows, contact=details,
                   instruments=load_instruments(), labels=labels,
-                  chart=bar_chart(chart_groups(rows, profile.dutch, _), title=_("Competences"),
+                  chart=bar_chart(chart_groups(rows, profile.dutch, _, lang=lang), title=_("Competences"),
                                   empty=_("No assessed competences yet.")))

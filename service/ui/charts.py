@@ -16,6 +16,7 @@ class Bar:
     label: str
     value: float          # 0…1
     text: str             # shown at the end of the bar
+    tag: tuple[str, str] | None = None   # (mark, its title), e.g. ("EN", "geen Nederlandse ESCO-term")
 
 
 @dataclass
@@ -47,7 +48,8 @@ def _svg(groups: list[Group], *, title: str, empty: str, width: int, stacked: bo
     rows = sum(len(g.bars) for g in groups if g.bars)
     heads = sum(1 for g in groups if g.bars)
     height = max(40, rows * row_h + heads * head_h + 10)
-    desc = "; ".join(f"{g.title}: " + ", ".join(f"{b.label} {b.text}" for b in g.bars) for g in groups if g.bars)
+    desc = "; ".join(f"{g.title}: " + ", ".join(f"{b.label}{f' ({b.tag[0]})' if b.tag else ''} {b.text}"
+                                                 for b in g.bars) for g in groups if g.bars)
     css = "chart chart-narrow" if stacked else "chart chart-wide"
     out = [
         f'<svg class="{css}" role="img" aria-labelledby="{ids}-title {ids}-desc" width="{width}" height="{height}" '
@@ -66,9 +68,12 @@ def _svg(groups: list[Group], *, title: str, empty: str, width: int, stacked: bo
         for b in g.bars:
             w = max(2.0, round(bar_w * max(0.0, min(1.0, b.value)), 1))
             limit = 55 if stacked else 42
+            limit -= 4 if b.tag else 0
             label = b.label if len(b.label) <= limit else b.label[:limit - 2] + "…"
+            mark = (f' <tspan class="label-lang" font-size="11" fill="#5b6472">{escape(b.tag[0])}'
+                    f'<title>{escape(b.tag[1])}</title></tspan>') if b.tag else ""
             out.append(
-                f'<text x="0" y="{y + 15}">{escape(label)}</text>'
+                f'<text x="0" y="{y + 15}">{escape(label)}{mark}</text>'
                 f'<rect x="{label_w}" y="{y + bar_y}" width="{bar_w}" height="14" fill="#e8ecf1" rx="3"/>'
                 f'<rect x="{label_w}" y="{y + bar_y}" width="{w}" height="14" fill="{colour}" rx="3"/>'
                 f'<text x="{label_w + bar_w + 8}" y="{y + bar_y + 12}">{escape(b.text)}</text>'

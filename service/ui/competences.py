@@ -8,7 +8,7 @@ import duckdb
 
 from assessment import cefr
 from service.ui.charts import Bar, Group
-from taxonomy.store import preferred_labels
+from taxonomy.store import display_labels
 
 SUB_SKILLS = ("listening", "reading", "speaking", "writing")
 
@@ -22,6 +22,7 @@ class SkillRow:
     kind: str                 # evidence kind: assessed / observed / experience / self_declared
     group: str                # technical / social / other
     evidence: list            # assessment.profile.Evidence
+    label_lang: str | None = None   # set when the label is not in the reader's language (shown "EN")
 
 
 def competence_rows(con: duckdb.DuckDBPyConnection, profile, *, lang: str) -> list[SkillRow]:
@@ -29,7 +30,7 @@ def competence_rows(con: duckdb.DuckDBPyConnection, profile, *, lang: str) -> li
     from assessment.instrument import load_instruments
 
     kinds = {i.id: i.kind for i in load_instruments().values()}
-    labels = preferred_labels(con, [s.uri for s in profile.skills], lang=lang)
+    labels = display_labels(con, [s.uri for s in profile.skills], lang)
     rows = []
     for s in profile.skills:
         instrument_kinds = {kinds.get(e.instrument_id) for e in s.evidence if e.instrument_id}
@@ -37,18 +38,21 @@ def competence_rows(con: duckdb.DuckDBPyConnection, profile, *, lang: str) -> li
             continue  # Dutch is shown as CEFR levels
         group = "technical" if "technical" in instrument_kinds else "social" if "observation" in instrument_kinds \
             else "other"
-        rows.append(SkillRow(s.uri, labels.get(s.uri) or s.label or s.uri.rsplit("/", 1)[-1], s.level,
-                             s.confidence, str(s.evidence_kind), group, list(s.evidence)))
+        text, label_lang, _source = labels.get(s.uri) or (s.label or s.uri.rsplit("/", 1)[-1], lang, "")
+        rows.append(SkillRow(s.uri, text, s.level, s.confidence, str(s.evidence_kind), group, list(s.evidence),
+                             label_lang if label_lang != lang else None))
     rows.sort(key=lambda r: ({"technical": 0, "social": 1, "other": 2}[r.group], -r.level, r.label))
     return rows
 
 
-def chart_groups(rows: list[SkillRow], dutch, _) -> list[Group]:
+def chart_groups(rows: list[SkillRow], dutch, _, *, lang: str = "nl") -> list[Group]:
     """Bars for the chart: technical skills, social skills, Dutch per sub-skill."""
     titles = {"technical": _("Technical"), "social": _("Social"), "other": _("From experience or self-declared")}
     groups = {k: Group(k, t) for k, t in titles.items()}
+    untranslated = _("no Dutch ESCO term") if lang == "nl" else _("no English ESCO term")
     for r in rows:
-        groups[r.group].bars.append(Bar(r.label, r.level, f"{round(100 * r.level)}%"))
+        tag = (r.label_lang.upper(), untranslated) if r.label_lang else None
+        groups[r.group].bars.append(Bar(r.label, r.level, f"{round(100 * r.level)}%", tag))
     names = {"listening": _("Listening"), "reading": _("Reading"), "speaking": _("Speaking"), "writing": _("Writing")}
     language = Group("language", _("Dutch (CEFR)"))
     for sub in SUB_SKILLS:

@@ -72,3 +72,19 @@ def test_the_intake_marks_english_only_occupations_in_the_lists_and_the_choices(
         c.cookies.set("werkbrug_lang", "en")
         english = c.get(f"/participants/{w.participant}/intake").text
         assert 'data-lang-title="no English ESCO term"' in english and ">EN</abbr>" not in english
+
+
+def test_the_competence_charts_mark_english_only_terms(world) -> None:
+    w, url, english = world
+    mark = '<tspan class="label-lang" font-size="11" fill="#5b6472">EN<title>geen Nederlandse ESCO-term</title></tspan>'
+    with browser_for(url, "coach") as c:
+        for page in (f"/coach/participants/{w.participant}", f"/coach/participants/{w.participant}/passport"):
+            html = c.get(page).text
+            charts = [svg for svg in re.findall(r'<svg class="chart chart-(?:wide|narrow)".*?</svg>', html, re.S)
+                      if english[:20] in svg]  # the competence chart, wide and for phones (not the overview)
+            assert len(charts) == 2, page
+            for svg in charts:
+                assert re.search(rf">{re.escape(english[:20])}[^<]* {re.escape(mark)}</text>", svg), page
+                assert f"{english} (EN)" in svg  # the text alternative says it too
+        c.cookies.set("werkbrug_lang", "en")
+        assert 'class="label-lang"' not in c.get(f"/coach/participants/{w.participant}").text.split("<svg", 1)[1]
