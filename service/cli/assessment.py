@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -253,16 +254,22 @@ def assessment_import(
                   f"as batch [bold]{report.batch_id}[/]")
 
 
+class Language(StrEnum):
+    nl = "nl"
+    en = "en"
+
+
 @assessment_app.command("template")
 def assessment_template(
     instrument: Annotated[str, typer.Argument(help="Instrument id.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="File to write (.xlsx or .csv).")],
     participant: Annotated[list[str], typer.Option(help="Pre-fill a row for this participant id.")] = [],  # noqa: B006
     version: Annotated[str | None, typer.Option(help="Instrument version (default: latest).")] = None,
+    lang: Annotated[Language, typer.Option("--lang", help="Headers and instructions in this language.")] = Language.nl,
 ) -> None:
     """Write a fill-in sheet for assessors (one row per participant, one column per item)."""
     with user_errors():
-        path = write_template(instrument, out, version=version, participant_ids=participant)
+        path = write_template(instrument, out, version=version, participant_ids=participant, lang=str(lang))
     console.print(f"Wrote {path}")
 
 

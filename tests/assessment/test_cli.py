@@ -153,3 +153,15 @@ def test_cli_write_while_a_server_holds_the_file(db: Path) -> None:
         holder.close()
     assert proc.returncode == 5, proc.stderr
     assert "in use by another werkbrug process" in proc.stderr
+
+
+def test_template_in_english_and_in_dutch(tmp_path: Path) -> None:
+    from assessment.batch_template import words
+
+    for lang in ("nl", "en"):
+        out = tmp_path / f"cleaning-{lang}.csv"
+        assert run("assessment", "template", "cleaning", "--out", str(out), "--lang", lang).exit_code == 0
+        header = out.read_text(encoding="utf-8-sig").splitlines()[0].split(";")
+        assert header[:3] == [words(lang)["instrument"], words(lang)["version"], words(lang)["participant"]]
+    assert words("nl")["participant"] != words("en")["participant"]
+    assert run("assessment", "template", "cleaning", "--out", str(tmp_path / "x.csv"), "--lang", "fr").exit_code == 2
