@@ -100,12 +100,15 @@ def make_shortlist(
 ) -> Shortlist:
     """Rank the consenting participants for a confirmed vacancy; stored as a suggestion and logged."""
     if not 1 <= top <= 200:
-        raise InputError(f"top: must be between 1 and 200, not {top}")
+        raise InputError(f"top: must be between 1 and 200, not {top}", [Problem(
+            "between 1 and 200", column="top", code="shortlist.top_range", params={"top": top})],
+            code="shortlist.top_range", params={"top": top})
     vacancy = get_vacancy(con, vacancy_id=vacancy_id)
     if vacancy.status != "confirmed":
         raise ConflictError(
             f"Vacancy {vacancy_id} is {vacancy.status}: confirm its occupations and skills first",
-            [Problem("only confirmed vacancies get shortlists", column="status")],
+            [Problem("only confirmed vacancies get shortlists", column="status", code="shortlist.vacancy_not_confirmed",
+                     params={"id": vacancy_id})], code="shortlist.vacancy_not_confirmed", params={"id": vacancy_id},
         )
     model = get_model(con, config=config)
     pm = consenting_matrix(con, model, profiles=profiles)
@@ -198,10 +201,13 @@ def confirm_shortlist(
     """
     reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
     if not confirmed_by or not confirmed_by.strip():
-        raise InputError("confirmed_by: a named person must confirm", [Problem("missing", column="confirmed_by")])
+        raise InputError("confirmed_by: a named person must confirm", [Problem(
+            "missing", column="confirmed_by", code="shortlist.confirmed_by_missing")],
+            code="shortlist.confirmed_by_missing")
     sl = get_shortlist(con, shortlist_id=shortlist_id)
     if sl.status == "confirmed":
-        raise ConflictError(f"Shortlist {shortlist_id} was already confirmed by {sl.confirmed_by}")
+        raise ConflictError(f"Shortlist {shortlist_id} was already confirmed by {sl.confirmed_by}",
+                            code="shortlist.already_confirmed", params={"by": sl.confirmed_by})
     suggested = [c.participant_id for c in sl.candidates]
     problems = []
     seen = set()
@@ -241,7 +247,8 @@ def set_candidate_status(
                          [Problem("unknown status", column="status")])
     sl = get_shortlist(con, shortlist_id=shortlist_id)
     if sl.status != "confirmed":
-        raise ConflictError(f"Shortlist {shortlist_id} is a suggestion: confirm it before tracking candidates")
+        raise ConflictError(f"Shortlist {shortlist_id} is a suggestion: confirm it before tracking candidates",
+                            code="shortlist.not_confirmed")
     if participant_id not in (sl.confirmed_order or []):
         raise NotFoundError(f"{participant_id} is not on the confirmed shortlist {shortlist_id}")
     with transaction(con):

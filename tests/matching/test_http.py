@@ -74,7 +74,10 @@ def test_vacancy_and_shortlist_routes(mdb: Path):
             v = r.json()
             assert v["owner"] == "liaison" and v["proposal"]["occupations"][0]["uri"] == occ
             vid = v["vacancy_id"]
-            assert liaison.post(f"/api/vacancies/{vid}/shortlists").status_code == 409   # not confirmed yet
+            early = liaison.post(f"/api/vacancies/{vid}/shortlists", headers={"Accept-Language": "nl"})
+            assert early.status_code == 409   # not confirmed yet, said in words
+            assert early.json()["code"] == "shortlist.vacancy_not_confirmed"
+            assert early.json()["detail"].startswith(f"Bevestig eerst de beroepen en vaardigheden van vacature {vid}")
             bad = liaison.post(f"/api/vacancies/{vid}/confirm", json={"occupation_uris": [occ],
                                                                        "essential_skills": ["nope"]})
             assert bad.status_code == 422 and bad.json()["problems"][0]["column"] == "essential_skills"
