@@ -15,7 +15,7 @@ from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.ui import coach_options, field_errors, render, ui_translator
 from service.ui.paging import paging
-from service.ui.registration import read_registration
+from service.ui.registration import register_from_form
 from service.users import Role, User
 
 router = APIRouter(prefix="/assessor", include_in_schema=False)
@@ -47,16 +47,10 @@ def participants(request: Request, cursor: Cursor, user: Assessor, q: str = "", 
 @router.post("/participants", dependencies=[Depends(check_csrf)])
 async def create(request: Request, cursor: Cursor, user: Assessor) -> Response:
     """Register a participant (name and contact details stay out of every profile and ranking)."""
-    reg = read_registration(dict(await request.form()), ui_translator(request),
-                            coaches={c for c, _n in coach_options(cursor)})
-    if not reg.errors:
-        try:
-            p = service.register_participant(cursor, actor=user, details=reg.details, contact=reg.contact,
-                                             consent=reg.consent)
-        except WerkbrugError as exc:
-            reg.errors = field_errors(exc, set(reg.form))
-        else:
-            return RedirectResponse(f"/participants/{p.participant_id}/intake?new=1", status_code=303)
+    pid, reg = register_from_form(cursor, actor=user, values=dict(await request.form()), _=ui_translator(request),
+                                  coaches={c for c, _n in coach_options(cursor)})
+    if pid:
+        return RedirectResponse(f"/participants/{pid}/intake?new=1", status_code=303)
     return _list_page(request, cursor, user, errors=reg.errors, form=reg.form, status_code=422)
 
 

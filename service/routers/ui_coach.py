@@ -19,7 +19,7 @@ from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
 from service.ui.paging import paging
-from service.ui.registration import read_registration
+from service.ui.registration import register_from_form
 from service.users import Role, User
 from taxonomy.store import display_labels
 
@@ -60,15 +60,10 @@ def caseload(request: Request, cursor: Cursor, user: Coach, q: str = "", sort: s
 @router.post("/participants", dependencies=[Depends(check_csrf)])
 async def register(request: Request, cursor: Cursor, user: Coach) -> Response:
     """Register a participant in the coach's own caseload, then straight on to the intake and job targets."""
-    reg = read_registration(dict(await request.form()), ui_translator(request), coaches=None)
-    if not reg.errors:
-        try:
-            p = service.register_participant(cursor, actor=user, details=reg.details, contact=reg.contact,
-                                             consent=reg.consent)
-        except WerkbrugError as exc:
-            reg.errors = field_errors(exc, set(reg.form))
-        else:
-            return RedirectResponse(f"/participants/{p.participant_id}/intake?new=1", status_code=303)
+    pid, reg = register_from_form(cursor, actor=user, values=dict(await request.form()), _=ui_translator(request),
+                                  coaches=None)
+    if pid:
+        return RedirectResponse(f"/participants/{pid}/intake?new=1", status_code=303)
     return _caseload_page(request, cursor, user, errors=reg.errors, form=reg.form, status_code=422)
 
 

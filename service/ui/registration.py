@@ -5,6 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from assessment import service
+from foundation.errors import WerkbrugError
+from service.ui import field_errors
+from service.users import User
+
 FIELDS = ("name", "coach", "postcode", "referrer", "phone", "email", "consent")
 
 
@@ -31,3 +36,18 @@ def read_registration(values: dict[str, str], _: Callable[..., str], *, coaches:
     details = {"postcode": postcode or None} | ({"coach": coach} if coaches is not None else {})
     contact = {"name": name, **{k: form[k].strip() or None for k in ("referrer", "phone", "email")}}
     return Registration(form, details, contact, form["consent"] == "1", errors)
+
+
+def register_from_form(cursor, *, actor: User, values: dict[str, str], _: Callable[..., str],
+             coaches: set[str] | None) -> tuple[str | None, Registration]:
+    """Register from the form: ``(participant id, form)`` or ``(None, form with its errors)``."""
+    reg = read_registration(values, _, coaches=coaches)
+    if reg.errors:
+        return None, reg
+    try:
+        p = service.register_participant(cursor, actor=actor, details=reg.details, contact=reg.contact,
+                                         consent=reg.consent)
+    except WerkbrugError as exc:
+        reg.errors = field_errors(exc, set(reg.form))
+        return None, reg
+    return p.participant_id, reg
