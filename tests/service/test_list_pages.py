@@ -124,6 +124,10 @@ def test_a_long_confirmed_shortlist_shows_its_candidates_a_page_at_a_time(world)
                             c.get(f"/liaison/shortlists/{long_sl}?page=2").text)
         assert [int(n) for _c, n in codes + second] == list(range(1, total + 1))   # numbered on across pages
         assert len({code for code, _n in codes + second}) == total
+        table = first[first.index('<table class="shortlist confirmed">'):]
+        table = table[:table.index("</table>")]
+        rows = table.count('<tr id="c-')
+        assert table.count("vereiste vaardigheden aangetoond") == rows   # each confirmed row says what it shows
 
 
 def test_the_audit_log_is_paged_sorted_and_searched(world) -> None:
