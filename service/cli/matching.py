@@ -157,7 +157,7 @@ def shortlist_command(
 
 @match_app.command("shortlist-show")
 def shortlist_show_command(
-    shortlist: Annotated[str, typer.Argument(help="Shortlist id, e.g. SL-….")],
+    shortlist: Annotated[str, typer.Argument(help="Shortlist id, e.g. S-4K7Q2M9XWB.")],
     as_json: JsonFlag = False, db: DbOption = None, by: ByOption = None, url: UrlOption = None,
     token: TokenOption = None,
 ) -> None:

@@ -12,6 +12,7 @@ from matching import service
 from service.auth import check_csrf
 from service.deps import Cursor
 from service.i18n import request_language
+from service.messages import error_text, problem_text
 from service.routers.ui_liaison import Liaison, status_labels
 from service.ui import render, ui_translator
 from service.ui.paging import paging
@@ -106,9 +107,9 @@ async def confirm_list(request: Request, shortlist_id: str, cursor: Cursor, user
                 elif column == "confirmed_by":
                     errors["confirmed_by"] = _("Enter your name: a named person confirms the shortlist.")
                 else:
-                    errors["_form"] = str(p.message)
+                    errors["_form"] = problem_text(p, lang=request_language(request))
             if not errors:
-                errors["_form"] = exc.message
+                errors["_form"] = error_text(exc, lang=request_language(request))
     if errors:
         return _shortlist_page(request, cursor, user, shortlist_id, errors=errors, form=values, status_code=422)
     return RedirectResponse(f"/liaison/shortlists/{shortlist_id}", status_code=303)
