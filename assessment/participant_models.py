@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assessment.profile import TransportMode
+from assessment.profile import PostcodeFormat, TransportMode
 
 Shift = Literal["day", "early", "late", "night"]
 
@@ -74,7 +74,7 @@ class ParticipantDetails(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     coach: str | None = Field(None, max_length=100, description="Username of the coach.")
-    postcode: str | None = Field(None, pattern=r"^\d{4}$")
+    postcode: PostcodeFormat | None = None
     transport_modes: list[TransportMode] = Field(default_factory=list)
     max_commute_minutes: int = Field(45, ge=0, le=240)
     hours_per_week: int = Field(38, ge=0, le=60)

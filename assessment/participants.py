@@ -93,6 +93,18 @@ def _parse(model: type[BaseModel], value: Any, what: str) -> Any:
         raise invalid(f"Invalid {what}", exc) from exc
 
 
+def check_details(*, details: dict[str, Any] | None, contact: dict[str, Any] | None = None) -> None:
+    """Raise :class:`InputError` with a located problem per wrong field of ``details`` and ``contact``."""
+    problems = []
+    for model, value, what in ((ParticipantDetails, details, "participant"), (Contact, contact, "contact details")):
+        try:
+            _parse(model, value, what)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError("Invalid participant", problems)
+
+
 def create_participant(
     con: duckdb.DuckDBPyConnection,
     *,

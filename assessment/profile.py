@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
 
 from assessment import cefr
 from foundation.errors import InputError
@@ -95,6 +96,17 @@ class ExperienceItem(BaseModel):
     description: str | None = None
 
 
+def _four_digits(value: str) -> str:
+    if not (len(value) == 4 and value.isascii() and value.isdigit()):
+        raise PydanticCustomError("postcode.format", "A Belgian postcode has 4 digits, e.g. 8000 (not '{value}')",
+                                  {"value": value})
+    return value
+
+
+#: The one format rule for a Belgian postcode: 4 digits (code ``postcode.format``).
+PostcodeFormat = Annotated[str, AfterValidator(_four_digits)]
+
+
 class Availability(BaseModel):
     hours_per_week: int = Field(38, ge=0, le=60)
     shifts: list[Literal["day", "early", "late", "night"]] = Field(default_factory=lambda: ["day"])
@@ -102,7 +114,7 @@ class Availability(BaseModel):
 
 
 class Mobility(BaseModel):
-    postcode: str | None = Field(None, pattern=r"^\d{4}$")
+    postcode: PostcodeFormat | None = None
     transport_modes: list[TransportMode] = Field(default_factory=list)
     max_commute_minutes: int = Field(45, ge=0, le=240)
 

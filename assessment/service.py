@@ -68,6 +68,11 @@ def _log(cursor, actor: User, action: str, participant_id: str | None, *, purpos
 # ---------------------------------------------------------------- participants
 
 
+def check_registration(*, details: dict[str, Any] | None, contact: dict[str, Any] | None = None) -> None:
+    """Check a registration's fields without writing: :class:`InputError` with a problem per wrong field."""
+    store.check_details(details=details, contact=contact)
+
+
 def register_participant(
     cursor: duckdb.DuckDBPyConnection, *, actor: User, details: dict[str, Any] | None = None,
     contact: Contact | dict[str, Any] | None = None, protected: ProtectedAttributes | dict[str, Any] | None = None,

@@ -29,8 +29,9 @@ from importlib.resources import files
 from typing import Annotated
 
 import numpy as np
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator
 
+from assessment.profile import PostcodeFormat
 from foundation.errors import InputError, Problem
 
 #: Effective door-to-door speed (km/h) per transport mode, waits and transfers included.
@@ -114,7 +115,7 @@ def _check_known(value: str) -> str:
 
 
 #: A form or import field holding a Belgian postcode with known coordinates (4 digits).
-BelgianPostcode = Annotated[str, Field(pattern=r"^\d{4}$"), AfterValidator(_check_known)]
+BelgianPostcode = Annotated[PostcodeFormat, AfterValidator(_check_known)]
 
 
 def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:

@@ -169,7 +169,7 @@ _CODES = {  # pydantic error type → message code
     "missing": "vacancy.required", "string_too_short": "vacancy.too_short", "string_too_long": "vacancy.too_long",
     "greater_than_equal": "vacancy.hours_range", "less_than_equal": "vacancy.hours_range",
     "float_parsing": "vacancy.hours_number", "float_type": "vacancy.hours_number",
-    "literal_error": "vacancy.not_allowed", "string_pattern_mismatch": "vacancy.postcode_invalid",
+    "literal_error": "vacancy.not_allowed", "postcode.format": "vacancy.postcode_invalid",
     "extra_forbidden": "vacancy.column_unknown", "bool_parsing": "vacancy.yes_no", "bool_type": "vacancy.yes_no",
 }
 ALLOWED = {

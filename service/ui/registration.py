@@ -31,10 +31,12 @@ def read_registration(values: dict[str, str], _: Callable[..., str], *, coaches:
         errors["name"] = _("Enter the participant's name.")
     if coaches is not None and coach not in coaches:
         errors["coach"] = _("Choose the coach (trajectbegeleider).")
-    if postcode and not (postcode.isdigit() and len(postcode) == 4):
-        errors["postcode"] = _("A Belgian postcode has 4 digits, e.g. 8000.")
     details = {"postcode": postcode or None} | ({"coach": coach} if coaches is not None else {})
     contact = {"name": name, **{k: form[k].strip() or None for k in ("referrer", "phone", "email")}}
+    try:
+        service.check_registration(details=details, contact=contact)
+    except WerkbrugError as exc:
+        errors = field_errors(exc, set(form)) | errors
     return Registration(form, details, contact, form["consent"] == "1", errors)
 
 

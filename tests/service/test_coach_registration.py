@@ -60,15 +60,31 @@ def test_a_coach_registers_into_their_caseload_and_goes_on_to_job_targets(world:
         assert other.get(f"/coach/participants/{pid}").status_code == 404
 
 
-@pytest.mark.parametrize(("lang", "text"), [("nl", "Vul de naam van de deelnemer in."),
-                                            ("en", "Enter the participant's name.")])
-def test_a_registration_without_a_name_is_refused_in_the_readers_language(world, lang: str, text: str) -> None:
-    _w, url = world
+@pytest.mark.parametrize(("lang", "text", "postcode"), [
+    ("nl", "Vul de naam van de deelnemer in.", "'80' is geen Belgische postcode: geef 4 cijfers, bv. 8000"),
+    ("en", "Enter the participant's name.", "'80' is not a Belgian postcode: give 4 digits, e.g. 8000"),
+])
+def test_a_registration_without_a_name_is_refused_in_the_readers_language(
+    world, lang: str, text: str, postcode: str,
+) -> None:
+    """Every wrong field is named at once; the postcode by the one format rule of the profile."""
+    w, url = world
+    before = _participant_count(w)
     with browser_for(url, "coach") as c:
         c.cookies.set("werkbrug_lang", lang)
         r = _register(c, {"name": " ", "postcode": "80"})
         assert r.status_code == 422
         assert text.replace("'", "&#39;") in r.text and 'id="f-postcode-error"' in r.text
+        assert postcode.replace("'", "&#39;") in r.text
+    assert _participant_count(w) == before
+
+
+def _participant_count(w: World) -> int:
+    con = connect(w.db)
+    try:
+        return con.execute("SELECT count(*) FROM assessment.participants").fetchone()[0]
+    finally:
+        con.close()
 
 
 def test_the_service_keeps_a_coach_to_their_own_caseload(world: tuple[World, str]) -> None:
