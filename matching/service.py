@@ -335,6 +335,8 @@ def confirm_shortlist(
                 for pid, code in names.code.items():
                     p.message = p.message.replace(pid, code)
                     p.column = p.column.replace(pid, code) if p.column else p.column
+                    if p.params.get("candidate") == pid:
+                        p.params["candidate"] = code
             raise
         _shortlist_log(cursor, actor, "confirm_shortlist", shortlist_id, detail={
             "confirmed_by": confirmed_by, "kept": len(ordered_candidates), "reasons": len(why)})

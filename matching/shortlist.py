@@ -213,21 +213,25 @@ def confirm_shortlist(
     seen = set()
     for pid in ordered_participant_ids:
         if pid not in suggested:
-            problems.append(Problem(f"{pid} is not on the suggested shortlist", column="ordered_participant_ids"))
+            problems.append(Problem(f"{pid} is not on the suggested shortlist", column="ordered_participant_ids",
+                                    code="shortlist.not_suggested", params={"candidate": pid}))
         if pid in seen:
-            problems.append(Problem(f"{pid} appears twice", column="ordered_participant_ids"))
+            problems.append(Problem(f"{pid} appears twice", column="ordered_participant_ids",
+                                    code="shortlist.candidate_twice", params={"candidate": pid}))
         seen.add(pid)
     for pid in suggested:
         if pid not in seen and pid not in reasons:
-            problems.append(Problem(f"{pid}: removed from the suggestion without a reason", column=f"reasons.{pid}"))
+            problems.append(Problem(f"{pid}: removed from the suggestion without a reason", column=f"reasons.{pid}",
+                                    code="shortlist.removed_without_reason", params={"candidate": pid}))
     kept = [p for p in suggested if p in seen]
     chosen = [p for p in ordered_participant_ids if p in suggested]
     for pos, pid in enumerate(chosen):
         if pos < kept.index(pid) and pid not in reasons:
             problems.append(Problem(f"{pid}: moved up from the suggested order without a reason",
-                                    column=f"reasons.{pid}"))
+                                    column=f"reasons.{pid}", code="shortlist.moved_without_reason",
+                                    params={"candidate": pid}))
     if problems:
-        raise InputError("The shortlist cannot be confirmed like this", problems)
+        raise InputError("The shortlist cannot be confirmed like this", problems, code="shortlist.not_confirmable")
     with transaction(con):
         con.execute(
             """UPDATE matching.shortlists SET status = 'confirmed', confirmed_by = ?, confirmed_at = ?,

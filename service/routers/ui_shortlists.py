@@ -77,11 +77,8 @@ async def confirm_list(request: Request, shortlist_id: str, cursor: Cursor, user
     sl = service.show_shortlist(cursor, actor=user, shortlist_id=shortlist_id)
     codes = [c.candidate for c in sl.candidates]
     form = await request.form()
-    confirmed_by = str(form.get("confirmed_by", "")).strip()
     values = {k: str(v) for k, v in form.items()}
     errors: dict[str, str] = {}
-    if not confirmed_by:
-        errors["confirmed_by"] = _("Enter your name: a named person confirms the shortlist.")
     kept: list[tuple[float, int, str]] = []
     for n, code in enumerate(codes):
         if form.get(f"keep_{code}") != "1":
@@ -96,23 +93,27 @@ async def confirm_list(request: Request, shortlist_id: str, cursor: Cursor, user
                if name.startswith("reason_") and name.removeprefix("reason_") in codes and str(text).strip()}
     if not errors:
         try:
-            service.confirm_shortlist(cursor, actor=user, shortlist_id=shortlist_id, confirmed_by=confirmed_by,
-                                      ordered_candidates=order, reasons=reasons)
+            service.confirm_shortlist(cursor, actor=user, shortlist_id=shortlist_id,
+                                      confirmed_by=values.get("confirmed_by", ""), ordered_candidates=order,
+                                      reasons=reasons)
         except WerkbrugError as exc:
-            for p in getattr(exc, "problems", []) or []:
-                column = p.column or ""
-                code = column.removeprefix("reasons.")
-                if column.startswith("reasons.") and code in codes:
-                    errors[f"reason_{code}"] = _("Give a reason: this candidate was removed or moved.")
-                elif column == "confirmed_by":
-                    errors["confirmed_by"] = _("Enter your name: a named person confirms the shortlist.")
-                else:
-                    errors["_form"] = problem_text(p, lang=request_language(request))
-            if not errors:
-                errors["_form"] = error_text(exc, lang=request_language(request))
+            errors = _confirm_errors(exc, codes, lang=request_language(request))
     if errors:
         return _shortlist_page(request, cursor, user, shortlist_id, errors=errors, form=values, status_code=422)
     return RedirectResponse(f"/liaison/shortlists/{shortlist_id}", status_code=303)
+
+
+def _confirm_errors(exc: WerkbrugError, codes: list[str], *, lang: str) -> dict[str, str]:
+    """The service's problems by form field: ``reason_<code>``, ``confirmed_by``, else ``_form``."""
+    errors: dict[str, str] = {}
+    for p in exc.problems:
+        column = p.column or ""
+        code = column.removeprefix("reasons.")
+        key = (f"reason_{code}" if column.startswith("reasons.") and code in codes
+               else "confirmed_by" if column == "confirmed_by" else "_form")
+        text = problem_text(p, lang=lang, located=False)
+        errors[key] = f"{errors[key]}; {text}" if key in errors else text
+    return errors or {"_form": error_text(exc, lang=lang)}
 
 
 @router.post("/shortlists/{shortlist_id}/status", dependencies=[Depends(check_csrf)])
