@@ -40,6 +40,18 @@ def _column(header: str) -> str:
     """A header as its column: lower case, spaces as ``_``, Dutch words as the English name."""
     name = "_".join(str(header).strip().lower().split())
     return _FROM_DUTCH.get(name, name)
+
+
+def _headers_as_written(headers: list[str]) -> dict[str, str]:
+    """Each column's name as the file writes it; a column it lacks in the file's language (Dutch
+    when a header is one of the Dutch ones only)."""
+    names = ["_".join(str(h).strip().lower().split()) for h in headers]
+    dutch = any(n in _FROM_DUTCH and n not in IMPORT_COLUMNS for n in names)
+    out = {c: DUTCH_COLUMNS[c] if dutch else c for c in IMPORT_COLUMNS}
+    out |= {_column(h): str(h).strip() for h in headers}
+    return out
+
+
 MAX_ROWS = 5000
 
 
@@ -80,17 +92,19 @@ def import_vacancies(
             raise InputError("Give the file's data or path")
         data = Path(path).read_bytes()
     frame, _ = _read_table(data, filename)
+    written = _headers_as_written(list(frame.columns))
     frame.columns = [_column(c) for c in frame.columns]
     problems = []
     for col in REQUIRED_COLUMNS:
         if col not in frame.columns:
-            problems.append(Problem(f"required column {col!r} is missing", file=filename, column=col,
-                                    code="vacancy.column_missing", params={"column": col}))
+            problems.append(Problem(f"required column {col!r} is missing", file=filename, column=written[col],
+                                    code="vacancy.column_missing", params={"column": written[col]}))
+    allowed = ", ".join(written[c] for c in IMPORT_COLUMNS)
     for col in frame.columns:
         if col not in IMPORT_COLUMNS:
-            problems.append(Problem(f"unknown column {col!r} (use {', '.join(IMPORT_COLUMNS)})",
-                                    file=filename, column=col, code="vacancy.column_unknown",
-                                    params={"column": col, "allowed": ", ".join(IMPORT_COLUMNS)}))
+            problems.append(Problem(f"unknown column {col!r} (use {allowed})",
+                                    file=filename, column=written[col], code="vacancy.column_unknown",
+                                    params={"column": written[col], "allowed": allowed}))
     if problems:
         raise InputError(f"{filename}: the columns are not right", problems, code="vacancy.columns",
                          params={"file": filename})
@@ -125,6 +139,12 @@ def import_vacancies(
             parsed.append((i, parse_input(values, file=filename, row=i)))
         except InputError as exc:
             row_problems.extend(exc.problems)
+        for p in row_problems:  # named as the file names the column
+            head, dot, rest = (p.column or "").partition(".")
+            if head in written:
+                p.column = written[head] + dot + rest
+            if p.params.get("column") in written:
+                p.params["column"] = written[p.params["column"]]
         problems.extend(row_problems)
     if problems:
         raise InputError(f"{filename}: {len(problems)} problem(s); nothing was imported", problems,

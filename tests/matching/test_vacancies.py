@@ -81,6 +81,24 @@ def test_csv_import_is_all_or_nothing_with_row_and_column(con):
     assert con.execute("SELECT count(*) FROM matching.vacancies").fetchone()[0] == 0
 
 
+def test_problems_name_the_columns_as_the_file_writes_them(con):
+    dutch = CSV_BAD.replace("title;description;employer;postcode;hours_per_week;shifts;weekends;dutch_level",
+                            "Titel;Vacaturetekst;Werkgever;Postcode;Uren per week;Ploegen;Weekendwerk;Nederlands")
+    with pytest.raises(InputError) as err:
+        import_vacancies(con, owner="liaison1", data=dutch.encode(), filename="fout.csv")
+    where = {(p.row, p.column) for p in err.value.problems}
+    assert {(3, "Postcode"), (3, "Weekendwerk"), (3, "Nederlands"), (4, "Titel"), (4, "Uren per week")} <= where
+    assert all(p.params.get("column") in (None, "", p.column) for p in err.value.problems if p.params.get("column"))
+    missing = "titel;werkgever;postcode;salaris\nKok;Resto;8000;2000\n"
+    with pytest.raises(InputError) as err:
+        import_vacancies(con, owner="liaison1", data=missing.encode(), filename="kort.csv")
+    by_code = {p.code: p for p in err.value.problems}
+    assert by_code["vacancy.column_missing"].column == "vacaturetekst"
+    unknown = by_code["vacancy.column_unknown"]
+    assert unknown.column == "salaris" and "uren_per_week" in unknown.params["allowed"]
+    assert con.execute("SELECT count(*) FROM matching.vacancies").fetchone()[0] == 0
+
+
 def test_excel_import_and_bad_columns(con):
     wb = openpyxl.Workbook()
     ws = wb.active
