@@ -105,6 +105,7 @@ def _ensure_anchor(cursor, store: ChainStore) -> None:
         detail = json.dumps({"legacy_entries": legacy[0], "legacy_last_id": legacy[1], "legacy_head": prev,
                              "algorithm": "HMAC-SHA256"}, sort_keys=True)
         fields = _fields(when, None, None, ANCHOR_ACTION, "audit_log", None, "administration", detail)
+        store.take_head()
         audit_id, entry_hash = _append(cursor, store.key, prev, when, fields)
         after_commit(functools.partial(store.write_head, audit_id, entry_hash))
     after_commit(store.mark_anchored)
@@ -130,7 +131,8 @@ def audit(
 
     The entry's hash is an HMAC-SHA256 (key outside the database) over the previous entry's
     hash and its fields; the chain head file beside the database is updated once the entry
-    is committed.
+    is committed. The previous hash is the committed head this process holds
+    (:meth:`~foundation.audit_store.ChainStore.take_head`), read from the log when unknown.
     """
     when = datetime.now(UTC).replace(tzinfo=None)
     fields = _fields(
@@ -146,12 +148,14 @@ def audit(
     store = chain_store(cursor)
     with write_lock():
         _ensure_anchor(cursor, store)
-        row = cursor.execute(
-            "SELECT entry_hash FROM service.audit_log ORDER BY audit_id DESC LIMIT 1"
-        ).fetchone()
-        prev = (row[0] if row else None) or GENESIS
+        prev = store.take_head()
+        if prev is None:
+            row = cursor.execute(
+                "SELECT entry_hash FROM service.audit_log ORDER BY audit_id DESC LIMIT 1"
+            ).fetchone()
+            prev = (row[0] if row else None) or GENESIS
         audit_id, entry_hash = _append(cursor, store.key, prev, when, fields)
-        after_commit(functools.partial(store.write_head, audit_id, entry_hash))
+        after_commit(functools.partial(store.committed, audit_id, entry_hash))
 
 
 @dataclass

@@ -66,6 +66,7 @@ class ChainStore:
         self.anchored = False
         self._key: bytes | None = None
         self._head_id = -1
+        self._head_hash: str | None = None    # hash of the newest committed entry, if this process knows it
         self._lock = threading.Lock()
 
     @property
@@ -109,6 +110,24 @@ class ChainStore:
 
     def mark_anchored(self) -> None:
         self.anchored = self.path is not None  # in-memory databases share one store: always look
+
+    def take_head(self) -> str | None:
+        """The newest committed entry's hash if known (``None``: read it from the log), forgotten until
+        the entry now being appended commits (:meth:`committed`).
+
+        Called under the process's write lock, which serialises every append to a database file
+        (DuckDB lets one process write it). Forgetting on take means a rollback, a failed append or
+        a second entry in the same transaction reads the head from the log again. An in-memory
+        database (``path`` ``None``) never keeps one: they share this store.
+        """
+        head, self._head_hash = self._head_hash, None
+        return head
+
+    def committed(self, audit_id: int, entry_hash: str) -> None:
+        """An appended entry was committed: it is the head (kept in memory, checkpointed to the file)."""
+        if self.path is not None:
+            self._head_hash = entry_hash
+        self.write_head(audit_id, entry_hash)
 
     def write_head(self, audit_id: int, entry_hash: str, *, to: Path | None = None) -> None:
         """Checkpoint the chain head (never moves backwards, except into ``to``, e.g. a backup)."""

@@ -18,8 +18,8 @@ so a warm look-up asks the database nothing.
 :meth:`CacheRegistry.memo` holds values keyed by their inputs' content alone.
 
 Each entry names the events it depends on (:data:`IMPORT`, :data:`INDEX`,
-:data:`REQUIREMENTS`, :data:`VACANCIES`); the code that causes an event calls :func:`invalidate` after its
-commit, which drops every entry of that database depending on it. An optional ``stamp``
+:data:`REQUIREMENTS`, :data:`VACANCIES`, :data:`ACCOUNTS`); the code that causes an event calls
+:func:`invalidate` after its commit, which drops every entry of that database depending on it. An optional ``stamp``
 (a cheap query result such as a row count) rebuilds an entry when data changes by paths that
 raise no event. Each name keeps at most ``maxsize`` entries, least recently used first out.
 
@@ -38,12 +38,13 @@ from typing import Any, Literal, TypeVar
 
 import duckdb
 
-Event = Literal["import", "index", "requirements", "vacancies"]
+Event = Literal["import", "index", "requirements", "vacancies", "accounts"]
 IMPORT: Event = "import"            # a taxonomy (ESCO) import
 INDEX: Event = "index"              # label vectors or related-skill lists stored
 REQUIREMENTS: Event = "requirements"  # a Dutch language requirement edited
 VACANCIES: Event = "vacancies"      # a vacancy confirmed, edited or closed
-EVENTS: tuple[Event, ...] = (IMPORT, INDEX, REQUIREMENTS, VACANCIES)
+ACCOUNTS: Event = "accounts"        # a token revoked, sessions ended, an account switched off
+EVENTS: tuple[Event, ...] = (IMPORT, INDEX, REQUIREMENTS, VACANCIES, ACCOUNTS)
 
 T = TypeVar("T")
 

@@ -12,7 +12,7 @@ import duckdb
 from foundation.audit import Purpose, audit
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
-from service.users import PASSWORD_MIN, Role, User, authenticate, hash_password
+from service.users import PASSWORD_MIN, Role, User, authenticate, hash_password, tokens_changed
 
 
 def _password_problems(password: str, column: str = "password") -> list[Problem]:
@@ -34,6 +34,7 @@ def _end_sessions(con: duckdb.DuckDBPyConnection, username: str) -> int:
     """Delete every session and API token of the account; returns how many there were."""
     (n,) = con.execute("SELECT count(*) FROM service.tokens WHERE username = ?", [username]).fetchone()
     con.execute("DELETE FROM service.tokens WHERE username = ?", [username])
+    tokens_changed(con)
     return int(n)
 
 

@@ -235,10 +235,12 @@ def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
 def set_active(con: duckdb.DuckDBPyConnection, *, username: str, active: bool) -> None:
     """Switch an account on or off; switching off ends its sessions and tokens."""
     from foundation.errors import NotFoundError, Problem
+    from service.users import tokens_changed
 
     if not con.execute("SELECT 1 FROM service.users WHERE username = ?", [username]).fetchone():
         raise NotFoundError(f"Unknown user {username!r}", [Problem("no such user", column="username")])
     with transaction(con):
         con.execute("UPDATE service.users SET active = ? WHERE username = ?", [active, username])
+        tokens_changed(con)
         if not active:
             con.execute("DELETE FROM service.tokens WHERE username = ?", [username])

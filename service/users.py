@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import string
+import time
 from datetime import UTC, datetime, timedelta
 
 import duckdb
 from pwdlib import PasswordHash
 
 from foundation.actor import Role, User
-from foundation.db import apply_migrations, transaction
+from foundation.cache import ACCOUNTS, cached, invalidate
+from foundation.db import after_commit, apply_migrations, transaction
 from foundation.errors import ConflictError, InputError, Problem
 
 _hasher = PasswordHash.recommended()
@@ -109,19 +111,55 @@ def issue_token(
     return token
 
 
+#: How long a verified token is trusted without asking the database again (a backstop: every change
+#: made through werkbrug drops the verified tokens at once, see :func:`tokens_changed`).
+TOKEN_TRUST_SECONDS = 10.0
+_MAX_VERIFIED = 1024
+
+
+def _verified(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[User, datetime, float]]:
+    """This database's verified tokens: token hash → (user, expiry, when verified), dropped on
+    :data:`~foundation.cache.ACCOUNTS`."""
+    return cached(con, "service.verified_tokens", dict, on=(ACCOUNTS,), maxsize=16)
+
+
 def user_for_token(con: duckdb.DuckDBPyConnection, token: str) -> User | None:
-    """The active user a non-expired token belongs to."""
+    """The active user a non-expired token belongs to.
+
+    A token verified in the last :data:`TOKEN_TRUST_SECONDS` is answered from memory (still
+    checked against its expiry); revoking it, ending an account's sessions, changing its role or
+    password or switching it off drops every verified token of the database after the commit.
+    """
+    key = _digest(token)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    verified = _verified(con)
+    hit = verified.get(key)
+    if hit is not None and hit[1] > now and time.monotonic() - hit[2] < TOKEN_TRUST_SECONDS:
+        return hit[0]
     row = con.execute(
-        """SELECT u.username, u.display_name, u.role FROM service.tokens t
+        """SELECT u.username, u.display_name, u.role, t.expires_at FROM service.tokens t
            JOIN service.users u USING (username)
            WHERE t.token_hash = ? AND t.expires_at > ? AND u.active""",
-        [_digest(token), datetime.now(UTC).replace(tzinfo=None)],
+        [key, now],
     ).fetchone()
-    return User(row[0], row[1], Role(row[2])) if row else None
+    if row is None:
+        verified.pop(key, None)
+        return None
+    user = User(row[0], row[1], Role(row[2]))
+    if len(verified) >= _MAX_VERIFIED:
+        verified.clear()
+    verified[key] = (user, row[3], time.monotonic())
+    return user
+
+
+def tokens_changed(con: duckdb.DuckDBPyConnection) -> None:
+    """Tokens or the accounts they belong to changed: forget every verified token once committed."""
+    after_commit(lambda: invalidate(con, ACCOUNTS))
 
 
 def revoke_token(con: duckdb.DuckDBPyConnection, token: str) -> None:
     con.execute("DELETE FROM service.tokens WHERE token_hash = ?", [_digest(token)])
+    tokens_changed(con)
 
 
 def display_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import stat
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from foundation import audit_store
@@ -137,3 +139,42 @@ def test_an_older_unkeyed_chain_is_anchored_once_and_stays_checked(tmp_path: Pat
     _recompute_unkeyed(c, first)  # rewrite the old part, hashes recomputed up to the anchor
     assert not verify(c).intact
     c.close()
+
+
+def _links(con) -> list[bool]:
+    """Whether each entry's ``prev_hash`` is the hash of the entry before it."""
+    rows = con.execute("SELECT prev_hash, entry_hash FROM service.audit_log ORDER BY audit_id").fetchall()
+    return [prev == before for (_, before), (prev, _) in itertools.pairwise(rows)]
+
+
+def test_the_head_kept_in_memory_follows_commits_rollbacks_and_failed_appends(con, tmp_path: Path) -> None:
+    with transaction(con):                      # two entries in one transaction chain on each other
+        audit(con, user=ADMIN, action="read_participant", object_id="P-A")
+        audit(con, user=ADMIN, action="read_participant", object_id="P-B")
+    with pytest.raises(InputError), transaction(con):   # rolled back: the next entry links to P-B
+        audit(con, user=ADMIN, action="read_participant", object_id="P-C")
+        audit(con, user=ADMIN, action="read_participant", object_id="P-D")
+        raise InputError("no")
+    with pytest.raises(duckdb.ConstraintException), transaction(con):    # the append itself fails
+        audit(con, user=ADMIN, action=None, object_id="P-E")
+    for n in range(30):                                  # many requests, each its own commit
+        with transaction(con):
+            audit(con, user=ADMIN, action="rank_job_targets", object_id=f"R-{n}")
+    audit(con, user=ADMIN, action="read_participant", object_id="P-F")   # autocommit
+    assert all(_links(con))
+    objects = [r[0] for r in con.execute("SELECT object_id FROM service.audit_log ORDER BY audit_id").fetchall()]
+    assert "P-C" not in objects and "P-E" not in objects and objects[-1] == "P-F"
+    assert verify(con).intact
+    assert json.loads((tmp_path / f"w.duckdb{HEAD_SUFFIX}").read_text())["audit_id"] == _ids(con)[-1]
+
+
+def test_in_memory_databases_never_share_a_head() -> None:
+    first, second = connect(":memory:"), connect(":memory:")
+    for c in (first, second):
+        migrate_all(c)
+    for n in range(4):
+        for c in (first, second):
+            audit(c, user=ADMIN, action="read_participant", object_id=f"P-{n}")
+    for c in (first, second):
+        assert all(_links(c)) and verify(c).intact
+        c.close()
