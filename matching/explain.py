@@ -150,10 +150,12 @@ def explain_pairs(
     totals = [float(model.idf[e].sum()) if e.size else 0.0 for e in ess]
     out = [Explained([], [], {}, 0.0) for _ in pairs]
     uris, idf, knowledge = model.skill_uris, model.idf, model.skill_is_knowledge
-    via = credit.via[ci].tolist() if c_keys.size else [0] * s_of.size
+    listed = np.flatnonzero(direct | related | essential_of)    # an optional skill not shown is not listed
+    via = credit.via[ci[listed]].tolist() if c_keys.size else [0] * listed.size
     own = [None] * len(features)
-    for q, s, is_ess, d, r, v, t in zip(q_of.tolist(), s_of.tolist(), essential_of.tolist(), direct.tolist(),
-                                        related.tolist(), value.tolist(), via, strict=True):
+    for q, s, is_ess, d, r, v, t in zip(q_of[listed].tolist(), s_of[listed].tolist(), essential_of[listed].tolist(),
+                                        direct[listed].tolist(), related[listed].tolist(), value[listed].tolist(),
+                                        via, strict=True):
         uri = uris[s]
         if d:
             i = pairs[q][0]

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 
 from assessment import cefr
 from assessment.profile import CompetenceProfile
-from foundation.cache import IMPORT, REQUIREMENTS, cached
+from foundation.cache import IMPORT, REQUIREMENTS, cached, caches
 from foundation.errors import InputError
 from matching.config import MatchingConfig
 from matching.credit import Credit
@@ -148,16 +148,12 @@ def explain_targets(
                                  transport_modes=features.transport_modes,
                                  max_commute_minutes=features.max_commute_minutes)
     weights = model.config.weights.model_dump()
-    checks: dict[tuple, LanguageCheck] = {}
+    dutch = tuple(sorted(features.dutch.items()))
     out = []
     for r, (o, e) in enumerate(zip(best.tolist(), explained, strict=True), start=1):
         values = {k: float(parts[k][0, o]) for k in ("skills", "recall", "use", *weights)}
         values["essential"] = e.coverage
-        key = (required[o].tobytes(), sources[o])
-        check = checks.get(key)
-        if check is None:     # targets share a few requirements: check each once
-            req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required[o]), strict=True)), source=sources[o])
-            check = checks[key] = check_language(features.dutch, req)
+        check = language_check(dutch, required[o], sources[o])
         uri = model.occ_uris[o]
         out.append(JobTarget.model_validate({
             "rank": r, "occupation_uri": uri, "label": labels.get(uri, uri), "isco_group": model.occ_isco[o],
@@ -171,6 +167,16 @@ def explain_targets(
 
 def _levels(values: np.ndarray) -> list[str]:
     return [cefr.name_of(float(v)) for v in values]
+
+
+def language_check(dutch: tuple[tuple[str, str | None], ...], required: np.ndarray, source: str) -> LanguageCheck:
+    """:func:`matching.language.check_language` of the participant's ``dutch`` levels (sorted items) against one
+    requirement row; targets and requests share a few requirements, so each pair is checked once (memo)."""
+    def check() -> LanguageCheck:
+        req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required), strict=True)), source=source)
+        return check_language(dict(dutch), req)
+
+    return caches.memo("matching.language_check", (dutch, required.tobytes(), source), check, maxsize=256)
 
 
 def job_targets_for_participant(

@@ -27,6 +27,7 @@ from foundation.errors import (
 )
 from foundation.settings import Settings, load_settings, start
 from matching.config import MatchingConfig
+from service.headers import SecurityHeaders
 from service.limits import MULTIPART_OVERHEAD, BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode, json_safe
 
 STATUS = {InputError: 422, ForbiddenError: 403, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
@@ -129,20 +130,7 @@ def create_app(
     app.add_middleware(BodyLimits, limits=limits or RequestLimits(
         max_body_bytes=settings.max_body_bytes, max_upload_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD))
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        from service.i18n import CURRENT_LANGUAGE, request_language
-
-        CURRENT_LANGUAGE.set(request_language(request))
-        response: Response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        response.headers.setdefault("Content-Security-Policy", CSP_DOCS if request.url.path == "/docs" else CSP)
-        if not request.url.path.startswith(("/static", "/swagger-ui")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        if request.url.scheme == "https":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        return response
+    app.add_middleware(SecurityHeaders, headers=SECURITY_HEADERS, csp=CSP, csp_docs=CSP_DOCS)
 
     @app.exception_handler(WerkbrugError)
     async def werkbrug_error(request: Request, exc: WerkbrugError) -> Response:

@@ -18,6 +18,7 @@ from matching.job_targets import JobTargetsResult
 from matching.language import LanguageRequirement
 from matching.log import LogEntry
 from service.deps import Cursor, Matching, require_roles
+from service.responses import ModelJSON
 from service.users import User
 
 router = APIRouter(prefix="/api", tags=["matching"])
@@ -49,17 +50,18 @@ class RequirementIn(BaseModel):
 
 @router.get("/participants/{participant_id}/job-targets", response_model=JobTargetsResult)
 def participant_job_targets(participant_id: str, user: CoachOrAdmin, cursor: Cursor, matching: Matching,
-                            top: Top = 10, lang: str = "nl") -> JobTargetsResult:
+                            top: Top = 10, lang: str = "nl") -> ModelJSON:
     """Ranked ESCO occupations for a participant, each with score parts, evidence, gaps and next steps."""
-    return service.participant_job_targets(cursor, actor=user, participant_id=participant_id, top=top, lang=lang,
-                                           config=matching)
+    return ModelJSON(service.participant_job_targets(cursor, actor=user, participant_id=participant_id, top=top,
+                                                     lang=lang, config=matching))
 
 
 @router.post("/job-targets", response_model=JobTargetsResult)
 def profile_job_targets(body: ProfileTargetsIn, user: CoachOrAdmin, cursor: Cursor,
-                        matching: Matching) -> JobTargetsResult:
+                        matching: Matching) -> ModelJSON:
     """Job targets for a competence profile sent in the request (format ``werkbrug.profile/1``)."""
-    return service.profile_job_targets(cursor, actor=user, profile=body.profile, top=body.top, config=matching)
+    return ModelJSON(service.profile_job_targets(cursor, actor=user, profile=body.profile, top=body.top,
+                                                 config=matching))
 
 
 @router.get("/language-requirements")
