@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 import duckdb
@@ -16,8 +16,11 @@ from service.users import Role, User, user_for_token
 SESSION_COOKIE = "werkbrug_session"
 
 
-def get_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor on the process-wide connection, closed after the request (sharing its cache keys)."""
+async def get_cursor(request: Request) -> AsyncIterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the process-wide connection, closed after the request (sharing its cache keys).
+
+    This and the other dependencies that never wait on the database are ``async``: FastAPI runs them
+    on the event loop instead of handing each to a worker thread and back."""
     cursor = request.app.state.db.cursor()
     caches.adopt(cursor, request.app.state.db)
     try:
@@ -29,12 +32,12 @@ def get_cursor(request: Request) -> Iterator[duckdb.DuckDBPyConnection]:
 Cursor = Annotated[duckdb.DuckDBPyConnection, Depends(get_cursor)]
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     return request.app.state.settings
 
 
-def get_matching_config(request: Request) -> MatchingConfig:
+async def get_matching_config(request: Request) -> MatchingConfig:
     """The matching configuration of those settings."""
     return request.app.state.matching_config
 
@@ -95,7 +98,7 @@ def require_roles(*roles: Role | str) -> Callable[..., User]:
     """A dependency that lets only ``roles`` through (403 otherwise)."""
     allowed = {Role(r) for r in roles}
 
-    def check(user: Annotated[User, Depends(current_user)]) -> User:
+    async def check(user: Annotated[User, Depends(current_user)]) -> User:
         if user.role not in allowed:
             raise HTTPException(status.HTTP_403_FORBIDDEN, "Your role may not do this")
         return user
