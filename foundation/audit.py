@@ -15,7 +15,7 @@ import functools
 import hashlib
 import hmac
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -237,15 +237,18 @@ def read_log(
     action: str | None = None,
     object_id: str | None = None,
     search: str | None = None,
+    words: Mapping[str, Iterable[str]] | None = None,
     order: str = "newest",
     limit: int = 200,
     offset: int = 0,
 ) -> list[AuditEntry]:
     """Audit entries, newest first (``order``: newest or oldest), optionally filtered.
 
-    ``search``: text anywhere in the user, action, object, purpose or details (case-insensitive).
+    ``search``: text anywhere in the user, action, object, purpose or details (case-insensitive);
+    ``words``: per column of :data:`WORD_COLUMNS`, machine words that match the search as well
+    (the ones whose text for a person holds it).
     """
-    where, params = _filters(username=username, action=action, object_id=object_id, search=search)
+    where, params = _filters(username=username, action=action, object_id=object_id, search=search, words=words)
     rows = cursor.execute(
         f"""SELECT audit_id, occurred_at, username, role, action, object_type, object_id, purpose, detail
             FROM service.audit_log {where} ORDER BY {LOG_ORDERS.get(order, LOG_ORDERS["newest"])} LIMIT ? OFFSET ?""",
@@ -258,25 +261,43 @@ def read_log(
 
 def count_log(
     cursor: duckdb.DuckDBPyConnection, *, username: str | None = None, action: str | None = None,
-    object_id: str | None = None, search: str | None = None,
+    object_id: str | None = None, search: str | None = None, words: Mapping[str, Iterable[str]] | None = None,
 ) -> int:
     """How many entries match the filters."""
-    where, params = _filters(username=username, action=action, object_id=object_id, search=search)
+    where, params = _filters(username=username, action=action, object_id=object_id, search=search, words=words)
     return cursor.execute(f"SELECT count(*) FROM service.audit_log {where}", params).fetchone()[0]
 
 
 _SEARCHED = ("username", "role", "action", "object_type", "object_id", "purpose", "CAST(detail AS VARCHAR)")
 
 
-def _filters(search: str | None = None, **values: str | None) -> tuple[str, list[str]]:
-    parts, params = [], []
+#: The columns that hold machine words (shown to people through the catalogue).
+WORD_COLUMNS = ("action", "object_type", "purpose")
+
+
+def logged_words(cursor: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """The distinct machine words in the log, per column of :data:`WORD_COLUMNS`."""
+    return {c: [r[0] for r in cursor.execute(
+        f"SELECT DISTINCT {c} FROM service.audit_log WHERE {c} IS NOT NULL ORDER BY 1").fetchall()]
+        for c in WORD_COLUMNS}
+
+
+def _filters(search: str | None = None, words: Mapping[str, Iterable[str]] | None = None,
+             **values: str | None) -> tuple[str, list[Any]]:
+    parts: list[str] = []
+    params: list[Any] = []
     for column, value in values.items():
         if value:
             parts.append(f"{column} = ?")
             params.append(value)
     if search and search.strip():
-        parts.append("(" + " OR ".join(f"lower(coalesce({c}, '')) LIKE ?" for c in _SEARCHED) + ")")
+        matches = [f"lower(coalesce({c}, '')) LIKE ?" for c in _SEARCHED]
         params += [f"%{search.strip().lower()}%"] * len(_SEARCHED)
+        for column, listed in (words or {}).items():
+            if column in WORD_COLUMNS and (listed := list(listed)):
+                matches.append(f"{column} = ANY(?::VARCHAR[])")
+                params.append(listed)
+        parts.append("(" + " OR ".join(matches) + ")")
     return ("WHERE " + " AND ".join(parts) if parts else ""), params
 
 

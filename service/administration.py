@@ -11,7 +11,17 @@ from pathlib import Path
 import duckdb
 
 from foundation.actor import Role, User
-from foundation.audit import CSV_FIELDS, AuditEntry, Purpose, audit, count_log, read_log, to_csv
+from foundation.audit import (
+    CSV_FIELDS,
+    WORD_COLUMNS,
+    AuditEntry,
+    Purpose,
+    audit,
+    count_log,
+    logged_words,
+    read_log,
+    to_csv,
+)
 from foundation.db import transaction
 from foundation.errors import ForbiddenError
 from service.auth import set_active
@@ -50,14 +60,18 @@ def set_account_active(con: duckdb.DuckDBPyConnection, *, actor: User, username:
 def audit_entries(
     con: duckdb.DuckDBPyConnection, *, actor: User, username: str | None = None, action: str | None = None,
     object_id: str | None = None, search: str | None = None, order: str = "newest", limit: int = 100,
-    offset: int = 0,
+    offset: int = 0, lang: str | None = None,
 ) -> tuple[list[AuditEntry], int]:
-    """One page of audit entries (newest first, or ``order="oldest"``) and how many match (the reading is logged)."""
+    """One page of audit entries (newest first, or ``order="oldest"``) and how many match (the reading is logged).
+
+    With ``lang``, ``search`` also finds the actions, objects and purposes whose text in that
+    language holds it ("vacature" finds ``confirm_vacancy``)."""
     require_admin(actor)
     filters = {"username": username, "action": action, "object_id": object_id, "search": search}
     with transaction(con):
-        entries = read_log(con, **filters, order=order, limit=limit, offset=offset)
-        total = count_log(con, **filters)
+        words = _words_read_as(con, search, lang)
+        entries = read_log(con, **filters, words=words, order=order, limit=limit, offset=offset)
+        total = count_log(con, **filters, words=words)
         audit(con, user=actor, action="read_audit_log", object_type="audit_log", purpose=Purpose.administration,
               detail={k: v for k, v in filters.items() if v is not None or k != "search"})
     return entries, total
@@ -71,10 +85,24 @@ def audit_export(
     require_admin(actor)
     with transaction(con):
         entries = read_log(con, username=username, action=action, object_id=object_id, search=search,
-                           limit=1_000_000)
+                           words=_words_read_as(con, search, lang), limit=1_000_000)
         audit(con, user=actor, action="export_audit_log", object_type="audit_log", purpose=Purpose.administration,
               detail={"rows": len(entries)})
     return to_csv(entries, header=[message(f"csv.audit.{f}", lang=lang, fallback=f) for f in CSV_FIELDS])
+
+
+_WORD_CODES = {"action": "audit.action", "object_type": "audit.object", "purpose": "audit.purpose"}
+
+
+def _words_read_as(con: duckdb.DuckDBPyConnection, search: str | None, lang: str | None) -> dict[str, list[str]]:
+    """The logged machine words whose text in ``lang`` holds ``search`` (case-insensitive), per column."""
+    needle = (search or "").strip().lower()
+    if not needle or not lang:
+        return {}
+    found = {column: [w for w in words if needle in message(f"{_WORD_CODES[column]}.{w}", lang=lang,
+                                                            fallback=w).lower()]
+             for column, words in logged_words(con).items() if column in WORD_COLUMNS}
+    return {c: w for c, w in found.items() if w}
 
 
 def record_login(con: duckdb.DuckDBPyConnection, *, user: User, via: str) -> None:

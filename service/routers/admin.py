@@ -185,13 +185,13 @@ def audit_page(
 ) -> HTMLResponse:
     filters = {"username": username or None, "action": action or None, "object_id": object_id or None}
     query = {**{k: v or "" for k, v in filters.items()}, "q": q, "sort": sort}
-    read = {**filters, "search": q.strip() or None, "order": sort, "limit": PAGE_SIZE}
+    lang = request_language(request)
+    read = {**filters, "search": q.strip() or None, "order": sort, "limit": PAGE_SIZE, "lang": lang}
     entries, total = audit_entries(cursor, actor=user, **read, offset=(max(1, page) - 1) * PAGE_SIZE)
     pages = paging(total, page, query, PAGE_SIZE)
     if pages.page != page:  # a page past the end (or before the start): show the nearest one
         entries, total = audit_entries(cursor, actor=user, **read, offset=pages.offset)
     report = verify(cursor)
-    lang = request_language(request)
     return render(request, "admin/audit.html", user, rows=[audit_row(e, lang=lang) for e in entries], paging=pages,
                   broken=report.broken, chain_problems=report.problems, filters=query, sort=sort,
                   csv_url="/admin/audit.csv?" + urlencode({k: v for k, v in query.items() if v and k != "sort"}))

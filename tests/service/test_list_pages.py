@@ -144,6 +144,20 @@ def test_the_audit_log_is_paged_sorted_and_searched(world) -> None:
         assert ids_new[0] == "P-NOISE2" and ids_old[0] == "P-NOISE0"        # entry 119 is P-NOISE2, entry 0 P-NOISE0
 
 
+@pytest.mark.parametrize(("lang", "words"), [("nl", "Deelnemer bekeken"), ("en", "participant viewed")])
+def test_the_audit_search_finds_actions_by_their_text_in_the_readers_language(world, lang, words) -> None:
+    _w, url, _sl = world
+    with browser_for(url, "admin") as c:
+        c.cookies.set("werkbrug_lang", lang)
+        word = "gevonden" if lang == "nl" else "found"
+        action = {"action": "read_participant"}      # (readings of the log hold the searched words too)
+        every = _found(c.get("/admin/audit", params=action).text, word)
+        found = c.get("/admin/audit", params={**action, "q": words}).text
+        assert every >= NOISE and _found(found, word) == every
+        other = {"nl": "participant viewed", "en": "deelnemer bekeken"}[lang]     # the other language's words
+        assert _found(c.get("/admin/audit", params={**action, "q": other}).text, word) == 0
+
+
 @pytest.mark.parametrize(("lang", "header"), [
     ("nl", ["nummer", "tijdstip", "gebruikersnaam", "rol", "handeling", "soort object", "object", "doel", "details"]),
     ("en", ["audit_id", "occurred_at", "username", "role", "action", "object_type", "object_id", "purpose",
