@@ -41,6 +41,10 @@ class MatchingConfig(BaseModel):
     optional_weight: float = Field(1.0, ge=0, le=1, description=(
         "Weight of an optional skill beside an essential one (1: ESCO's essential/optional split is loose; "
         "0.5 cost 0.05 Recall@1 on sparse profiles in benchmarks/job_targets.py)."))
+    trade_group_credit: float = Field(0.25, ge=0, le=0.4, description=(
+        "Share of its weight a shown skill adds to ``use`` when the target does not list it but an "
+        "occupation of the target's ISCO unit group lists it as essential (0: off; with related credit "
+        "it stays below the full weight)."))
     experience_years_full: float = Field(2.0, gt=0, description="Years of experience that count in full.")
     weights: Weights = Field(default_factory=Weights)
 

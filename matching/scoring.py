@@ -18,9 +18,15 @@ most; each gap takes its best such skill. So a related skill is counted once, ne
 direct evidence for the same skill, and never above it (``P < 1``)::
 
     recall_o    = (Σ_{s ∈ o ∩ p} a_os x_s + Σ_gaps a_os · credit_s) / Σ_{s ∈ o} a_os
-    precision_o = (Σ_{t ∈ p ∩ o} idf_t x_t + Σ_{t gives credit} idf_t · credit) / Σ_{t ∈ p} idf_t x_t
+    precision_o = min(1, (Σ_{t ∈ p ∩ o} idf_t x_t + Σ_{t gives credit} idf_t · credit
+                          + γ · Σ_{t ∈ p ∩ G_o} idf_t x_t) / Σ_{t ∈ p} idf_t x_t)
     skills_o    = (1 + β²) · precision · recall / (β² · precision + recall),  β = 0.5
     score_o     = w_skills · skills + w_exp · experience + w_pref · preference + w_lang · language
+
+``G_o`` (the *trade group* of ``o``): the skills some occupation of ``o``'s ISCO unit group
+lists as essential and ``o`` does not list (a vacancy: the unit groups of its occupations);
+``γ = trade_group_credit`` (0.25). A skill of a neighbouring trade is no evidence *for* ``o``
+(recall does not change) but not quite wasted on it either (precision).
 
 The F-measure balances "how much of the job the participant shows" against "how much of what
 the participant shows the job uses": essential coverage alone lets small occupations that
@@ -67,14 +73,45 @@ def profile_matrix(model: MatchingModel, features: list[RankingFeatures]) -> sp.
     return X
 
 
-def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets
-              ) -> dict[str, np.ndarray]:
+def trade_groups(model: MatchingModel, T: Targets, occupations: list[np.ndarray] | None) -> sp.csr_matrix:
+    """``G``: skills × targets, 1 where ``s ∈ G_o`` — listed as essential by an occupation of the
+    target's ISCO unit groups (``occupations[j]``'s; None: target ``j`` is occupation ``j``) and
+    not listed by the target. Cached for the occupations."""
+    if occupations is None and T.A is model.A:
+        got = getattr(model, "_occupation_trade_groups", None)
+        if got is not None:
+            return got
+    E = sp.csr_matrix(model.E, dtype=np.float32)
+    n_groups = int(model.occ_isco4.max()) + 1 if model.occ_isco4.size else 0
+    member = sp.csr_matrix((np.ones(E.shape[0], np.float32), (model.occ_isco4, np.arange(E.shape[0]))),
+                           shape=(n_groups, E.shape[0]))
+    group_skills = member @ E                                   # unit groups × skills
+    if occupations is None:
+        rows, cols = np.arange(T.A.shape[0]), model.occ_isco4[: T.A.shape[0]]
+    else:
+        rows = np.repeat(np.arange(len(occupations)), [len(o) for o in occupations])
+        cols = model.occ_isco4[np.concatenate(occupations).astype(np.int64)] if rows.size else rows
+    pick = sp.csr_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(T.A.shape[0], n_groups))
+    G = (pick @ group_skills).tocsr()
+    G.data[:] = 1.0
+    listed = T.A.copy()
+    listed.data[:] = 1.0
+    G = (G - G.multiply(listed)).tocsr()
+    G.eliminate_zeros()
+    Gt = sp.csr_matrix(G.T, dtype=np.float32)
+    if occupations is None and T.A is model.A:
+        model._occupation_trade_groups = Gt
+    return Gt
+
+
+def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets,
+              *, occupations: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """``recall``, ``use`` (precision) and ``skills`` (F_β), participants × targets (formula: module docstring)."""
-    return _skill_fit(model, X, A)[0]
+    return _skill_fit(model, X, A, occupations)[0]
 
 
-def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets
-               ) -> tuple[dict[str, np.ndarray], Credit]:
+def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets,
+               occupations: list[np.ndarray] | None = None) -> tuple[dict[str, np.ndarray], Credit]:
     T = _prepared(model, A)
     look = lookup_of(X)
     n, m = look.X.shape[0], T.A.shape[0]
@@ -85,7 +122,10 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
     np.add.at(used, (c.participant, c.target), model.idf[c.via] * c.credit)
     own = look.weighted(model.idf)[1]
     recall = (look.dot(T.At) + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
-    precision = (look.dot(T.Bt, scale=model.idf) + used) / np.where(own > 0, own, 1.0)[:, None]
+    gamma = model.config.trade_group_credit
+    if gamma > 0:
+        used += gamma * look.dot(trade_groups(model, T, occupations), scale=model.idf)
+    precision = np.minimum(1.0, (look.dot(T.Bt, scale=model.idf) + used) / np.where(own > 0, own, 1.0)[:, None])
     b2 = BETA * BETA
     denom = b2 * precision + recall
     skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
@@ -206,7 +246,7 @@ def score_with_credit(
     from matching.language import language_fit
 
     T = _prepared(model, A)
-    parts, credit = _skill_fit(model, pa, T)
+    parts, credit = _skill_fit(model, pa, T, occupations)
     for name, fn in (("experience", experience_fit), ("preference", preference_fit)):
         if occupations is None:
             parts[name] = fn(model, pa, np.arange(T.A.shape[0]))

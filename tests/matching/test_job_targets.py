@@ -181,3 +181,33 @@ def test_related_credit_fills_each_gap_once_from_unused_skills(con):
     assert (c.credit < 1).all() and (c.credit > 0).all()
     batch = related_credit(model, participants(model, [f, f]).X, model.A[[o]])
     assert np.allclose(batch.credit[batch.participant == 1], c.credit)
+
+
+def test_a_skill_of_the_same_trade_group_counts_partly_in_use_not_in_recall(con):
+    import numpy as np
+
+    from matching.config import MatchingConfig
+    from matching.model import get_model
+    from matching.scoring import participants, skill_fit
+
+    model = get_model(con)
+    off = get_model(con, config=model.config.model_copy(update={"trade_group_credit": 0.0}))
+    assert isinstance(off.config, MatchingConfig) and off.config.trade_group_credit == 0.0
+    occ = occupation_by_label(con, "cook")
+    o = model.occ_index[occ]
+    listed = set(model.essential_of(o).tolist()) | set(model.optional_of(o).tolist())
+    same = [j for j in np.flatnonzero(model.occ_isco4 == model.occ_isco4[o]) if j != o]
+    other = set(model.essential_of(same[0]).tolist()) - listed
+    s = sorted(other, key=lambda i: model.skill_uris[i])[0]
+    far = next(j for j in range(len(model.occ_uris)) if model.occ_isco[j][:1] != model.occ_isco[o][:1]
+               and s not in set(model.essential_of(j).tolist()) | set(model.optional_of(j).tolist()))
+    f = ranking_features(profile("P-1", [*skills_of(con, occ)[::2], model.skill_uris[s]]))
+    pa = participants(model, [f])
+    with_group, without = skill_fit(model, pa, model.A), skill_fit(off, pa, off.A)
+    x = pa.X.toarray()[0]
+    gain = model.config.trade_group_credit * model.idf[s] * x[s] / float((model.idf * x).sum())
+    assert with_group["use"][0, o] == pytest.approx(without["use"][0, o] + gain, abs=1e-5)
+    assert with_group["recall"][0, o] == pytest.approx(without["recall"][0, o], abs=1e-6)
+    assert with_group["use"][0, far] == pytest.approx(without["use"][0, far], abs=1e-6)  # not the group
+    assert with_group["skills"][0, o] > without["skills"][0, o]
+    assert (with_group["use"] <= 1).all() and (with_group["skills"] <= 1).all()
