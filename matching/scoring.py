@@ -73,33 +73,45 @@ def profile_matrix(model: MatchingModel, features: list[RankingFeatures]) -> sp.
     return X
 
 
+def _group_skills(model: MatchingModel) -> sp.csr_matrix:
+    """ISCO unit groups × skills: 1 where an occupation of the group lists the skill as essential
+    (occupations without an ISCO code belong to no group). Built once per model."""
+    got = getattr(model, "_group_skills", None)
+    if got is None:
+        has = np.flatnonzero(model.isco_arr != "")
+        member = sp.csr_matrix((np.ones(has.size, np.float32), (model.occ_isco4[has], has)),
+                               shape=(len(model.isco4_index), len(model.occ_uris)))
+        got = (member @ sp.csr_matrix(model.E, dtype=np.float32)).tocsr()
+        got.data[:] = 1.0
+        model._group_skills = got
+    return got
+
+
 def trade_groups(model: MatchingModel, T: Targets, occupations: list[np.ndarray] | None) -> sp.csr_matrix:
     """``G``: skills × targets, 1 where ``s ∈ G_o`` — listed as essential by an occupation of the
     target's ISCO unit groups (``occupations[j]``'s; None: target ``j`` is occupation ``j``) and
     not listed by the target. Cached for the occupations."""
-    if occupations is None and T.A is model.A:
-        got = getattr(model, "_occupation_trade_groups", None)
-        if got is not None:
-            return got
-    E = sp.csr_matrix(model.E, dtype=np.float32)
-    n_groups = int(model.occ_isco4.max()) + 1 if model.occ_isco4.size else 0
-    member = sp.csr_matrix((np.ones(E.shape[0], np.float32), (model.occ_isco4, np.arange(E.shape[0]))),
-                           shape=(n_groups, E.shape[0]))
-    group_skills = member @ E                                   # unit groups × skills
+    every = occupations is None and T is getattr(model, "_occupation_targets", None)
+    if every and getattr(model, "_occupation_trade_groups", None) is not None:
+        return model._occupation_trade_groups
     if occupations is None:
-        rows, cols = np.arange(T.A.shape[0]), model.occ_isco4[: T.A.shape[0]]
-    else:
-        rows = np.repeat(np.arange(len(occupations)), [len(o) for o in occupations])
-        cols = model.occ_isco4[np.concatenate(occupations).astype(np.int64)] if rows.size else rows
-    pick = sp.csr_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(T.A.shape[0], n_groups))
-    G = (pick @ group_skills).tocsr()
+        if T.A.shape[0] != len(model.occ_uris):
+            raise ValueError("targets that are not the occupations need their occupations")
+        occupations = [np.array([j]) for j in range(T.A.shape[0])]
+    rows = np.repeat(np.arange(len(occupations)), [len(o) for o in occupations])
+    occ = np.concatenate(occupations).astype(np.int64) if rows.size else rows
+    keep = model.isco_arr[occ] != ""
+    groups = _group_skills(model)
+    pick = sp.csr_matrix((np.ones(int(keep.sum()), np.float32), (rows[keep], model.occ_isco4[occ[keep]])),
+                         shape=(T.A.shape[0], groups.shape[0]))
+    G = (pick @ groups).tocsr()
     G.data[:] = 1.0
     listed = T.A.copy()
     listed.data[:] = 1.0
     G = (G - G.multiply(listed)).tocsr()
     G.eliminate_zeros()
     Gt = sp.csr_matrix(G.T, dtype=np.float32)
-    if occupations is None and T.A is model.A:
+    if every:
         model._occupation_trade_groups = Gt
     return Gt
 
