@@ -7,6 +7,7 @@ fast: e5-small embeds a few dozen labels here, never the taxonomy.
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from matching.vacancies import propose
 from matching.vacancies.extraction import (
@@ -78,3 +79,22 @@ def test_a_proposal_without_skill_vectors_is_lexical_and_says_which_are_missing(
     after = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'label_vectors'").fetchone()[0]
     assert after == before == 0 or con.execute("SELECT count(*) FROM taxonomy.label_vectors").fetchone()[0] == 0
     assert propose(con, title="Heftruckchauffeur", description=TEXT, method="lexical").missing_encoders == []
+
+
+def test_dense_cosines_are_standardised_per_label_language():
+    """A Dutch sentence is closer to every Dutch label than to any English one; per language the best wins."""
+    import pandas as pd
+
+    from matching.vacancies.skills import calibrate
+
+    labels = pd.DataFrame({"uri": ["s1", "s1", "s2", "s3"], "lang": ["en", "nl", "en", "en"],
+                           "kind": "preferred", "label": ["drive", "rijden", "stack pallets", "paint"]})
+    index = SkillIndex.build(labels)
+    cos = np.array([[0.20, 0.55, 0.45, 0.10]], np.float32)     # rows of index.labels (sorted by uri)
+    plain = index._per_skill(cos)
+    assert plain[0].argmax() == 0                               # s1 through its Dutch label
+    z = calibrate(cos, index.labels["lang"].to_numpy())
+    assert np.allclose(z[0, [0, 2, 3]].mean(), 0) and z[0, 1] == 0  # one Dutch label: std 0 → its deviation 0
+    assert index._per_skill(z)[0].argmax() == 1                 # s2, the best English label, now first
+    partial = index._per_skill(cos[:, [0, 1]], np.array([0, 1]))  # only s1's labels scored
+    assert partial[0].tolist() == pytest.approx([0.55, 0.20, 0.20])
