@@ -61,7 +61,8 @@ class MatchingModel:
 
     @property
     def name(self) -> str:
-        return f"werkbrug-match/2 {self.neighbour_model}"
+        """What the request log records: the formula's version, its neighbour lists and its settings."""
+        return f"werkbrug-match/3 {self.neighbour_model} g{self.config.trade_group_credit:g}"
 
     def essential_of(self, o: int) -> np.ndarray:
         """Skill indices of occupation ``o``'s essential skills."""
