@@ -69,6 +69,7 @@ class SkillIndex:
     starts: np.ndarray                     # first label row of each skill
     excluded: np.ndarray                   # bool per skill: language skills
     popularity: np.ndarray                 # log(1 + number of occupations that use the skill)
+    langs: np.ndarray                      # language code (0, 1, …) of each label row
     encoders: dict[str, Encoder] = field(default_factory=dict)
     vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # rows, matrix
 
@@ -90,7 +91,8 @@ class SkillIndex:
         lexical = vec.fit_transform([splitter.expand_normal(t) for t in normal])[row_of]
         return cls(uris=uris, labels=labels, vectorizer=vec, lexical=lexical, splitter=splitter,
                    starts=starts, excluded=np.array([u in excluded for u in uris]),
-                   popularity=np.log1p(np.array([(uses or {}).get(u, 0) for u in uris], np.float32)))
+                   popularity=np.log1p(np.array([(uses or {}).get(u, 0) for u in uris], np.float32)),
+                   langs=pd.factorize(labels["lang"], sort=True)[0])
 
     def add_vectors(self, encoder: Encoder, rows: np.ndarray, matrix: np.ndarray) -> None:
         """Use ``matrix`` (vectors of label ``rows``) as a dense part named after ``encoder``."""
@@ -133,7 +135,7 @@ class SkillIndex:
         """Per skill, the best of its labels' cosines, each standardised within its label language."""
         rows, matrix = self.vectors[name]
         qv = self.encoders[name].encode(queries) if query_vectors is None else query_vectors
-        return self._per_skill(calibrate(qv @ matrix.T, self.labels["lang"].to_numpy()[rows]), rows)
+        return self._per_skill(calibrate(qv @ matrix.T, self.langs[rows]), rows)
 
     def parts(self, queries: list[str], *, dense: list[str] | None = None,
               query_vectors: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
@@ -214,17 +216,20 @@ def standardise(x: np.ndarray) -> np.ndarray:
 
 
 def calibrate(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Per row and per label group ``g`` (a label's language): ``(x − mean_g) / std_g`` over the group's labels.
+    """Per row and per label group ``g`` (a label's language code): ``(x − mean_g) / std_g`` over the group's labels.
 
     Cosines across languages run lower than within one, so without this a Dutch sentence's
-    best label of a skill is nearly always a Dutch one, and the 60 % of skills with English
+    best label of a skill is nearly always a Dutch one, and the 58 % of skills with English
     labels only rank low; standardised per language, a skill's labels compete on equal terms.
+    ``groups``: one small integer per column (std 0 → 1).
     """
-    out = np.empty_like(scores)
-    for g in np.unique(groups):
-        cols = np.flatnonzero(groups == g)
-        out[:, cols] = standardise(scores[:, cols])
-    return out
+    onehot = np.zeros((len(groups), int(groups.max(initial=0)) + 1), np.float32)
+    onehot[np.arange(len(groups)), groups] = 1.0
+    n = np.maximum(onehot.sum(axis=0), 1.0)
+    mean = (scores @ onehot) / n
+    std = np.sqrt(np.maximum((scores * scores) @ onehot / n - mean * mean, 0.0))
+    std[std < 1e-6] = 1.0
+    return (scores - mean[:, groups]) / std[:, groups]
 
 
 def fused_scores(parts: dict[str, np.ndarray], weights: RetrievalWeights, *, excluded: np.ndarray,

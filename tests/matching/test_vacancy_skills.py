@@ -93,8 +93,9 @@ def test_dense_cosines_are_standardised_per_label_language():
     cos = np.array([[0.20, 0.55, 0.45, 0.10]], np.float32)     # rows of index.labels (sorted by uri)
     plain = index._per_skill(cos)
     assert plain[0].argmax() == 0                               # s1 through its Dutch label
-    z = calibrate(cos, index.labels["lang"].to_numpy())
-    assert np.allclose(z[0, [0, 2, 3]].mean(), 0) and z[0, 1] == 0  # one Dutch label: std 0 → its deviation 0
+    z = calibrate(cos, index.langs)
+    assert z[0, [0, 2, 3]].mean() == pytest.approx(0, abs=1e-6)
+    assert z[0, 1] == pytest.approx(0, abs=1e-6)                # one Dutch label: std 0 → its deviation 0
     assert index._per_skill(z)[0].argmax() == 1                 # s2, the best English label, now first
     partial = index._per_skill(cos[:, [0, 1]], np.array([0, 1]))  # only s1's labels scored
     assert partial[0].tolist() == pytest.approx([0.55, 0.20, 0.20])
