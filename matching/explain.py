@@ -52,8 +52,8 @@ class SkillCounts(BaseModel):
 class SupportingSkill(BaseModel):
     uri: str
     label: str
-    relation: str                    # essential / optional
-    credit: float                    # x_s (direct) or P[s, t] · x_t (related)
+    relation: str                    # essential / optional / trade (not listed: same trade group, counts partly in use)
+    credit: float                    # x_s (direct), P[s, t] · x_t (related) or γ · x_s (trade)
     direct: bool                     # the participant has this skill itself
     level: float | None = None
     evidence_kind: str | None = None
@@ -105,6 +105,7 @@ def _keyed(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def explain_pairs(
     model: MatchingModel, *, features: list[RankingFeatures], X: sp.csr_matrix, credit: Credit,
     pairs: list[tuple[int, int]], essential: list[np.ndarray], optional: list[np.ndarray], labels: dict[str, str],
+    trade: list[np.ndarray] | None = None,
 ) -> list[Explained]:
     """Each target skill of each pair once: shown (direct), related (partial credit, with the skill it
     came from) or missing (essential only). Per pair: supporting skills (essential first, strongest
@@ -114,6 +115,9 @@ def explain_pairs(
     ``pairs[q] = (i, j)``: participant row ``i`` of ``X`` (and ``features``) against target ``j``,
     whose skills are ``essential[j]`` / ``optional[j]``; ``credit`` of ``X`` against those targets
     (:func:`matching.scoring.related_credit`, rows in any order). Language skills never count.
+    ``trade[j]``: target ``j``'s trade group (:func:`matching.scoring.trade_group_skills`); a shown
+    skill in it is listed last as ``relation="trade"`` with credit ``γ · x`` (it counts in ``use``
+    only, so never in the counts or the coverage).
     """
     if not pairs:
         return []
@@ -175,14 +179,36 @@ def explain_pairs(
         elif is_ess:
             out[q].missing.append({"uri": uri, "label": labels.get(uri, uri), "weight": round(float(idf[s]), 4),
                                    "skill_type": "knowledge" if knowledge[s] else "skill"})
+    if trade is not None:
+        _add_trade(model, out, features=features, X=X, pairs=pairs, trade=trade, labels=labels)
+    rank = {"essential": 0, "optional": 1, "trade": 2}
     for q, e in enumerate(out):
-        e.supporting.sort(key=lambda s: (s["relation"] != "essential", not s["direct"], -s["credit"], s["label"],
-                                         s["uri"]))
+        e.supporting.sort(key=lambda s: (rank[s["relation"]], not s["direct"], -s["credit"], s["label"], s["uri"]))
         e.missing.sort(key=lambda m: (-m["weight"], m["label"], m["uri"]))
         j = pairs[q][1]
         e.counts.update(required=int(ess[j].size), met=int(met[q]), related=int(partly[q]), missing=len(e.missing))
         out[q] = e._replace(coverage=float(covered[q]) / totals[j] if totals[j] else 0.0)
     return out
+
+
+def _add_trade(model: MatchingModel, out: list[Explained], *, features: list[RankingFeatures], X: sp.csr_matrix,
+               pairs: list[tuple[int, int]], trade: list[np.ndarray], labels: dict[str, str]) -> None:
+    """Append each pair's shown skills of the target's trade group as ``relation="trade"`` supporting skills."""
+    gamma = model.config.trade_group_credit
+    for q, (i, j) in enumerate(pairs):
+        shown, x = X.indices[X.indptr[i]:X.indptr[i + 1]], X.data[X.indptr[i]:X.indptr[i + 1]]
+        hit = np.isin(shown, trade[j]) & ~model.skill_is_language[shown]
+        if not hit.any():
+            continue
+        own = {f.uri: f for f in features[i].skills}
+        for s, v in zip(shown[hit].tolist(), x[hit].tolist(), strict=True):
+            uri = model.skill_uris[s]
+            f = own.get(uri)
+            out[q].supporting.append({
+                "uri": uri, "label": labels.get(uri, uri), "relation": "trade", "credit": round(gamma * v, 4),
+                "direct": True, "level": f.level if f else None,
+                "evidence_kind": str(f.evidence_kind) if f else None, "evidence_count": f.evidence_count if f else 0,
+                "via_uri": None, "via_label": None})
 
 
 def next_steps(missing: list[dict], language: LanguageCheck, *, essential_coverage: float) -> list[NextStep]:

@@ -47,7 +47,7 @@ from matching.language import (
 )
 from matching.log import write_log, write_logs
 from matching.model import MatchingModel, get_model
-from matching.scoring import Participants, participants, score, score_with_credit
+from matching.scoring import Participants, participants, score, score_with_credit, trade_group_skills
 
 MAX_TOP = 200
 
@@ -143,7 +143,8 @@ def explain_targets(
         skill_ids.update(o.tolist())
     labels = model.labels(con, occ + [model.skill_uris[i] for i in skill_ids], lang=lang)
     explained = explain_pairs(model, features=[features], X=pa.X, credit=c, pairs=[(0, j) for j in range(len(best))],
-                              essential=essential, optional=optional, labels=labels)
+                              essential=essential, optional=optional, labels=labels,
+                              trade=trade_group_skills(model, targets=best))
     counts = open_vacancy_counts(con, occupation_uris=occ, postcode=features.postcode,
                                  transport_modes=features.transport_modes,
                                  max_commute_minutes=features.max_commute_minutes)

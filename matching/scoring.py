@@ -116,6 +116,22 @@ def trade_groups(model: MatchingModel, T: Targets, occupations: list[np.ndarray]
     return Gt
 
 
+def trade_group_skills(model: MatchingModel, *, targets: np.ndarray, A: sp.csr_matrix | None = None,
+                       occupations: list[np.ndarray] | None = None) -> list[np.ndarray]:
+    """The sorted skill indices of ``G_o`` for each of ``targets`` (columns of ``A``, default the
+    occupations; ``occupations`` as for :func:`trade_groups`), empty when the term is off — what
+    the explanation lists as "same trade, counted partly"."""
+    if model.config.trade_group_credit <= 0:
+        return [np.zeros(0, np.int64) for _ in targets]
+    if A is None and occupations is None:
+        G = getattr(model, "_occupation_trade_groups_csc", None)
+        if G is None:
+            G = model._occupation_trade_groups_csc = trade_groups(model, _prepared(model, model.A), None).tocsc()
+    else:
+        G = trade_groups(model, _prepared(model, model.A if A is None else A), occupations).tocsc()
+    return [np.sort(G.indices[G.indptr[j]:G.indptr[j + 1]]).astype(np.int64) for j in np.asarray(targets).tolist()]
+
+
 def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets,
               *, occupations: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """``recall``, ``use`` (precision) and ``skills`` (F_β), participants × targets (formula: module docstring)."""

@@ -29,7 +29,13 @@ from foundation.db import transaction, utcnow
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from foundation.ids import public_id
 from matching import geo
-from matching.candidate_ranking import consenting_matrix, rank_candidates, top_candidates, vacancy_spec
+from matching.candidate_ranking import (
+    consenting_matrix,
+    rank_candidates,
+    top_candidates,
+    vacancy_spec,
+    vacancy_target,
+)
 from matching.config import MatchingConfig
 from matching.credit import Credit
 from matching.explain import (
@@ -46,6 +52,7 @@ from matching.explain import (
 from matching.language import LanguageCheck, check_language
 from matching.log import write_log
 from matching.model import get_model
+from matching.scoring import trade_group_skills
 from matching.vacancies import get_vacancy, vacancy_requirement
 
 STATUSES = ("contacted", "invited", "hired", "rejected")
@@ -125,11 +132,14 @@ def make_shortlist(
     keep = slot[ranked.credit.participant] >= 0
     c = ranked.credit
     c = Credit(slot[c.participant[keep]], c.target[keep], c.skill[keep], c.via[keep], c.credit[keep], c.weight[keep])
-    labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in set(c.via.tolist())],
-                          lang=lang)
+    occ = [np.array([model.occ_index[u] for u in spec.occupation_uris if u in model.occ_index], np.int64)]
+    trade = trade_group_skills(model, targets=np.array([0]), A=vacancy_target(model, spec), occupations=occ)
+    shown_trade = np.intersect1d(X.indices, trade[0]) if X.nnz else trade[0][:0]
+    labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in set(c.via.tolist())]
+                          + [model.skill_uris[s] for s in shown_trade.tolist()], lang=lang)
     features = [pm.features[p] for p in order.tolist()]
     explained = explain_pairs(model, features=features, X=X, credit=c, pairs=[(r, 0) for r in range(len(features))],
-                              essential=[ess], optional=[opt], labels=labels)
+                              essential=[ess], optional=[opt], labels=labels, trade=trade)
     weights = model.config.weights.model_dump()
     candidates = []
     for r, (p, f, e) in enumerate(zip(order.tolist(), features, explained, strict=True)):

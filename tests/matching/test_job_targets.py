@@ -211,3 +211,32 @@ def test_a_skill_of_the_same_trade_group_counts_partly_in_use_not_in_recall(con)
     assert with_group["use"][0, far] == pytest.approx(without["use"][0, far], abs=1e-6)  # not the group
     assert with_group["skills"][0, o] > without["skills"][0, o]
     assert (with_group["use"] <= 1).all() and (with_group["skills"] <= 1).all()
+
+
+def test_the_explanation_lists_the_skills_counted_as_the_same_trade(con):
+    import numpy as np
+
+    from matching.model import get_model
+
+    model = get_model(con)
+    occ = occupation_by_label(con, "cook")
+    o = model.occ_index[occ]
+    listed = set(model.essential_of(o).tolist()) | set(model.optional_of(o).tolist())
+    same = [j for j in np.flatnonzero(model.occ_isco4 == model.occ_isco4[o]) if j != o]
+    s = sorted(set(model.essential_of(same[0]).tolist()) - listed, key=lambda i: model.skill_uris[i])[0]
+    trade_uri = model.skill_uris[s]
+    shown = [*skills_of(con, occ)[::2], trade_uri]
+    result = job_targets(con, profile=profile("P-1", shown), top=200, log=False)
+    cook = next(t for t in result.targets if t.occupation_uri == occ)
+    by_uri = {x.uri: x for x in cook.supporting_skills}
+    assert by_uri[trade_uri].relation == "trade" and by_uri[trade_uri].direct
+    assert cook.supporting_skills[-1].relation == "trade"                     # listed after the job's own skills
+    same_evidence = next(x for x in cook.supporting_skills if x.relation == "essential" and x.direct)
+    assert by_uri[trade_uri].credit == pytest.approx(model.config.trade_group_credit * same_evidence.credit, abs=1e-3)
+    assert trade_uri not in {m.uri for m in cook.missing_essential}
+    without = job_targets(con, profile=profile("P-1", shown[:-1]), top=200, log=False)
+    before = next(t for t in without.targets if t.occupation_uri == occ)
+    assert cook.skill_counts == before.skill_counts                          # not a required skill shown
+    off = model.config.model_copy(update={"trade_group_credit": 0.0})
+    plain = job_targets(con, profile=profile("P-1", shown), top=200, log=False, config=off)
+    assert all(x.relation != "trade" for t in plain.targets for x in t.supporting_skills)
