@@ -194,10 +194,15 @@ def explain_pairs(
 def _add_trade(model: MatchingModel, out: list[Explained], *, features: list[RankingFeatures], X: sp.csr_matrix,
                pairs: list[tuple[int, int]], trade: list[np.ndarray], labels: dict[str, str]) -> None:
     """Append each pair's shown skills of the target's trade group as ``relation="trade"`` supporting skills."""
-    gamma = model.config.trade_group_credit
+    gamma, masks = model.config.trade_group_credit, {}
     for q, (i, j) in enumerate(pairs):
+        if trade[j].size == 0:
+            continue
+        if j not in masks:
+            masks[j] = np.zeros(X.shape[1], bool)
+            masks[j][trade[j]] = True
         shown, x = X.indices[X.indptr[i]:X.indptr[i + 1]], X.data[X.indptr[i]:X.indptr[i + 1]]
-        hit = np.isin(shown, trade[j]) & ~model.skill_is_language[shown]
+        hit = masks[j][shown] & ~model.skill_is_language[shown]
         if not hit.any():
             continue
         own = {f.uri: f for f in features[i].skills}
