@@ -2,7 +2,8 @@
 
 A vacancy text is cut into sentences (line breaks, bullets, ``. ! ? ;``) and each sentence
 into clauses (commas, ``en``/``of`` lists are kept whole). A section header such as
-"Wat bieden wij?" or "Over ons" sets the section of the sentences under it; sentences in a
+"Wat bieden wij?" or "Over ons" (on its own line, or as a sentence of one) sets the section of
+the sentences after it; sentences in a
 company, offer, application or diversity section, or that read like one (salary package,
 "stuur je cv", "ongeacht afkomst"), are *boilerplate* and never searched for skills.
 
@@ -98,6 +99,10 @@ def segment(text: str) -> list[Segment]:
         for raw in _SENTENCE_END.split(line):
             sentence = _BULLET.sub("", raw or "").strip()
             if len(normalise(sentence)) < 3:
+                continue
+            inline = _header(sentence)  # "Wat bieden wij? Maaltijdcheques …" on one line
+            if inline:
+                section = inline
                 continue
             n = normalise(sentence)
             boiler = section in BOILERPLATE_SECTIONS or any(p in n for p in BOILERPLATE_PHRASES)

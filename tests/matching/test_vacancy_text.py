@@ -56,6 +56,15 @@ def test_sentences_sections_and_boilerplate():
                                             "ploegenwerk", "rijbewijs B", "basiskennis Nederlands.")
 
 
+def test_a_header_inside_a_line_opens_its_section():
+    segs = segment("Je bedient de verpakkingslijn. Wat bieden wij? Maaltijdcheques en een vast contract.\n"
+                   "Een fijne werksfeer met collega's.")
+    assert [(s.text, s.boilerplate) for s in segs] == [
+        ("Je bedient de verpakkingslijn.", False), ("Maaltijdcheques en een vast contract.", True),
+        ("Een fijne werksfeer met collega's.", True)]
+    assert [s.index for s in segs] == [0, 1, 2]
+
+
 def test_compound_splitter_uses_the_vocabulary():
     split = CompoundSplitter(["heftruck", "chauffeur", "magazijn", "medewerker", "ploeg", "werk", "verpakking",
                               "lijn", "boek", "houding"])
