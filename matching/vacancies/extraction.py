@@ -48,14 +48,14 @@ SKILL_ENCODERS: dict[str, str] = {"use-multilingual": "all", "e5-small": "prefer
 WEIGHTS: dict[tuple[str, ...], RetrievalWeights] = {
     ("e5-small", "use-multilingual"): RetrievalWeights(
         lexical=0.0, spans=0.25, dense={"use-multilingual": 0.5, "e5-small": 1.0}, popularity=0.0, prior=1.0,
-        sentence={"lexical": 0.1, "spans": 0.75, "use-multilingual": 0.1, "e5-small": 0.75}),
+        sentence={"lexical": 0.5, "spans": 0.75, "use-multilingual": 0.5, "e5-small": 0.5}),
     ("use-multilingual",): RetrievalWeights(
         lexical=0.0, spans=0.25, dense={"use-multilingual": 0.75}, popularity=0.1, prior=1.0,
         sentence={"lexical": 0.25, "spans": 0.5, "use-multilingual": 0.5}),
     # not tuned (USE's vectors are built first): the lexical + USE + e5 weights without USE
     ("e5-small",): RetrievalWeights(
         lexical=0.0, spans=0.25, dense={"e5-small": 1.0}, popularity=0.0, prior=1.0,
-        sentence={"lexical": 0.1, "spans": 0.75, "e5-small": 0.75}),
+        sentence={"lexical": 0.5, "spans": 0.75, "e5-small": 0.5}),
     (): RetrievalWeights(lexical=0.1, spans=0.5, dense={}, popularity=0.0, prior=1.0),
 }
 PER_SENTENCE = 4
