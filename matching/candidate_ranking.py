@@ -111,6 +111,8 @@ class Ranked:
     minutes: np.ndarray            # commute, NaN: no known postcode
     filters: dict[str, np.ndarray]  # "commute", "availability": True = passes
     credit: Credit                 # related-skill credits behind the scores (target 0)
+    target: sp.csr_matrix          # the vacancy as a target (:func:`vacancy_target`)
+    occupations: np.ndarray        # its confirmed occupations' indices (its trade group)
 
 
 def rank_candidates(model: MatchingModel, pm: ParticipantMatrix, spec: VacancySpec) -> Ranked:
@@ -125,7 +127,7 @@ def rank_candidates(model: MatchingModel, pm: ParticipantMatrix, spec: VacancySp
     need = sum(1 << SHIFTS.index(s) for s in spec.shifts if s in SHIFTS)
     avail_ok = (pm.hours >= spec.hours) & ((pm.shift_mask & need) == need) & (pm.weekends | (not spec.weekends))
     return Ranked(total[:, 0], {k: v[:, 0] for k, v in parts.items()}, minutes,
-                  {"commute": commute_ok, "availability": avail_ok}, credit)
+                  {"commute": commute_ok, "availability": avail_ok}, credit, A, occ)
 
 
 def top_candidates(ranked: Ranked, pm: ParticipantMatrix, top: int) -> np.ndarray:

@@ -165,12 +165,7 @@ def explain_pairs(
             i = pairs[q][0]
             if own[i] is None:
                 own[i] = {f.uri: f for f in features[i].skills}
-            f = own[i].get(uri)
-            out[q].supporting.append({
-                "uri": uri, "label": labels.get(uri, uri), "relation": "essential" if is_ess else "optional",
-                "credit": round(v, 4), "direct": True, "level": f.level if f else None,
-                "evidence_kind": str(f.evidence_kind) if f else None, "evidence_count": f.evidence_count if f else 0,
-                "via_uri": None, "via_label": None})
+            out[q].supporting.append(_shown(uri, labels, "essential" if is_ess else "optional", v, own[i].get(uri)))
         elif r:
             out[q].supporting.append({
                 "uri": uri, "label": labels.get(uri, uri), "relation": "essential" if is_ess else "optional",
@@ -208,12 +203,14 @@ def _add_trade(model: MatchingModel, out: list[Explained], *, features: list[Ran
         own = {f.uri: f for f in features[i].skills}
         for s, v in zip(shown[hit].tolist(), x[hit].tolist(), strict=True):
             uri = model.skill_uris[s]
-            f = own.get(uri)
-            out[q].supporting.append({
-                "uri": uri, "label": labels.get(uri, uri), "relation": "trade", "credit": round(gamma * v, 4),
-                "direct": True, "level": f.level if f else None,
-                "evidence_kind": str(f.evidence_kind) if f else None, "evidence_count": f.evidence_count if f else 0,
-                "via_uri": None, "via_label": None})
+            out[q].supporting.append(_shown(uri, labels, "trade", gamma * v, own.get(uri)))
+
+
+def _shown(uri: str, labels: dict[str, str], relation: str, credit: float, f) -> dict:
+    """A skill the participant shows, as :class:`SupportingSkill` fields (``f``: its profile entry)."""
+    return {"uri": uri, "label": labels.get(uri, uri), "relation": relation, "credit": round(credit, 4),
+            "direct": True, "level": f.level if f else None, "evidence_kind": str(f.evidence_kind) if f else None,
+            "evidence_count": f.evidence_count if f else 0, "via_uri": None, "via_label": None}
 
 
 def next_steps(missing: list[dict], language: LanguageCheck, *, essential_coverage: float) -> list[NextStep]:

@@ -29,13 +29,7 @@ from foundation.db import transaction, utcnow
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from foundation.ids import public_id
 from matching import geo
-from matching.candidate_ranking import (
-    consenting_matrix,
-    rank_candidates,
-    top_candidates,
-    vacancy_spec,
-    vacancy_target,
-)
+from matching.candidate_ranking import consenting_matrix, rank_candidates, top_candidates, vacancy_spec
 from matching.config import MatchingConfig
 from matching.credit import Credit
 from matching.explain import (
@@ -132,8 +126,7 @@ def make_shortlist(
     keep = slot[ranked.credit.participant] >= 0
     c = ranked.credit
     c = Credit(slot[c.participant[keep]], c.target[keep], c.skill[keep], c.via[keep], c.credit[keep], c.weight[keep])
-    occ = [np.array([model.occ_index[u] for u in spec.occupation_uris if u in model.occ_index], np.int64)]
-    trade = trade_group_skills(model, targets=np.array([0]), A=vacancy_target(model, spec), occupations=occ)
+    trade = trade_group_skills(model, targets=np.array([0]), A=ranked.target, occupations=[ranked.occupations])
     shown_trade = np.intersect1d(X.indices, trade[0]) if X.nnz else trade[0][:0]
     labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in set(c.via.tolist())]
                           + [model.skill_uris[s] for s in shown_trade.tolist()], lang=lang)
