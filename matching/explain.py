@@ -156,16 +156,20 @@ def explain_pairs(
     uris, idf, knowledge = model.skill_uris, model.idf, model.skill_is_knowledge
     listed = np.flatnonzero(direct | related | essential_of)    # an optional skill not shown is not listed
     via = credit.via[ci[listed]].tolist() if c_keys.size else [0] * listed.size
-    own = [None] * len(features)
+    own: list[dict | None] = [None] * len(features)
+
+    def own_of(i: int) -> dict:
+        if own[i] is None:
+            own[i] = {f.uri: f for f in features[i].skills}
+        return own[i]
+
     for q, s, is_ess, d, r, v, t in zip(q_of[listed].tolist(), s_of[listed].tolist(), essential_of[listed].tolist(),
                                         direct[listed].tolist(), related[listed].tolist(), value[listed].tolist(),
                                         via, strict=True):
         uri = uris[s]
         if d:
-            i = pairs[q][0]
-            if own[i] is None:
-                own[i] = {f.uri: f for f in features[i].skills}
-            out[q].supporting.append(_shown(uri, labels, "essential" if is_ess else "optional", v, own[i].get(uri)))
+            out[q].supporting.append(_shown(uri, labels, "essential" if is_ess else "optional", v,
+                                            own_of(pairs[q][0]).get(uri)))
         elif r:
             out[q].supporting.append({
                 "uri": uri, "label": labels.get(uri, uri), "relation": "essential" if is_ess else "optional",
@@ -175,7 +179,7 @@ def explain_pairs(
             out[q].missing.append({"uri": uri, "label": labels.get(uri, uri), "weight": round(float(idf[s]), 4),
                                    "skill_type": "knowledge" if knowledge[s] else "skill"})
     if trade is not None:
-        _add_trade(model, out, features=features, X=X, pairs=pairs, trade=trade, labels=labels)
+        _add_trade(model, out, X=X, pairs=pairs, trade=trade, labels=labels, own=own_of)
     rank = {"essential": 0, "optional": 1, "trade": 2}
     for q, e in enumerate(out):
         e.supporting.sort(key=lambda s: (rank[s["relation"]], not s["direct"], -s["credit"], s["label"], s["uri"]))
@@ -186,24 +190,22 @@ def explain_pairs(
     return out
 
 
-def _add_trade(model: MatchingModel, out: list[Explained], *, features: list[RankingFeatures], X: sp.csr_matrix,
-               pairs: list[tuple[int, int]], trade: list[np.ndarray], labels: dict[str, str]) -> None:
-    """Append each pair's shown skills of the target's trade group as ``relation="trade"`` supporting skills."""
-    gamma, masks = model.config.trade_group_credit, {}
+def _add_trade(model: MatchingModel, out: list[Explained], *, X: sp.csr_matrix, pairs: list[tuple[int, int]],
+               trade: list[np.ndarray], labels: dict[str, str], own) -> None:
+    """Append each pair's shown skills of the target's trade group (sorted ``trade[j]``) as ``relation="trade"``
+    supporting skills, in skill order (``own(i)``: participant ``i``'s profile entries by URI)."""
+    gamma, lang = model.config.trade_group_credit, model.skill_is_language
     for q, (i, j) in enumerate(pairs):
         if trade[j].size == 0:
             continue
-        if j not in masks:
-            masks[j] = np.zeros(X.shape[1], bool)
-            masks[j][trade[j]] = True
         shown, x = X.indices[X.indptr[i]:X.indptr[i + 1]], X.data[X.indptr[i]:X.indptr[i + 1]]
-        hit = masks[j][shown] & ~model.skill_is_language[shown]
+        hit = _keyed(trade[j], shown)[0] & ~lang[shown]
         if not hit.any():
             continue
-        own = {f.uri: f for f in features[i].skills}
+        entries = own(i)
         for s, v in zip(shown[hit].tolist(), x[hit].tolist(), strict=True):
             uri = model.skill_uris[s]
-            out[q].supporting.append(_shown(uri, labels, "trade", gamma * v, own.get(uri)))
+            out[q].supporting.append(_shown(uri, labels, "trade", gamma * v, entries.get(uri)))
 
 
 def _shown(uri: str, labels: dict[str, str], relation: str, credit: float, f) -> dict:

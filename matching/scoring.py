@@ -57,20 +57,19 @@ def presence(strength: float) -> float:
 
 def profile_matrix(model: MatchingModel, features: list[RankingFeatures]) -> sp.csr_matrix:
     """``X``: participants × skills, ``X[p, t] = x_t`` (0: not shown; language skills dropped)."""
-    rows, cols, vals = [], [], []
-    for p, f in enumerate(features):
+    counts, cols, vals = [0], [], []
+    for f in features:
         seen: dict[int, float] = {}
         for s in f.skills:
             i = model.skill_index.get(s.uri)
             if i is not None and not model.skill_is_language[i]:
                 seen[i] = max(seen.get(i, 0.0), presence(s.strength))
-        rows.extend([p] * len(seen))
-        cols.extend(seen.keys())
-        vals.extend(seen.values())
-    X = sp.csr_matrix((np.array(vals, np.float32), (np.array(rows, np.int64), np.array(cols, np.int64))),
-                      shape=(len(features), len(model.skill_uris)), dtype=np.float32)
-    X.sum_duplicates()
-    return X
+        for i in sorted(seen):
+            cols.append(i)
+            vals.append(seen[i])
+        counts.append(len(seen))
+    return sp.csr_matrix((np.array(vals, np.float32), np.array(cols, np.int32), np.cumsum(counts, dtype=np.int32)),
+                         shape=(len(features), len(model.skill_uris)))
 
 
 def _group_skills(model: MatchingModel) -> sp.csr_matrix:
@@ -90,10 +89,13 @@ def _group_skills(model: MatchingModel) -> sp.csr_matrix:
 def trade_groups(model: MatchingModel, T: Targets, occupations: list[np.ndarray] | None) -> sp.csr_matrix:
     """``G``: skills × targets, 1 where ``s ∈ G_o`` — listed as essential by an occupation of the
     target's ISCO unit groups (``occupations[j]``'s; None: target ``j`` is occupation ``j``) and
-    not listed by the target. Cached for the occupations."""
-    every = occupations is None and T is getattr(model, "_occupation_targets", None)
-    if every and getattr(model, "_occupation_trade_groups", None) is not None:
-        return model._occupation_trade_groups
+    not listed by the target. Built once per model for the occupations (:func:`occupation_trade_groups`)."""
+    if occupations is None and T is getattr(model, "_occupation_targets", None):
+        return occupation_trade_groups(model).by_skill
+    return _trade_groups(model, T, occupations)
+
+
+def _trade_groups(model: MatchingModel, T: Targets, occupations: list[np.ndarray] | None) -> sp.csr_matrix:
     if occupations is None:
         if T.A.shape[0] != len(model.occ_uris):
             raise ValueError("targets that are not the occupations need their occupations")
@@ -110,10 +112,33 @@ def trade_groups(model: MatchingModel, T: Targets, occupations: list[np.ndarray]
     listed.data[:] = 1.0
     G = (G - G.multiply(listed)).tocsr()
     G.eliminate_zeros()
-    Gt = sp.csr_matrix(G.T, dtype=np.float32)
-    if every:
-        model._occupation_trade_groups = Gt
-    return Gt
+    return sp.csr_matrix(G.T, dtype=np.float32)
+
+
+@dataclass(frozen=True)
+class TradeGroups:
+    """The occupations' trade groups, built once per model: ``by_skill`` (skills × occupations, what the
+    score multiplies) and, per occupation ``o``, its sorted skills ``skills[start[o]:start[o + 1]]``
+    (what the explanation lists)."""
+
+    by_skill: sp.csr_matrix
+    start: np.ndarray
+    skills: np.ndarray
+
+    def of(self, o: int) -> np.ndarray:
+        return self.skills[self.start[o]:self.start[o + 1]]
+
+
+def occupation_trade_groups(model: MatchingModel) -> TradeGroups:
+    """:class:`TradeGroups` of every occupation (cached on the model)."""
+    got = getattr(model, "_occupation_trade_groups", None)
+    if got is None:
+        G = _trade_groups(model, _prepared(model, model.A), None)
+        by_target = G.tocsc()
+        by_target.sort_indices()
+        got = model._occupation_trade_groups = TradeGroups(
+            by_skill=G, start=by_target.indptr.astype(np.int64), skills=by_target.indices.astype(np.int64))
+    return got
 
 
 def trade_group_skills(model: MatchingModel, *, targets: np.ndarray, A: sp.csr_matrix | None = None,
@@ -124,11 +149,9 @@ def trade_group_skills(model: MatchingModel, *, targets: np.ndarray, A: sp.csr_m
     if model.config.trade_group_credit <= 0:
         return [np.zeros(0, np.int64) for _ in targets]
     if A is None and occupations is None:
-        G = getattr(model, "_occupation_trade_groups_csc", None)
-        if G is None:
-            G = model._occupation_trade_groups_csc = trade_groups(model, _prepared(model, model.A), None).tocsc()
-    else:
-        G = trade_groups(model, _prepared(model, model.A if A is None else A), occupations).tocsc()
+        groups = occupation_trade_groups(model)
+        return [groups.of(j) for j in np.asarray(targets).tolist()]
+    G = trade_groups(model, _prepared(model, model.A if A is None else A), occupations).tocsc()
     return [np.sort(G.indices[G.indptr[j]:G.indptr[j + 1]]).astype(np.int64) for j in np.asarray(targets).tolist()]
 
 
