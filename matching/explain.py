@@ -194,18 +194,21 @@ def _add_trade(model: MatchingModel, out: list[Explained], *, X: sp.csr_matrix, 
                trade: list[np.ndarray], labels: dict[str, str], own) -> None:
     """Append each pair's shown skills of the target's trade group (sorted ``trade[j]``) as ``relation="trade"``
     supporting skills, in skill order (``own(i)``: participant ``i``'s profile entries by URI)."""
-    gamma, lang = model.config.trade_group_credit, model.skill_is_language
-    for q, (i, j) in enumerate(pairs):
-        if trade[j].size == 0:
-            continue
-        shown, x = X.indices[X.indptr[i]:X.indptr[i + 1]], X.data[X.indptr[i]:X.indptr[i + 1]]
-        hit = _keyed(trade[j], shown)[0] & ~lang[shown]
-        if not hit.any():
-            continue
-        entries = own(i)
-        for s, v in zip(shown[hit].tolist(), x[hit].tolist(), strict=True):
-            uri = model.skill_uris[s]
-            out[q].supporting.append(_shown(uri, labels, "trade", gamma * v, entries.get(uri)))
+    S, gamma = X.shape[1], model.config.trade_group_credit
+    groups = [trade[j] for _, j in pairs]
+    sizes = [g.size for g in groups]
+    if not any(sizes):
+        return
+    keys = np.repeat(np.arange(len(pairs), dtype=np.int64) * S, sizes) + np.concatenate(groups)   # sorted
+    rows = np.array([i for i, _ in pairs], np.int64)
+    start, count = X.indptr[rows], np.diff(X.indptr)[rows]
+    pair = np.repeat(np.arange(len(pairs)), count)                               # each pair's shown skills
+    pos = np.arange(pair.size) + np.repeat(start - (np.cumsum(count) - count), count)
+    shown = X.indices[pos].astype(np.int64)
+    hit = _keyed(keys, pair * S + shown)[0] & ~model.skill_is_language[shown]
+    for q, s, v in zip(pair[hit].tolist(), shown[hit].tolist(), X.data[pos[hit]].tolist(), strict=True):
+        uri = model.skill_uris[s]
+        out[q].supporting.append(_shown(uri, labels, "trade", gamma * v, own(pairs[q][0]).get(uri)))
 
 
 def _shown(uri: str, labels: dict[str, str], relation: str, credit: float, f) -> dict:

@@ -155,6 +155,21 @@ def trade_group_skills(model: MatchingModel, *, targets: np.ndarray, A: sp.csr_m
     return [np.sort(G.indices[G.indptr[j]:G.indptr[j + 1]]).astype(np.int64) for j in np.asarray(targets).tolist()]
 
 
+def _occupation_sums(model: MatchingModel) -> sp.csr_matrix:
+    """``[a_os | idf_s · 1[s ∈ o] | idf_s · 1[s ∈ G_o]]``: skills × (2 or 3) · occupations, so that one product
+    ``X @ M`` gives the three sums of the score (``Σ a_os x_s``, ``Σ idf_t x_t`` over the listed and over the
+    trade-group skills) for the occupations, exactly as three products would. Built once per model."""
+    got = getattr(model, "_occupation_sums", None)
+    if got is None:
+        T = _prepared(model, model.A)
+        blocks = [T.At, sp.diags(model.idf) @ T.Bt]
+        if model.config.trade_group_credit > 0:
+            blocks.append(sp.diags(model.idf) @ occupation_trade_groups(model).by_skill)
+        got = model._occupation_sums = sp.csr_matrix(sp.hstack(blocks, format="csr"), dtype=np.float32)
+        got.sort_indices()
+    return got
+
+
 def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets,
               *, occupations: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """``recall``, ``use`` (precision) and ``skills`` (F_β), participants × targets (formula: module docstring)."""
@@ -172,11 +187,17 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
     np.add.at(gain, (c.participant, c.target), c.weight * c.credit)
     np.add.at(used, (c.participant, c.target), model.idf[c.via] * c.credit)
     own = look.weighted(model.idf)[1]
-    recall = (look.dot(T.At) + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
     gamma = model.config.trade_group_credit
+    if occupations is None and T is getattr(model, "_occupation_targets", None):
+        sums = (look.X @ _occupation_sums(model)).toarray()
+        listed, shown, trade = sums[:, :m], sums[:, m:2 * m], sums[:, 2 * m:]
+    else:
+        listed, shown = look.dot(T.At), look.dot(T.Bt, scale=model.idf)
+        trade = look.dot(trade_groups(model, T, occupations), scale=model.idf) if gamma > 0 else None
+    recall = (listed + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
     if gamma > 0:
-        used += gamma * look.dot(trade_groups(model, T, occupations), scale=model.idf)
-    precision = np.minimum(1.0, (look.dot(T.Bt, scale=model.idf) + used) / np.where(own > 0, own, 1.0)[:, None])
+        used += gamma * trade
+    precision = np.minimum(1.0, (shown + used) / np.where(own > 0, own, 1.0)[:, None])
     b2 = BETA * BETA
     denom = b2 * precision + recall
     skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)

@@ -76,3 +76,19 @@ def test_the_participant_matrix_keeps_each_skills_strongest_evidence_in_skill_or
     strength = {s.uri: s.strength for s in ranking_features(strong).skills}
     assert X[0, model.skill_index[uris[0]]] == pytest.approx(presence(strength[uris[0]]))   # the stronger one
     assert X[2, model.skill_index[uris[0]]] == pytest.approx(presence(ranking_features(weak).skills[0].strength))
+
+
+def test_the_occupations_one_product_scores_exactly_as_the_three_products_of_any_targets(con):
+    from matching.credit import targets
+    from matching.scoring import participants, skill_fit
+    from tests.matching.helpers import sample_occupations
+
+    model = get_model(con)
+    occs = sample_occupations(con, 6)
+    people = [profile(f"P-{i}", skills_of(con, o)[::2] + skills_of(con, occs[i - 1])[:2]) for i, o in enumerate(occs)]
+    pa = participants(model, [ranking_features(p) for p in people])
+    for config in (model.config, model.config.model_copy(update={"trade_group_credit": 0.0})):
+        m = get_model(con, config=config)
+        fast, general = skill_fit(m, pa, m.A), skill_fit(m, pa, targets(m, m.A))   # a copy: three products
+        assert all(np.array_equal(fast[k], general[k]) for k in ("skills", "recall", "use"))
+        assert (fast["use"] > 0).any() and hasattr(m, "_occupation_sums")
