@@ -218,9 +218,9 @@ def _shown(uri: str, labels: dict[str, str], relation: str, credit: float, f) ->
             "evidence_count": f.evidence_count if f else 0, "via_uri": None, "via_label": None}
 
 
-def next_steps(missing: list[dict], language: LanguageCheck, *, essential_coverage: float) -> list[NextStep]:
+def next_steps(missing: list[dict], language: LanguageCheck, *, essential_coverage: float) -> list[dict]:
     """Which gaps (``missing``: :class:`MissingSkill` fields) a training, an internship, a language
-    course or an assessment would close."""
+    course or an assessment would close, as :class:`NextStep` fields (validated with the target or candidate)."""
     steps = []
     knowledge = [m for m in missing if m["skill_type"] == "knowledge"]
     practical = [m for m in missing if m["skill_type"] != "knowledge"]
@@ -229,17 +229,17 @@ def next_steps(missing: list[dict], language: LanguageCheck, *, essential_covera
     training = knowledge + [m for m in practical if m["uri"] not in chosen]
     if training:
         shown = [m["label"] for m in training[:MAX_LISTED]]
-        steps.append(NextStep(kind="training", closes=[m["uri"] for m in training],
-                              text="Training for: " + ", ".join(shown), code="explain.step.training",
-                              params={"skills": shown}))
+        steps.append(dict(kind="training", closes=[m["uri"] for m in training],
+                          text="Training for: " + ", ".join(shown), code="explain.step.training",
+                          params={"skills": shown}))
     if internship:
         shown = [m["label"] for m in internship[:MAX_LISTED]]
-        steps.append(NextStep(kind="internship", closes=[m["uri"] for m in internship],
-                              text="Internship to practise: " + ", ".join(shown), code="explain.step.internship",
-                              params={"skills": shown}))
+        steps.append(dict(kind="internship", closes=[m["uri"] for m in internship],
+                          text="Internship to practise: " + ", ".join(shown), code="explain.step.internship",
+                          params={"skills": shown}))
     gaps = [i for i in language.items if i.status == "gap"]
     if gaps:
-        steps.append(NextStep(
+        steps.append(dict(
             kind="language_course", closes=[i.sub_skill for i in gaps],
             text="NT2 course: " + ", ".join(f"{i.sub_skill} {i.participant} → {i.required}" for i in gaps),
             code="explain.step.language_course",
@@ -248,9 +248,9 @@ def next_steps(missing: list[dict], language: LanguageCheck, *, essential_covera
         ))
     unknown = [i for i in language.items if i.status == "not_assessed"]
     if unknown:
-        steps.append(NextStep(kind="assessment", closes=[i.sub_skill for i in unknown],
-                              text="Dutch not tested yet: " + ", ".join(i.sub_skill for i in unknown),
-                              code="explain.step.assessment",
-                              params={"sub_skills": [{"code": f"cefr.sub_skill.{i.sub_skill}", "message": i.sub_skill}
-                                                     for i in unknown]}))
+        steps.append(dict(kind="assessment", closes=[i.sub_skill for i in unknown],
+                          text="Dutch not tested yet: " + ", ".join(i.sub_skill for i in unknown),
+                          code="explain.step.assessment",
+                          params={"sub_skills": [{"code": f"cefr.sub_skill.{i.sub_skill}", "message": i.sub_skill}
+                                                 for i in unknown]}))
     return steps

@@ -89,8 +89,11 @@ def _check_top(top: int) -> int:
 
 
 def rank(total: np.ndarray, top: int) -> np.ndarray:
-    """Indices of the ``top`` highest scores, best first (ties: lower index = lower URI first)."""
-    return np.lexsort((np.arange(total.shape[-1]), -total))[:top]
+    """Indices of the ``top`` highest scores, best first (ties: lower index = lower URI first); only the
+    scores at or above the ``top``-th highest are sorted."""
+    n = total.shape[-1]
+    candidates = np.flatnonzero(total >= np.partition(total, n - top)[n - top]) if top < n else np.arange(n)
+    return candidates[np.lexsort((candidates, -total[candidates]))][:top]
 
 
 def job_targets(
@@ -137,11 +140,7 @@ def explain_targets(
     essential = [model.essential_of(o) for o in best]
     optional = [model.optional_of(o) for o in best]
     occ = [model.occ_uris[o] for o in best]
-    skill_ids = set(pa.X.indices.tolist()) | set(c.via.tolist())
-    for e, o in zip(essential, optional, strict=True):
-        skill_ids.update(e.tolist())
-        skill_ids.update(o.tolist())
-    labels = model.labels(con, occ + [model.skill_uris[i] for i in skill_ids], lang=lang)
+    labels = model.label_table(con, lang=lang)
     explained = explain_pairs(model, features=[features], X=pa.X, credit=c, pairs=[(0, j) for j in range(len(best))],
                               essential=essential, optional=optional, labels=labels,
                               trade=trade_group_skills(model, targets=best))

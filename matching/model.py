@@ -83,7 +83,13 @@ class MatchingModel:
                              shape=(1, len(self.skill_uris)))
 
     def labels(self, con: duckdb.DuckDBPyConnection, uris: list[str], *, lang: str = "nl") -> dict[str, str]:
-        """Preferred labels in ``lang`` (else English), read once per language."""
+        """Preferred labels in ``lang`` (else English) of ``uris``, read once per language."""
+        table = self.label_table(con, lang=lang)
+        return {u: table[u] for u in uris if u in table}
+
+    def label_table(self, con: duckdb.DuckDBPyConnection, *, lang: str = "nl") -> dict[str, str]:
+        """Every occupation's and skill's preferred label in ``lang`` (else English), by URI (read once; do not
+        change it)."""
         table = self._labels.get(lang)
         if table is None:
             rows = con.execute(
@@ -96,7 +102,7 @@ class MatchingModel:
                 if lg == lang or uri not in table:
                     table[uri] = label
             self._labels[lang] = table
-        return {u: table[u] for u in uris if u in table}
+        return table
 
 
 def _read_only(con: duckdb.DuckDBPyConnection) -> bool:

@@ -240,3 +240,15 @@ def test_the_explanation_lists_the_skills_counted_as_the_same_trade(con):
     off = model.config.model_copy(update={"trade_group_credit": 0.0})
     plain = job_targets(con, profile=profile("P-1", shown), top=200, log=False, config=off)
     assert all(x.relation != "trade" for t in plain.targets for x in t.supporting_skills)
+
+
+def test_rank_sorts_only_the_best_and_breaks_ties_by_uri_order():
+    import numpy as np
+
+    from matching.job_targets import rank
+
+    rng = np.random.default_rng(3)
+    for n, top in ((50, 1), (50, 10), (50, 49), (50, 50), (3007, 10), (3007, 200)):
+        total = rng.choice(np.array([0.1, 0.25, 0.5, 0.75], np.float32), size=n)   # many ties
+        got = rank(total, top)
+        assert np.array_equal(got, np.lexsort((np.arange(n), -total))[:top]), (n, top)
