@@ -16,7 +16,7 @@ the process's own CPU time p50/p95 per run (a loaded, shared machine inflates wa
 Reference rows in the same run: the cache look-up as it was (file, import and version queried
 on every call), a full sort instead of a partition for a shortlist's top 20, the floor of a
 durable commit on this disk (one ``fdatasync`` of a small append), the in-process request
-without its log row, and the cheapest authenticated HTTP request (``GET /api/auth/me``). The
+without its log row, the log row alone, and the cheapest authenticated HTTP request (``GET /api/auth/me``). The
 HTTP rows start once the app's start-up thread (the vacancy skill index) has finished. With ``--before REV`` the same
 measurements also run on the code of git revision ``REV`` (extracted to a temporary folder, same
 database, same profiles), printed beside ours.
@@ -147,6 +147,7 @@ def measure(args) -> Rows:
     from matching.config import MatchingConfig
     from matching.features import ranking_features
     from matching.job_targets import job_targets, rank_profiles, requirements
+    from matching.log import write_log
     from matching.model import get_model
     from matching.scoring import score_occupations
     from matching.shortlist import make_shortlist
@@ -184,6 +185,12 @@ def measure(args) -> Rows:
                  *timed(lambda: job_targets(con, profile=one, top=10, requested_by="bench", config=cfg), args.runs)))
     rows.append(("  reference: the same without the log row (log=False)", f"{args.runs} runs",
                  *timed(lambda: job_targets(con, profile=one, top=10, requested_by="bench", log=False, config=cfg),
+                        args.runs)))
+    logged = job_targets(con, profile=one, top=10, requested_by="bench", log=False, config=cfg)
+    outputs = [(t.occupation_uri, t.score, t.rank) for t in logged.targets]
+    rows.append(("  reference: the log row alone (one INSERT, its commit)", f"{args.runs} runs",
+                 *timed(lambda: write_log(con, kind="job_targets", requested_by="bench", input_ids=[one.participant_id],
+                                          model=model.name, taxonomy_version=model.taxonomy_version, outputs=outputs),
                         args.runs)))
 
     v = create_vacancy(con, owner="bench", method="lexical", vacancy={
