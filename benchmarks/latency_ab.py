@@ -40,10 +40,14 @@ ROWS = {
 
 def serve(db: Path, code: Path) -> None:
     """Worker: load the model of the tree ``code``, then answer ``[row, runs]`` lines with samples (ms)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("latency_of_this_run", HERE / "latency.py")
+    latency = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(latency)                 # this script's profiles (benchmarks/out), any tree
+    sys.path.insert(0, str(code))
     sys.path.insert(0, str(code / "benchmarks"))
-    sys.path.insert(0, str(HERE))
-    from job_targets import open_db  # of the measured tree
-    from latency import synthetic_profiles
+    from job_targets import open_db  # of the measured tree (it puts that tree first on the path)
 
     from matching.config import MatchingConfig
     from matching.features import ranking_features
@@ -56,7 +60,7 @@ def serve(db: Path, code: Path) -> None:
     con = open_db(db)
     model = get_model(con, config=cfg)
     required, _ = requirements(con, model)
-    one = synthetic_profiles(con, 1, seed=1)[0]
+    one = latency.synthetic_profiles(con, 1, seed=1)[0]
     feats = [ranking_features(one)]
     outputs = [(t.occupation_uri, t.score, t.rank)
                for t in job_targets(con, profile=one, top=10, log=False, config=cfg).targets]
@@ -69,7 +73,10 @@ def serve(db: Path, code: Path) -> None:
     }
     for fn in fns.values():
         fn()                                  # warm-up
-    print(json.dumps({"model": f"{model.taxonomy_version}, model {model.name}"}), flush=True)
+    import matching.scoring
+
+    print(json.dumps({"model": f"{model.taxonomy_version}, model {model.name}", "code": matching.scoring.__file__}),
+          flush=True)
     for line in sys.stdin:
         name, runs = json.loads(line)
         wall, cpu = [], []
@@ -87,7 +94,9 @@ class Worker:
         self.proc = subprocess.Popen(
             [sys.executable, __file__, "--serve", "--code", str(code), "--db", str(db)], stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(code)}, cwd=str(code))
-        self.model = json.loads(self.proc.stdout.readline())["model"]
+        ready = json.loads(self.proc.stdout.readline())
+        self.model = ready["model"]
+        assert ready["code"].startswith(str(code)), (ready["code"], code)   # the tree asked for
 
     def ask(self, name: str, runs: int) -> list[list[float]]:
         self.proc.stdin.write(json.dumps([name, runs]) + "\n")
