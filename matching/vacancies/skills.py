@@ -8,7 +8,9 @@ skill's labels (preferred and alternative, nl and en):
 * ``spans`` — the same, but for the best window of 1–4 words of the sentence (a label that
   the sentence contains scores high even in a long sentence);
 * one dense part per encoder — cosine of the sentence's vector and the label's cached vector,
-  standardised per label language before the best label is taken (:func:`calibrate`);
+  standardised per label language before the best label is taken (:func:`calibrate`); an
+  asymmetric encoder (``e5-small-passage``: labels embedded as passages) embeds the sentence
+  with its query encoder (:func:`~taxonomy.encoders.query_encoder`), once for every part that shares it;
 * ``popularity`` — ``log(1 + occupations that use the skill)``: general skills are asked more often.
 
 The parts are standardised over all skills (z-scores per query) and mixed, for a clause
@@ -36,7 +38,7 @@ from pydantic import BaseModel, ConfigDict
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from matching.vacancies.text import CompoundSplitter, normalise
-from taxonomy.encoders import Encoder
+from taxonomy.encoders import Encoder, query_encoder
 
 LANGUAGE_COLLECTION = "language"
 SPAN_WORDS = 4
@@ -134,16 +136,24 @@ class SkillIndex:
     def dense_scores(self, name: str, queries: list[str], query_vectors: np.ndarray | None = None) -> np.ndarray:
         """Per skill, the best of its labels' cosines, each standardised within its label language."""
         rows, matrix = self.vectors[name]
-        qv = self.encoders[name].encode(queries) if query_vectors is None else query_vectors
+        qv = query_encoder(self.encoders[name]).encode(queries) if query_vectors is None else query_vectors
         return self._per_skill(calibrate(qv @ matrix.T, self.langs[rows]), rows)
 
     def parts(self, queries: list[str], *, dense: list[str] | None = None,
               query_vectors: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-        """Every part score for ``queries``; dense parts for the encoders in ``dense`` (default: all)."""
+        """Every part score for ``queries``; dense parts for the encoders in ``dense`` (default: all).
+
+        ``query_vectors``: the queries' vectors per part name, or per query encoder name.
+        """
         got = {"lexical": self.lexical_scores(queries), "spans": self.span_scores(queries),
                "popularity": np.broadcast_to(self.popularity, (len(queries), len(self.uris)))}
+        qv = dict(query_vectors or {})
         for name in self.vectors if dense is None else dense:
-            got[name] = self.dense_scores(name, queries, (query_vectors or {}).get(name))
+            enc = query_encoder(self.encoders[name])
+            vectors = qv.get(name, qv.get(enc.name))
+            if vectors is None:
+                vectors = qv[enc.name] = enc.encode(queries)
+            got[name] = self.dense_scores(name, queries, vectors)
         return got
 
 

@@ -73,20 +73,21 @@ def index_command(
     ] = None,
 ) -> None:
     """Build every vector a search needs (only labels not cached yet), so no search embeds."""
-    from matching.vacancies.extraction import skill_label_kinds
+    from matching.vacancies.extraction import SKILL_ENCODERS, skill_label_kinds
     from taxonomy.encoders import get_encoder
     from taxonomy.index import ensure_vectors
     from taxonomy.search import SEARCH_ENCODERS
 
     with user_errors():
         names = [encoder] if encoder else list(SEARCH_ENCODERS)
+        skill_names = [encoder] if encoder else list(dict.fromkeys([*SEARCH_ENCODERS, *SKILL_ENCODERS]))
         con = open_db(db, migrate=False)
         with status("Loading the sentence encoders…"):
-            encoders = [get_encoder(n) for n in names]
+            encoders = {n: get_encoder(n) for n in dict.fromkeys([*names, *(skill_names if skills else [])])}
         with new_bar() as bar:
             done = []
             for kind in ("occupation", "skill") if skills else ("occupation",):
-                for enc in encoders:
+                for enc in (encoders[n] for n in (names if kind == "occupation" else skill_names)):
                     text = "occupation labels · %(encoder)s" if kind == "occupation" else "skill labels · %(encoder)s"
                     task = bar.add_task(tr(text, encoder=enc.name), total=0)
 

@@ -16,7 +16,7 @@ from matching.vacancies.extraction import (
     missing_parts,
     weights_for,
 )
-from matching.vacancies.skills import SkillIndex, fused_scores, skill_labels
+from matching.vacancies.skills import SkillIndex, calibrate, fused_scores, skill_labels
 from taxonomy.encoders import get_encoder
 from taxonomy.index import text_vectors
 from tests.matching.helpers import occupation_by_label, skills_of
@@ -56,7 +56,7 @@ def test_dense_parts_are_read_from_the_cache_and_used_as_far_as_they_are_built(c
     assert set(parts) == {"use-multilingual"} and _vectors(con) == before
     enc, rows, matrix = parts["use-multilingual"]
     index.add_vectors(enc, rows, matrix)
-    assert missing_parts(index) == ["e5-small"]
+    assert missing_parts(index) == ["e5-small", "e5-small-passage"]
     assert set(weights_for(list(index.vectors)).dense) == {"use-multilingual"}
     assert _best(index, SENTENCE) & {"operate forklift", "stack empty pallets"}
 
@@ -65,9 +65,44 @@ def test_dense_parts_are_read_from_the_cache_and_used_as_far_as_they_are_built(c
     assert set(parts) == {"use-multilingual", "e5-small"}
     for enc, rows, matrix in parts.values():
         index.add_vectors(enc, rows, matrix)
-    assert missing_parts(index) == []
+    assert missing_parts(index) == ["e5-small-passage"]
     assert set(weights_for(list(index.vectors)).dense) == {"use-multilingual", "e5-small"}
     assert _best(index, SENTENCE) & {"operate forklift", "stack empty pallets"}
+
+    text_vectors(con, texts, encoder=get_encoder("e5-small-passage"))  # labels as passages
+    parts = cached_parts(con, index)
+    assert set(parts) == set(SKILL_ENCODERS)
+    for enc, rows, matrix in parts.values():
+        index.add_vectors(enc, rows, matrix)
+    assert missing_parts(index) == []
+    assert set(weights_for(list(index.vectors)).dense) == set(SKILL_ENCODERS)
+    assert _best(index, SENTENCE) & {"operate forklift", "stack empty pallets"}
+
+
+def test_e5_passage_part_searches_the_passage_vectors_with_the_sentence_as_e5_query(con):
+    index = _small_index(con)
+    texts = index.labels["label"].tolist()
+    for name in SKILL_ENCODERS:
+        text_vectors(con, texts, encoder=get_encoder(name))
+    for enc, rows, matrix in cached_parts(con, index).values():
+        index.add_vectors(enc, rows, matrix)
+    e5, passage = get_encoder("e5-small"), get_encoder("e5-small-passage")
+    query = e5.encode([SENTENCE])
+    parts = index.parts([SENTENCE], query_vectors={"e5-small": query})  # one e5 query serves both parts
+    rows, labels = index.vectors["e5-small-passage"]
+    np.testing.assert_allclose(labels, passage.encode(texts), atol=1e-5)
+    expected = index._per_skill(calibrate(query @ labels.T, index.langs[rows]), rows)
+    np.testing.assert_allclose(parts["e5-small-passage"], expected, atol=1e-5)
+    np.testing.assert_allclose(index.parts([SENTENCE])["e5-small-passage"], expected, atol=1e-4)
+    wrong = index._per_skill(calibrate(passage.encode([SENTENCE]) @ labels.T, index.langs[rows]), rows)
+    assert not np.allclose(parts["e5-small-passage"], wrong, atol=1e-3)
+    assert not np.allclose(parts["e5-small-passage"], parts["e5-small"], atol=1e-3)
+
+
+def test_a_set_of_parts_without_its_own_weights_uses_the_largest_set_inside_it():
+    assert weights_for(["e5-small-passage", "use-multilingual"]) == weights_for(["use-multilingual"])
+    assert weights_for(["e5-small-passage"]) == weights_for([])
+    assert "e5-small-passage" in weights_for(list(SKILL_ENCODERS)).dense
 
 
 def test_a_proposal_without_skill_vectors_is_lexical_and_says_which_are_missing(con):
@@ -85,8 +120,6 @@ def test_dense_cosines_are_standardised_per_label_language():
     """A Dutch sentence is closer to every Dutch label than to any English one; per language the best wins."""
     import pandas as pd
 
-    from matching.vacancies.skills import calibrate
-
     labels = pd.DataFrame({"uri": ["s1", "s1", "s2", "s3"], "lang": ["en", "nl", "en", "en"],
                            "kind": "preferred", "label": ["drive", "rijden", "stack pallets", "paint"]})
     index = SkillIndex.build(labels)
@@ -99,3 +132,29 @@ def test_dense_cosines_are_standardised_per_label_language():
     assert index._per_skill(z)[0].argmax() == 1                 # s2, the best English label, now first
     partial = index._per_skill(cos[:, [0, 1]], np.array([0, 1]))  # only s1's labels scored
     assert partial[0].tolist() == pytest.approx([0.55, 0.20, 0.20])
+
+
+def test_taxonomy_index_builds_every_part_the_vacancy_reader_uses(tmp_path):
+    """`werkbrug taxonomy index --skills` (sample taxonomy) embeds e5's passage side too; a proposal embeds no label."""
+    from typer.testing import CliRunner
+
+    from foundation.db import connect
+    from service.cli import app
+    from taxonomy.store import SAMPLE_DIR
+
+    db = str(tmp_path / "t.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["taxonomy", "import", str(SAMPLE_DIR), "--db", db]).exit_code == 0
+    r = runner.invoke(app, ["taxonomy", "index", "--skills", "--db", db])
+    assert r.exit_code == 0, r.output
+    assert "e5-small-passage" in r.output
+    con = connect(db)
+    try:
+        index = SkillIndex.build(skill_labels(con))
+        assert set(cached_parts(con, index)) == set(SKILL_ENCODERS)
+        before = _vectors(con)
+        prop = propose(con, title="Heftruckchauffeur", description=TEXT, method="hybrid")
+        assert prop.missing_encoders == [] and prop.note is None
+        assert _vectors(con) == before
+    finally:
+        con.close()

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 
 from foundation.errors import InputError
-from taxonomy.encoders import Encoder, get_encoder
+from taxonomy.encoders import Encoder, get_encoder, identity, query_encoder
 
 TEXTS = ["forklift driver", "heftruckchauffeur", "verpleegkundige", "welder",
          "weld metal parts", "bake bread"]
 
 
-@pytest.mark.parametrize("name", ["use-multilingual", "e5-small", "minilm"])
+@pytest.mark.parametrize("name", ["use-multilingual", "e5-small", "e5-small-passage", "minilm"])
 def test_encoder_contract(name: str) -> None:
     enc = get_encoder(name)
     assert isinstance(enc, Encoder)
@@ -31,6 +31,17 @@ def test_encoder_contract(name: str) -> None:
 def test_multilingual_encoders_cross_languages(name: str) -> None:
     v = get_encoder(name).encode(TEXTS)
     assert v[0] @ v[1] > v[0] @ v[2]  # forklift driver ~ heftruckchauffeur, not verpleegkundige
+
+
+def test_e5_passage_side_embeds_labels_as_passages_and_searches_with_e5_queries() -> None:
+    query, passage = get_encoder("e5-small"), get_encoder("e5-small-passage")
+    assert query_encoder(passage) is query and query_encoder(query) is query
+    assert query_encoder(get_encoder("use")) is get_encoder("use")
+    assert identity("e5-small-passage") == (passage.name, passage.version) != identity("e5-small")
+    q, p = query.encode(TEXTS), passage.encode(TEXTS)
+    assert not np.allclose(q, p, atol=1e-3)                    # "passage: " is another text than "query: "
+    assert (q * p).sum(axis=1).min() > 0.8                     # … of the same meaning
+    assert (q[3] @ p.T).argmax() == 3                          # a query finds its own passage
 
 
 def test_aliases_share_one_loaded_model() -> None:
