@@ -63,9 +63,19 @@ def timed(fn, runs: int) -> tuple[float, float, float, float]:
         fn()
         wall.append(time.perf_counter() - t)
         cpu.append(time.process_time() - c)
-    w, c = np.array(wall) * 1000, np.array(cpu) * 1000
-    return (float(np.percentile(w, 50)), float(np.percentile(w, 95)), float(np.percentile(c, 50)),
-            float(np.percentile(c, 95)))
+    return percentiles(np.array(wall) * 1000, np.array(cpu) * 1000)
+
+
+def percentiles(wall: np.ndarray, cpu: np.ndarray) -> tuple[float, float, float, float]:
+    """Wall-clock p50, p95 and CPU p50, p95 of samples in ms."""
+    return (float(np.percentile(wall, 50)), float(np.percentile(wall, 95)), float(np.percentile(cpu, 50)),
+            float(np.percentile(cpu, 95)))
+
+
+def extract_revision(rev: str, to: Path | str) -> None:
+    """The tree of git revision ``rev`` of this repository, written into the folder ``to``."""
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(to)], input=archive, check=True)
 
 
 def once(fn) -> tuple[float, None, float, None]:
@@ -270,8 +280,7 @@ def measure(args) -> Rows:
 def before_rows(args, rev: str) -> dict[str, tuple]:
     """The same measurements on the code of ``rev``, in a subprocess (keyed by row name)."""
     with tempfile.TemporaryDirectory(prefix="werkbrug-before-") as tmp:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        extract_revision(rev, tmp)
         out = Path(tmp) / "rows.json"
         subprocess.run([sys.executable, __file__, "--code", tmp, "--json", str(out), "--db", str(args.db),
                         "--runs", str(args.runs), "--sizes", args.sizes, "--stored", str(args.stored)],

@@ -14,6 +14,7 @@ so both sides meet the same load. Rows: scoring against the 3,007 occupations, t
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -38,13 +39,17 @@ ROWS = {
 }
 
 
-def serve(db: Path, code: Path) -> None:
-    """Worker: load the model of the tree ``code``, then answer ``[row, runs]`` lines with samples (ms)."""
-    import importlib.util
-
+def _latency():
+    """This run's ``latency.py`` (its profiles in benchmarks/out, its helpers), whatever tree is measured."""
     spec = importlib.util.spec_from_file_location("latency_of_this_run", HERE / "latency.py")
     latency = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(latency)                 # this script's profiles (benchmarks/out), any tree
+    spec.loader.exec_module(latency)
+    return latency
+
+
+def serve(db: Path, code: Path) -> None:
+    """Worker: load the model of the tree ``code``, then answer ``[row, runs]`` lines with samples (ms)."""
+    latency = _latency()
     sys.path.insert(0, str(code))
     sys.path.insert(0, str(code / "benchmarks"))
     from job_targets import open_db  # of the measured tree (it puts that tree first on the path)
@@ -134,9 +139,7 @@ def main() -> None:
         tmp = Path(tmp)
         old = tmp / "code"
         old.mkdir()
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", args.before], check=True,
-                                 capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(old)], input=archive, check=True)
+        _latency().extract_revision(args.before, old)
         (tmp / "a").mkdir()
         (tmp / "b").mkdir()
         sides = {"before": Worker(old, _copy(args.db, tmp / "a")), "now": Worker(ROOT, _copy(args.db, tmp / "b"))}
@@ -157,11 +160,11 @@ def main() -> None:
           f"{load_end:.1f} at the end\n")
     print(f"| what | runs | before ({args.before}) p50 | p95 | CPU p50 | CPU p95 | now p50 | p95 | CPU p50 | CPU p95 |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    percentiles = _latency().percentiles
     for name, label in ROWS.items():
         cells = []
         for side in ("before", "now"):
-            wall, cpu = (np.array(v) for v in samples[side, name])
-            cells += [np.percentile(wall, 50), np.percentile(wall, 95), np.percentile(cpu, 50), np.percentile(cpu, 95)]
+            cells += percentiles(*(np.array(v) for v in samples[side, name]))
         print(f"| {label} | {per * args.rounds} runs | " + " | ".join(f"{v:,.1f}" for v in cells) + " |")
 
 

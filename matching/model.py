@@ -82,11 +82,6 @@ class MatchingModel:
         return sp.csr_matrix((vals.astype(np.float32), (np.zeros(cols.size, np.int64), cols)),
                              shape=(1, len(self.skill_uris)))
 
-    def labels(self, con: duckdb.DuckDBPyConnection, uris: list[str], *, lang: str = "nl") -> dict[str, str]:
-        """Preferred labels in ``lang`` (else English) of ``uris``, read once per language."""
-        table = self.label_table(con, lang=lang)
-        return {u: table[u] for u in uris if u in table}
-
     def label_table(self, con: duckdb.DuckDBPyConnection, *, lang: str = "nl") -> dict[str, str]:
         """Every occupation's and skill's preferred label in ``lang`` (else English), by URI (read once; do not
         change it)."""

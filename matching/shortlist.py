@@ -127,9 +127,7 @@ def make_shortlist(
     c = ranked.credit
     c = Credit(slot[c.participant[keep]], c.target[keep], c.skill[keep], c.via[keep], c.credit[keep], c.weight[keep])
     trade = trade_group_skills(model, targets=np.array([0]), A=ranked.target, occupations=[ranked.occupations])
-    shown_trade = np.intersect1d(X.indices, trade[0]) if X.nnz else trade[0][:0]
-    labels = model.labels(con, spec.essential + spec.optional + [model.skill_uris[v] for v in set(c.via.tolist())]
-                          + [model.skill_uris[s] for s in shown_trade.tolist()], lang=lang)
+    labels = model.label_table(con, lang=lang)
     features = [pm.features[p] for p in order.tolist()]
     explained = explain_pairs(model, features=features, X=X, credit=c, pairs=[(r, 0) for r in range(len(features))],
                               essential=[ess], optional=[opt], labels=labels, trade=trade)

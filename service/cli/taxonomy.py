@@ -79,15 +79,16 @@ def index_command(
     from taxonomy.search import SEARCH_ENCODERS
 
     with user_errors():
-        names = [encoder] if encoder else list(SEARCH_ENCODERS)
-        skill_names = [encoder] if encoder else list(dict.fromkeys([*SEARCH_ENCODERS, *SKILL_ENCODERS]))
+        by_kind = {"occupation": [encoder] if encoder else list(SEARCH_ENCODERS)}
+        if skills:
+            by_kind["skill"] = [encoder] if encoder else list(dict.fromkeys([*SEARCH_ENCODERS, *SKILL_ENCODERS]))
         con = open_db(db, migrate=False)
         with status("Loading the sentence encoders…"):
-            encoders = {n: get_encoder(n) for n in dict.fromkeys([*names, *(skill_names if skills else [])])}
+            encoders = {n: get_encoder(n) for names in by_kind.values() for n in names}
         with new_bar() as bar:
             done = []
-            for kind in ("occupation", "skill") if skills else ("occupation",):
-                for enc in (encoders[n] for n in (names if kind == "occupation" else skill_names)):
+            for kind, names in by_kind.items():
+                for enc in (encoders[n] for n in names):
                     text = "occupation labels · %(encoder)s" if kind == "occupation" else "skill labels · %(encoder)s"
                     task = bar.add_task(tr(text, encoder=enc.name), total=0)
 
