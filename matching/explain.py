@@ -13,7 +13,7 @@ Next steps follow fixed rules:
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
@@ -23,6 +23,8 @@ from matching.credit import Credit
 from matching.features import RankingFeatures
 from matching.language import LanguageCheck
 from matching.model import MatchingModel
+
+M = TypeVar("M", bound=BaseModel)
 
 MAX_LISTED = 15
 MAX_GAPS = 5          # gaps shown per job target or candidate: the most specific first
@@ -86,12 +88,32 @@ def score_parts(values: dict[str, float], weights: dict[str, float]) -> dict:
 
 
 class Explained(NamedTuple):
-    """One (participant, target) pair explained: the fields of the models above, as plain data."""
+    """One (participant, target) pair explained, as the models above (built by :func:`trusted`)."""
 
-    supporting: list[dict]       # SupportingSkill fields
-    missing: list[dict]          # MissingSkill fields, every missing essential skill
-    counts: dict                 # SkillCounts fields
+    supporting: list[SupportingSkill]
+    missing: list[MissingSkill]  # every missing essential skill
+    counts: SkillCounts
     coverage: float              # of the essential skills, Σ idf·credit / Σ idf
+
+
+_new = object.__new__
+_set_dict = BaseModel.__dict__["__dict__"].__set__
+_set_fields_set = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_set_extra = BaseModel.__dict__["__pydantic_extra__"].__set__
+_set_private = BaseModel.__dict__["__pydantic_private__"].__set__
+
+
+def trusted(cls: type[M], fields: dict) -> M:
+    """``cls`` holding ``fields`` without validating them again, for data built here from typed arrays
+    and validated models: every field given, in declaration order (the JSON follows it), each value
+    already of its field's type. The instance equals ``cls.model_validate(fields)``, same JSON
+    (``tests/matching/test_explain_trusted.py`` checks every model built this way)."""
+    obj = _new(cls)
+    _set_dict(obj, fields)
+    _set_fields_set(obj, set(fields))
+    _set_extra(obj, None)
+    _set_private(obj, None)
+    return obj
 
 
 def _keyed(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -100,6 +122,21 @@ def _keyed(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(q.size, bool), np.zeros(q.size, np.int64)
     i = np.minimum(np.searchsorted(keys, q), keys.size - 1)
     return keys[i] == q, i
+
+
+def skill_labels(model: MatchingModel, labels: dict[str, str]) -> tuple[list[str], np.ndarray]:
+    """Each skill's label in ``labels`` (else its URI), by skill index, and each skill's place in
+    (label, URI) order; kept with the model for each of its label tables."""
+    kept = model.__dict__.setdefault("_skill_labels", {})
+    got = kept.get(id(labels))
+    if got is None or got[0] is not labels:
+        uris = model.skill_uris
+        names = [labels.get(u, u) for u in uris]
+        order = sorted(range(len(uris)), key=lambda s: (names[s], uris[s]))
+        place = np.empty(len(uris), np.int64)
+        place[order] = np.arange(len(uris))
+        got = kept[id(labels)] = (labels, names, place)
+    return got[1], got[2]
 
 
 def explain_pairs(
@@ -117,7 +154,7 @@ def explain_pairs(
     (:func:`matching.scoring.related_credit`, rows in any order). Language skills never count.
     ``trade[j]``: target ``j``'s trade group (:func:`matching.scoring.trade_group_skills`); a shown
     skill in it is listed last as ``relation="trade"`` with credit ``γ · x`` (it counts in ``use``
-    only, so never in the counts or the coverage).
+    only, so never in the counts or the coverage). Both orders are taken over all pairs at once.
     """
     if not pairs:
         return []
@@ -152,53 +189,69 @@ def explain_pairs(
     met = np.bincount(q_of[essential_of & direct], minlength=len(pairs))
     partly = np.bincount(q_of[essential_of & related], minlength=len(pairs))
     totals = [float(model.idf[e].sum()) if e.size else 0.0 for e in ess]
-    out = [Explained([], [], {}, 0.0) for _ in pairs]
-    uris, idf, knowledge = model.skill_uris, model.idf, model.skill_is_knowledge
-    listed = np.flatnonzero(direct | related | essential_of)    # an optional skill not shown is not listed
-    via = credit.via[ci[listed]].tolist() if c_keys.size else [0] * listed.size
-    own: list[dict | None] = [None] * len(features)
+    names, place = skill_labels(model, labels)
+    by_uri: dict[int, dict] = {}
 
-    def own_of(i: int) -> dict:
-        if own[i] is None:
-            own[i] = {f.uri: f for f in features[i].skills}
-        return own[i]
+    def own(i: int) -> dict:
+        """Participant ``i``'s profile entries by URI (read once)."""
+        got = by_uri.get(i)
+        if got is None:
+            got = by_uri[i] = {f.uri: f for f in features[i].skills}
+        return got
 
-    for q, s, is_ess, d, r, v, t in zip(q_of[listed].tolist(), s_of[listed].tolist(), essential_of[listed].tolist(),
-                                        direct[listed].tolist(), related[listed].tolist(), value[listed].tolist(),
-                                        via, strict=True):
+    supporting: list[list[SupportingSkill]] = [[] for _ in pairs]
+    sup = np.flatnonzero(direct | related)
+    via = credit.via[ci[sup]] if c_keys.size else np.zeros(sup.size, np.int64)
+    entries = [q_of[sup], s_of[sup], np.where(essential_of[sup], 0, 1), direct[sup], value[sup], via]
+    if trade is not None:
+        tq, ts, tv = _trade(model, X=X, pairs=pairs, trade=trade)
+        gamma = model.config.trade_group_credit
+        extra = [tq, ts, np.full(tq.size, 2), np.ones(tq.size, bool), gamma * tv, np.zeros(tq.size, np.int64)]
+        entries = [np.concatenate([a, b]) for a, b in zip(entries, extra, strict=True)]
+    eq, es, erel, edirect, evalue, evia = entries
+    credits = [round(v, 4) for v in evalue.tolist()]
+    order = np.lexsort((place[es], -np.array(credits), ~edirect, erel, eq))
+    uris, relation = model.skill_uris, ("essential", "optional", "trade")
+    for k, q, s, r, d, t in zip(order.tolist(), eq[order].tolist(), es[order].tolist(), erel[order].tolist(),
+                                edirect[order].tolist(), evia[order].tolist(), strict=True):
         uri = uris[s]
         if d:
-            out[q].supporting.append(_shown(uri, labels, "essential" if is_ess else "optional", v,
-                                            own_of(pairs[q][0]).get(uri)))
-        elif r:
-            out[q].supporting.append({
-                "uri": uri, "label": labels.get(uri, uri), "relation": "essential" if is_ess else "optional",
-                "credit": round(v, 4), "direct": False, "level": None, "evidence_kind": None, "evidence_count": 0,
-                "via_uri": uris[t], "via_label": labels.get(uris[t])})
-        elif is_ess:
-            out[q].missing.append({"uri": uri, "label": labels.get(uri, uri), "weight": round(float(idf[s]), 4),
-                                   "skill_type": "knowledge" if knowledge[s] else "skill"})
-    if trade is not None:
-        _add_trade(model, out, X=X, pairs=pairs, trade=trade, labels=labels, own=own_of)
-    rank = {"essential": 0, "optional": 1, "trade": 2}
-    for q, e in enumerate(out):
-        e.supporting.sort(key=lambda s: (rank[s["relation"]], not s["direct"], -s["credit"], s["label"], s["uri"]))
-        e.missing.sort(key=lambda m: (-m["weight"], m["label"], m["uri"]))
-        j = pairs[q][1]
-        e.counts.update(required=int(ess[j].size), met=int(met[q]), related=int(partly[q]), missing=len(e.missing))
-        out[q] = e._replace(coverage=float(covered[q]) / totals[j] if totals[j] else 0.0)
+            f = own(pairs[q][0]).get(uri)
+            supporting[q].append(trusted(SupportingSkill, {
+                "uri": uri, "label": names[s], "relation": relation[r], "credit": credits[k], "direct": True,
+                "level": f.level if f else None, "evidence_kind": str(f.evidence_kind) if f else None,
+                "evidence_count": f.evidence_count if f else 0, "via_uri": None, "via_label": None}))
+        else:
+            supporting[q].append(trusted(SupportingSkill, {
+                "uri": uri, "label": names[s], "relation": relation[r], "credit": credits[k], "direct": False,
+                "level": None, "evidence_kind": None, "evidence_count": 0, "via_uri": uris[t],
+                "via_label": labels.get(uris[t])}))
+    missing: list[list[MissingSkill]] = [[] for _ in pairs]
+    gap = np.flatnonzero(essential_of & ~direct & ~related)
+    mq, ms = q_of[gap], s_of[gap]
+    weights = [round(float(w), 4) for w in model.idf[ms].tolist()]
+    knowledge = model.skill_is_knowledge
+    order = np.lexsort((place[ms], -np.array(weights), mq))
+    for k, q, s in zip(order.tolist(), mq[order].tolist(), ms[order].tolist(), strict=True):
+        missing[q].append(trusted(MissingSkill, {
+            "uri": uris[s], "label": names[s], "skill_type": "knowledge" if knowledge[s] else "skill",
+            "weight": weights[k]}))
+    out = []
+    for q, (_, j) in enumerate(pairs):
+        counts = trusted(SkillCounts, {"required": int(ess[j].size), "met": int(met[q]), "related": int(partly[q]),
+                                       "missing": len(missing[q])})
+        out.append(Explained(supporting[q], missing[q], counts, float(covered[q]) / totals[j] if totals[j] else 0.0))
     return out
 
 
-def _add_trade(model: MatchingModel, out: list[Explained], *, X: sp.csr_matrix, pairs: list[tuple[int, int]],
-               trade: list[np.ndarray], labels: dict[str, str], own) -> None:
-    """Append each pair's shown skills of the target's trade group (sorted ``trade[j]``) as ``relation="trade"``
-    supporting skills, in skill order (``own(i)``: participant ``i``'s profile entries by URI)."""
-    S, gamma = X.shape[1], model.config.trade_group_credit
+def _trade(model: MatchingModel, *, X: sp.csr_matrix, pairs: list[tuple[int, int]], trade: list[np.ndarray]
+           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(pair, skill, x)`` of each pair's shown skills in the target's trade group (sorted ``trade[j]``)."""
+    S = X.shape[1]
     groups = [trade[j] for _, j in pairs]
     sizes = [g.size for g in groups]
     if not any(sizes):
-        return
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float64)
     keys = np.repeat(np.arange(len(pairs), dtype=np.int64) * S, sizes) + np.concatenate(groups)   # sorted
     rows = np.array([i for i, _ in pairs], np.int64)
     start, count = X.indptr[rows], np.diff(X.indptr)[rows]
@@ -206,51 +259,43 @@ def _add_trade(model: MatchingModel, out: list[Explained], *, X: sp.csr_matrix, 
     pos = np.arange(pair.size) + np.repeat(start - (np.cumsum(count) - count), count)
     shown = X.indices[pos].astype(np.int64)
     hit = _keyed(keys, pair * S + shown)[0] & ~model.skill_is_language[shown]
-    for q, s, v in zip(pair[hit].tolist(), shown[hit].tolist(), X.data[pos[hit]].tolist(), strict=True):
-        uri = model.skill_uris[s]
-        out[q].supporting.append(_shown(uri, labels, "trade", gamma * v, own(pairs[q][0]).get(uri)))
+    return pair[hit], shown[hit], X.data[pos[hit]].astype(np.float64)
 
 
-def _shown(uri: str, labels: dict[str, str], relation: str, credit: float, f) -> dict:
-    """A skill the participant shows, as :class:`SupportingSkill` fields (``f``: its profile entry)."""
-    return {"uri": uri, "label": labels.get(uri, uri), "relation": relation, "credit": round(credit, 4),
-            "direct": True, "level": f.level if f else None, "evidence_kind": str(f.evidence_kind) if f else None,
-            "evidence_count": f.evidence_count if f else 0, "via_uri": None, "via_label": None}
-
-
-def next_steps(missing: list[dict], language: LanguageCheck, *, essential_coverage: float) -> list[dict]:
-    """Which gaps (``missing``: :class:`MissingSkill` fields) a training, an internship, a language
-    course or an assessment would close, as :class:`NextStep` fields (validated with the target or candidate)."""
+def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essential_coverage: float
+               ) -> list[NextStep]:
+    """Which gaps (``missing``) a training, an internship, a language course or an assessment would close."""
     steps = []
-    knowledge = [m for m in missing if m["skill_type"] == "knowledge"]
-    practical = [m for m in missing if m["skill_type"] != "knowledge"]
-    internship = [m for m in practical if essential_coverage >= 0.5]
-    chosen = {m["uri"] for m in internship}
-    training = knowledge + [m for m in practical if m["uri"] not in chosen]
+    knowledge = [m for m in missing if m.skill_type == "knowledge"]
+    practical = [m for m in missing if m.skill_type != "knowledge"]
+    internship = practical if essential_coverage >= 0.5 else []
+    training = knowledge + ([] if internship else practical)
     if training:
-        shown = [m["label"] for m in training[:MAX_LISTED]]
-        steps.append(dict(kind="training", closes=[m["uri"] for m in training],
-                          text="Training for: " + ", ".join(shown), code="explain.step.training",
-                          params={"skills": shown}))
+        shown = [m.label for m in training[:MAX_LISTED]]
+        steps.append(_step("training", [m.uri for m in training], "Training for: " + ", ".join(shown),
+                           "explain.step.training", {"skills": shown}))
     if internship:
-        shown = [m["label"] for m in internship[:MAX_LISTED]]
-        steps.append(dict(kind="internship", closes=[m["uri"] for m in internship],
-                          text="Internship to practise: " + ", ".join(shown), code="explain.step.internship",
-                          params={"skills": shown}))
+        shown = [m.label for m in internship[:MAX_LISTED]]
+        steps.append(_step("internship", [m.uri for m in internship], "Internship to practise: " + ", ".join(shown),
+                           "explain.step.internship", {"skills": shown}))
     gaps = [i for i in language.items if i.status == "gap"]
     if gaps:
-        steps.append(dict(
-            kind="language_course", closes=[i.sub_skill for i in gaps],
-            text="NT2 course: " + ", ".join(f"{i.sub_skill} {i.participant} → {i.required}" for i in gaps),
-            code="explain.step.language_course",
-            params={"gaps": [{"code": f"explain.gap.{i.sub_skill}", "message": i.sub_skill,
-                              "params": {"have": i.participant or "A0", "need": i.required}} for i in gaps]},
+        steps.append(_step(
+            "language_course", [i.sub_skill for i in gaps],
+            "NT2 course: " + ", ".join(f"{i.sub_skill} {i.participant} → {i.required}" for i in gaps),
+            "explain.step.language_course",
+            {"gaps": [{"code": f"explain.gap.{i.sub_skill}", "message": i.sub_skill,
+                       "params": {"have": i.participant or "A0", "need": i.required}} for i in gaps]},
         ))
     unknown = [i for i in language.items if i.status == "not_assessed"]
     if unknown:
-        steps.append(dict(kind="assessment", closes=[i.sub_skill for i in unknown],
-                          text="Dutch not tested yet: " + ", ".join(i.sub_skill for i in unknown),
-                          code="explain.step.assessment",
-                          params={"sub_skills": [{"code": f"cefr.sub_skill.{i.sub_skill}", "message": i.sub_skill}
-                                                 for i in unknown]}))
+        steps.append(_step("assessment", [i.sub_skill for i in unknown],
+                           "Dutch not tested yet: " + ", ".join(i.sub_skill for i in unknown),
+                           "explain.step.assessment",
+                           {"sub_skills": [{"code": f"cefr.sub_skill.{i.sub_skill}", "message": i.sub_skill}
+                                           for i in unknown]}))
     return steps
+
+
+def _step(kind: str, closes: list[str], text: str, code: str, params: dict) -> NextStep:
+    return trusted(NextStep, {"kind": kind, "closes": closes, "text": text, "code": code, "params": params})

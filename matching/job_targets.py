@@ -36,6 +36,7 @@ from matching.explain import (
     explain_pairs,
     next_steps,
     score_parts,
+    trusted,
 )
 from matching.features import RankingFeatures, ranking_features
 from matching.language import (
@@ -155,11 +156,11 @@ def explain_targets(
         values["essential"] = e.coverage
         check = language_check(dutch, required[o], sources[o])
         uri = model.occ_uris[o]
-        out.append(JobTarget.model_validate({
-            "rank": r, "occupation_uri": uri, "label": labels.get(uri, uri), "isco_group": model.occ_isco[o],
-            "score": round(float(total[o]), 6), "parts": score_parts(values, weights), "skill_counts": e.counts,
-            "supporting_skills": e.supporting, "missing_essential": e.missing[:MAX_GAPS], "language": check,
-            "open_vacancies": counts.get(uri, 0),
+        out.append(trusted(JobTarget, {
+            "rank": r, "occupation_uri": uri, "label": labels.get(uri, uri), "isco_group": str(model.occ_isco[o]),
+            "score": round(float(total[o]), 6), "parts": trusted(ScoreParts, score_parts(values, weights)),
+            "skill_counts": e.counts, "supporting_skills": e.supporting, "missing_essential": e.missing[:MAX_GAPS],
+            "language": check, "open_vacancies": int(counts.get(uri, 0)),
             "next_steps": next_steps(e.missing, check, essential_coverage=e.coverage),
         }))
     return out
