@@ -14,6 +14,8 @@ import scipy.sparse as sp
 from matching.model import MatchingModel
 
 DENSE_SHOWN = 50_000_000      # participants × listed skills up to which "shown" is a boolean matrix
+FEW = 64                      # below this many participants "shown" is a binary search of their few skills
+DENSE_LISTED = 4_000_000      # giving skills × targets up to which "listed" is a boolean matrix
 
 
 class SkillLookup:
@@ -158,6 +160,19 @@ def _member(sorted_keys: np.ndarray, q: np.ndarray) -> np.ndarray:
     return sorted_keys[i] == q
 
 
+def _listed(T: Targets, skills: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Target ``targets[i]`` lists skill ``skills[i]``, elementwise: a givers × targets mask of the few
+    distinct skills asked about (``At``'s rows), else a binary search of all listed pairs."""
+    distinct, row = np.unique(skills, return_inverse=True)
+    m = T.At.shape[1]
+    if distinct.size * m > DENSE_LISTED:
+        return _member(T.keys, targets * T.A.shape[1] + skills)
+    mask = np.zeros((distinct.size, m), bool)
+    pos, which = _entries(T.At.indptr, distinct)
+    mask[which, T.At.indices[pos]] = True
+    return mask[row.ravel(), targets]
+
+
 def _entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Positions of the stored entries of ``rows`` (CSR rows or CSC columns) and, for each, its index in ``rows``."""
     start = indptr[rows]
@@ -167,15 +182,11 @@ def _entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _best_of_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray) -> np.ndarray:
-    """For each distinct ``group``, in increasing order: the index of its largest ``value`` (ties: lowest ``tie``)."""
-    order = np.argsort(group)
+    """For each distinct ``group``, in increasing order: the index of its largest ``value`` (ties: lowest ``tie``;
+    ``(group, tie)`` pairs are distinct)."""
+    order = np.lexsort((tie, -value, group))
     g = group[order]
-    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    count = np.diff(np.r_[start, g.size])
-    v, t = value[order], tie[order]
-    top = v == np.repeat(np.maximum.reduceat(v, start), count)
-    t = np.where(top, t, np.iinfo(np.int64).max)
-    return order[t == np.repeat(np.minimum.reduceat(t, start), count)]
+    return order[np.r_[True, g[1:] != g[:-1]]]
 
 
 def lookup_of(X) -> SkillLookup:
@@ -207,15 +218,15 @@ def related_credit(model: MatchingModel, X, A: sp.csr_matrix | Targets
     pos, k = _entries(T.credit.indptr, t_of)
     s_k = T.credit.indices[pos].astype(np.int64)
     p_k, t_k, w_k = p_of[k], t_of[k], T.credit.data[pos] * x_of[k]   # (p, t, s) with credit P·x
-    if look.X.shape[0] * T.listed.size <= DENSE_SHOWN:
-        gap = ~look.shown(T.listed)[p_k, T.slot[s_k]]
-    else:
+    if look.X.shape[0] < FEW or look.X.shape[0] * T.listed.size > DENSE_SHOWN:
         gap = ~_member(look.held, p_k * S + s_k)
+    else:
+        gap = ~look.shown(T.listed)[p_k, T.slot[s_k]]
     p_k, t_k, s_k, w_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap]
     pos, j = _entries(T.At.indptr, s_k)                        # the targets listing s
     o_j, a_j = T.At.indices[pos].astype(np.int64), T.At.data[pos]
     p_j, t_j, s_j, w_j = p_k[j], t_k[j], s_k[j], w_k[j]
-    keep = ~_member(T.keys, o_j * S + t_j)                     # t must be unused by the target
+    keep = ~_listed(T, t_j, o_j)                                # t must be unused by the target
     if not keep.any():
         return none
     p_j, o_j, s_j, t_j, w_j, a_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep]

@@ -1,0 +1,41 @@
+"""Related-skill credit takes its look-ups one of two ways by size (a boolean matrix or a binary search):
+both ways must give exactly the same credits, for one participant and for many, against every occupation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from matching import credit
+from matching.features import ranking_features
+from matching.model import get_model
+from matching.scoring import participants, related_credit
+from tests.matching.helpers import profile, sample_occupations, skills_of
+
+
+def _credits(model, feats):
+    c = related_credit(model, participants(model, feats), model.A)
+    return [a.tobytes() for a in (c.participant, c.target, c.skill, c.via, c.credit, c.weight)], c.skill.size
+
+
+@pytest.mark.parametrize("n", [1, 3, 70])
+def test_both_ways_give_the_same_credits(con, monkeypatch, n):
+    model = get_model(con)
+    occs = sample_occupations(con, 10, seed=5)
+    feats = [ranking_features(profile(f"P-{i}", skills_of(con, occs[i % 10])[i % 3::3]
+                                      + skills_of(con, occs[(i + 1) % 10], "optional")[:4])) for i in range(n)]
+    first, size = _credits(model, feats)
+    assert size > 20 * n                                              # credits to compare
+    monkeypatch.setattr(credit, "DENSE_LISTED", 0)                    # "listed": binary search of all pairs
+    monkeypatch.setattr(credit, "FEW", 10**9)                         # "shown": binary search of the skills held
+    assert _credits(model, feats)[0] == first
+    monkeypatch.setattr(credit, "DENSE_LISTED", 10**12)               # "listed": givers × targets matrix
+    monkeypatch.setattr(credit, "FEW", 0)                             # "shown": participants × listed matrix
+    assert _credits(model, feats)[0] == first
+
+
+def test_best_of_groups_takes_the_largest_value_then_the_lowest_tie():
+    group = np.array([5, 5, 5, 2, 2, 9], np.int64)
+    value = np.array([0.5, 0.7, 0.7, 0.1, 0.1, 0.3], np.float32)
+    tie = np.array([1, 8, 3, 4, 2, 0], np.int64)
+    assert credit._best_of_groups(group, value, tie).tolist() == [4, 2, 5]   # groups 2, 5, 9 in order
