@@ -16,7 +16,8 @@ the process's own CPU time p50/p95 per run (a loaded, shared machine inflates wa
 Reference rows in the same run: the cache look-up as it was (file, import and version queried
 on every call), a full sort instead of a partition for a shortlist's top 20, the floor of a
 durable commit on this disk (one ``fdatasync`` of a small append), the in-process request
-without its log row, the log row alone, and the cheapest authenticated HTTP request (``GET /api/auth/me``). The
+without its log row, the log row alone, the request through the service layer (log row and audit entry in one
+transaction: what the HTTP route calls) and the cheapest authenticated HTTP request (``GET /api/auth/me``). The
 HTTP rows start once the app's start-up thread (the vacancy skill index) has finished. With ``--before REV`` the same
 measurements also run on the code of git revision ``REV`` (extracted to a temporary folder, same
 database, same profiles), printed beside ours.
@@ -141,6 +142,18 @@ def _ranking():
         return participant_matrix, rank_candidates, vacancy_spec, scores_of, None
 
 
+SERVICE_ROW = "  reference: through the service layer (log row + audit entry, one transaction; no HTTP)"
+
+
+def service_call(con, profile, cfg):
+    """What the HTTP route calls, in-process: :func:`matching.service.profile_job_targets` for a coach."""
+    from foundation.actor import Role, User
+    from matching import service
+
+    coach = User("bench", "Bench", Role.coach)
+    return lambda: service.profile_job_targets(con, actor=coach, profile=profile, top=10, config=cfg)
+
+
 def fsync_floor(runs: int) -> tuple[float, float, float, float]:
     """One small append made durable (what every commit waits for at least)."""
     path = OUT / "fsync.probe"
@@ -202,6 +215,8 @@ def measure(args) -> Rows:
                  *timed(lambda: write_log(con, kind="job_targets", requested_by="bench", input_ids=[one.participant_id],
                                           model=model.name, taxonomy_version=model.taxonomy_version, outputs=outputs),
                         args.runs)))
+
+    rows.append((SERVICE_ROW, f"{args.runs} runs", *timed(service_call(con, one, cfg), args.runs)))
 
     v = create_vacancy(con, owner="bench", method="lexical", vacancy={
         "title": "heftruckchauffeur", "description": "magazijn", "employer": "X", "postcode": "8000",

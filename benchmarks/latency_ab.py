@@ -6,7 +6,8 @@ unchanged row moves by ±50 % between them). Here two worker processes — one i
 database (``benchmarks/out/match_bench.duckdb``) and load the model; the parent then asks them in
 turn, ``--rounds`` times, for ``runs / rounds`` runs of each measurement (who goes first alternates),
 so both sides meet the same load. Rows: scoring against the 3,007 occupations, the full request
-(top 10 explained, durable log row), the same without the log row, and the log row alone.
+(top 10 explained, durable log row), the same without the log row, the log row alone, and the request
+through the service layer (log row and audit entry in one transaction, as over HTTP).
 
     .venv/bin/python benchmarks/latency_ab.py --before REV [--runs 100] [--rounds 10]
 """
@@ -36,6 +37,7 @@ ROWS = {
     "logged": "job targets, one participant: full request in-process (top 10 explained, logged)",
     "nolog": "  the same without the log row (log=False)",
     "log_row": "  the log row alone (one INSERT, its commit)",
+    "service": "  through the service layer (log row + audit entry, one transaction; what the HTTP route calls)",
 }
 
 
@@ -75,6 +77,7 @@ def serve(db: Path, code: Path) -> None:
         "nolog": lambda: job_targets(con, profile=one, top=10, requested_by="bench", log=False, config=cfg),
         "log_row": lambda: write_log(con, kind="job_targets", requested_by="bench", input_ids=[one.participant_id],
                                      model=model.name, taxonomy_version=model.taxonomy_version, outputs=outputs),
+        "service": latency.service_call(con, one, cfg),
     }
     for fn in fns.values():
         fn()                                  # warm-up

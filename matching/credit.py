@@ -14,8 +14,8 @@ import scipy.sparse as sp
 from matching.model import MatchingModel
 
 DENSE_SHOWN = 50_000_000      # participants × listed skills up to which "shown" is a boolean matrix
-FEW = 64                      # below this many participants "shown" is a binary search of their few skills
-DENSE_LISTED = 4_000_000      # giving skills × targets up to which "listed" is a boolean matrix
+FEW = 64                      # below this many participants: "shown" by a binary search of their few skills and
+DENSE_LISTED = 4_000_000      # "listed" by a giving skills × targets boolean matrix up to this size
 
 
 class SkillLookup:
@@ -161,8 +161,8 @@ def _member(sorted_keys: np.ndarray, q: np.ndarray) -> np.ndarray:
 
 
 def _listed(T: Targets, skills: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Target ``targets[i]`` lists skill ``skills[i]``, elementwise: a givers × targets mask of the few
-    distinct skills asked about (``At``'s rows), else a binary search of all listed pairs."""
+    """Target ``targets[i]`` lists skill ``skills[i]``, elementwise: a skills × targets mask of the few distinct
+    skills asked about (``At``'s rows), else a binary search of all listed pairs."""
     distinct, row = np.unique(skills, return_inverse=True)
     m = T.At.shape[1]
     if distinct.size * m > DENSE_LISTED:
@@ -182,11 +182,15 @@ def _entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 
 def _best_of_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray) -> np.ndarray:
-    """For each distinct ``group``, in increasing order: the index of its largest ``value`` (ties: lowest ``tie``;
-    ``(group, tie)`` pairs are distinct)."""
-    order = np.lexsort((tie, -value, group))
+    """For each distinct ``group``, in increasing order: the index of its largest ``value`` (ties: lowest ``tie``)."""
+    order = np.argsort(group)
     g = group[order]
-    return order[np.r_[True, g[1:] != g[:-1]]]
+    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    count = np.diff(np.r_[start, g.size])
+    v, t = value[order], tie[order]
+    top = v == np.repeat(np.maximum.reduceat(v, start), count)
+    t = np.where(top, t, np.iinfo(np.int64).max)
+    return order[t == np.repeat(np.minimum.reduceat(t, start), count)]
 
 
 def lookup_of(X) -> SkillLookup:
@@ -214,11 +218,12 @@ def related_credit(model: MatchingModel, X, A: sp.csr_matrix | Targets
     if look.X.nnz == 0 or T.A.nnz == 0:
         return none
     S, m = look.X.shape[1], T.A.shape[0]
+    few = look.X.shape[0] < FEW                                 # job targets: one participant, every occupation
     p_of, t_of, x_of = look.givers(T.givers)                   # shown skills that can help a listed one
     pos, k = _entries(T.credit.indptr, t_of)
     s_k = T.credit.indices[pos].astype(np.int64)
     p_k, t_k, w_k = p_of[k], t_of[k], T.credit.data[pos] * x_of[k]   # (p, t, s) with credit P·x
-    if look.X.shape[0] < FEW or look.X.shape[0] * T.listed.size > DENSE_SHOWN:
+    if few or look.X.shape[0] * T.listed.size > DENSE_SHOWN:
         gap = ~_member(look.held, p_k * S + s_k)
     else:
         gap = ~look.shown(T.listed)[p_k, T.slot[s_k]]
@@ -226,7 +231,7 @@ def related_credit(model: MatchingModel, X, A: sp.csr_matrix | Targets
     pos, j = _entries(T.At.indptr, s_k)                        # the targets listing s
     o_j, a_j = T.At.indices[pos].astype(np.int64), T.At.data[pos]
     p_j, t_j, s_j, w_j = p_k[j], t_k[j], s_k[j], w_k[j]
-    keep = ~_listed(T, t_j, o_j)                                # t must be unused by the target
+    keep = ~(_listed(T, t_j, o_j) if few else _member(T.keys, o_j * S + t_j))   # t must be unused by the target
     if not keep.any():
         return none
     p_j, o_j, s_j, t_j, w_j, a_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep]

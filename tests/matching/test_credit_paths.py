@@ -26,12 +26,13 @@ def test_both_ways_give_the_same_credits(con, monkeypatch, n):
                                       + skills_of(con, occs[(i + 1) % 10], "optional")[:4])) for i in range(n)]
     first, size = _credits(model, feats)
     assert size > 20 * n                                              # credits to compare
-    monkeypatch.setattr(credit, "DENSE_LISTED", 0)                    # "listed": binary search of all pairs
-    monkeypatch.setattr(credit, "FEW", 10**9)                         # "shown": binary search of the skills held
-    assert _credits(model, feats)[0] == first
-    monkeypatch.setattr(credit, "DENSE_LISTED", 10**12)               # "listed": givers × targets matrix
-    monkeypatch.setattr(credit, "FEW", 0)                             # "shown": participants × listed matrix
-    assert _credits(model, feats)[0] == first
+    ways = [(10**9, 0),        # few: "shown" by binary search, "listed" by binary search of all pairs
+            (10**9, 10**12),   # few: "listed" by a skills × targets matrix
+            (0, 10**12)]       # many: "shown" by a participants × listed skills matrix, "listed" by binary search
+    for few, dense in ways:
+        monkeypatch.setattr(credit, "FEW", few)
+        monkeypatch.setattr(credit, "DENSE_LISTED", dense)
+        assert _credits(model, feats)[0] == first, (few, dense)
 
 
 def test_best_of_groups_takes_the_largest_value_then_the_lowest_tie():
