@@ -6,8 +6,10 @@ unchanged row moves by ±50 % between them). Here two worker processes — one i
 database (``benchmarks/out/match_bench.duckdb``) and load the model; the parent then asks them in
 turn, ``--rounds`` times, for ``runs / rounds`` runs of each measurement (who goes first alternates),
 so both sides meet the same load. Rows: scoring against the 3,007 occupations, the full request
-(top 10 explained, durable log row), the same without the log row, the log row alone, and the request
-through the service layer (log row and audit entry in one transaction, as over HTTP).
+(top 10 explained, durable log row), the same without the log row, the log row alone, the request
+through the service layer (log row and audit entry in one transaction, as over HTTP), and over HTTP: each worker
+serves its database with uvicorn in a thread and asks it as a coach (client and server CPU, as in
+``latency.py``), beside the cheapest authenticated request.
 
     .venv/bin/python benchmarks/latency_ab.py --before REV [--runs 100] [--rounds 10]
 """
@@ -15,6 +17,7 @@ through the service layer (log row and audit entry in one transaction, as over H
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
@@ -22,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -38,6 +42,8 @@ ROWS = {
     "nolog": "  the same without the log row (log=False)",
     "log_row": "  the log row alone (one INSERT, its commit)",
     "service": "  through the service layer (log row + audit entry, one transaction; what the HTTP route calls)",
+    "http": "job targets, one participant: over HTTP (uvicorn, auth, audit, JSON; client + server CPU)",
+    "http_me": "  over HTTP, who am I (GET /api/auth/me: the HTTP stack and the token check)",
 }
 
 
@@ -64,6 +70,7 @@ def serve(db: Path, code: Path) -> None:
     from matching.scoring import score_occupations
 
     cfg = MatchingConfig(encoder="minilm")
+    stack = contextlib.ExitStack()
     con = open_db(db)
     model = get_model(con, config=cfg)
     required, _ = requirements(con, model)
@@ -78,6 +85,7 @@ def serve(db: Path, code: Path) -> None:
         "log_row": lambda: write_log(con, kind="job_targets", requested_by="bench", input_ids=[one.participant_id],
                                      model=model.name, taxonomy_version=model.taxonomy_version, outputs=outputs),
         "service": latency.service_call(con, one, cfg),
+        **_http(stack, db, one),
     }
     for fn in fns.values():
         fn()                                  # warm-up
@@ -94,7 +102,22 @@ def serve(db: Path, code: Path) -> None:
             wall.append((time.perf_counter() - t) * 1000)
             cpu.append((time.process_time() - c) * 1000)
         print(json.dumps([wall, cpu]), flush=True)
+    stack.close()
     con.close()
+
+
+def _http(stack: contextlib.ExitStack, db: Path, profile) -> dict:
+    """The HTTP rows: a server of the measured tree on this worker's database, in a thread of the worker
+    (as in ``latency.py``: the CPU column holds client and server), a coach's client."""
+    from tests.live import add_role_users, client_for, running_server
+
+    add_role_users(db)
+    client = stack.enter_context(client_for(stack.enter_context(running_server(db)), "coach"))
+    while any(t.name == "warm-vacancies" for t in threading.enumerate()):
+        time.sleep(0.05)          # the app builds the vacancy skill index in a thread at start: not timed
+    body = {"profile": profile.model_dump(mode="json"), "top": 10}
+    return {"http": lambda: client.post("/api/job-targets", json=body).raise_for_status(),
+            "http_me": lambda: client.get("/api/auth/me").raise_for_status()}
 
 
 class Worker:
