@@ -1,6 +1,6 @@
 """Browser tests: headless Debian Chromium against a live server on a demo database.
 
-The demo database is built once per session by :func:`service.demo.build_demo` (real ESCO
+The demo database is built once per test run by :func:`service.demo.build_demo` (real ESCO
 when available, else the sample taxonomy). Never downloads a browser: without
 ``/usr/bin/chromium`` the tests are skipped. Screenshots go to ``$WERKBRUG_SCREENSHOTS``
 (e.g. ``docs/screenshots``) when set, else to a temporary folder.
@@ -8,6 +8,7 @@ when available, else the sample taxonomy). Never downloads a browser: without
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -15,9 +16,13 @@ from pathlib import Path
 
 import pytest
 
+from foundation.db import connect
+from service.app import migrate_all
 from service.demo import DEMO_USERS, build_demo
+from taxonomy.store import default_esco_path
 from tests.live import running_server
 from tests.service.world import fast_matching
+from tests.shared_files import build_once
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -26,12 +31,37 @@ PASSWORDS = {username: password for _role, username, password, _name in DEMO_USE
 
 
 @pytest.fixture(scope="session")
-def demo_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo database, built once per session (read by copying it)."""
-    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    with fast_matching():
-        build_demo(db)
-    return db
+def demo_db_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo database, built once per test run and shared by the xdist workers (read it by copying).
+
+    On real ESCO the demo embeds every occupation label for search (most of its build time).
+    Those vectors are put in its cache first, from ``occupation_vectors_file`` (embedded once
+    per run, for the search tests too): ``build_demo`` then finds them cached and embeds nothing,
+    and the database holds what a fresh build stores.
+    """
+    seed = None
+    if default_esco_path(None) is not None:  # where build_demo looks for ESCO
+        with contextlib.suppress(pytest.skip.Exception):
+            seed = request.getfixturevalue("occupation_vectors_file")
+
+    def build(db: Path) -> None:
+        if seed is not None:
+            _seed_vector_cache(db, seed)
+        with fast_matching():
+            build_demo(db)
+
+    return build_once(tmp_path_factory, "demo.duckdb", build)
+
+
+def _seed_vector_cache(db: Path, seed: Path) -> None:
+    """Copy the cached label vectors of ``seed`` into a new database ``db``."""
+    con = connect(db)
+    migrate_all(con)
+    con.execute(f"ATTACH '{seed}' AS seed (READ_ONLY)")
+    con.execute("""INSERT INTO taxonomy.label_vectors (model, model_version, text, vector, created_at)
+                   SELECT model, model_version, text, vector, created_at FROM seed.taxonomy.label_vectors""")
+    con.execute("DETACH seed")
+    con.close()
 
 
 @pytest.fixture(scope="module")

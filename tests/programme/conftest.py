@@ -22,7 +22,8 @@ WAREHOUSE = "https://werkbrug.example/taxonomy/occupation/magazijnier"
 
 
 @pytest.fixture(scope="session")
-def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def programme_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The role users, every schema and the sample taxonomy, built once per session (read it, don't write)."""
     db = tmp_path_factory.mktemp("programme") / "sample.duckdb"
     add_role_users(db)
     con = connect(db)
@@ -33,10 +34,10 @@ def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def db(sample_db_file: Path, tmp_path: Path) -> Path:
-    """A private writable copy of the sample database."""
+def db(programme_db_file: Path, tmp_path: Path) -> Path:
+    """A private writable copy of the programme database."""
     path = tmp_path / "werkbrug.duckdb"
-    shutil.copy(sample_db_file, path)
+    shutil.copy(programme_db_file, path)
     return path
 
 

@@ -1,9 +1,9 @@
 """Fixtures for the taxonomy tests: real ESCO with cached USE occupation vectors, and the import tests' databases.
 
-The multilingual USE encoder is the fast one (≈2,000 short labels/s), so the occupation
-index (~54k distinct labels) is embedded once per test session in ≈30 s. The skill index
-is tested on its Dutch labels only (~6k); all ~105k skill labels would take minutes. The
-database is built once per run and shared by the xdist workers.
+The multilingual USE encoder is the fast one (≈2,000 short labels/s); the occupation index
+(~54k distinct labels) is embedded once per test run (``occupation_vectors_file``, shared with
+the demo database of the browser tests). The skill index is tested on its Dutch labels only
+(~6k); all ~105k skill labels would take minutes.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ import pytest
 
 from foundation.db import connect
 from taxonomy.encoders import Encoder, get_encoder
-from taxonomy.esco_import import import_esco
 from taxonomy.index import ensure_vectors
-from taxonomy.store import SAMPLE_DIR
 from tests.shared_files import build_once
 
 SEARCH_GROUP = "taxonomy-search"
@@ -31,17 +29,17 @@ def use_encoder() -> Encoder:
 
 
 @pytest.fixture(scope="session")
-def search_db_file(esco_db_file: Path, use_encoder: Encoder, tmp_path_factory) -> Path:
+def search_db_file(occupation_vectors_file: Path, use_encoder: Encoder, tmp_path_factory) -> Path:
     """Real ESCO plus USE vectors of all occupation labels and Dutch skill labels (read only).
 
     Built once per test run and shared by the xdist workers (file lock in the common base
-    temp folder), since ``xdist_group`` alone does not keep the tests on one worker.
+    temp folder): the occupation vectors come from ``occupation_vectors_file``.
     """
 
     def build(path: Path) -> None:
-        shutil.copy(esco_db_file, path)
+        shutil.copy(occupation_vectors_file, path)
         con = connect(path)
-        ensure_vectors(con, concept_type="occupation", encoder=use_encoder, progress=False)
+        ensure_vectors(con, concept_type="occupation", encoder=use_encoder, progress=False)  # all cached
         ensure_vectors(con, concept_type="skill", encoder=use_encoder, langs=["nl"], progress=False)
         con.close()
 
@@ -56,17 +54,7 @@ def search_db(search_db_file: Path, tmp_path: Path) -> Path:
     return db
 
 
-# --- the import tests: the sample imported once per module, real ESCO read-only
-
-@pytest.fixture(scope="module")
-def sample_db_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A DuckDB file with the sample imported once (read it, don't write)."""
-    db = tmp_path_factory.mktemp("sample") / "sample.duckdb"
-    con = connect(db)
-    import_esco(con, SAMPLE_DIR)
-    con.close()
-    return db
-
+# --- the import tests: the session's sample import (tests/conftest.py), real ESCO read-only
 
 @pytest.fixture
 def sample_db(sample_db_file: Path, tmp_path: Path) -> Path:
