@@ -13,8 +13,9 @@ import pytest
 def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
     """The file ``name`` in the run's common temporary folder, built by ``build(path)`` by one worker only.
 
-    ``xdist_group`` does not keep tests on one worker with pytest 9, so the workers share the
-    file through a lock; it is built under a temporary name and renamed when complete.
+    For files that tests on both workers need (the search tests and the demo database both use
+    the occupation vectors; several browser modules use the demo): the workers share the file
+    through a lock; it is built under a temporary name and renamed when complete.
     """
     root = tmp_path_factory.getbasetemp()
     if os.environ.get("PYTEST_XDIST_WORKER"):

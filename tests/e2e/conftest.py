@@ -39,14 +39,11 @@ def demo_db_file(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     per run, for the search tests too): ``build_demo`` then finds them cached and embeds nothing,
     and the database holds what a fresh build stores.
     """
-    seed = None
-    if default_esco_path(None) is not None:  # where build_demo looks for ESCO
-        with contextlib.suppress(pytest.skip.Exception):
-            seed = request.getfixturevalue("occupation_vectors_file")
 
     def build(db: Path) -> None:
-        if seed is not None:
-            _seed_vector_cache(db, seed)
+        if default_esco_path(None) is not None:  # where build_demo looks for ESCO
+            with contextlib.suppress(pytest.skip.Exception):
+                _seed_vector_cache(db, request.getfixturevalue("occupation_vectors_file"))
         with fast_matching():
             build_demo(db)
 
