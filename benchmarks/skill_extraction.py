@@ -13,8 +13,10 @@ top 100 (0 beyond). Methods, each run on the Dutch and on the English sentences:
 * ``taxonomy search --skills``: the product's hybrid search over skills (before this work);
 * werkbrug: :mod:`matching.vacancies.skills` (lexical + spans with Dutch compounds split,
   USE and e5 over the labels, cosines standardised per label language; language skills never
-  proposed), once with every dense part, once without e5's passage vectors (before they were
-  a part) and once without e5 (what a database without e5 vectors gets). Its weights are
+  proposed), once with every dense part and the e5 parts scored again on the sentence's English
+  words (the word table learned from ESCO's parallel labels, :mod:`~matching.vacancies.translation`,
+  built into the file if missing), once without the word table (before it), once without e5's passage
+  vectors (before they were a part) and once without e5 (what a database without e5 vectors gets). Its weights are
   picked on one half of the sentences and scored on the other (2-fold, the honest number);
   the weights picked on all sentences are printed and shipped
   (:data:`~matching.vacancies.extraction.WEIGHTS`). One split of 136 sentences is noisy (a few
@@ -47,8 +49,17 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from foundation.db import connect  # noqa: E402
-from matching.vacancies.extraction import SKILL_ENCODERS, WEIGHTS, best_per_owner, segment_queries  # noqa: E402
+from matching.vacancies import translation  # noqa: E402
+from matching.vacancies.extraction import (  # noqa: E402
+    ENGLISH_PARTS,
+    SKILL_ENCODERS,
+    TRANSLATION,
+    WEIGHTS,
+    best_per_owner,
+    segment_queries,
+)
 from matching.vacancies.skills import (  # noqa: E402
+    EN,
     RetrievalWeights,
     SkillIndex,
     language_skills,
@@ -57,12 +68,13 @@ from matching.vacancies.skills import (  # noqa: E402
     standardise,
 )
 from matching.vacancies.text import segment  # noqa: E402
+from matching.vacancies.translation import Translator  # noqa: E402
 from taxonomy import fusion  # noqa: E402
 from taxonomy.encoders import get_encoder, query_encoder  # noqa: E402
 from taxonomy.esco_import import import_esco  # noqa: E402
 from taxonomy.index import text_vectors  # noqa: E402
 from taxonomy.search import Searcher  # noqa: E402
-from taxonomy.store import default_esco_path  # noqa: E402
+from taxonomy.store import default_esco_path, ensure_schema  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 DATA = ROOT.parent / "shared" / "benchmarks" / "skills_nl_dev.jsonl"
@@ -118,13 +130,15 @@ def tune(z: dict[str, dict[str, np.ndarray]], owner: dict[str, np.ndarray], gold
     """
     names = list(next(iter(z.values())))
     g = [gold[i] for i in rows]
+    mine = {lang: np.isin(owner[lang], rows) for lang in z}  # only the queries of these sentences are fused
+    zs = {lang: {n: v[mine[lang]] for n, v in parts.items()} for lang, parts in z.items()}
 
     def score(w: dict[str, float]) -> tuple[float, float]:
         got = []
-        for lang, parts in z.items():
+        for lang, parts in zs.items():
             fused = sum(wk * parts[n] for n, wk in w.items() if wk)
             fused[:, excluded] = -np.inf
-            got.append(best_per_owner(fused, owner[lang])[rows])
+            got.append(best_per_owner(fused, owner[lang][mine[lang]])[rows])
         return (float(np.mean([rp_at_k(s, g) for s in got])), float(np.mean([mrr_at(s, g) for s in got])))
 
     w = {n: 0.5 for n in names}
@@ -139,8 +153,9 @@ def tune(z: dict[str, dict[str, np.ndarray]], owner: dict[str, np.ndarray], gold
                 if got > best:
                     best, w = got, trial
     sentence = {n.removeprefix(WHOLE): w.pop(n) for n in list(w) if n.startswith(WHOLE)}
+    english = {n.removesuffix(EN): w.pop(n) for n in list(w) if n.endswith(EN)}
     return RetrievalWeights(lexical=w.pop("lexical"), spans=w.pop("spans"), popularity=w.pop("popularity"),
-                            dense=w, sentence=sentence, prior=0.0)
+                            dense=w, english=english, sentence=sentence, prior=0.0)
 
 
 def product_queries(texts: list[str]) -> tuple[list[str], np.ndarray, list[str], np.ndarray]:
@@ -171,6 +186,7 @@ def main() -> None:
     p.add_argument("--db", type=Path, default=OUT / "esco_bench.duckdb")
     p.add_argument("--data", type=Path, default=DATA)
     p.add_argument("--no-e5", action="store_true", help="Leave e5-small out.")
+    p.add_argument("--no-translation", action="store_true", help="Leave the Dutch → English word table out.")
     p.add_argument("--splits", type=int, default=5, help="Random half/half splits for the 2-fold mean row.")
     p.add_argument("--e5-labels", choices=("preferred", "all"), default=SKILL_ENCODERS["e5-small"],
                    help="The skill labels e5-small embeds (default: as the product).")
@@ -183,6 +199,13 @@ def main() -> None:
     t0 = time.time()
     labels = skill_labels(con)
     idx = SkillIndex.build(labels, excluded=language_skills(con), uses=occupation_uses(con))
+    table = translation.load(con)
+    if not len(table) and not args.no_translation:
+        ensure_schema(con)
+        translation.build(con, idx.splitter.expand_normal)  # as `taxonomy index --skills` builds it
+        table = translation.load(con)
+    if not args.no_translation:
+        idx.translator = Translator(table, idx.splitter.expand_normal)
     index = {u: i for i, u in enumerate(idx.uris)}
     rows, gold = load(args.data, index)
     queries = {"nl": [r["sentence_nl"] for r in rows], "en": [r["sentence_en"] for r in rows]}
@@ -209,9 +232,11 @@ def main() -> None:
     wvec = {lang: {name: text_vectors(con, pq[lang][2], encoder=qenc[name])[0] for name in encoders}
             for lang in queries}
     z = {}
+    english = [n for n in ENGLISH_PARTS if n in encoders] if idx.translator is not None else []
     for lang in queries:
-        z[lang] = {n: standardise(v) for n, v in idx.parts(pq[lang][0], query_vectors=pvec[lang]).items()}
-        whole = idx.parts(pq[lang][2], query_vectors=wvec[lang])
+        z[lang] = {n: standardise(v) for n, v in idx.parts(pq[lang][0], query_vectors=pvec[lang],
+                                                          english=english).items()}
+        whole = idx.parts(pq[lang][2], query_vectors=wvec[lang], english=english)
         z[lang].update({WHOLE + n: standardise(v)[pq[lang][3]] for n, v in whole.items() if n != "popularity"})
     owner = {lang: pq[lang][1] for lang in queries}
     print(f"product queries: {len(pq['nl'][0])} nl, {len(pq['en'][0])} en; part scores ready "
@@ -242,6 +267,7 @@ def main() -> None:
 
     def werkbrug(lang: str, w: RetrievalWeights, rows: np.ndarray | None = None) -> np.ndarray:
         parts_ = {"lexical": w.lexical, "spans": w.spans, "popularity": w.popularity, **w.dense,
+                  **{n + EN: v for n, v in w.english.items()},
                   **{WHOLE + n: v for n, v in w.sentence.items()}}
         fused = sum(wk * z[lang][n] for n, wk in parts_.items() if wk)
         fused[:, idx.excluded] = -np.inf
@@ -262,9 +288,11 @@ def main() -> None:
         return cv
 
     combos = [encoders, ["use-multilingual", "e5-small"], ["use-multilingual"]] if len(encoders) > 1 else [encoders]
+    if idx.translator is not None:
+        combos.insert(0, [*encoders, TRANSLATION])
     for dense in combos:
         name = " + ".join(["lexical", *(n.replace("use-multilingual", "USE") for n in dense)])
-        keep = {*dense, "lexical", "spans", "popularity"}
+        keep = {*dense, "lexical", "spans", "popularity", *(n + EN for n in english if TRANSLATION in dense)}
         zz = {lang: {n: v for n, v in zl.items() if n.removeprefix(WHOLE) in keep} for lang, zl in z.items()}
         cv = two_fold(zz, 0, name)
         others = [two_fold(zz, seed) for seed in range(1, args.splits)]

@@ -10,8 +10,9 @@ score for a skill is its best clause's. The proposed occupation's essential (and
 prior boost. Per sentence the best :data:`PER_SENTENCE` skills above :data:`MIN_SCORE` are
 kept, each skill once (its best sentence), at most ``top`` overall.
 
-Skill label vectors are only *read* from the cache; they are built ahead of time by
-:func:`build_skill_vectors` (``werkbrug taxonomy index --skills`` or ``werkbrug vacancy
+Skill label vectors and the Dutch → English word table (:mod:`~matching.vacancies.translation`)
+are only *read*; they are built ahead of time by :func:`build_skill_vectors` and
+:func:`build_translations` (``werkbrug taxonomy index --skills`` or ``werkbrug vacancy
 index-skills``). The fusion uses the dense parts whose vectors are complete, with the weights
 chosen for that set of parts (:data:`WEIGHTS`); without any the index is lexical, and the
 proposal says which parts are missing (``Proposal.note``).
@@ -25,8 +26,10 @@ import duckdb
 import numpy as np
 
 from foundation.cache import IMPORT, INDEX, cached, invalidate
+from matching.vacancies import translation
 from matching.vacancies.requirements import is_requirement
 from matching.vacancies.skills import (
+    EN,
     RetrievalWeights,
     SkillIndex,
     fused_scores,
@@ -35,8 +38,10 @@ from matching.vacancies.skills import (
     skill_labels,
 )
 from matching.vacancies.text import Segment
+from matching.vacancies.translation import Translator
 from taxonomy.encoders import get_encoder, identity
 from taxonomy.index import cached_vectors, text_vectors, vector_counts
+from taxonomy.store import ensure_schema
 
 #: Encoders of the dense parts and which labels each embeds (all: preferred + alternative).
 #: e5-small embeds about 20 short labels a second on the shared 2-core machine, so it takes the
@@ -49,6 +54,11 @@ SKILL_ENCODERS: dict[str, str] = {"use-multilingual": "all", "e5-small": "prefer
 #: the prior is a judgement call (the dev set has no occupations): a boost of one standard deviation.
 #: A set of parts without weights of its own uses those of the largest set inside it (:func:`weights_for`).
 WEIGHTS: dict[tuple[str, ...], RetrievalWeights] = {
+    ("e5-small", "e5-small-passage", "translation", "use-multilingual"): RetrievalWeights(
+        lexical=0.0, spans=0.0, dense={"use-multilingual": 0.1, "e5-small": 0.0, "e5-small-passage": 1.0},
+        popularity=0.0, prior=1.0, english={"e5-small": 0.75, "e5-small-passage": 0.25},
+        sentence={"lexical": 0.5, "spans": 0.5, "use-multilingual": 0.5, "e5-small": 0.75, "e5-small-passage": 0.5,
+                  "e5-small@en": 0.1, "e5-small-passage@en": 0.5}),
     ("e5-small", "e5-small-passage", "use-multilingual"): RetrievalWeights(
         lexical=0.0, spans=0.75, dense={"use-multilingual": 0.5, "e5-small": 0.5, "e5-small-passage": 0.5},
         popularity=0.25, prior=1.0,
@@ -65,6 +75,10 @@ WEIGHTS: dict[tuple[str, ...], RetrievalWeights] = {
         sentence={"lexical": 0.5, "spans": 0.75, "e5-small": 0.5}),
     (): RetrievalWeights(lexical=0.1, spans=0.5, dense={}, popularity=0.0, prior=1.0),
 }
+#: The Dutch → English word table's name in :data:`WEIGHTS` keys and in the missing parts.
+TRANSLATION = "translation"
+#: The parts scored again on a query's English words when the word table is built (``name + EN``).
+ENGLISH_PARTS = ("e5-small", "e5-small-passage")
 PER_SENTENCE = 4
 MIN_SCORE = 4.0
 MAX_SENTENCES = 60
@@ -89,8 +103,10 @@ def skill_index(con: duckdb.DuckDBPyConnection, *, dense: bool = True) -> SkillI
     if not dense:
         return base
     parts = cached(con, "vacancies.skill_vectors", lambda: cached_parts(con, base), on=(IMPORT, INDEX), maxsize=4)
+    table = cached(con, "vacancies.translations", lambda: translation.load(con), on=(IMPORT, INDEX), maxsize=4)
     return replace(base, encoders={n: e for n, (e, _, _) in parts.items()},
-                   vectors={n: (rows, m) for n, (_, rows, m) in parts.items()})
+                   vectors={n: (rows, m) for n, (_, rows, m) in parts.items()},
+                   translator=Translator(table, base.splitter.expand_normal) if len(table) else None)
 
 
 def cached_parts(con: duckdb.DuckDBPyConnection, index: SkillIndex) -> dict:
@@ -120,13 +136,27 @@ def build_skill_vectors(con: duckdb.DuckDBPyConnection, *, progress: bool = True
         texts = sorted(set(labels["label"][labels["kind"] == "preferred"] if which == "preferred" else labels["label"]))
         _, done[name] = text_vectors(con, texts, encoder=get_encoder(name), progress=progress,
                                      desc="Embedding skill labels")
+    done[TRANSLATION] = build_translations(con)
     invalidate(con, INDEX)
     return done
 
 
+def build_translations(con: duckdb.DuckDBPyConnection) -> int:
+    """Learn the Dutch → English word table (:mod:`~matching.vacancies.translation`) of this ESCO import."""
+    ensure_schema(con)
+    n = translation.build(con, skill_index(con, dense=False).splitter.expand_normal)
+    invalidate(con, INDEX)
+    return n
+
+
 def missing_parts(index: SkillIndex) -> list[str]:
     """Dense parts whose label vectors are not (all) cached: the fusion goes without them."""
-    return [n for n in SKILL_ENCODERS if n not in index.vectors]
+    return [n for n in SKILL_ENCODERS if n not in index.vectors] + ([] if index.translator else [TRANSLATION])
+
+
+def index_parts(index: SkillIndex) -> list[str]:
+    """The optional parts this index has: its dense parts, and :data:`TRANSLATION` when it has the word table."""
+    return [*index.vectors, *([TRANSLATION] if index.translator else [])]
 
 
 def weights_for(parts: list[str] | tuple[str, ...]) -> RetrievalWeights:
@@ -175,12 +205,14 @@ def sentence_skills(
         whole += [s.text] if got else []
     if not queries:
         return []
-    weights = weights_for([] if lexical_only else list(index.vectors))
+    weights = weights_for([] if lexical_only else index_parts(index))
     dense = [n for n in index.vectors if n in weights.dense or n in weights.sentence]
-    parts = index.parts(queries, dense=dense)
+    parts = index.parts(queries, dense=dense, english=list(weights.english))
     sentence_parts = sentence_of = None
     if weights.sentence:
-        sentence_parts = {n: v for n, v in index.parts(whole, dense=dense).items() if n in weights.sentence}
+        english = [n.removesuffix(EN) for n in weights.sentence if n.endswith(EN)]
+        sentence_parts = {n: v for n, v in index.parts(whole, dense=dense, english=english).items()
+                          if n in weights.sentence}
         sentence_of = np.unique(owner, return_inverse=True)[1]
     pvec = None
     if prior:

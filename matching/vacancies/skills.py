@@ -11,7 +11,11 @@ skill's labels (preferred and alternative, nl and en):
   standardised per label language before the best label is taken (:func:`calibrate`); an
   asymmetric encoder (``e5-small-passage``: labels embedded as passages) embeds the sentence
   with its query encoder (:func:`~taxonomy.encoders.query_encoder`), once for every part that shares it;
-* ``popularity`` — ``log(1 + occupations that use the skill)``: general skills are asked more often.
+* ``popularity`` — ``log(1 + occupations that use the skill)``: general skills are asked more often;
+* ``name + EN`` (e.g. ``e5-small@en``) — part ``name`` scored again on the query's English words,
+  from the Dutch → English word table learned from ESCO's parallel labels
+  (:mod:`~matching.vacancies.translation`): most skills have English labels only, and e5 reads
+  English far better than it crosses from Dutch.
 
 The parts are standardised over all skills (z-scores per query) and mixed, for a clause
 ``q`` of sentence ``S`` (the whole sentence is a query too, its parts weighted by ``v_k``)::
@@ -38,11 +42,13 @@ from pydantic import BaseModel, ConfigDict
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from matching.vacancies.text import CompoundSplitter, normalise
+from matching.vacancies.translation import Translator
 from taxonomy.encoders import Encoder, query_encoder
 
 LANGUAGE_COLLECTION = "language"
 SPAN_WORDS = 4
 SPAN_CANDIDATES = 3000
+EN = "@en"  # suffix of a part scored on the query's English words
 
 
 class RetrievalWeights(BaseModel):
@@ -54,6 +60,9 @@ class RetrievalWeights(BaseModel):
     spans: float = 0.25
     dense: dict[str, float] = {"use-multilingual": 0.5}
     popularity: float = 0.0
+    #: Weights of the parts scored again on the query's English words (:mod:`~matching.vacancies.translation`),
+    #: by part name ("lexical", "spans", encoder names); the parts are named ``name + EN``.
+    english: dict[str, float] = {}
     prior: float = 1.0
     #: Weights of the whole sentence's parts (lexical, spans, encoder names), added to each clause's.
     sentence: dict[str, float] = {}
@@ -74,6 +83,7 @@ class SkillIndex:
     langs: np.ndarray                      # language code (0, 1, …) of each label row
     encoders: dict[str, Encoder] = field(default_factory=dict)
     vectors: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)  # rows, matrix
+    translator: Translator | None = None   # Dutch words → English ones (the ``… + EN`` parts)
 
     @classmethod
     def build(cls, labels: pd.DataFrame, *, excluded: set[str] = frozenset(), uses: dict[str, int] | None = None,
@@ -140,13 +150,29 @@ class SkillIndex:
         return self._per_skill(calibrate(qv @ matrix.T, self.langs[rows]), rows)
 
     def parts(self, queries: list[str], *, dense: list[str] | None = None,
-              query_vectors: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+              query_vectors: dict[str, np.ndarray] | None = None,
+              english: tuple[str, ...] | list[str] = ()) -> dict[str, np.ndarray]:
         """Every part score for ``queries``; dense parts for the encoders in ``dense`` (default: all).
 
         ``query_vectors``: the queries' vectors per part name, or per query encoder name.
+        ``english``: parts ("lexical", "spans", encoder names) to score again on the queries'
+        English words (:attr:`translator`; none without one), named ``name + EN``.
         """
-        got = {"lexical": self.lexical_scores(queries), "spans": self.span_scores(queries),
-               "popularity": np.broadcast_to(self.popularity, (len(queries), len(self.uris)))}
+        got = self._parts(queries, dense, query_vectors)
+        if english and self.translator is not None:
+            words = [self.translator.translate(q) for q in queries]
+            more = self._parts(words, [n for n in english if n in self.vectors], None, lexical=set(english))
+            got.update({n + EN: v for n, v in more.items() if n in english})
+        return got
+
+    def _parts(self, queries: list[str], dense: list[str] | None, query_vectors: dict[str, np.ndarray] | None,
+               lexical: set[str] | None = None) -> dict[str, np.ndarray]:
+        got = {}
+        if lexical is None or "lexical" in lexical:
+            got["lexical"] = self.lexical_scores(queries)
+        if lexical is None or "spans" in lexical:
+            got["spans"] = self.span_scores(queries)
+        got["popularity"] = np.broadcast_to(self.popularity, (len(queries), len(self.uris)))
         qv = dict(query_vectors or {})
         for name in self.vectors if dense is None else dense:
             enc = query_encoder(self.encoders[name])
@@ -251,7 +277,8 @@ def fused_scores(parts: dict[str, np.ndarray], weights: RetrievalWeights, *, exc
     Parts without a weight are left out; a missing dense part (no cached vectors) counts as weight 0,
     and dividing by the weights present keeps the scale of the scores the same without it.
     """
-    w = {"lexical": weights.lexical, "spans": weights.spans, "popularity": weights.popularity, **weights.dense}
+    w = {"lexical": weights.lexical, "spans": weights.spans, "popularity": weights.popularity, **weights.dense,
+         **{n + EN: wn for n, wn in weights.english.items()}}
     v = weights.sentence if sentence_parts is not None else {}
     n, m = next(iter(parts.values())).shape
     out = np.zeros((n, m), np.float32)

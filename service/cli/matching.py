@@ -383,13 +383,14 @@ def vacancy_confirm(
 @vacancy_app.command("index-skills")
 def vacancy_index_skills(db: DbOption = None) -> None:
     """Embed every skill label the vacancy text reader uses (once, ahead of time; minutes)."""
-    from matching.vacancies.extraction import build_skill_vectors
+    from matching.vacancies.extraction import TRANSLATION, build_skill_vectors
 
     with user_errors():
         con = open_db(db)
         done = build_skill_vectors(con, progress=True)
     for name, n in done.items():
-        console.print(f"{name}: {n} labels embedded now", highlight=False)
+        console.print(f"word table: {n:,} Dutch → English word pairs" if name == TRANSLATION
+                      else f"{name}: {n} labels embedded now", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

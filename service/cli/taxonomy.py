@@ -100,9 +100,16 @@ def index_command(
                                        on_progress=step)
                     bar.update(task, total=max(n, 1), completed=max(n, 1))
                     done.append((kind, enc, n))
+        if skills:
+            from matching.vacancies.extraction import build_translations
+
+            with status("Learning the Dutch → English word table from ESCO's labels…"):
+                words = build_translations(con)
         con.close()
     for kind, enc, n in done:
         console.print(f"{kind} labels: {n:,} newly embedded with {enc.name} ({enc.version})")
+    if skills:
+        console.print(f"word table: {words:,} Dutch → English word pairs")
 
 
 @app.command("search")

@@ -12,6 +12,7 @@ import pytest
 from matching.vacancies import propose
 from matching.vacancies.extraction import (
     SKILL_ENCODERS,
+    TRANSLATION,
     cached_parts,
     missing_parts,
     weights_for,
@@ -47,7 +48,7 @@ def test_dense_parts_are_read_from_the_cache_and_used_as_far_as_they_are_built(c
     index = _small_index(con)
     texts = index.labels["label"].tolist()
     assert cached_parts(con, index) == {}                      # nothing built: lexical, nothing embedded
-    assert missing_parts(index) == list(SKILL_ENCODERS)
+    assert missing_parts(index) == [*SKILL_ENCODERS, TRANSLATION]
 
     use = get_encoder("use-multilingual")
     text_vectors(con, texts, encoder=use)                      # what `taxonomy index --skills` stores
@@ -56,7 +57,7 @@ def test_dense_parts_are_read_from_the_cache_and_used_as_far_as_they_are_built(c
     assert set(parts) == {"use-multilingual"} and _vectors(con) == before
     enc, rows, matrix = parts["use-multilingual"]
     index.add_vectors(enc, rows, matrix)
-    assert missing_parts(index) == ["e5-small", "e5-small-passage"]
+    assert missing_parts(index) == ["e5-small", "e5-small-passage", TRANSLATION]
     assert set(weights_for(list(index.vectors)).dense) == {"use-multilingual"}
     assert _best(index, SENTENCE) & {"operate forklift", "stack empty pallets"}
 
@@ -65,7 +66,7 @@ def test_dense_parts_are_read_from_the_cache_and_used_as_far_as_they_are_built(c
     assert set(parts) == {"use-multilingual", "e5-small"}
     for enc, rows, matrix in parts.values():
         index.add_vectors(enc, rows, matrix)
-    assert missing_parts(index) == ["e5-small-passage"]
+    assert missing_parts(index) == ["e5-small-passage", TRANSLATION]
     assert set(weights_for(list(index.vectors)).dense) == {"use-multilingual", "e5-small"}
     assert _best(index, SENTENCE) & {"operate forklift", "stack empty pallets"}
 
@@ -74,7 +75,7 @@ def test_dense_parts_are_read_from_the_cache_and_used_as_far_as_they_are_built(c
     assert set(parts) == set(SKILL_ENCODERS)
     for enc, rows, matrix in parts.values():
         index.add_vectors(enc, rows, matrix)
-    assert missing_parts(index) == []
+    assert missing_parts(index) == [TRANSLATION]
     assert set(weights_for(list(index.vectors)).dense) == set(SKILL_ENCODERS)
     assert _best(index, SENTENCE) & {"operate forklift", "stack empty pallets"}
 
@@ -109,7 +110,7 @@ def test_a_proposal_without_skill_vectors_is_lexical_and_says_which_are_missing(
     before = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'label_vectors'").fetchone()[0]
     prop = propose(con, title="Heftruckchauffeur", description=TEXT, method="hybrid")
     assert prop.note and prop.note.startswith("lexical")
-    assert prop.missing_encoders == list(SKILL_ENCODERS)
+    assert prop.missing_encoders == [*SKILL_ENCODERS, TRANSLATION]
     assert prop.skills and all(s.sentence == 0 for s in prop.skills)
     after = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'label_vectors'").fetchone()[0]
     assert after == before == 0 or con.execute("SELECT count(*) FROM taxonomy.label_vectors").fetchone()[0] == 0
@@ -147,11 +148,12 @@ def test_taxonomy_index_builds_every_part_the_vacancy_reader_uses(tmp_path):
     assert runner.invoke(app, ["taxonomy", "import", str(SAMPLE_DIR), "--db", db]).exit_code == 0
     r = runner.invoke(app, ["taxonomy", "index", "--skills", "--db", db])
     assert r.exit_code == 0, r.output
-    assert "e5-small-passage" in r.output
+    assert "e5-small-passage" in r.output and "word table" in r.output
     con = connect(db)
     try:
         index = SkillIndex.build(skill_labels(con))
         assert set(cached_parts(con, index)) == set(SKILL_ENCODERS)
+        assert con.execute("SELECT count(*) FROM taxonomy.translations").fetchone()[0] > 0
         before = _vectors(con)
         prop = propose(con, title="Heftruckchauffeur", description=TEXT, method="hybrid")
         assert prop.missing_encoders == [] and prop.note is None
