@@ -36,3 +36,6 @@ def test_the_confirm_page_names_the_encoder_left_out(tmp_path: Path) -> None:
             english = c.get(r.headers["location"]).text
     assert "Gelezen zonder e5-small" in page and "Alleen de schrijfwijze" not in page
     assert "Read without e5-small" in english
+    # the word table is no vector: its own sentence, never its part name in the list of encoders
+    assert "Gelezen zonder de woordentabel Nederlands–Engels" in page and "translation" not in page
+    assert "Read without the Dutch–English word table" in english
