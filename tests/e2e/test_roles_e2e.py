@@ -187,7 +187,9 @@ def test_dutch_english_switch_and_admin_audit(browser, server: str, shots: Path)
     page.get_by_role("link", name="Gebruikers", exact=True).click()
     shot(page, shots, "admin-users")
     page.get_by_role("link", name="API", exact=True).click()  # Swagger UI from the local bundle, no CDN
-    page.wait_for_selector(".swagger-ui .info", state="visible")
+    # Swagger UI renders the page in the browser from /openapi.json: more than the default
+    # 10 s on a loaded 2-core machine, so this one wait gets longer
+    page.wait_for_selector(".swagger-ui .info", state="visible", timeout=60_000)
     assert "/api/auth/token" in page.inner_text("body")
     shot(page, shots, "api-docs")
     context.close()
