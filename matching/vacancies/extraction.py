@@ -103,10 +103,15 @@ def skill_index(con: duckdb.DuckDBPyConnection, *, dense: bool = True) -> SkillI
     if not dense:
         return base
     parts = cached(con, "vacancies.skill_vectors", lambda: cached_parts(con, base), on=(IMPORT, INDEX), maxsize=4)
-    table = cached(con, "vacancies.translations", lambda: translation.load(con), on=(IMPORT, INDEX), maxsize=4)
+    translator = cached(con, "vacancies.translator", lambda: _translator(con, base), on=(IMPORT, INDEX), maxsize=4)
     return replace(base, encoders={n: e for n, (e, _, _) in parts.items()},
-                   vectors={n: (rows, m) for n, (_, rows, m) in parts.items()},
-                   translator=Translator(table, base.splitter.expand_normal) if len(table) else None)
+                   vectors={n: (rows, m) for n, (_, rows, m) in parts.items()}, translator=translator)
+
+
+def _translator(con: duckdb.DuckDBPyConnection, base: SkillIndex) -> Translator | None:
+    """The stored word table as a :class:`Translator` (``None`` before it is built)."""
+    table = translation.load(con)
+    return Translator(table, base.splitter.expand_normal) if len(table) else None
 
 
 def cached_parts(con: duckdb.DuckDBPyConnection, index: SkillIndex) -> dict:
@@ -136,8 +141,7 @@ def build_skill_vectors(con: duckdb.DuckDBPyConnection, *, progress: bool = True
         texts = sorted(set(labels["label"][labels["kind"] == "preferred"] if which == "preferred" else labels["label"]))
         _, done[name] = text_vectors(con, texts, encoder=get_encoder(name), progress=progress,
                                      desc="Embedding skill labels")
-    done[TRANSLATION] = build_translations(con)
-    invalidate(con, INDEX)
+    done[TRANSLATION] = build_translations(con)  # invalidates the index caches, vectors included
     return done
 
 

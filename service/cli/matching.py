@@ -25,7 +25,7 @@ from service.cli.common import (
     settings,
     user_errors,
 )
-from service.cli.progress import bar, status
+from service.cli.progress import bar, status, tr
 from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
@@ -389,7 +389,7 @@ def vacancy_index_skills(db: DbOption = None) -> None:
         con = open_db(db)
         done = build_skill_vectors(con, progress=True)
     for name, n in done.items():
-        console.print(f"word table: {n:,} Dutch → English word pairs" if name == TRANSLATION
+        console.print(tr("word table: %(n)s Dutch → English word pairs", n=f"{n:,}") if name == TRANSLATION
                       else f"{name}: {n} labels embedded now", highlight=False)
 
 

@@ -109,7 +109,7 @@ def index_command(
     for kind, enc, n in done:
         console.print(f"{kind} labels: {n:,} newly embedded with {enc.name} ({enc.version})")
     if skills:
-        console.print(f"word table: {words:,} Dutch → English word pairs")
+        console.print(tr("word table: %(n)s Dutch → English word pairs", n=f"{words:,}"))
 
 
 @app.command("search")
