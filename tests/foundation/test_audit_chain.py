@@ -178,3 +178,26 @@ def test_in_memory_databases_never_share_a_head() -> None:
     for c in (first, second):
         assert all(_links(c)) and verify(c).intact
         c.close()
+
+
+def test_the_head_file_is_rewritten_in_place_and_recreated_when_replaced_or_removed(con, tmp_path: Path) -> None:
+    head = tmp_path / f"w.duckdb{HEAD_SUFFIX}"
+    inode = head.stat().st_ino
+    for n in range(3):
+        audit(con, user=ADMIN, action="read_participant", object_id=f"Q-{n}")
+        assert head.stat().st_ino == inode and head.stat().st_size == audit_store.HEAD_SIZE
+        assert json.loads(head.read_text())["audit_id"] == _ids(con)[-1]
+    assert verify(con).intact
+    head.write_text(json.dumps({"padding": "x" * 2000}))        # longer than a record: cut back to one
+    audit(con, user=ADMIN, action="read_participant", object_id="Q-long")
+    assert head.stat().st_size == audit_store.HEAD_SIZE and verify(con).intact
+    head.unlink()                                               # removed: created again, owner only
+    audit(con, user=ADMIN, action="read_participant", object_id="Q-new")
+    assert stat.S_IMODE(head.stat().st_mode) == 0o600 and verify(con).intact
+    store = audit_store.chain_store(con)
+    backup = tmp_path / "copy.audit-head"                       # a backup's head: the same record, renamed into place
+    last = con.execute("SELECT audit_id, entry_hash FROM service.audit_log ORDER BY audit_id DESC LIMIT 1").fetchone()
+    store.write_head(*last, to=backup)
+    mine, copied = store.read_head(), store.read_head(backup)
+    assert (copied["audit_id"], copied["entry_hash"]) == (mine["audit_id"], mine["entry_hash"]) == tuple(last)
+    assert backup.stat().st_size == audit_store.HEAD_SIZE
