@@ -26,8 +26,11 @@ def _start(ctx: typer.Context) -> None:
     try:
         ctx.obj = start(load_settings())
     except ValidationError as exc:
+        from service.cli.progress import tr
+
         for e in exc.errors():
-            err_console.print(f"[bold red]Setting {'.'.join(str(x) for x in e['loc'])}:[/] {e['msg']}")
+            name = ".".join(str(x) for x in e["loc"])
+            err_console.print(f"[bold red]{tr('Setting %(name)s:', name=name)}[/] {e['msg']}")
         raise typer.Exit(2) from None
 
 

@@ -18,8 +18,9 @@ from assessment.instrument import get_instrument, instrument_json_schema, load_i
 from assessment.profile import CompetenceProfile, profile_json_schema
 from foundation.errors import InputError, Problem
 from matching.service import export_participant
+from service.cli import words
 from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, user_errors
-from service.cli.progress import status
+from service.cli.progress import status, tr
 from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
@@ -98,7 +99,7 @@ def participant_add(
     if as_json:
         _print_json(p.model_dump(mode="json"))
     else:
-        console.print(f"Registered participant [bold]{p.participant_id}[/]")
+        console.print(tr("Participant %(id)s registered.", id=f"[bold]{p.participant_id}[/]"))
 
 
 @participant_app.command("list")
@@ -129,12 +130,13 @@ def participant_list(
     if as_json:
         _print_json([p.model_dump(mode="json") for p in people])
         return
-    table = Table(Column("id", no_wrap=True), "coach", "postcode", "consent", Column("created", no_wrap=True))
+    table = Table(Column(tr("Participant"), no_wrap=True), tr("Coach"), tr("Postcode"), tr("Consent"),
+                  Column(tr("Registered"), no_wrap=True))
     for p in people:
-        table.add_row(p.participant_id, p.coach or "", p.postcode or "", "yes" if p.consent else "no",
+        table.add_row(p.participant_id, p.coach or "", p.postcode or "", words.yes_no(p.consent),
                       f"{p.created_at:%Y-%m-%d}")
     console.print(table)
-    console.print(f"{len(people)} participant(s)")
+    console.print(tr("%(n)s participant(s)", n=len(people)))
 
 
 @participant_app.command("show")
@@ -179,12 +181,12 @@ def participant_show(
         for key, value in details.model_dump().items():
             table.add_row(f"contact.{key}", str(value or ""))
     console.print(table)
-    rec = Table(Column("record", no_wrap=True), Column("instrument", no_wrap=True), Column("date", no_wrap=True),
-                "assessor", "scores", "status")
+    rec = Table(Column(tr("Record"), no_wrap=True), Column(tr("Instrument"), no_wrap=True),
+                Column(tr("Date"), no_wrap=True), tr("Assessor"), tr("Scores"), tr("Status"))
     for r in records:
         rec.add_row(r.record_id, f"{r.instrument_id} v{r.instrument_version}", str(r.assessed_on), r.assessor,
                     ", ".join(f"{k}={v}" for k, v in r.scores.items()),
-                    f"corrected by {r.superseded_by}" if r.superseded_by else "current")
+                    tr("corrected by %(id)s", id=r.superseded_by) if r.superseded_by else tr("current"))
     console.print(rec)
 
 
@@ -204,7 +206,8 @@ def participant_consent(
                                        note=note)
         finally:
             con.close()
-    console.print(f"{p.participant_id}: consent {'given' if p.consent else 'withdrawn'}")
+    console.print(tr("%(id)s: consent given", id=p.participant_id) if p.consent
+                  else tr("%(id)s: consent withdrawn", id=p.participant_id))
 
 
 # ---------------------------------------------------------------- assessments
@@ -233,8 +236,9 @@ def assessment_record(
                 instrument_version=version, comment=comment)
         finally:
             con.close()
-    console.print(f"Recorded [bold]{r.record_id}[/] ({r.instrument_id} v{r.instrument_version}, "
-                  f"{len(r.scores)} item(s)) for {r.participant_id}")
+    console.print(tr("Recorded %(id)s (%(instrument)s v%(version)s, %(n)s item(s)) for %(participant)s",
+                     id=f"[bold]{r.record_id}[/]", instrument=r.instrument_id, version=r.instrument_version,
+                     n=len(r.scores), participant=r.participant_id))
 
 
 @assessment_app.command("import")
@@ -250,8 +254,9 @@ def assessment_import(
             report = service_records.import_results(con, actor=acting_person(con, assessor), path=file)
         finally:
             con.close()
-    console.print(f"Imported {report.n_records} record(s) for {report.instrument_id} v{report.instrument_version} "
-                  f"as batch [bold]{report.batch_id}[/]")
+    console.print(tr("Imported %(n)s record(s) for %(instrument)s v%(version)s as batch %(id)s",
+                     n=report.n_records, instrument=report.instrument_id, version=report.instrument_version,
+                     id=f"[bold]{report.batch_id}[/]"))
 
 
 class Language(StrEnum):
@@ -270,7 +275,7 @@ def assessment_template(
     """Write a fill-in sheet for assessors (one row per participant, one column per item)."""
     with user_errors():
         path = write_template(instrument, out, version=version, participant_ids=participant, lang=str(lang))
-    console.print(f"Wrote {path}")
+    console.print(tr("Wrote %(file)s", file=path))
 
 
 @assessment_app.command("instruments")
@@ -290,7 +295,7 @@ def assessment_instruments(
                 _print_json(inst.model_dump(mode="json"))
                 return
             console.print(f"[bold]{inst.title.nl}[/] / {inst.title.en}  ({inst.id} v{inst.version}, {inst.kind})")
-            table = Table("item", "nl", "en", "ESCO skills (weight)")
+            table = Table(tr("Item"), "nl", "en", tr("ESCO skills (weight)"))
             for item in inst.items:
                 table.add_row(item.id, item.text.nl, item.text.en,
                               "\n".join(f"{s.uri.rsplit('/', 1)[-1]} ({s.weight:g})" for s in item.skills))
@@ -301,7 +306,7 @@ def assessment_instruments(
         _print_json([{"id": i.id, "version": i.version, "kind": i.kind, "domain": i.domain,
                       "title": i.title.model_dump()} for i in instruments.values()])
         return
-    table = Table(Column("id", no_wrap=True), "version", "kind", "domain", "title", "items")
+    table = Table(Column("id", no_wrap=True), tr("Version"), tr("Kind"), tr("Domain"), tr("Title"), tr("Items"))
     for i in instruments.values():
         table.add_row(i.id, i.version, i.kind, i.domain, i.title.nl, str(len(i.items)))
     console.print(table)
@@ -330,11 +335,11 @@ def profile_show(
         _print_json(profile.model_dump(mode="json"))
         return
     d = profile.dutch
-    console.print(f"[bold]{profile.participant_id}[/]  Dutch: listening {d.listening or '-'}, reading "
-                  f"{d.reading or '-'}, speaking {d.speaking or '-'}, writing {d.writing or '-'}")
-    table = Table("skill", "level", "confidence", "evidence")
+    levels = {k: getattr(d, k) for k in ("listening", "reading", "speaking", "writing")}
+    console.print(f"[bold]{profile.participant_id}[/]  " + tr("Dutch: %(levels)s", levels=words.dutch_levels(levels)))
+    table = Table(tr("Skill"), tr("Level"), tr("Confidence"), tr("Evidence"))
     for s in profile.skills:
-        table.add_row(s.label or s.uri, f"{s.level:.2f}", f"{s.confidence:.2f}", s.evidence_kind.value)
+        table.add_row(s.label or s.uri, f"{s.level:.2f}", f"{s.confidence:.2f}", words.evidence(s.evidence_kind))
     console.print(table)
 
 
@@ -361,7 +366,7 @@ def profile_export(
         typer.echo(text)
     else:
         out.write_text(text + "\n", encoding="utf-8")
-        console.print(f"Wrote {out}")
+        console.print(tr("Wrote %(file)s", file=out))
 
 
 @profile_app.command("schema")

@@ -138,7 +138,9 @@ def user_errors() -> Iterator[None]:
         from service.messages import cli_language, error_report
 
         lang = cli_language()
-        label = "Fout" if lang == "nl" else "Error"
+        from service.cli.progress import tr
+
+        label = tr("Error")
         # No wrapping (a message is one line to read and to grep); no markup from user input.
         err_console.print(f"[bold red]{label}:[/]", Text(error_report(exc, lang=lang)), highlight=False,
                           soft_wrap=True)

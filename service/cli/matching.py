@@ -10,11 +10,11 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.table import Table
 
 from assessment.profile import CompetenceProfile
 from foundation.errors import InputError, Problem
 from matching import service
+from service.cli import matching_views as views
 from service.cli.common import (
     ByOption,
     DbOption,
@@ -85,13 +85,7 @@ def targets_command(
     if as_json:
         _out(res.model_dump(mode="json"))
         return
-    table = Table(title=f"Jobdoelwitten voor {res.participant_id} ({res.taxonomy_version})")
-    for col in ("#", "beroep", "score", "essentieel", "Nederlands", "ontbreekt", "vacatures"):
-        table.add_column(col)
-    for t in res.targets:
-        table.add_row(str(t.rank), t.label, f"{t.score:.3f}", f"{t.parts.values['essential']:.0%}",
-                      "ok" if t.language.meets else "kloof", str(len(t.missing_essential)), str(t.open_vacancies))
-    console.print(table)
+    views.targets_table(res)
 
 
 def _bulk_targets(items: list[CompetenceProfile], *, top: int, as_json: bool, db, by, url, token) -> None:
@@ -137,8 +131,9 @@ def prepare_command(
         t = time.perf_counter()
         with status("Building related-skill lists (embeds every skill label the first time)…"):
             model = build_model(con, config=cfg)
-    console.print(f"{model.name}: {model.P.nnz:,} related-skill pairs for {len(model.skill_uris):,} skills, "
-                  f"{len(model.occ_uris):,} occupations ({time.perf_counter() - t:.1f} s)")
+    console.print(tr("%(model)s: %(pairs)s related-skill pairs for %(skills)s skills, %(occupations)s occupations "
+                     "(%(seconds)s s)", model=model.name, pairs=f"{model.P.nnz:,}", skills=f"{len(model.skill_uris):,}",
+                     occupations=f"{len(model.occ_uris):,}", seconds=f"{time.perf_counter() - t:.1f}"))
 
 
 @match_app.command("shortlist")
@@ -175,15 +170,7 @@ def _show_shortlist(sl, as_json: bool) -> None:
     if as_json:
         _out(sl.model_dump(mode="json"))
         return
-    table = Table(title=f"Kortlijst {sl.shortlist_id} voor {sl.vacancy_id} (suggestie: een persoon bevestigt)")
-    for col in ("#", "kandidaat", "score", "essentieel", "Nederlands", "pendel (min)"):
-        table.add_column(col)
-    for c in sl.candidates:
-        table.add_row(str(c.rank), c.candidate, f"{c.score:.3f}", f"{c.parts.values['essential']:.0%}",
-                      "ok" if c.language.meets else "kloof",
-                      "?" if c.commute_minutes is None else f"{c.commute_minutes:.0f}")
-    console.print(table)
-    console.print(f"{sl.considered} bekeken; weggefilterd: {sl.filtered_out}")
+    views.shortlist_table(sl)
 
 
 @lang_app.command("show")
@@ -202,14 +189,7 @@ def lang_show(
     if as_json:
         _out(data)
         return
-    table = Table(title="Nederlands: vereist niveau")
-    keys = ["scope", "key", "source", "listening", "reading", "speaking", "writing", "note"]
-    keys = [k for k in keys if any(k in d for d in data)]
-    for k in keys:
-        table.add_column(k)
-    for d in data:
-        table.add_row(*(str(d.get(k) or "") for k in keys))
-    console.print(table)
+    views.requirements_table(data)
 
 
 @lang_app.command("set")
@@ -226,43 +206,15 @@ def lang_set(
         req = service.set_language_requirement(
             con, actor=acting_person(con, by), occupation_uri=occupation, isco_code=isco, note=note,
             levels={"listening": listening, "reading": reading, "speaking": speaking, "writing": writing})
-    console.print(f"Saved ({req.source}): {req.listening}/{req.reading}/{req.speaking}/{req.writing}")
+    console.print(tr("Requirement saved.") + f" ({req.source}): {req.listening}/{req.reading}/{req.speaking}/"
+                  f"{req.writing}")
 
 
 def _show_vacancy(v, as_json: bool) -> None:
     if as_json:
         _out(v.model_dump(mode="json"))
-        return
-    console.print(f"[bold]{v.vacancy_id}[/] {v.title} — {v.employer}, {v.postcode} {v.municipality or ''} "
-                  f"[{v.status}] (owner {v.owner})", highlight=False)
-    console.print(f"  {v.hours_per_week:g} h/week, shifts {', '.join(v.shifts)}, weekends "
-                  f"{'ja' if v.weekends else 'nee'}, licences {', '.join(v.licences) or '—'}, attests "
-                  f"{', '.join(v.attests) or '—'}, contract {v.contract or '—'}, Dutch declared {v.dutch}",
-                  highlight=False)
-    if v.status == "proposed":
-        console.print("  Proposed occupations:")
-        for i, o in enumerate(v.proposal.occupations, start=1):
-            console.print(f"    {i}. {o.label} ({o.score:.2f}) {o.uri}", highlight=False)
-        if v.proposal.note:
-            console.print(f"  ({v.proposal.note})", highlight=False)
-        console.print("  Proposed skills (from the text, per sentence):")
-        for i, s in enumerate(v.proposal.skills, start=1):
-            console.print(f"    {i}. {s.label} ({s.score:.1f}) — {s.why} {s.uri}", highlight=False)
-        skipped = [s.index + 1 for s in v.proposal.sentences if s.boilerplate]
-        if skipped:
-            console.print(f"  Skipped sentences (company, offer, applying): {', '.join(map(str, skipped))}")
-        from matching.language import SUB_SKILLS
-        from matching.vacancies import proposed_terms
-
-        t = proposed_terms(v)
-        console.print(f"  Proposed terms: {t['hours_per_week']:g} h/week, shifts {', '.join(t['shifts'])}, weekends "
-                      f"{'ja' if t['weekends'] else 'nee'}, licences {', '.join(t['licences']) or '—'}, attests "
-                      f"{', '.join(t['attests']) or '—'}, contract {t['contract'] or '—'}, Dutch "
-                      f"{'/'.join(str(t[f'dutch_{k}'] or '-') for k in SUB_SKILLS)} (confirm with --terms-from-text)",
-                      highlight=False)
     else:
-        console.print(f"  Confirmed by {v.confirmed_by}: occupations {v.occupation_uris}", highlight=False)
-        console.print(f"  required skills {len(v.essential_skills)}, optional {len(v.optional_skills)}")
+        views.vacancy_lines(v)
 
 
 @vacancy_app.command("add")
@@ -303,7 +255,7 @@ def vacancy_import(
     if as_json:
         _out([v.model_dump(mode="json") for v in got])
         return
-    console.print(f"Imported {len(got)} vacancies: {', '.join(v.vacancy_id for v in got)}")
+    console.print(tr("%(n)s vacancies imported: %(ids)s", n=len(got), ids=", ".join(v.vacancy_id for v in got)))
 
 
 @vacancy_app.command("show")
@@ -338,8 +290,7 @@ def vacancy_list(
         _out([v.model_dump(mode="json") for v in got])
         return
     for v in got:
-        console.print(f"{v.vacancy_id}  [{v.status}]  {v.title} — {v.employer} ({v.postcode}, {v.owner})",
-                      highlight=False)
+        views.vacancy_row(v)
 
 
 @vacancy_app.command("confirm")
@@ -390,7 +341,7 @@ def vacancy_index_skills(db: DbOption = None) -> None:
         done = build_skill_vectors(con, progress=True)
     for name, n in done.items():
         console.print(tr("word table: %(n)s Dutch → English word pairs", n=f"{n:,}") if name == TRANSLATION
-                      else f"{name}: {n} labels embedded now", highlight=False)
+                      else tr("%(encoder)s: %(n)s labels embedded now", encoder=name, n=n), highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from service.cli.common import ByOption, DbOption, JsonFlag, user_errors
-from service.cli.progress import status
+from service.cli.progress import status, tr
 from service.cli.reading import TokenOption, UrlOption, read
 
 AUDIT_FIELDS = ("audit_id", "occurred_at", "username", "role", "action", "object_type", "object_id", "purpose",
@@ -146,8 +146,10 @@ def register(app: typer.Typer) -> None:
                     report = verify(con)
                 finally:
                     con.close()
-        typer.echo(f"{target}: {'audit log intact' if report.intact else 'AUDIT LOG NOT INTACT'} "
-                   f"({report.entries} entries{'; ' + ', '.join(report.problems) if report.problems else ''})")
+        problems = "; " + ", ".join(report.problems) if report.problems else ""
+        result = {"file": target, "n": report.entries, "problems": problems}
+        typer.echo(tr("%(file)s: audit log intact (%(n)s entries%(problems)s)", **result) if report.intact
+                   else tr("%(file)s: AUDIT LOG NOT INTACT (%(n)s entries%(problems)s)", **result))
         sys.stdout.flush()
         if not report.intact:
             raise typer.Exit(1)

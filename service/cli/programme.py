@@ -11,8 +11,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from service.cli import words
 from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, settings, user_errors
-from service.cli.progress import status
+from service.cli.progress import status, tr
 from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
@@ -64,8 +65,9 @@ def list_command(
         for e in rows:
             _out(e.model_dump(mode="json"))
         return
-    table = Table(title="Werkgevers")
-    for col in ("id", "naam", "ondernemingsnummer", "postcode", "beroepen", "open vacatures", "bezorgdheden"):
+    table = Table(title=tr("Employers"))
+    for col in ("id", tr("Name"), tr("Enterprise number"), tr("Postcode"), tr("Occupations"), tr("Open vacancies"),
+                tr("Concerns")):
         table.add_column(col)
     for e in rows:
         table.add_row(e.employer_id, e.name, e.kbo or "", e.postcode, str(len(e.occupation_uris)),
@@ -99,13 +101,13 @@ def show_command(
         return
     console.print(f"[bold]{e.name}[/] {e.employer_id} · {e.kbo or '-'} · {e.postcode} {e.municipality or ''}")
     for uri in e.occupation_uris:
-        console.print(f"  beroep: {uri}")
+        console.print(f"  {tr('Occupation (ESCO)')}: {uri}")
     for p in people:
-        console.print(f"  contact: {p.name} ({p.job_role or '-'}) {p.phone or ''} {p.email or ''}")
+        console.print(f"  {tr('Contact person')}: {p.name} ({p.job_role or '-'}) {p.phone or ''} {p.email or ''}")
     for ev in e.events:
-        console.print(f"  {ev.happened_on} {ev.kind.value}: {ev.note or ''}")
+        console.print(f"  {ev.happened_on} {words.event_kind(ev.kind)}: {ev.note or ''}")
     for c in e.concerns:
-        console.print(f"  bezorgdheid {c.raised_on} {c.code.value}: {c.note or ''}")
+        console.print(f"  {tr('Concern')} {c.raised_on} {words.concern(c.code)}: {c.note or ''}")
 
 
 @report_app.command("programme")
@@ -202,7 +204,8 @@ def erase_command(
         if path is not None:
             with status("Rewriting the database file so nothing of the erased data is left…"):
                 rewrite(con, path).close()
-    console.print(f"{done.participant_id}: " + ", ".join(f"{k} {v}" for k, v in sorted(done.rows.items())))
+    rows = ", ".join(f"{k} {v}" for k, v in sorted(done.rows.items()))
+    console.print(tr("%(id)s is erased.", id=done.participant_id) + f" ({rows})")
 
 
 def retention_command(
@@ -243,9 +246,10 @@ def retention_command(
         if as_json:
             _out(d.model_dump(mode="json"))
         else:
-            console.print(f"{d.participant_id}  uitgestroomd {d.left_on}  ({d.months_ago} maanden)")
+            console.print(tr("%(id)s  left on %(date)s  (%(months)s months ago)", id=d.participant_id,
+                             date=d.left_on, months=d.months_ago))
     if not as_json:
-        console.print(f"{len(due)} {'gewist' if apply else 'te wissen'}")
+        console.print(tr("%(n)s erased", n=len(due)) if apply else tr("%(n)s due for erasure", n=len(due)))
 
 
 def register(app: typer.Typer) -> None:

@@ -12,7 +12,7 @@ from rich.console import Console
 from foundation.db import connect
 from foundation.settings import Settings
 from service.cli.common import ByOption, DbOption, db_file, open_db, settings, user_errors
-from service.cli.progress import status
+from service.cli.progress import status, tr
 from service.cli.reading import TokenOption, UrlOption, read
 
 console = Console()
@@ -48,7 +48,8 @@ def register(app: typer.Typer) -> None:
         path = db_file(db)
         with user_errors():
             _check_free(path)
-        console.print(f"werkbrug on http://{host}:{port}/ (database {path}); API documentation at /docs")
+        console.print(tr("werkbrug on %(url)s (database %(db)s); API documentation at /docs",
+                         url=f"http://{host}:{port}/", db=path))
         serve_app(path, host=host, port=port, config=settings().model_copy(update={"db": path}))
 
     @app.command("demo")
@@ -70,11 +71,17 @@ def register(app: typer.Typer) -> None:
         config = demo_settings(settings(), db=db, esco=esco)
         with user_errors(), status("Building the demo database…") as say:
             info = build_demo(db, esco=config.esco, sample=sample, progress=say)
-        console.print(f"Demo database {db} ({info.taxonomy}) ready in {info.seconds:.1f} s.")
-        console.print(f"Open http://{host}:{port}/ and log in as one of:")
+        console.print(tr("Demo database %(db)s (%(taxonomy)s) ready in %(seconds)s s.", db=db,
+                         taxonomy=info.taxonomy, seconds=f"{info.seconds:.1f}"))
+        console.print(tr("Open %(url)s and log in as one of:", url=f"http://{host}:{port}/"))
         for role, username, password in info.logins:
             console.print(f"  {role:<9} {username:<18} {password}")
-        console.print("This service uses the ESCO classification of the European Commission.")
+        from service.ui import ESCO_ATTRIBUTION_EN
+
+        attribution = tr("This service uses the ESCO classification of the European Commission.")
+        console.print(attribution)
+        if attribution != ESCO_ATTRIBUTION_EN:  # the original English too, as the web pages show it
+            console.print(ESCO_ATTRIBUTION_EN)
         if not no_serve:
             serve_app(db, host=host, port=port, config=config, demo=True)
 
@@ -92,15 +99,15 @@ def register(app: typer.Typer) -> None:
         from service.users import create_user
 
         if password is None:
-            password = getpass.getpass("Password: ")
-            if getpass.getpass("Again: ") != password:
-                console.print("[red]The passwords differ.[/]")
+            password = getpass.getpass(tr("Password") + ": ")
+            if getpass.getpass(tr("Password (again)") + ": ") != password:
+                console.print(f"[red]{tr('The passwords differ.')}[/]")
                 raise typer.Exit(2)
         with user_errors():
             con = open_db(db)
             user = create_user(con, username=username, password=password, role=role, display_name=display_name)
             con.close()
-        console.print(f"Created {user.username} ({user.role.value}).")
+        console.print(tr("Account %(user)s created (%(role)s).", user=user.username, role=user.role.value))
 
     @user_app.command("list")
     def user_list(db: DbOption = None, by: ByOption = None, url: UrlOption = None,
@@ -115,7 +122,7 @@ def register(app: typer.Typer) -> None:
             users = read(db, by=by, url=url, token=token, local=local,
                          remote=lambda server: server.get("/api/admin/users"))
         for u in users:
-            state = "" if u["active"] else "  (switched off)"
+            state = "" if u["active"] else f"  ({tr('switched off')})"
             console.print(f"{u['username']:<20} {u['role']:<9} {u['display_name']}{state}")
 
     app.add_typer(user_app, name="user")

@@ -45,21 +45,21 @@ def import_command(
             report = import_esco(con, source, esco_version=esco_version, progress=step)
             bar.update(task, description=tr("ESCO imported"))
         con.close()
-    console.print(f"ESCO v{report.esco_version} ({', '.join(report.languages)}) from {report.source}")
+    console.print(tr("ESCO v%(version)s (%(languages)s) from %(source)s", version=report.esco_version,
+                     languages=", ".join(report.languages), source=report.source))
     for table, n in report.counts.items():
         console.print(f"  {table:<18} {n:>8,}")
     for table, info in report.skipped.items():
-        console.print(
-            f"  [yellow]skipped[/] {info['rows']:,} {table} row(s) whose concept is not in "
-            f"this ESCO version, e.g. {info['sample_uris'][0]}"
-        )
+        console.print("  [yellow]" + tr("skipped") + "[/] " + tr(
+            "%(n)s %(table)s row(s) whose concept is not in this ESCO version, e.g. %(uri)s",
+            n=f"{info['rows']:,}", table=table, uri=info["sample_uris"][0]))
     if report.ignored_files:
-        console.print(f"  ignored (not ESCO CSV layout): {', '.join(report.ignored_files)}")
+        console.print("  " + tr("ignored (not ESCO CSV layout): %(files)s", files=", ".join(report.ignored_files)))
     if index:
         index_command(db=db, skills=False, encoder=None)
     else:
-        console.print("Next: `werkbrug taxonomy index` builds the search vectors; until then "
-                      "searches rank by spelling only.")
+        console.print(tr("Next: `werkbrug taxonomy index` builds the search vectors; until then searches rank by "
+                         "spelling only."))
 
 
 @app.command("index")
@@ -89,8 +89,8 @@ def index_command(
             done = []
             for kind, names in by_kind.items():
                 for enc in (encoders[n] for n in names):
-                    text = "occupation labels · %(encoder)s" if kind == "occupation" else "skill labels · %(encoder)s"
-                    task = bar.add_task(tr(text, encoder=enc.name), total=0)
+                    task = bar.add_task(tr("occupation labels · %(encoder)s", encoder=enc.name) if kind == "occupation"
+                                        else tr("skill labels · %(encoder)s", encoder=enc.name), total=0)
 
                     def step(n: int, total: int, task=task) -> None:
                         bar.update(task, completed=n, total=total)
@@ -107,7 +107,10 @@ def index_command(
                 words = build_translations(con)
         con.close()
     for kind, enc, n in done:
-        console.print(f"{kind} labels: {n:,} newly embedded with {enc.name} ({enc.version})")
+        done_with = {"n": f"{n:,}", "encoder": enc.name, "version": enc.version}
+        console.print(tr("occupation labels: %(n)s newly embedded with %(encoder)s (%(version)s)", **done_with)
+                      if kind == "occupation" else
+                      tr("skill labels: %(n)s newly embedded with %(encoder)s (%(version)s)", **done_with))
     if skills:
         console.print(tr("word table: %(n)s Dutch → English word pairs", n=f"{words:,}"))
 
@@ -188,7 +191,7 @@ def search_command(
             continue
         console.print(f"[bold]{q}[/]")
         for i, h in enumerate(hits, 1):
-            via = f"  [dim](via “{h['matched_label']}”)[/]" if h["matched_label"] != h["label"] else ""
+            via = f"  [dim]({tr('via')} “{h['matched_label']}”)[/]" if h["matched_label"] != h["label"] else ""
             tag = " [dim][EN][/]" if h["label_lang"] != (lang or "nl") else ""
             console.print(f"  {i:>2}. {h['label']}{tag}  [cyan]{h['score']:.2f}[/]{via}  [dim]{h['uri']}[/]",
                           highlight=False)
@@ -232,8 +235,9 @@ def label_add(
     if as_json:
         print(json.dumps(_label_json(added), ensure_ascii=False))
     else:
-        console.print(f"local label {added.label_id}: {added.label!r} ({added.lang}, {added.kind}) "
-                      f"for {added.concept_type} {added.uri}", highlight=False)
+        console.print(tr("local label %(id)s: %(label)s (%(lang)s, %(kind)s) for %(uri)s", id=added.label_id,
+                         label=repr(added.label), lang=added.lang, kind=_kind(added.kind), uri=added.uri),
+                      highlight=False)
 
 
 @label_app.command("remove")
@@ -250,7 +254,8 @@ def label_remove(
         con = open_db(db)
         old = remove_local_label(con, actor=acting_person(con, by), label_id=label_id)
         con.close()
-    console.print(f"removed local label {old.label_id}: {old.label!r}", highlight=False)
+    console.print(tr("removed local label %(id)s: %(label)s", id=old.label_id, label=repr(old.label)),
+                  highlight=False)
 
 
 @label_app.command("list")
@@ -271,8 +276,8 @@ def label_list(db: DbOption = None, by: ByOption = None, as_json: JsonFlag = Fal
         print(json.dumps([{k: r[k] for k in LABEL_FIELDS} for r in rows], ensure_ascii=False))
         return
     for r in rows:
-        console.print(f"{r['label_id']:>5}  {r['label']}  [dim]({r['lang']}, {r['kind']}; ESCO: {r['esco_label_en']}; "
-                      f"{r['created_by']})  {r['uri']}[/]", highlight=False)
+        console.print(f"{r['label_id']:>5}  {r['label']}  [dim]({r['lang']}, {_kind(r['kind'])}; ESCO: "
+                      f"{r['esco_label_en']}; {r['created_by']})  {r['uri']}[/]", highlight=False)
 
 
 @label_app.command("export")
@@ -293,6 +298,10 @@ def label_export(
         out.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+
+
+def _kind(kind: str) -> str:
+    return tr("Shown and searched") if kind == "preferred" else tr("Searched only") if kind == "alternative" else kind
 
 
 LABEL_FIELDS = ("label_id", "uri", "concept_type", "lang", "kind", "label", "created_by", "created_at", "note")

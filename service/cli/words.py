@@ -1,0 +1,76 @@
+"""The words the CLI shows for coded values, in the CLI's language.
+
+The msgids are the web UI's (``service.ui.page_context``, ``service.routers.ui_liaison`` and
+``ui_programme``), so a term reads the same on the screen and in the terminal. A value without a
+word is shown as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from service.cli.progress import tr
+
+
+def _word(words: dict[str, str], value: object) -> str:
+    key = str(getattr(value, "value", value))
+    return words.get(key, key)
+
+
+def yes_no(flag: bool) -> str:
+    return tr("yes") if flag else tr("no")
+
+
+def status(value: object) -> str:
+    """A vacancy's or a candidate's status."""
+    return _word({"proposed": tr("to confirm"), "confirmed": tr("confirmed"), "closed": tr("closed"),
+                  "suggested": tr("suggestion"), "contacted": tr("contacted"), "invited": tr("invited"),
+                  "hired": tr("hired"), "rejected": tr("rejected")}, value)
+
+
+def event_kind(value: object) -> str:
+    return _word({"introduction": tr("Introduction"), "workplace_visit": tr("Workplace visit"),
+                  "job_shadowing": tr("Job shadowing"), "diversity_action": tr("Diversity action"),
+                  "meet_and_greet": tr("Meet and greet"), "twe_offered": tr("TWE place offered"),
+                  "internship_offered": tr("Internship place offered"),
+                  "candidate_presented": tr("Candidate presented"), "other": tr("Other")}, value)
+
+
+def concern(value: object) -> str:
+    return _word({"language": tr("Language"), "attitude": tr("Attitude"), "paperwork": tr("Paperwork"),
+                  "transport": tr("Transport"), "childcare": tr("Childcare"), "safety": tr("Safety"),
+                  "skills": tr("Skills"), "colleagues": tr("Acceptance by colleagues"), "other": tr("Other")},
+                 value)
+
+
+def evidence(value: object) -> str:
+    return _word({"assessed": tr("tested"), "observed": tr("observed"), "experience": tr("experience"),
+                  "self_declared": tr("self-declared")}, value)
+
+
+def shifts(values: Iterable[object]) -> str:
+    words = {"day": tr("day"), "early": tr("early shift"), "late": tr("late shift"), "night": tr("night shift")}
+    return ", ".join(_word(words, v) for v in values) or "—"
+
+
+def contract(value: object) -> str:
+    if not value:
+        return "—"
+    return _word({"permanent": tr("permanent"), "temporary": tr("temporary"), "interim": tr("temp agency"),
+                  "student": tr("student job"), "flexi": tr("flexi-job")}, value)
+
+
+def sub_skill(value: object) -> str:
+    return _word({"listening": tr("listening"), "reading": tr("reading"), "speaking": tr("speaking"),
+                  "writing": tr("writing")}, value)
+
+
+def dutch_levels(levels: Mapping[str, object]) -> str:
+    """``luisteren A2, lezen -, …`` (a dash where no level is known or asked)."""
+    return ", ".join(f"{sub_skill(k)} {v or '-'}" for k, v in levels.items())
+
+
+def filtered(counts: Mapping[str, int]) -> str:
+    """Why candidates were left out of a shortlist, with how many each."""
+    words = {"commute": tr("commute"), "availability": tr("availability")}
+    return ", ".join(f"{_word(words, k)} {n}" for k, n in counts.items()) or "0"

@@ -1,0 +1,168 @@
+"""Every line the CLI prints for a person is in the CLI's language; ``--json`` is the same in both."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from typer.testing import CliRunner
+
+from service.cli import app
+from service.i18n import LOCALE_DIR
+from tests.service.world import FAST_ENV, World, build_world, fast_matching
+
+CLI_DIR = Path(__file__).resolve().parents[2] / "service" / "cli"
+#: The functions that take an English msgid as their first argument.
+MSGID_FUNCTIONS = {"tr", "status", "bar", "_"}
+#: The only functions that may pass a msgid they were given (they are the renderers).
+PASS_THROUGH = {"progress.py"}
+NL, EN = {"LANG": "nl_BE.UTF-8", **FAST_ENV}, {"LANG": "en_US.UTF-8", **FAST_ENV}
+PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+runner = CliRunner()
+
+
+def _catalogue(lang: str) -> dict[str, str]:
+    """The merged catalogue of ``lang``, as :func:`service.i18n.translations` merges it (messages.po first)."""
+    folder = LOCALE_DIR / lang / "LC_MESSAGES"
+    merged: dict[str, str] = {}
+    for po in sorted(folder.glob("*.po"), key=lambda p: (p.name != "messages.po", p.name)):
+        with po.open("rb") as f:
+            merged |= {m.id: m.string for m in read_po(f, locale=lang) if isinstance(m.id, str) and m.id}
+    return merged
+
+
+def _msgids(path: Path) -> tuple[list[str], list[str]]:
+    """The literal msgids passed to the msgid functions in ``path`` (both branches of ``a if c else b``),
+    and the calls that pass something else."""
+    found, other = [], []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in MSGID_FUNCTIONS
+                and node.args):
+            continue
+        todo = [node.args[0]]
+        while todo:
+            arg = todo.pop()
+            if isinstance(arg, ast.IfExp):
+                todo += [arg.body, arg.orelse]
+            elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                found.append(arg.value)
+            else:
+                other.append(f"{path.name}:{node.lineno}: {ast.unparse(node)}")
+    return found, other
+
+
+def test_every_cli_line_has_a_dutch_translation() -> None:
+    nl = _catalogue("nl")
+    msgids, untranslatable = set(), []
+    for path in sorted(CLI_DIR.glob("*.py")):
+        found, other = _msgids(path)
+        msgids |= set(found)
+        if path.name not in PASS_THROUGH:
+            untranslatable += other
+    assert len(msgids) > 100  # the collector sees the CLI's lines
+    assert not untranslatable, "msgids must be literals, so this test can check them"
+    missing = sorted(m for m in msgids if not nl.get(m, "").strip())
+    assert not missing, f"no Dutch text in service/locale/nl/LC_MESSAGES/*.po for: {missing}"
+    wrong = sorted(m for m in msgids if set(PLACEHOLDER.findall(nl[m])) != set(PLACEHOLDER.findall(m)))
+    assert not wrong, f"Dutch text with other placeholders than its msgid: {wrong}"
+
+
+def test_the_cli_catalogue_is_complete_and_says_nothing_twice() -> None:
+    own = {lang: {m.id for m in read_po((LOCALE_DIR / lang / "LC_MESSAGES" / "clinl.po").open("rb")) if m.id}
+           for lang in ("nl", "en")}
+    assert own["nl"] == own["en"]
+    for lang in ("nl", "en"):
+        others = set()
+        for po in (LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po"):
+            if po.name != "clinl.po":
+                others |= {m.id for m in read_po(po.open("rb")) if m.id}
+        assert not own[lang] & others, "reuse the UI's entry instead of a second wording"
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    from assessment.participants import create_participant
+    from assessment.stages import record_stage
+    from foundation.actor import Role, User
+    from foundation.db import connect
+    from matching.employers import add_concern, add_event
+
+    with fast_matching():
+        w = build_world(tmp_path_factory.mktemp("cli-language") / "w.duckdb")
+    con = connect(w.db)
+    liaison, coach = User("liaison", "liaison", Role.liaison), User("coach", "coach", Role.coach)
+    add_event(con, actor=liaison, employer_id=w.employer, kind="workplace_visit", happened_on="2026-02-03")
+    add_concern(con, actor=liaison, employer_id=w.employer, code="childcare", raised_on="2026-02-04")
+    left = create_participant(con, by="assessor", details={"coach": "coach"}).participant_id
+    record_stage(con, actor=coach, participant_id=left, stage="left", on_date="2020-05-01")
+    con.close()
+    return w
+
+
+def _run(env: dict, *args: str) -> str:
+    r = runner.invoke(app, list(args), env=env)
+    assert r.exit_code == 0, r.output
+    return " ".join(r.stdout.split())
+
+
+def _both(world: World, *args: str) -> tuple[str, str]:
+    return _run(NL, *args, "--db", str(world.db)), _run(EN, *args, "--db", str(world.db))
+
+
+def test_participant_add_list_and_consent_speak_the_users_language(world: World) -> None:
+    nl = _run(NL, "participant", "add", "--postcode", "8000", "--db", str(world.db), "--by", "assessor")
+    en = _run(EN, "participant", "add", "--postcode", "8000", "--db", str(world.db), "--by", "assessor")
+    assert re.fullmatch(r"Deelnemer P-\w{6} geregistreerd\.", nl) and re.fullmatch(r"Participant P-\w{6} registered\.",
+                                                                                      en)
+    nl, en = _both(world, "participant", "list", "--by", "admin")
+    assert "Toestemming" in nl and "deelnemer(s)" in nl and " ja " in nl and "Consent" not in nl
+    assert "Consent" in en and "participant(s)" in en and " yes " in en and "Toestemming" not in en
+    for lang, env, text in (("nl", NL, "toestemming ingetrokken"), ("en", EN, "consent withdrawn")):
+        assert _run(env, "participant", "consent", world.no_consent, "--withdraw", "--db", str(world.db),
+                    "--by", "coach") == f"{world.no_consent}: {text}", lang
+    nl, en = _both(world, "profile", "show", world.participant, "--by", "coach")
+    assert "Nederlands: luisteren A2, lezen -" in nl and "zelf opgegeven" in nl and "self_declared" not in nl
+    assert "Dutch: listening A2, reading -" in en and "self-declared" in en
+
+
+def test_vacancy_and_shortlist_lines_in_dutch_and_english(world: World) -> None:
+    nl, en = _both(world, "vacancy", "show", world.vacancy, "--by", "liaison")
+    assert "(bevestigd; eigenaar liaison)" in nl and "Uren per week: 38" in nl and "Ploegen: dag" in nl
+    assert "Vereist Nederlands (ERK): luisteren -" in nl and "Bevestigd door liaison" in nl
+    assert "(confirmed; owner liaison)" in en and "Hours per week: 38" in en and "Shifts: day" in en
+    assert "Dutch required (CEFR): listening -" in en and "Confirmed by liaison" in en
+    assert "nee" not in en and "shifts" not in nl
+    nl, en = _both(world, "match", "shortlist-show", world.shortlist, "--by", "liaison")
+    assert "Kortlijst" in nl and "Kandidaat" in nl and "bekeken; weggefilterd: pendelafstand 0" in nl
+    assert "Shortlist" in en and "Candidate" in en and "considered; filtered out: commute 0" in en
+    assert "kloof" not in en and "pendel" not in en
+
+
+def test_employer_and_retention_lines_use_the_uis_words(world: World) -> None:
+    nl, en = _both(world, "employer", "show", world.employer, "--by", "liaison")
+    assert "2026-02-03 Bedrijfsbezoek" in nl and "Bezorgdheid 2026-02-04 Kinderopvang" in nl
+    assert "2026-02-03 Workplace visit" in en and "Concern 2026-02-04 Childcare" in en
+    assert "workplace_visit" not in nl + en and "childcare" not in nl + en and "beroep:" not in en
+    nl, en = _both(world, "participant", "retention", "--by", "admin")
+    assert re.search(r"P-\w{6} uitgestroomd op 2020-05-01 \(\d+ maanden geleden\) 1 te wissen$", nl)
+    assert re.search(r"P-\w{6} left on 2020-05-01 \(\d+ months ago\) 1 due for erasure$", en)
+
+
+@pytest.mark.parametrize("args", [
+    ("participant", "list", "--by", "admin"),
+    ("participant", "retention", "--by", "admin"),
+    ("vacancy", "show", "{vacancy}", "--by", "liaison"),
+    ("vacancy", "list", "--by", "liaison"),
+    ("employer", "show", "{employer}", "--by", "liaison"),
+    ("profile", "show", "{participant}", "--by", "coach"),
+    ("match", "targets", "{participant}", "--by", "coach"),
+])
+def test_json_is_the_same_in_both_languages(world: World, args: tuple[str, ...]) -> None:
+    filled = [a.format(vacancy=world.vacancy, employer=world.employer, participant=world.participant) for a in args]
+    nl, en = _both(world, *filled, "--json")
+    if args[0] == "match":  # each ranking is logged: only its log row differs
+        nl, en = (re.sub(r'"log_id": \d+', '"log_id": 0', text) for text in (nl, en))
+    assert nl == en and nl.startswith(("[", "{"))
