@@ -176,10 +176,12 @@ def participant_show(
         return
     table = Table("field", "value", show_header=False)
     for key, value in p.model_dump(mode="json").items():
-        table.add_row(key, json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value))
+        shown = words.yes_no(value) if isinstance(value, bool) else value
+        table.add_row(words.participant_field(key),
+                      json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(shown))
     if details is not None:
         for key, value in details.model_dump().items():
-            table.add_row(f"contact.{key}", str(value or ""))
+            table.add_row(words.participant_field(f"contact.{key}"), str(value or ""))
     console.print(table)
     rec = Table(Column(tr("Record"), no_wrap=True), Column(tr("Instrument"), no_wrap=True),
                 Column(tr("Date"), no_wrap=True), tr("Assessor"), tr("Scores"), tr("Status"))

@@ -74,3 +74,20 @@ def filtered(counts: Mapping[str, int]) -> str:
     """Why candidates were left out of a shortlist, with how many each."""
     words = {"commute": tr("commute"), "availability": tr("availability")}
     return ", ".join(f"{_word(words, k)} {n}" for k, n in counts.items()) or "0"
+
+
+def participant_field(key: str) -> str:
+    """The name of a participant's field (``contact.…`` for the contact details), as the intake form names it."""
+    return _word({
+        "participant_id": tr("Participant"), "coach": tr("Coach"), "postcode": tr("Postcode (home)"),
+        "transport_modes": tr("Transport"), "max_commute_minutes": tr("Longest commute (minutes, one way)"),
+        "hours_per_week": tr("Hours per week"), "shifts": tr("Shifts"), "weekends": tr("Can work weekends"),
+        "preferred_sectors": tr("Preferred sectors"), "preferred_occupations": tr("Preferred occupations"),
+        "experience_text": tr("Experience in the participant's own words"), "experience": tr("Work experience"),
+        "education_level": tr("Highest education completed"),
+        "diploma_recognition": tr("Recognition of a foreign diploma (NARIC)"), "languages": tr("Languages spoken"),
+        "declared_skills": tr("Declared skills"), "created_at": tr("Created"), "created_by": tr("Created by"),
+        "updated_at": tr("Last changed"), "consent": tr("Consent"), "consent_changed_at": tr("Consent changed"),
+        "contact.name": tr("Name"), "contact.phone": tr("Phone"), "contact.email": tr("E-mail"),
+        "contact.address": tr("Address"), "contact.referrer": tr("Referrer (OCMW, VDAB …)"),
+    }, key)
