@@ -18,6 +18,15 @@ FEW = 64                      # below this many participants: "shown" by a binar
 DENSE_LISTED = 4_000_000      # "listed" by a giving skills × targets boolean matrix up to this size
 
 
+def sorted_csr(X) -> sp.csr_matrix:
+    """``X`` as a CSR matrix with sorted indices: ``X`` itself when it is one (a matrix made from ``X``
+    shares its arrays, so sorting them sorts ``X``'s too)."""
+    if not (type(X) is sp.csr_matrix and X.has_sorted_indices):
+        X = sp.csr_matrix(X)
+        X.sort_indices()
+    return X
+
+
 class SkillLookup:
     """What :func:`related_credit` and :func:`skill_fit` read of ``X`` (participants × skills), built on
     first use: kept with :class:`Participants`, so a cached participant matrix builds them once."""
@@ -25,9 +34,7 @@ class SkillLookup:
     BY_SKILL = 2048            # from this many participants on, giving skills are read by column
 
     def __init__(self, X: sp.csr_matrix) -> None:
-        X = sp.csr_matrix(X)
-        X.sort_indices()
-        self.X = X
+        self.X = sorted_csr(X)
 
     @cached_property
     def rows(self) -> np.ndarray:
@@ -46,11 +53,24 @@ class SkillLookup:
     def weighted(self, idf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         """``X`` with ``idf_t · x_t`` and its row sums ``Σ_t idf_t x_t`` (kept for the last ``idf``)."""
         got = getattr(self, "_weighted", None)
-        if got is None or got[0] is not idf:
+        if got is None or got[0] is not idf or got[1] is None:
             Xi = self.X.copy()
             Xi.data = Xi.data * idf[Xi.indices]
             got = self._weighted = (idf, Xi, np.asarray(Xi.sum(axis=1)).ravel())
         return got[1], got[2]
+
+    def weighted_sums(self, idf: np.ndarray) -> np.ndarray:
+        """The row sums of :meth:`weighted` without building its matrix: the same products summed by
+        the same ``np.add.reduceat`` over each non-empty row as scipy's ``sum(axis=1)`` (exactly equal)."""
+        got = getattr(self, "_weighted", None)
+        if got is None or got[0] is not idf:
+            data = self.X.data * idf[self.X.indices]
+            sums = np.zeros(self.X.shape[0], data.dtype)
+            rows = np.flatnonzero(np.diff(self.X.indptr))
+            if rows.size:
+                sums[rows] = np.add.reduceat(data, self.X.indptr[rows])
+            got = self._weighted = (idf, None, sums)
+        return got[2]
 
     def shown(self, skills: np.ndarray) -> np.ndarray:
         """``shown[p, j]``: participant ``p`` shows ``skills[j]`` (participants × skills, boolean)."""
@@ -181,15 +201,18 @@ def _entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.arange(which.size) + np.repeat(start - (np.cumsum(count) - count), count), which
 
 
+_NO_TIE = np.iinfo(np.int64).max
+
+
 def _best_of_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray) -> np.ndarray:
     """For each distinct ``group``, in increasing order: the index of its largest ``value`` (ties: lowest ``tie``)."""
     order = np.argsort(group)
     g = group[order]
-    start = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
-    count = np.diff(np.r_[start, g.size])
+    start = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
+    count = np.diff(np.append(start, g.size))
     v, t = value[order], tie[order]
     top = v == np.repeat(np.maximum.reduceat(v, start), count)
-    t = np.where(top, t, np.iinfo(np.int64).max)
+    t = np.where(top, t, _NO_TIE)
     return order[t == np.repeat(np.minimum.reduceat(t, start), count)]
 
 

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from pydantic import BaseModel
 
-from matching.credit import Credit
+from matching.credit import Credit, sorted_csr
 from matching.features import RankingFeatures
 from matching.language import LanguageCheck
 from matching.model import MatchingModel
@@ -164,8 +164,7 @@ def explain_pairs(
     for o, e in zip(optional, ess, strict=True):
         listed = set(e.tolist())
         opt.append(np.array([s for s in o[~lang[o]].tolist() if s not in listed], np.int64))
-    X = sp.csr_matrix(X)
-    X.sort_indices()
+    X = sorted_csr(X)
     x_keys = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr)) * S + X.indices
     c_keys = (credit.participant * m + credit.target) * S + credit.skill
     c_order = np.argsort(c_keys)
@@ -262,9 +261,10 @@ def _trade(model: MatchingModel, *, X: sp.csr_matrix, pairs: list[tuple[int, int
     return pair[hit], shown[hit], X.data[pos[hit]].astype(np.float64)
 
 
-def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essential_coverage: float
-               ) -> list[NextStep]:
-    """Which gaps (``missing``) a training, an internship, a language course or an assessment would close."""
+def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essential_coverage: float,
+               dutch_steps: list[NextStep] | None = None) -> list[NextStep]:
+    """Which gaps (``missing``) a training, an internship, a language course or an assessment would close;
+    ``dutch_steps``: :func:`language_steps` of ``language`` if already made (they depend on it alone)."""
     steps = []
     knowledge = [m for m in missing if m.skill_type == "knowledge"]
     practical = [m for m in missing if m.skill_type != "knowledge"]
@@ -278,6 +278,12 @@ def next_steps(missing: list[MissingSkill], language: LanguageCheck, *, essentia
         shown = [m.label for m in internship[:MAX_LISTED]]
         steps.append(_step("internship", [m.uri for m in internship], "Internship to practise: " + ", ".join(shown),
                            "explain.step.internship", {"skills": shown}))
+    return steps + (language_steps(language) if dutch_steps is None else dutch_steps)
+
+
+def language_steps(language: LanguageCheck) -> list[NextStep]:
+    """The steps of a Dutch check: a language course (NT2) for its gaps, an assessment for what was not tested."""
+    steps = []
     gaps = [i for i in language.items if i.status == "gap"]
     if gaps:
         steps.append(_step(

@@ -34,6 +34,7 @@ from matching.explain import (
     SkillCounts,
     SupportingSkill,
     explain_pairs,
+    language_steps,
     next_steps,
     score_parts,
     trusted,
@@ -154,14 +155,14 @@ def explain_targets(
     for r, (o, e) in enumerate(zip(best.tolist(), explained, strict=True), start=1):
         values = {k: float(parts[k][0, o]) for k in ("skills", "recall", "use", *weights)}
         values["essential"] = e.coverage
-        check = language_check(dutch, required[o], sources[o])
+        check, dutch_steps = checked_language(dutch, required[o], sources[o])
         uri = model.occ_uris[o]
         out.append(trusted(JobTarget, {
             "rank": r, "occupation_uri": uri, "label": labels.get(uri, uri), "isco_group": str(model.occ_isco[o]),
             "score": round(float(total[o]), 6), "parts": trusted(ScoreParts, score_parts(values, weights)),
             "skill_counts": e.counts, "supporting_skills": e.supporting, "missing_essential": e.missing[:MAX_GAPS],
             "language": check, "open_vacancies": int(counts.get(uri, 0)),
-            "next_steps": next_steps(e.missing, check, essential_coverage=e.coverage),
+            "next_steps": next_steps(e.missing, check, essential_coverage=e.coverage, dutch_steps=dutch_steps),
         }))
     return out
 
@@ -170,12 +171,15 @@ def _levels(values: np.ndarray) -> list[str]:
     return [cefr.name_of(float(v)) for v in values]
 
 
-def language_check(dutch: tuple[tuple[str, str | None], ...], required: np.ndarray, source: str) -> LanguageCheck:
+def checked_language(dutch: tuple[tuple[str, str | None], ...], required: np.ndarray, source: str
+                     ) -> tuple[LanguageCheck, list[NextStep]]:
     """:func:`matching.language.check_language` of the participant's ``dutch`` levels (sorted items) against one
-    requirement row; targets and requests share a few requirements, so each pair is checked once (memo)."""
-    def check() -> LanguageCheck:
+    requirement row, and its :func:`matching.explain.language_steps`. Targets and requests share a few
+    requirements, so each pair is checked once (memo; the models are shared, never changed)."""
+    def check() -> tuple[LanguageCheck, list[NextStep]]:
         req = LanguageRequirement(**dict(zip(SUB_SKILLS, _levels(required), strict=True)), source=source)
-        return check_language(dict(dutch), req)
+        checked = check_language(dict(dutch), req)
+        return checked, language_steps(checked)
 
     return caches.memo("matching.language_check", (dutch, required.tobytes(), source), check, maxsize=256)
 

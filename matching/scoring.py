@@ -42,7 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from foundation.cache import caches
-from matching.credit import Credit, SkillLookup, Targets, lookup_of, related_credit
+from matching.credit import FEW, Credit, SkillLookup, Targets, lookup_of, related_credit
 from matching.credit import prepared as _prepared
 from matching.features import RankingFeatures
 from matching.model import MatchingModel
@@ -170,6 +170,19 @@ def _occupation_sums(model: MatchingModel) -> sp.csr_matrix:
     return got
 
 
+def product_rows(X: sp.csr_matrix, M: sp.csr_matrix) -> np.ndarray:
+    """``(X @ M).toarray()`` for a few rows of ``X`` (sorted indices): each stored ``x_pk`` times the row ``k``
+    of ``M``, added into the output in ``X``'s order with ``np.add.at`` — the same products and the same
+    additions in the same order as scipy's sparse product (exactly equal), without building its result."""
+    start, count = M.indptr[X.indices], np.diff(M.indptr)[X.indices]
+    entry = np.repeat(np.arange(X.nnz), count)
+    pos = np.arange(entry.size) + np.repeat(start - (np.cumsum(count) - count), count)
+    row = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))[entry]
+    out = np.zeros((X.shape[0], M.shape[1]), np.result_type(X.dtype, M.dtype))
+    np.add.at(out.reshape(-1), row * M.shape[1] + M.indices[pos], X.data[entry] * M.data[pos])
+    return out
+
+
 def skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participants, A: sp.csr_matrix | Targets,
               *, occupations: list[np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """``recall``, ``use`` (precision) and ``skills`` (F_β), participants × targets (formula: module docstring)."""
@@ -186,10 +199,11 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
     used = np.zeros((n, m), np.float32)
     np.add.at(gain, (c.participant, c.target), c.weight * c.credit)
     np.add.at(used, (c.participant, c.target), model.idf[c.via] * c.credit)
-    own = look.weighted(model.idf)[1]
+    own = look.weighted_sums(model.idf)
     gamma = model.config.trade_group_credit
     if occupations is None and T is getattr(model, "_occupation_targets", None):
-        sums = (look.X @ _occupation_sums(model)).toarray()
+        M = _occupation_sums(model)
+        sums = product_rows(look.X, M) if n < FEW else (look.X @ M).toarray()
         listed, shown, trade = sums[:, :m], sums[:, m:2 * m], sums[:, 2 * m:]
     else:
         listed, shown = look.dot(T.At), look.dot(T.Bt, scale=model.idf)
