@@ -39,7 +39,9 @@ def _pairs(values: list[str], option: str) -> list[tuple[str, str]]:
     for v in values:
         key, sep, value = v.rpartition("=")
         if not sep or not key.strip():
-            raise InputError(f"{option}: use KEY=VALUE", [Problem(f"{v!r} has no '='", column=option)])
+            raise InputError(f"{option}: use KEY=VALUE", [Problem(
+                f"{v!r} has no '='", column=option, code="cli.key_value.missing", params={"value": repr(v)})],
+                code="cli.key_value", params={"option": option})
         out.append((key.strip(), value.strip()))
     return out
 
@@ -80,8 +82,9 @@ def participant_add(
             try:
                 exp.append({"occupation_uri": uri, "years": float(years)})
             except ValueError as exc:
-                raise InputError("--experience: years must be a number",
-                                 [Problem(f"{years!r} is not a number", column="--experience")]) from exc
+                raise InputError("--experience: years must be a number", [Problem(
+                    f"{years!r} is not a number", column="--experience", code="cli.not_a_number",
+                    params={"value": repr(years)})], code="cli.experience_years") from exc
         details = {
             "coach": coach, "postcode": postcode, "transport_modes": transport, "max_commute_minutes": max_commute,
             "hours_per_week": hours, "shifts": shift, "weekends": weekends, "preferred_sectors": sector,

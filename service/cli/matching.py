@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from assessment.profile import CompetenceProfile
-from foundation.errors import InputError, Problem
+from foundation.errors import InputError, Problem, validation_problems
 from matching import service
 from service.cli import matching_views as views
 from service.cli.common import (
@@ -41,7 +41,7 @@ def _out(data) -> None:
 
 def _read_profiles(path: Path) -> list[CompetenceProfile]:
     if not path.is_file():
-        raise InputError(f"{path}: no such file", [Problem("file not found", file=str(path))])
+        raise _no_such_file(path)
     profiles, problems = [], []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
@@ -49,12 +49,16 @@ def _read_profiles(path: Path) -> list[CompetenceProfile]:
         try:
             profiles.append(CompetenceProfile.model_validate_json(line))
         except ValidationError as exc:
-            for e in exc.errors():
-                problems.append(Problem(e["msg"], file=path.name, line=n,
-                                        column=".".join(str(p) for p in e["loc"]) or None))
+            problems += validation_problems(exc, file=path.name, line=n)
     if problems:
-        raise InputError(f"{path.name}: {len(problems)} problem(s) in the profiles", problems)
+        raise InputError(f"{path.name}: {len(problems)} problem(s) in the profiles", problems,
+                         code="cli.profiles_invalid", params={"file": path.name, "count": len(problems)})
     return profiles
+
+
+def _no_such_file(path: Path) -> InputError:
+    return InputError(f"{path}: no such file", [Problem("file not found", file=str(path), code="cli.file_not_found")],
+                      code="cli.no_such_file", params={"file": str(path)})
 
 
 @match_app.command("targets")
@@ -70,7 +74,7 @@ def targets_command(
 
     with user_errors():
         if (participant is None) == (profiles is None):
-            raise InputError("Give a participant id or --profiles FILE (not both)")
+            raise InputError("Give a participant id or --profiles FILE (not both)", code="cli.participant_or_profiles")
         if profiles is not None:
             _bulk_targets(_read_profiles(profiles), top=top, as_json=as_json, db=db, by=by, url=url, token=token)
             return
@@ -247,7 +251,7 @@ def vacancy_import(
     """Import vacancies from CSV/Excel: every row or none (problems name row and column)."""
     with user_errors():
         if not file.is_file():
-            raise InputError(f"{file}: no such file", [Problem("file not found", file=str(file))])
+            raise _no_such_file(file)
         con = open_db(db)
         with bar("Proposing occupations and skills per vacancy of %(file)s", file=file.name) as step:
             got = service.import_vacancies(con, actor=acting_person(con, by), path=file, filename=file.name,
@@ -317,7 +321,8 @@ def vacancy_confirm(
                 if x.isdigit():
                     i = int(x)
                     if not 1 <= i <= len(proposed):
-                        raise InputError(f"{x}: the proposal has {len(proposed)} items")
+                        raise InputError(f"{x}: the proposal has {len(proposed)} items", code="cli.proposal_number",
+                                         params={"value": x, "n": len(proposed)})
                     out.append(proposed[i - 1].uri)
                 else:
                     out.append(x)

@@ -167,15 +167,17 @@ def search_command(
 
     with user_errors():
         if (query is None) == (file is None):
-            raise InputError("Give either a QUERY or --file FILE.")
+            raise InputError("Give either a QUERY or --file FILE.", code="cli.query_or_file")
         if file is not None:
             try:
                 text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as exc:
-                raise InputError(f"Cannot read {file}: {exc}") from exc
+                raise InputError(f"Cannot read {file}: {exc}", code="cli.file_unreadable",
+                                 params={"file": str(file), "reason": str(exc)}) from exc
             queries = [line.strip() for line in text.splitlines() if line.strip()]
             if not queries:
-                raise InputError(f"{file} holds no queries (one per line).")
+                raise InputError(f"{file} holds no queries (one per line).", code="cli.no_queries",
+                                 params={"file": str(file)})
         else:
             queries = [query or ""]
         with status("Searching ESCO (the first search loads the sentence encoders)…"):

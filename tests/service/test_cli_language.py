@@ -30,7 +30,10 @@ def _catalogue(lang: str) -> dict[str, str]:
     merged: dict[str, str] = {}
     for po in sorted(folder.glob("*.po"), key=lambda p: (p.name != "messages.po", p.name)):
         with po.open("rb") as f:
-            merged |= {m.id: m.string for m in read_po(f, locale=lang) if isinstance(m.id, str) and m.id}
+            for m in read_po(f, locale=lang):
+                if m.id:  # a plural entry under its singular id, with its singular text
+                    key, text = (m.id, m.string) if isinstance(m.id, str) else (m.id[0], m.string[0])
+                    merged[key] = text
     return merged
 
 
@@ -70,15 +73,31 @@ def test_every_cli_line_has_a_dutch_translation() -> None:
     assert not wrong, f"Dutch text with other placeholders than its msgid: {wrong}"
 
 
+def test_every_error_the_cli_raises_has_a_code_with_a_dutch_text() -> None:
+    nl, en = _catalogue("nl"), _catalogue("en")
+    codes = {kw.value.value for path in CLI_DIR.glob("*.py") for node in ast.walk(ast.parse(path.read_text()))
+             if isinstance(node, ast.Call) for kw in node.keywords
+             if kw.arg == "code" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str)}
+    assert len(codes) > 10
+    assert not sorted(c for c in codes if not nl.get(c, "").strip() or not en.get(c, "").strip())
+    raised = [node for path in CLI_DIR.glob("*.py") for node in ast.walk(ast.parse(path.read_text()))
+              if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+              and node.func.id.endswith("Error") and not any(kw.arg == "code" for kw in node.keywords)]
+    assert not [ast.unparse(n) for n in raised], "every error the CLI raises needs a code (see service.messages)"
+
+
 def test_the_cli_catalogue_is_complete_and_says_nothing_twice() -> None:
-    own = {lang: {m.id for m in read_po((LOCALE_DIR / lang / "LC_MESSAGES" / "clinl.po").open("rb")) if m.id}
-           for lang in ("nl", "en")}
+    def ids(po: Path) -> set[str]:
+        with po.open("rb") as f:
+            return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(f) if m.id}
+
+    own = {lang: ids(LOCALE_DIR / lang / "LC_MESSAGES" / "clinl.po") for lang in ("nl", "en")}
     assert own["nl"] == own["en"]
     for lang in ("nl", "en"):
         others = set()
         for po in (LOCALE_DIR / lang / "LC_MESSAGES").glob("*.po"):
             if po.name != "clinl.po":
-                others |= {m.id for m in read_po(po.open("rb")) if m.id}
+                others |= ids(po)
         assert not own[lang] & others, "reuse the UI's entry instead of a second wording"
 
 
@@ -149,6 +168,16 @@ def test_employer_and_retention_lines_use_the_uis_words(world: World) -> None:
     nl, en = _both(world, "participant", "retention", "--by", "admin")
     assert re.search(r"P-\w{6} uitgestroomd op 2020-05-01 \(\d+ maanden geleden\) 1 te wissen$", nl)
     assert re.search(r"P-\w{6} left on 2020-05-01 \(\d+ months ago\) 1 due for erasure$", en)
+
+
+def test_a_cli_error_is_in_the_users_language(world: World) -> None:
+    for env, text in ((NL, "Fout: Geef een deelnemer-id of --profiles BESTAND (niet allebei)"),
+                      (EN, "Error: Give a participant id or --profiles FILE (not both)")):
+        r = runner.invoke(app, ["match", "targets", "--db", str(world.db)], env=env)
+        assert r.exit_code == 2 and " ".join(r.stderr.split()) == text
+    r = runner.invoke(app, ["participant", "add", "--experience", "x=veel", "--db", str(world.db)], env=NL)
+    assert r.exit_code == 2 and "het aantal jaren moet een getal zijn" in r.stderr
+    assert "'veel' is geen getal" in r.stderr
 
 
 @pytest.mark.parametrize("args", [
