@@ -312,8 +312,10 @@ def assessment_instruments(
                       "title": i.title.model_dump()} for i in instruments.values()])
         return
     table = Table(Column("id", no_wrap=True), tr("Version"), tr("Kind"), tr("Domain"), tr("Title"), tr("Items"))
+    from service.messages import cli_language
+
     for i in instruments.values():
-        table.add_row(i.id, i.version, i.kind, i.domain, i.title.nl, str(len(i.items)))
+        table.add_row(i.id, i.version, i.kind, i.domain, getattr(i.title, cli_language()), str(len(i.items)))
     console.print(table)
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from foundation.db import connect
 from foundation.settings import Settings
+from service.cli import words
 from service.cli.common import ByOption, DbOption, db_file, open_db, settings, user_errors
 from service.cli.progress import status, tr
 from service.cli.reading import TokenOption, UrlOption, read
@@ -75,7 +76,7 @@ def register(app: typer.Typer) -> None:
                          taxonomy=info.taxonomy, seconds=f"{info.seconds:.1f}"))
         console.print(tr("Open %(url)s and log in as one of:", url=f"http://{host}:{port}/"))
         for role, username, password in info.logins:
-            console.print(f"  {role:<9} {username:<18} {password}")
+            console.print(f"  {words.role(role):<22} {username:<18} {password}")
         from service.ui import ESCO_ATTRIBUTION_EN
 
         attribution = tr("This service uses the ESCO classification of the European Commission.")

@@ -21,6 +21,12 @@ def yes_no(flag: bool) -> str:
     return tr("yes") if flag else tr("no")
 
 
+def role(value: object) -> str:
+    """A role's name (the web UI's); ``user add --role`` and ``user list`` keep the role's own word."""
+    return _word({"assessor": tr("Assessor"), "coach": tr("Coach"), "liaison": tr("Liaison"),
+                  "admin": tr("Admin")}, value)
+
+
 def status(value: object) -> str:
     """A vacancy's or a candidate's status."""
     return _word({"proposed": tr("to confirm"), "confirmed": tr("confirmed"), "closed": tr("closed"),
