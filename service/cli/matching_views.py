@@ -49,8 +49,11 @@ def shortlist_table(sl) -> None:
 
 
 def requirements_table(data: list[dict]) -> None:
-    """The Dutch requirements: shipped defaults and overrides."""
-    names = {"scope": tr("Scope"), "key": tr("Occupation or ISCO group"), "source": tr("Source"),
+    """The Dutch requirements: shipped defaults and overrides (scope and shipped notes in the UI's words)."""
+    from service.messages import cli_language, message
+
+    lang = cli_language()
+    names = {"scope": tr("Scope"), "key": tr("ISCO group or ESCO occupation"), "source": tr("Source"),
              "listening": tr("Listening"), "reading": tr("Reading"), "speaking": tr("Speaking"),
              "writing": tr("Writing"), "note": tr("Note")}
     keys = [k for k in names if any(k in d for d in data)]
@@ -58,7 +61,10 @@ def requirements_table(data: list[dict]) -> None:
     for k in keys:
         table.add_column(names[k])
     for d in data:
-        table.add_row(*(str(d.get(k) or "") for k in keys))
+        shown = {**d, "scope": message(f"language.scope.{d.get('scope')}", lang=lang, fallback=str(d.get("scope")))}
+        if d.get("scope") == "default isco":
+            shown["note"] = message(f"language.default_note.{d.get('key')}", lang=lang, fallback=d.get("note") or "")
+        table.add_row(*(str(shown.get(k) or "") for k in keys))
     console.print(table)
 
 

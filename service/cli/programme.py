@@ -249,7 +249,8 @@ def retention_command(
             console.print(tr("%(id)s  left on %(date)s  (%(months)s months ago)", id=d.participant_id,
                              date=d.left_on, months=d.months_ago))
     if not as_json:
-        console.print(tr("%(n)s erased", n=len(due)) if apply else tr("%(n)s due for erasure", n=len(due)))
+        console.print(tr("Nobody is due.") if not due else tr("%(n)s erased", n=len(due)) if apply
+                      else tr("%(n)s due for erasure", n=len(due)))
 
 
 def register(app: typer.Typer) -> None:

@@ -158,6 +158,9 @@ def test_vacancy_and_shortlist_lines_in_dutch_and_english(world: World) -> None:
     assert "Kortlijst" in nl and "Kandidaat" in nl and "bekeken; weggefilterd: pendelafstand 0" in nl
     assert "Shortlist" in en and "Candidate" in en and "considered; filtered out: commute 0" in en
     assert "kloof" not in en and "pendel" not in en
+    nl, en = _both(world, "match", "language-requirements", "show", "--by", "admin")
+    assert "vereist niveau" in nl and "Luisteren" in nl and "Notitie" in nl and "Listening" not in nl
+    assert "required level" in en and "Listening" in en and "Note" in en and "Luisteren" not in en
 
 
 def test_employer_and_retention_lines_use_the_uis_words(world: World) -> None:
@@ -188,6 +191,7 @@ def test_a_cli_error_is_in_the_users_language(world: World) -> None:
     ("employer", "show", "{employer}", "--by", "liaison"),
     ("profile", "show", "{participant}", "--by", "coach"),
     ("match", "targets", "{participant}", "--by", "coach"),
+    ("match", "language-requirements", "show", "--by", "admin"),
 ])
 def test_json_is_the_same_in_both_languages(world: World, args: tuple[str, ...]) -> None:
     filled = [a.format(vacancy=world.vacancy, employer=world.employer, participant=world.participant) for a in args]
