@@ -25,7 +25,7 @@ import duckdb
 
 from foundation.actor import User
 from foundation.audit_store import ChainStore, chain_store
-from foundation.db import after_commit, write_lock
+from foundation.db import after_commit, parsed, write_lock
 from foundation.exports import csv_text
 
 
@@ -75,14 +75,14 @@ def _fields(when: datetime, username, role, action, object_type, object_id, purp
     return [when.isoformat(), username, role, action, object_type, object_id, purpose, detail]
 
 
+_INSERT = """INSERT INTO service.audit_log
+                  (occurred_at, username, role, action, object_type, object_id, purpose, detail, prev_hash, entry_hash)
+              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING audit_id"""
+
+
 def _append(cursor, key: bytes, prev: str, when: datetime, fields: list[str | None]) -> tuple[int, str]:
     entry_hash = _entry_mac(key, prev, fields)
-    audit_id = cursor.execute(
-        """INSERT INTO service.audit_log
-               (occurred_at, username, role, action, object_type, object_id, purpose, detail, prev_hash, entry_hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING audit_id""",
-        [when, *fields[1:], prev, entry_hash],
-    ).fetchone()[0]
+    audit_id = cursor.execute(parsed(cursor, _INSERT), [when, *fields[1:], prev, entry_hash]).fetchone()[0]
     return audit_id, entry_hash
 
 

@@ -65,6 +65,20 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
         raise
 
 
+_parsed: dict[str, duckdb.Statement] = {}
+
+
+def parsed(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statement:
+    """``sql`` (one statement) parsed once per process, for statements run on every request: DuckDB parses
+    a string again on each ``execute`` (≈ 0.2–0.6 ms for an INSERT); a parsed statement is copied, bound
+    and run as the string would be, on any connection or cursor."""
+    statement = _parsed.get(sql)
+    if statement is None:
+        (statement,) = con.extract_statements(sql)
+        _parsed[sql] = statement
+    return statement
+
+
 def apply_migrations(con: duckdb.DuckDBPyConnection, *, schema: str, package: str) -> list[str]:
     """Apply the not yet applied ``package``'s ``NNN_*.sql`` files to ``schema``.
 

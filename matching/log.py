@@ -13,7 +13,12 @@ from datetime import datetime
 import duckdb
 from pydantic import BaseModel
 
+from foundation.db import parsed
+
 KINDS = ("job_targets", "shortlist")
+_INSERT_ONE = """INSERT INTO matching.request_log
+                 (log_id, kind, requested_by, input_ids, model, taxonomy_version, outputs)
+                 VALUES (nextval('matching.log_seq'), ?, ?, ?, ?, ?, ?::JSON) RETURNING log_id"""
 
 
 class LogEntry(BaseModel):
@@ -48,9 +53,7 @@ def write_logs(
     if len(requests) == 1:
         input_ids, outs = requests[0]
         row = con.execute(
-            """INSERT INTO matching.request_log
-               (log_id, kind, requested_by, input_ids, model, taxonomy_version, outputs)
-               VALUES (nextval('matching.log_seq'), ?, ?, ?, ?, ?, ?::JSON) RETURNING log_id""",
+            parsed(con, _INSERT_ONE),
             [kind, requested_by, list(input_ids), model, taxonomy_version, _outputs_json(outs)],
         ).fetchone()
         return [row[0]]
