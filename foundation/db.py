@@ -190,7 +190,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         raise write_conflict()
     outer, _local.pending = getattr(_local, "pending", None), []
     try:
-        con.execute("BEGIN TRANSACTION")
+        con.execute(parsed(con, "BEGIN TRANSACTION"))
         _open.add(con)
         try:
             yield con
@@ -202,7 +202,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
             raise
         _open.discard(con)
         try:
-            con.execute("COMMIT")
+            con.execute(parsed(con, "COMMIT"))
         except duckdb.Error as exc:
             _rollback(con)
             if is_conflict(exc):
