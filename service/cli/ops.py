@@ -26,9 +26,20 @@ AUDIT_FIELDS = ("audit_id", "occurred_at", "username", "role", "action", "object
 def _print(data: dict, as_json: bool) -> None:
     if as_json:
         typer.echo(json.dumps(data, indent=1, default=str))
-    else:
-        for k, v in data.items():
-            typer.echo(f"{k}: {v}")
+        return
+    names = {"intact": tr("intact"), "entries": tr("entries"), "broken_entries": tr("broken_entries"),
+             "problems": tr("problems"), "file": tr("file"), "created_at": tr("created_at"),
+             "audit_head": tr("audit_head"), "tables": tr("tables")}
+    for k, v in data.items():
+        shown = (tr("True") if v else tr("False")) if isinstance(v, bool) else _problems(v) if k == "problems" else v
+        typer.echo(f"{names.get(k, k)}: {shown}")
+
+
+def _problems(codes: list[str]) -> object:
+    """The audit chain's problem codes in words, each with its code (the list as it is when there are none)."""
+    from service.messages import cli_language, message
+
+    return "; ".join(f"{message(c, lang=cli_language(), fallback=c)} ({c})" for c in codes) if codes else codes
 
 
 def register(app: typer.Typer) -> None:
@@ -146,7 +157,7 @@ def register(app: typer.Typer) -> None:
                     report = verify(con)
                 finally:
                     con.close()
-        problems = "; " + ", ".join(report.problems) if report.problems else ""
+        problems = "; " + _problems(report.problems) if report.problems else ""
         result = {"file": target, "n": report.entries, "problems": problems}
         typer.echo(tr("%(file)s: audit log intact (%(n)s entries%(problems)s)", **result) if report.intact
                    else tr("%(file)s: AUDIT LOG NOT INTACT (%(n)s entries%(problems)s)", **result))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -173,6 +174,19 @@ def test_employer_and_retention_lines_use_the_uis_words(world: World) -> None:
     assert re.search(r"P-\w{6} left on 2020-05-01 \(\d+ months ago\) 1 due for erasure$", en)
 
 
+def test_audit_verify_names_its_fields_and_problems_in_the_users_language(world: World, tmp_path: Path) -> None:
+    nl, en = _both(world, "audit", "verify", "--by", "admin")
+    assert nl.startswith("intact: ja regels: ") and "problemen: []" in nl
+    assert en.startswith("intact: True entries: ") and "problems: []" in en  # as it always was
+    headless = tmp_path / "copy.duckdb"  # the database without its signed head file beside it
+    shutil.copy(world.db, headless)
+    shutil.copy(world.db.with_name(world.db.name + ".audit-key"), tmp_path / "copy.duckdb.audit-key")
+    for env, text in ((NL, "problemen: het ondertekende kopbestand naast de databank ontbreekt (audit.head_missing)"),
+                      (EN, "problems: the signed head file beside the database is missing (audit.head_missing)")):
+        r = runner.invoke(app, ["audit", "verify", "--db", str(headless)], env=env)
+        assert r.exit_code == 1 and text in " ".join(r.stdout.split())
+
+
 def test_a_cli_error_is_in_the_users_language(world: World) -> None:
     for env, text in ((NL, "Fout: Geef een deelnemer-id of --profiles BESTAND (niet allebei)"),
                       (EN, "Error: Give a participant id or --profiles FILE (not both)")):
@@ -192,6 +206,7 @@ def test_a_cli_error_is_in_the_users_language(world: World) -> None:
     ("profile", "show", "{participant}", "--by", "coach"),
     ("match", "targets", "{participant}", "--by", "coach"),
     ("match", "language-requirements", "show", "--by", "admin"),
+    ("audit", "verify", "--by", "admin"),
 ])
 def test_json_is_the_same_in_both_languages(world: World, args: tuple[str, ...]) -> None:
     filled = [a.format(vacancy=world.vacancy, employer=world.employer, participant=world.participant) for a in args]
