@@ -35,6 +35,19 @@ def _print(data: dict, as_json: bool) -> None:
         typer.echo(f"{names.get(k, k)}: {shown}")
 
 
+def _audit_line(row: dict) -> str:
+    """One audit entry for a person: its machine words in the CLI's language, as the audit page shows them."""
+    from foundation.audit import AuditEntry
+    from service.cli.words import role
+    from service.messages import cli_language
+    from service.ui.audit_view import audit_row
+
+    shown = audit_row(AuditEntry(**{k: row[k] for k in AUDIT_FIELDS}), lang=cli_language())
+    return (f"{row['audit_id']:>6}  {row['occurred_at'][:19]}  {row['username'] or '-'} "
+            f"({role(row['role']) if row['role'] else '-'})  {shown.action}  {shown.object_type} "
+            f"{row['object_id'] or ''}  {shown.purpose}").rstrip()
+
+
 def _problems(codes: list[str]) -> object:
     """The audit chain's problem codes in words, each with its code (the list as it is when there are none)."""
     from service.messages import cli_language, message
@@ -70,9 +83,7 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(json.dumps({k: row[k] for k in AUDIT_FIELDS}, ensure_ascii=False))
             else:
-                typer.echo(f"{row['audit_id']:>6}  {row['occurred_at'][:19]}  {row['username'] or '-'} "
-                           f"({row['role'] or '-'})  {row['action']}  {row['object_type'] or ''} "
-                           f"{row['object_id'] or ''}  {row['purpose'] or ''}".rstrip())
+                typer.echo(_audit_line(row))
 
     @audit_app.command("export")
     def export_cmd(

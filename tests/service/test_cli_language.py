@@ -119,6 +119,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
     left = create_participant(con, by="assessor", details={"coach": "coach"}).participant_id
     record_stage(con, actor=coach, participant_id=left, stage="left", on_date="2020-05-01")
     con.close()
+    _run(EN, "participant", "show", w.participant, "--db", str(w.db), "--by", "coach")  # an audited read
     return w
 
 
@@ -178,6 +179,9 @@ def test_audit_verify_names_its_fields_and_problems_in_the_users_language(world:
     nl, en = _both(world, "audit", "verify", "--by", "admin")
     assert nl.startswith("intact: ja regels: ") and "problemen: []" in nl
     assert en.startswith("intact: True entries: ") and "problems: []" in en  # as it always was
+    nl, en = _both(world, "audit", "list", "--action", "read_participant", "--by", "admin")
+    assert "(Trajectbegeleider) deelnemer bekeken deelnemer" in nl and "begeleiding" in nl
+    assert "(Coach) participant viewed participant" in en and "coaching" in en and "read_participant" not in en
     headless = tmp_path / "copy.duckdb"  # the database without its signed head file beside it
     shutil.copy(world.db, headless)
     shutil.copy(world.db.with_name(world.db.name + ".audit-key"), tmp_path / "copy.duckdb.audit-key")
@@ -207,6 +211,7 @@ def test_a_cli_error_is_in_the_users_language(world: World) -> None:
     ("match", "targets", "{participant}", "--by", "coach"),
     ("match", "language-requirements", "show", "--by", "admin"),
     ("audit", "verify", "--by", "admin"),
+    ("audit", "list", "--action", "read_participant", "--by", "admin"),
 ])
 def test_json_is_the_same_in_both_languages(world: World, args: tuple[str, ...]) -> None:
     filled = [a.format(vacancy=world.vacancy, employer=world.employer, participant=world.participant) for a in args]
