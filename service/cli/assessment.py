@@ -179,9 +179,7 @@ def participant_show(
         return
     table = Table("field", "value", show_header=False)
     for key, value in p.model_dump(mode="json").items():
-        shown = words.yes_no(value) if isinstance(value, bool) else value
-        table.add_row(words.participant_field(key),
-                      json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(shown))
+        table.add_row(words.participant_field(key), words.participant_value(key, value))
     if details is not None:
         for key, value in details.model_dump().items():
             table.add_row(words.participant_field(f"contact.{key}"), str(value or ""))

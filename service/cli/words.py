@@ -7,6 +7,7 @@ word is shown as it is.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 
 from service.cli.progress import tr
@@ -97,3 +98,22 @@ def participant_field(key: str) -> str:
         "contact.name": tr("Name"), "contact.phone": tr("Phone"), "contact.email": tr("E-mail"),
         "contact.address": tr("Address"), "contact.referrer": tr("Referrer (OCMW, VDAB …)"),
     }, key)
+
+
+def participant_value(key: str, value: object) -> str:
+    """A participant's field value: the intake form's words for its choices, yes/no, a dash for nothing."""
+    from service.ui.intake import choice_labels
+
+    labels = choice_labels(tr)
+    choices = {"transport_modes": labels["transport_labels"], "shifts": labels["shift_labels"],
+               "preferred_sectors": labels["sector_labels"], "education_level": labels["education_labels"],
+               "diploma_recognition": labels["recognition_labels"]}.get(key)
+    if isinstance(value, bool):
+        return yes_no(value)
+    if value is None or value == "" or value == []:
+        return "—"
+    if choices is not None:
+        return ", ".join(_word(choices, v) for v in value) if isinstance(value, list) else _word(choices, value)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return ", ".join(value)
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else str(value)

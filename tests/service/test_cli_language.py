@@ -144,6 +144,9 @@ def test_participant_add_list_and_consent_speak_the_users_language(world: World)
     for lang, env, text in (("nl", NL, "toestemming ingetrokken"), ("en", EN, "consent withdrawn")):
         assert _run(env, "participant", "consent", world.no_consent, "--withdraw", "--db", str(world.db),
                     "--by", "coach") == f"{world.no_consent}: {text}", lang
+    nl, en = _both(world, "participant", "show", world.participant, "--by", "coach")
+    assert "│ Vervoer │ Fiets │" in nl and "│ Kan in het weekend werken │ nee │" in nl and "bike" not in nl
+    assert "│ Transport │ Bicycle │" in en and "│ Can work weekends │ no │" in en
     nl, en = _both(world, "profile", "show", world.participant, "--by", "coach")
     assert "Nederlands: luisteren A2, lezen -" in nl and "zelf opgegeven" in nl and "self_declared" not in nl
     assert "Dutch: listening A2, reading -" in en and "self-declared" in en
