@@ -26,11 +26,13 @@ def _start(ctx: typer.Context) -> None:
     try:
         ctx.obj = start(load_settings())
     except ValidationError as exc:
+        from foundation.errors import validation_problems
         from service.cli.progress import tr
+        from service.messages import cli_language, message
 
-        for e in exc.errors():
-            name = ".".join(str(x) for x in e["loc"])
-            err_console.print(f"[bold red]{tr('Setting %(name)s:', name=name)}[/] {e['msg']}")
+        for p in validation_problems(exc):
+            text = message(p.code, p.params, lang=cli_language(), fallback=p.message)
+            err_console.print(f"[bold red]{tr('Setting %(name)s:', name=p.column)}[/] {text}", highlight=False)
         raise typer.Exit(2) from None
 
 

@@ -199,6 +199,8 @@ def test_a_cli_error_is_in_the_users_language(world: World) -> None:
                       (EN, "Error: Give a participant id or --profiles FILE (not both)")):
         r = runner.invoke(app, ["match", "targets", "--db", str(world.db)], env=env)
         assert r.exit_code == 2 and " ".join(r.stderr.split()) == text
+    r = runner.invoke(app, ["user", "list", "--db", str(world.db)], env={**NL, "WERKBRUG_VACANCY_SEARCH": "fuzzy"})
+    assert r.exit_code == 2 and "Instelling vacancy_search: 'fuzzy' kan niet: kies uit" in " ".join(r.stderr.split())
     r = runner.invoke(app, ["participant", "add", "--experience", "x=veel", "--db", str(world.db)], env=NL)
     assert r.exit_code == 2 and "het aantal jaren moet een getal zijn" in r.stderr
     assert "'veel' is geen getal" in r.stderr
