@@ -297,7 +297,8 @@ def assessment_instruments(
             if as_json:
                 _print_json(inst.model_dump(mode="json"))
                 return
-            console.print(f"[bold]{inst.title.nl}[/] / {inst.title.en}  ({inst.id} v{inst.version}, {inst.kind})")
+            console.print(f"[bold]{inst.title.nl}[/] / {inst.title.en}  ({inst.id} v{inst.version}, "
+                          f"{words.instrument_kind(inst.kind)})")
             table = Table(tr("Item"), "nl", "en", tr("ESCO skills (weight)"))
             for item in inst.items:
                 table.add_row(item.id, item.text.nl, item.text.en,
@@ -313,7 +314,8 @@ def assessment_instruments(
     from service.messages import cli_language
 
     for i in instruments.values():
-        table.add_row(i.id, i.version, i.kind, i.domain, getattr(i.title, cli_language()), str(len(i.items)))
+        table.add_row(i.id, i.version, words.instrument_kind(i.kind), i.domain, getattr(i.title, cli_language()),
+                      str(len(i.items)))
     console.print(table)
 
 

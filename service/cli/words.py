@@ -55,6 +55,11 @@ def evidence(value: object) -> str:
                   "self_declared": tr("self-declared")}, value)
 
 
+def instrument_kind(value: object) -> str:
+    """An instrument's kind under the competence group the profile page files it in."""
+    return _word({"technical": tr("Technical"), "observation": tr("Social"), "language": tr("Dutch (CEFR)")}, value)
+
+
 def shifts(values: Iterable[object]) -> str:
     words = {"day": tr("day"), "early": tr("early shift"), "late": tr("late shift"), "night": tr("night shift")}
     return ", ".join(_word(words, v) for v in values) or "—"
