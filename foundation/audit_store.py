@@ -90,6 +90,7 @@ class ChainStore:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
+        self.head_file = None if path is None else path.with_name(path.name + HEAD_SUFFIX)
         self.anchored = False
         self._key: bytes | None = None
         self._head_id = -1
@@ -102,9 +103,6 @@ class ChainStore:
             return _key_settings["key_file"]
         return None if self.path is None else self.path.with_name(self.path.name + KEY_SUFFIX)
 
-    @property
-    def head_file(self) -> Path | None:
-        return None if self.path is None else self.path.with_name(self.path.name + HEAD_SUFFIX)
 
     def has_key(self) -> bool:
         if self._key is not None or _key_settings["key"]:

@@ -61,8 +61,11 @@ class SkillLookup:
 
     def weighted_sums(self, idf: np.ndarray) -> np.ndarray:
         """The row sums of :meth:`weighted` without building its matrix: the same products summed by
-        the same ``np.add.reduceat`` over each non-empty row as scipy's ``sum(axis=1)`` (exactly equal)."""
+        the same ``np.add.reduceat`` over each non-empty row as scipy's ``sum(axis=1)`` (exactly equal); many
+        participants build the matrix (their sums against few targets read it)."""
         got = getattr(self, "_weighted", None)
+        if (got is None or got[0] is not idf) and self.X.shape[0] >= FEW:
+            return self.weighted(idf)[1]
         if got is None or got[0] is not idf:
             data = self.X.data * idf[self.X.indices]
             sums = np.zeros(self.X.shape[0], data.dtype)
