@@ -20,6 +20,7 @@ import hmac
 import json
 import os
 import secrets
+import stat
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,17 +61,26 @@ def head_record(key: bytes, audit_id: int, entry_hash: str) -> bytes:
 
 def _overwrite_private(path: Path, record: bytes) -> None:
     """Write ``record`` over the start of ``path`` with one ``pwrite`` (created, readable by the owner only;
-    cut to the record's size first if it has another)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    cut to the record's size first if it has another). Anything but a regular file there (a symbolic
+    link, a pipe) is replaced by one, as :func:`_write_private` does, never written through."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK, 0o600)
+    except OSError:              # a symbolic link (ELOOP), a pipe nobody reads (ENXIO), …
+        _write_private(path, record)
+        return
     try:
         st = os.fstat(fd)
-        if st.st_mode & 0o077:
-            os.fchmod(fd, 0o600)
-        if st.st_size != len(record):
-            os.ftruncate(fd, len(record))
-        os.pwrite(fd, record, 0)
+        regular = stat.S_ISREG(st.st_mode)
+        if regular:
+            if st.st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+            if st.st_size != len(record):
+                os.ftruncate(fd, len(record))
+            os.pwrite(fd, record, 0)
     finally:
         os.close(fd)
+    if not regular:
+        _write_private(path, record)
 
 
 def head_mac(key: bytes, audit_id: int, entry_hash: str) -> str:

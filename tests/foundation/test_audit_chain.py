@@ -201,3 +201,13 @@ def test_the_head_file_is_rewritten_in_place_and_recreated_when_replaced_or_remo
     mine, copied = store.read_head(), store.read_head(backup)
     assert (copied["audit_id"], copied["entry_hash"]) == (mine["audit_id"], mine["entry_hash"]) == tuple(last)
     assert backup.stat().st_size == audit_store.HEAD_SIZE
+
+
+def test_a_head_file_that_is_a_symbolic_link_is_replaced_never_written_through(con, tmp_path: Path) -> None:
+    head, elsewhere = tmp_path / f"w.duckdb{HEAD_SUFFIX}", tmp_path / "someone-elses-file"
+    elsewhere.write_text("keep me")
+    head.unlink()
+    head.symlink_to(elsewhere)
+    audit(con, user=ADMIN, action="read_participant", object_id="Q-link")
+    assert elsewhere.read_text() == "keep me"
+    assert not head.is_symlink() and head.is_file() and verify(con).intact
