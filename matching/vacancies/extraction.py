@@ -211,12 +211,18 @@ def sentence_skills(
         return []
     weights = weights_for([] if lexical_only else index_parts(index))
     dense = [n for n in index.vectors if n in weights.dense or n in weights.sentence]
-    parts = index.parts(queries, dense=dense, english=list(weights.english))
+    english = [n.removesuffix(EN) for n in weights.sentence if n.endswith(EN)]
+    sentences = whole if weights.sentence else []
+    translated = index.translator is not None
+    encoded = index.encode_queries(  # every query vector in one batch per encoder
+        (queries, dense), (sentences, dense),
+        (index.english(queries) if translated and weights.english else [], list(weights.english)),
+        (index.english(sentences) if translated and english else [], english))
+    parts = index.parts(queries, dense=dense, english=list(weights.english), encoded=encoded)
     sentence_parts = sentence_of = None
     if weights.sentence:
-        english = [n.removesuffix(EN) for n in weights.sentence if n.endswith(EN)]
-        sentence_parts = {n: v for n, v in index.parts(whole, dense=dense, english=english).items()
-                          if n in weights.sentence}
+        sentence_parts = {n: v for n, v in index.parts(whole, dense=dense, english=english,
+                                                       encoded=encoded).items() if n in weights.sentence}
         sentence_of = np.unique(owner, return_inverse=True)[1]
     pvec = None
     if prior:

@@ -76,6 +76,7 @@ class SkillIndex:
     labels: pd.DataFrame                   # uri, lang, kind, label; sorted by uri
     vectorizer: CharGrams
     lexical: sp.csr_matrix                 # labels × features, rows L2-normalised
+    lexical_t: sp.csr_matrix               # features × labels: ``lexical.T`` laid out for products
     splitter: CompoundSplitter
     starts: np.ndarray                     # first label row of each skill
     excluded: np.ndarray                   # bool per skill: language skills
@@ -101,7 +102,8 @@ class SkillIndex:
         splitter = CompoundSplitter([w for t in normal for w in t.split()] + list(vocabulary or []))
         vec = CharGrams()
         lexical = vec.fit_transform([splitter.expand_normal(t) for t in normal])[row_of]
-        return cls(uris=uris, labels=labels, vectorizer=vec, lexical=lexical, splitter=splitter,
+        return cls(uris=uris, labels=labels, vectorizer=vec, lexical=lexical, lexical_t=lexical.T.tocsr(),
+                   splitter=splitter,
                    starts=starts, excluded=np.array([u in excluded for u in uris]),
                    popularity=np.log1p(np.array([(uses or {}).get(u, 0) for u in uris], np.float32)),
                    langs=pd.factorize(labels["lang"], sort=True)[0])
@@ -124,15 +126,19 @@ class SkillIndex:
             out = np.where(unscored, label_scores.min(axis=1, keepdims=True) if len(rows) else 0.0, out)
         return out
 
-    def lexical_scores(self, queries: list[str]) -> np.ndarray:
+    def _label_products(self, queries: list[str]) -> np.ndarray:
+        """Cosine of each query's char-gram vector with every label, ``(n_queries, n_labels)``."""
         q = self.vectorizer.transform([self.splitter.expand(t) for t in queries])
-        return self._per_skill((q @ self.lexical.T).toarray())
+        return (q @ self.lexical_t).toarray()
 
+    def lexical_scores(self, queries: list[str], *, whole: np.ndarray | None = None) -> np.ndarray:
+        """The ``lexical`` part; ``whole``: the queries' :meth:`_label_products`, if already computed."""
+        return self._per_skill(self._label_products(queries) if whole is None else whole)
 
-    def span_scores(self, queries: list[str], *, candidates: int = SPAN_CANDIDATES) -> np.ndarray:
+    def span_scores(self, queries: list[str], *, candidates: int = SPAN_CANDIDATES,
+                    whole: np.ndarray | None = None) -> np.ndarray:
         """Best 1–4-word window per label, for the ``candidates`` labels most like the whole query."""
-        q = self.vectorizer.transform([self.splitter.expand(t) for t in queries])
-        whole = (q @ self.lexical.T).toarray()
+        whole = self._label_products(queries) if whole is None else whole
         out = np.zeros_like(whole)
         for i, text in enumerate(queries):
             spans = word_spans(self.splitter.expand(text))
@@ -149,36 +155,64 @@ class SkillIndex:
         qv = query_encoder(self.encoders[name]).encode(queries) if query_vectors is None else query_vectors
         return self._per_skill(calibrate(qv @ matrix.T, self.langs[rows]), rows)
 
+    def encode_queries(self, *batches: tuple[list[str], list[str] | None]) -> dict[str, dict[str, np.ndarray]]:
+        """Query vectors per query encoder, text → vector, for ``(texts, parts)`` batches.
+
+        Each batch's texts are embedded by the query encoder of each of its dense ``parts``
+        (``None``: all; names without vectors are skipped). Each distinct text is embedded once
+        per encoder, in one call (a text's vector does not depend on the batch it is in), so a
+        caller scoring clauses, whole sentences and their English words pays each encoder once.
+        """
+        wanted: dict[str, tuple[Encoder, dict[str, None]]] = {}
+        for texts, dense in batches:
+            for name in self.vectors if dense is None else dense:
+                if name in self.vectors:
+                    enc = query_encoder(self.encoders[name])
+                    wanted.setdefault(enc.name, (enc, {}))[1].update(dict.fromkeys(texts))
+        return {name: dict(zip(texts, enc.encode(list(texts)), strict=True))
+                for name, (enc, texts) in wanted.items() if texts}
+
+    def english(self, queries: list[str]) -> list[str]:
+        """The queries in English words (:attr:`translator`); the queries themselves without one."""
+        return [self.translator.translate(q) for q in queries] if self.translator is not None else list(queries)
+
     def parts(self, queries: list[str], *, dense: list[str] | None = None,
               query_vectors: dict[str, np.ndarray] | None = None,
-              english: tuple[str, ...] | list[str] = ()) -> dict[str, np.ndarray]:
+              english: tuple[str, ...] | list[str] = (),
+              encoded: dict[str, dict[str, np.ndarray]] | None = None) -> dict[str, np.ndarray]:
         """Every part score for ``queries``; dense parts for the encoders in ``dense`` (default: all).
 
         ``query_vectors``: the queries' vectors per part name, or per query encoder name.
         ``english``: parts ("lexical", "spans", encoder names) to score again on the queries'
         English words (:attr:`translator`; none without one), named ``name + EN``.
+        ``encoded``: :meth:`encode_queries` of the queries (and of their English words), if at hand.
         """
-        got = self._parts(queries, dense, query_vectors)
+        got = self._parts(queries, dense, query_vectors, encoded=encoded)
         if english and self.translator is not None:
-            words = [self.translator.translate(q) for q in queries]
-            more = self._parts(words, [n for n in english if n in self.vectors], None, lexical=set(english))
+            more = self._parts(self.english(queries), [n for n in english if n in self.vectors], None,
+                               lexical=set(english), encoded=encoded)
             got.update({n + EN: v for n, v in more.items() if n in english})
         return got
 
     def _parts(self, queries: list[str], dense: list[str] | None, query_vectors: dict[str, np.ndarray] | None,
-               lexical: set[str] | None = None) -> dict[str, np.ndarray]:
+               lexical: set[str] | None = None,
+               encoded: dict[str, dict[str, np.ndarray]] | None = None) -> dict[str, np.ndarray]:
         got = {}
-        if lexical is None or "lexical" in lexical:
-            got["lexical"] = self.lexical_scores(queries)
-        if lexical is None or "spans" in lexical:
-            got["spans"] = self.span_scores(queries)
+        wanted = {"lexical", "spans"} if lexical is None else lexical & {"lexical", "spans"}
+        whole = self._label_products(queries) if wanted else None
+        if "lexical" in wanted:
+            got["lexical"] = self.lexical_scores(queries, whole=whole)
+        if "spans" in wanted:
+            got["spans"] = self.span_scores(queries, whole=whole)
         got["popularity"] = np.broadcast_to(self.popularity, (len(queries), len(self.uris)))
         qv = dict(query_vectors or {})
         for name in self.vectors if dense is None else dense:
             enc = query_encoder(self.encoders[name])
             vectors = qv.get(name, qv.get(enc.name))
             if vectors is None:
-                vectors = qv[enc.name] = enc.encode(queries)
+                known = (encoded or {}).get(enc.name, {})
+                vectors = qv[enc.name] = (np.stack([known[q] for q in queries]) if queries and all(
+                    q in known for q in queries) else enc.encode(queries))
             got[name] = self.dense_scores(name, queries, vectors)
         return got
 
