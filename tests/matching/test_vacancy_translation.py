@@ -67,17 +67,24 @@ def test_the_table_is_built_ahead_and_read_by_the_reader_never_built_by_a_reques
     assert "loading" in got or "load" in got
 
 
-def test_english_parts_score_the_translation_with_the_same_label_vectors(con):
+def _forklift_index(con, encoders: tuple[str, ...] = ("e5-small",)) -> SkillIndex:
+    """The preferred labels of a forklift operator's skills, with the word table and ``encoders``' vectors."""
     build_translations(con)
     skills = set(skills_of(con, occupation_by_label(con, "forklift operator")))
     labels = skill_labels(con)
     labels = labels[labels["uri"].isin(skills) & (labels["kind"] == "preferred")].reset_index(drop=True)
     index = SkillIndex.build(labels)
     index.translator = Translator(translation.load(con), index.splitter.expand_normal)
-    e5 = get_encoder("e5-small")
-    text_vectors(con, labels["label"].tolist(), encoder=e5)
+    for name in encoders:
+        text_vectors(con, labels["label"].tolist(), encoder=get_encoder(name))
     for enc, rows, matrix in cached_parts(con, index).values():
         index.add_vectors(enc, rows, matrix)
+    return index
+
+
+def test_english_parts_score_the_translation_with_the_same_label_vectors(con):
+    index = _forklift_index(con)
+    e5 = get_encoder("e5-small")
     sentence = "Je rijdt met de heftruck en je stapelt lege paletten."
     parts = index.parts([sentence], english=["e5-small", "lexical"])
     assert {"e5-small" + EN, "lexical" + EN} <= set(parts) and "spans" + EN not in parts
@@ -97,3 +104,23 @@ def test_the_english_parts_weigh_only_with_the_word_table_and_every_dense_part()
     assert full.english or any(n.endswith(EN) for n in full.sentence)
     assert weights_for(list(SKILL_ENCODERS)).english == {}
     assert weights_for(["use-multilingual", TRANSLATION]) == weights_for(["use-multilingual"])
+
+
+def test_query_vectors_embedded_once_per_encoder_give_the_same_parts(con):
+    index = _forklift_index(con, ("e5-small", "e5-small-passage"))
+    assert set(index.vectors) == {"e5-small", "e5-small-passage"}
+    queries = ["Je rijdt met de heftruck", "je stapelt lege paletten", "Je rijdt met de heftruck"]
+    english = index.english(queries)
+    assert english[0] != queries[0] and len(set(english)) == 2
+    encoded = index.encode_queries((queries, None), (english, ["e5-small", "lexical"]))
+    assert set(encoded) == {"e5-small"}                      # both e5 parts embed queries with e5's query side
+    assert set(encoded["e5-small"]) == set(queries) | set(english)
+    once = index.parts(queries, english=["e5-small", "lexical"], encoded=encoded)
+    apart = index.parts(queries, english=["e5-small", "lexical"])
+    assert once.keys() == apart.keys() == {"lexical", "spans", "popularity", "e5-small", "e5-small-passage",
+                                           "e5-small" + EN, "lexical" + EN}
+    for name in once:
+        np.testing.assert_array_equal(once[name], apart[name], err_msg=name)
+    q = index.vectorizer.transform([index.splitter.expand(t) for t in queries])
+    np.testing.assert_array_equal(once["lexical"], index._per_skill((q @ index.lexical.T).toarray()))
+    assert not np.array_equal(once["e5-small" + EN], once["e5-small"])
