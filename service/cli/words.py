@@ -1,7 +1,7 @@
 """The words the CLI shows for coded values, in the CLI's language.
 
-The msgids are the web UI's (``service.ui.page_context``, ``service.routers.ui_liaison`` and
-``ui_programme``), so a term reads the same on the screen and in the terminal. A value without a
+Roles, statuses, employer events and concerns come from :mod:`service.labels`, the other msgids
+are the web UI's too, so a term reads the same on the screen and in the terminal. A value without a
 word is shown as it is.
 """
 
@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Mapping
 
 from service.cli.progress import tr
+from service.labels import concern_labels, event_labels, role_labels, status_labels
 
 
 def _word(words: dict[str, str], value: object) -> str:
@@ -24,30 +25,20 @@ def yes_no(flag: bool) -> str:
 
 def role(value: object) -> str:
     """A role's name (the web UI's); ``user add --role`` and ``user list`` keep the role's own word."""
-    return _word({"assessor": tr("Assessor"), "coach": tr("Coach"), "liaison": tr("Liaison"),
-                  "admin": tr("Admin")}, value)
+    return _word(role_labels(tr), value)
 
 
 def status(value: object) -> str:
     """A vacancy's or a candidate's status."""
-    return _word({"proposed": tr("to confirm"), "confirmed": tr("confirmed"), "closed": tr("closed"),
-                  "suggested": tr("suggestion"), "contacted": tr("contacted"), "invited": tr("invited"),
-                  "hired": tr("hired"), "rejected": tr("rejected")}, value)
+    return _word(status_labels(tr), value)
 
 
 def event_kind(value: object) -> str:
-    return _word({"introduction": tr("Introduction"), "workplace_visit": tr("Workplace visit"),
-                  "job_shadowing": tr("Job shadowing"), "diversity_action": tr("Diversity action"),
-                  "meet_and_greet": tr("Meet and greet"), "twe_offered": tr("TWE place offered"),
-                  "internship_offered": tr("Internship place offered"),
-                  "candidate_presented": tr("Candidate presented"), "other": tr("Other")}, value)
+    return _word(event_labels(tr), value)
 
 
 def concern(value: object) -> str:
-    return _word({"language": tr("Language"), "attitude": tr("Attitude"), "paperwork": tr("Paperwork"),
-                  "transport": tr("Transport"), "childcare": tr("Childcare"), "safety": tr("Safety"),
-                  "skills": tr("Skills"), "colleagues": tr("Acceptance by colleagues"), "other": tr("Other")},
-                 value)
+    return _word(concern_labels(tr), value)
 
 
 def evidence(value: object) -> str:

@@ -14,7 +14,7 @@ from matching.service import participant_candidacies, participant_job_targets
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
-from service.routers.ui_liaison import status_labels
+from service.labels import status_labels
 from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups

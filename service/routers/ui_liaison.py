@@ -19,6 +19,7 @@ from matching.vacancies import STATUSES
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
+from service.labels import status_labels
 from service.ui import field_errors, render, ui_translator
 from service.ui.paging import paging
 from service.users import Role, User
@@ -28,12 +29,6 @@ router = APIRouter(prefix="/liaison", include_in_schema=False)
 Liaison = Annotated[User, Depends(require_roles(Role.liaison))]
 
 VACANCY_FIELDS = ("title", "employer", "postcode", "hours_per_week", "description", "dutch_level")
-
-
-def status_labels(_) -> dict[str, str]:
-    return {"proposed": _("to confirm"), "confirmed": _("confirmed"), "closed": _("closed"),
-            "suggested": _("suggestion"), "contacted": _("contacted"), "invited": _("invited"),
-            "hired": _("hired"), "rejected": _("rejected")}
 
 
 def _list_page(request, cursor, user, *, errors=None, form=None, import_errors=None, status_code=200, messages=None,

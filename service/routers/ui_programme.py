@@ -16,6 +16,7 @@ from matching import employers as emp
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
+from service.labels import concern_labels, event_labels
 from service.ui import field_errors, render, ui_translator
 from service.users import Role, User
 from taxonomy.store import preferred_labels
@@ -32,16 +33,7 @@ def problem_errors(request: Request, exc: WerkbrugError, fields: set[str]) -> di
 def labels(request: Request) -> dict[str, dict[str, str]]:
     """Dutch/English names of the coded values shown on the programme pages."""
     _ = ui_translator(request)
-    return {
-        "event": {"introduction": _("Introduction"), "workplace_visit": _("Workplace visit"),
-                  "job_shadowing": _("Job shadowing"), "diversity_action": _("Diversity action"),
-                  "meet_and_greet": _("Meet and greet"), "twe_offered": _("TWE place offered"),
-                  "internship_offered": _("Internship place offered"),
-                  "candidate_presented": _("Candidate presented"), "other": _("Other")},
-        "concern": {"language": _("Language"), "attitude": _("Attitude"), "paperwork": _("Paperwork"),
-                    "transport": _("Transport"), "childcare": _("Childcare"), "safety": _("Safety"),
-                    "skills": _("Skills"), "colleagues": _("Acceptance by colleagues"), "other": _("Other")},
-    }
+    return {"event": event_labels(_), "concern": concern_labels(_)}
 
 
 # --- employers (liaison) ---------------------------------------------------------------------

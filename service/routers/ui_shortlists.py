@@ -12,8 +12,9 @@ from matching import service
 from service.auth import check_csrf
 from service.deps import Cursor
 from service.i18n import request_language
+from service.labels import status_labels
 from service.messages import error_text, problem_text
-from service.routers.ui_liaison import Liaison, status_labels
+from service.routers.ui_liaison import Liaison
 from service.ui import render, ui_translator
 from service.ui.paging import paging
 from taxonomy.store import display_labels

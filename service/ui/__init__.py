@@ -13,6 +13,7 @@ from assessment import cefr
 from foundation.errors import Problem
 from service.auth import csrf_token, ensure_login_nonce
 from service.i18n import CURRENT_LANGUAGE, LANGUAGES, format_when, request_language, translator
+from service.labels import role_labels
 from service.messages import problem_text, render_message
 from service.users import User, display_names
 
@@ -52,7 +53,7 @@ def page_context(request: Request, user: User | None) -> dict[str, Any]:
     def when(value: datetime | date | None) -> str:
         return format_when(value, lang)
 
-    roles = {"assessor": _("Assessor"), "coach": _("Coach"), "liaison": _("Liaison"), "admin": _("Admin")}
+    roles = role_labels(_)
 
     def role_label(role: str) -> str:
         return roles.get(str(role), str(role))

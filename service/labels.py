@@ -1,0 +1,38 @@
+"""The words for coded values (roles, statuses, employer events, concerns), one map per kind.
+
+``_`` is a translator of the reader's language (a page's ``_``, the CLI's ``tr``): the web pages
+and the CLI show the same words from the same catalogue entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+Translate = Callable[[str], str]
+
+
+def role_labels(_: Translate) -> dict[str, str]:
+    return {"assessor": _("Assessor"), "coach": _("Coach"), "liaison": _("Liaison"), "admin": _("Admin")}
+
+
+def status_labels(_: Translate) -> dict[str, str]:
+    """A vacancy's or a candidate's status."""
+    return {"proposed": _("to confirm"), "confirmed": _("confirmed"), "closed": _("closed"),
+            "suggested": _("suggestion"), "contacted": _("contacted"), "invited": _("invited"),
+            "hired": _("hired"), "rejected": _("rejected")}
+
+
+def event_labels(_: Translate) -> dict[str, str]:
+    """What happened with an employer."""
+    return {"introduction": _("Introduction"), "workplace_visit": _("Workplace visit"),
+            "job_shadowing": _("Job shadowing"), "diversity_action": _("Diversity action"),
+            "meet_and_greet": _("Meet and greet"), "twe_offered": _("TWE place offered"),
+            "internship_offered": _("Internship place offered"),
+            "candidate_presented": _("Candidate presented"), "other": _("Other")}
+
+
+def concern_labels(_: Translate) -> dict[str, str]:
+    """An employer's concern."""
+    return {"language": _("Language"), "attitude": _("Attitude"), "paperwork": _("Paperwork"),
+            "transport": _("Transport"), "childcare": _("Childcare"), "safety": _("Safety"),
+            "skills": _("Skills"), "colleagues": _("Acceptance by colleagues"), "other": _("Other")}
