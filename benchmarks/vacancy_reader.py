@@ -38,6 +38,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import numpy as np
+from latency import extract_revision, percentiles  # benchmarks/latency.py of this tree
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
@@ -50,11 +51,6 @@ def vacancies(path: Path, per: int) -> list[str]:
     """The Dutch dev sentences, ``per`` to a vacancy text (one sentence per line)."""
     rows = [json.loads(line)["sentence_nl"] for line in path.read_text(encoding="utf-8").splitlines() if line]
     return ["\n".join(rows[i:i + per]) for i in range(0, len(rows), per)]
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    """p50 and p95 of ``samples`` (ms)."""
-    return float(np.percentile(samples, 50)), float(np.percentile(samples, 95))
 
 
 def _skills(out) -> tuple[list[tuple[str, int]], list[float]]:
@@ -117,8 +113,7 @@ def measure(db: Path, texts: list[str], rounds: int) -> dict[str, tuple[list[flo
 def before(rev: str, args: argparse.Namespace) -> dict:
     """:func:`measure` on the code of git revision ``rev``, in a subprocess."""
     with tempfile.TemporaryDirectory(prefix="werkbrug-before-") as tmp:
-        archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        extract_revision(rev, tmp)
         out = Path(tmp) / "samples.json"
         subprocess.run([sys.executable, __file__, "--code", tmp, "--json", str(out), "--db", str(args.db),
                         "--data", str(args.data), "--per", str(args.per), "--rounds", str(args.rounds)],
@@ -155,8 +150,8 @@ def main() -> None:
     print("| variant | runs | " + " | ".join(head + (["same skills in the same order"] if old else [])) + " |")
     print("|---|---:|" + "---:|" * len(head) + ("---|" if old else ""))
     for name, (wall, cpu, outs) in now.items():
-        cells = [f"{v:.0f}" for v in (*percentiles(old[name][0]), *percentiles(old[name][1]))] if old else []
-        cells += [f"{v:.0f}" for v in (*percentiles(wall), *percentiles(cpu))]
+        cells = [f"{v:.0f}" for v in percentiles(np.array(old[name][0]), np.array(old[name][1]))] if old else []
+        cells += [f"{v:.0f}" for v in percentiles(np.array(wall), np.array(cpu))]
         if old:
             cells.append(same_skills(old[name][2], outs))
         print(f"| {name} | {len(wall)} | " + " | ".join(cells) + " |")

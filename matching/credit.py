@@ -53,27 +53,27 @@ class SkillLookup:
     def weighted(self, idf: np.ndarray) -> tuple[sp.csr_matrix, np.ndarray]:
         """``X`` with ``idf_t · x_t`` and its row sums ``Σ_t idf_t x_t`` (kept for the last ``idf``)."""
         got = getattr(self, "_weighted", None)
-        if got is None or got[0] is not idf or got[1] is None:
+        if got is None or got[0] is not idf:
             Xi = self.X.copy()
             Xi.data = Xi.data * idf[Xi.indices]
             got = self._weighted = (idf, Xi, np.asarray(Xi.sum(axis=1)).ravel())
         return got[1], got[2]
 
     def weighted_sums(self, idf: np.ndarray) -> np.ndarray:
-        """The row sums of :meth:`weighted` without building its matrix: the same products summed by
-        the same ``np.add.reduceat`` over each non-empty row as scipy's ``sum(axis=1)`` (exactly equal); many
-        participants build the matrix (their sums against few targets read it)."""
-        got = getattr(self, "_weighted", None)
-        if (got is None or got[0] is not idf) and self.X.shape[0] >= FEW:
+        """The row sums of :meth:`weighted`; for few participants without building its matrix: the same
+        products summed by the same ``np.add.reduceat`` over each non-empty row as scipy's ``sum(axis=1)``
+        (exactly equal). Many participants build the matrix (their sums against few targets read it)."""
+        if self.X.shape[0] >= FEW:
             return self.weighted(idf)[1]
+        got = getattr(self, "_sums", None)
         if got is None or got[0] is not idf:
             data = self.X.data * idf[self.X.indices]
             sums = np.zeros(self.X.shape[0], data.dtype)
             rows = np.flatnonzero(np.diff(self.X.indptr))
             if rows.size:
                 sums[rows] = np.add.reduceat(data, self.X.indptr[rows])
-            got = self._weighted = (idf, None, sums)
-        return got[2]
+            got = self._sums = (idf, sums)
+        return got[1]
 
     def shown(self, skills: np.ndarray) -> np.ndarray:
         """``shown[p, j]``: participant ``p`` shows ``skills[j]`` (participants × skills, boolean)."""
