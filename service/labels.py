@@ -36,3 +36,29 @@ def concern_labels(_: Translate) -> dict[str, str]:
     return {"language": _("Language"), "attitude": _("Attitude"), "paperwork": _("Paperwork"),
             "transport": _("Transport"), "childcare": _("Childcare"), "safety": _("Safety"),
             "skills": _("Skills"), "colleagues": _("Acceptance by colleagues"), "other": _("Other")}
+
+
+def evidence_labels(_: Translate) -> dict[str, str]:
+    """How a skill is known."""
+    return {"assessed": _("tested"), "observed": _("observed"), "experience": _("experience"),
+            "self_declared": _("self-declared")}
+
+
+def shift_labels(_: Translate) -> dict[str, str]:
+    """A vacancy's shifts, inside a sentence."""
+    return {"day": _("day"), "early": _("early shift"), "late": _("late shift"), "night": _("night shift")}
+
+
+def contract_labels(_: Translate) -> dict[str, str]:
+    return {"permanent": _("permanent"), "temporary": _("temporary"), "interim": _("temp agency"),
+            "student": _("student job"), "flexi": _("flexi-job")}
+
+
+def sub_skill_labels(_: Translate) -> dict[str, str]:
+    """Dutch sub-skills inside a sentence ("luisteren A2")."""
+    return {"listening": _("listening"), "reading": _("reading"), "speaking": _("speaking"), "writing": _("writing")}
+
+
+def sub_skill_names(_: Translate) -> dict[str, str]:
+    """Dutch sub-skills as headings and names ("Luisteren")."""
+    return {"listening": _("Listening"), "reading": _("Reading"), "speaking": _("Speaking"), "writing": _("Writing")}

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from service.cli import words
 from service.cli.progress import tr
+from service.labels import sub_skill_names
 
 console = Console()
 
@@ -54,8 +55,7 @@ def requirements_table(data: list[dict]) -> None:
 
     lang = cli_language()
     names = {"scope": tr("Scope"), "key": tr("ISCO group or ESCO occupation"), "source": tr("Source"),
-             "listening": tr("Listening"), "reading": tr("Reading"), "speaking": tr("Speaking"),
-             "writing": tr("Writing"), "note": tr("Note")}
+             **sub_skill_names(tr), "note": tr("Note")}
     keys = [k for k in names if any(k in d for d in data)]
     table = Table(title=tr("Dutch: required level"))
     for k in keys:

@@ -1,8 +1,8 @@
 """The words the CLI shows for coded values, in the CLI's language.
 
-Roles, statuses, employer events and concerns come from :mod:`service.labels`, the other msgids
-are the web UI's too, so a term reads the same on the screen and in the terminal. A value without a
-word is shown as it is.
+Roles, statuses, events, concerns, evidence, shifts, contracts and sub-skills come from
+:mod:`service.labels`, the other msgids are the web UI's too, so a term reads the same on the
+screen and in the terminal. A value without a word is shown as it is.
 """
 
 from __future__ import annotations
@@ -11,7 +11,16 @@ import json
 from collections.abc import Iterable, Mapping
 
 from service.cli.progress import tr
-from service.labels import concern_labels, event_labels, role_labels, status_labels
+from service.labels import (
+    concern_labels,
+    contract_labels,
+    event_labels,
+    evidence_labels,
+    role_labels,
+    shift_labels,
+    status_labels,
+    sub_skill_labels,
+)
 
 
 def _word(words: dict[str, str], value: object) -> str:
@@ -42,8 +51,7 @@ def concern(value: object) -> str:
 
 
 def evidence(value: object) -> str:
-    return _word({"assessed": tr("tested"), "observed": tr("observed"), "experience": tr("experience"),
-                  "self_declared": tr("self-declared")}, value)
+    return _word(evidence_labels(tr), value)
 
 
 def instrument_kind(value: object) -> str:
@@ -52,20 +60,16 @@ def instrument_kind(value: object) -> str:
 
 
 def shifts(values: Iterable[object]) -> str:
-    words = {"day": tr("day"), "early": tr("early shift"), "late": tr("late shift"), "night": tr("night shift")}
+    words = shift_labels(tr)
     return ", ".join(_word(words, v) for v in values) or "—"
 
 
 def contract(value: object) -> str:
-    if not value:
-        return "—"
-    return _word({"permanent": tr("permanent"), "temporary": tr("temporary"), "interim": tr("temp agency"),
-                  "student": tr("student job"), "flexi": tr("flexi-job")}, value)
+    return _word(contract_labels(tr), value) if value else "—"
 
 
 def sub_skill(value: object) -> str:
-    return _word({"listening": tr("listening"), "reading": tr("reading"), "speaking": tr("speaking"),
-                  "writing": tr("writing")}, value)
+    return _word(sub_skill_labels(tr), value)
 
 
 def dutch_levels(levels: Mapping[str, object]) -> str:

@@ -13,7 +13,7 @@ from assessment import cefr
 from foundation.errors import Problem
 from service.auth import csrf_token, ensure_login_nonce
 from service.i18n import CURRENT_LANGUAGE, LANGUAGES, format_when, request_language, translator
-from service.labels import role_labels
+from service.labels import evidence_labels, role_labels, sub_skill_names
 from service.messages import problem_text, render_message
 from service.users import User, display_names
 
@@ -104,10 +104,8 @@ def page_context(request: Request, user: User | None) -> dict[str, Any]:
         "loc": loc,
         "role_label": role_label,
         "role_options": list(roles.items()),
-        "evidence_kinds": {"assessed": _("tested"), "observed": _("observed"), "experience": _("experience"),
-                           "self_declared": _("self-declared")},
-        "sub_skills": {"listening": _("Listening"), "reading": _("Reading"), "speaking": _("Speaking"),
-                       "writing": _("Writing")},
+        "evidence_kinds": evidence_labels(_),
+        "sub_skills": sub_skill_names(_),
         "user": user,
         "lang": lang,
         "languages": LANGUAGES,

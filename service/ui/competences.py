@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import duckdb
 
 from assessment import cefr
+from service.labels import sub_skill_names
 from service.ui.charts import Bar, Group
 from taxonomy.store import display_labels
 
@@ -53,7 +54,7 @@ def chart_groups(rows: list[SkillRow], dutch, _, *, lang: str = "nl") -> list[Gr
     for r in rows:
         tag = (r.label_lang.upper(), untranslated) if r.label_lang else None
         groups[r.group].bars.append(Bar(r.label, r.level, f"{round(100 * r.level)}%", tag))
-    names = {"listening": _("Listening"), "reading": _("Reading"), "speaking": _("Speaking"), "writing": _("Writing")}
+    names = sub_skill_names(_)
     language = Group("language", _("Dutch (CEFR)"))
     for sub in SUB_SKILLS:
         level = getattr(dutch, sub, None)
