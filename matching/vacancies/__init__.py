@@ -16,7 +16,6 @@ Dutch requirement), ``importing`` (CSV/Excel).
 
 from matching.vacancies.importing import IMPORT_COLUMNS, REQUIRED_COLUMNS, import_vacancies
 from matching.vacancies.models import (
-    CEFR_LEVELS,
     CONTRACTS,
     MAX_HOURS,
     MIN_HOURS,
@@ -45,7 +44,6 @@ from matching.vacancies.store import (
 
 __all__ = [
     "ATTESTS",
-    "CEFR_LEVELS",
     "CONTRACTS",
     "IMPORT_COLUMNS",
     "LICENCES",

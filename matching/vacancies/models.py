@@ -25,7 +25,6 @@ SHIFTS = ("day", "early", "late", "night")
 SHIFT_WORDS = {"dag": "day", "vroeg": "early", "vroege": "early", "laat": "late", "late": "late", "nacht": "night",
                "day": "day", "early": "early", "night": "night"}
 CONTRACTS = ("permanent", "temporary", "interim", "student", "flexi")
-CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
 STATUSES = ("proposed", "confirmed", "closed")
 MIN_HOURS, MAX_HOURS = 1, 60
 
@@ -175,7 +174,7 @@ _CODES = {  # pydantic error type → message code
 ALLOWED = {
     "shifts": ", ".join(SHIFTS) + " (dag, vroeg, laat, nacht)", "contract": ", ".join(CONTRACTS),
     "licences": ", ".join(LICENCES),
-    "weekends": "ja, nee", "dutch": ", ".join(CEFR_LEVELS), "attests": ", ".join(ATTESTS),
+    "weekends": "ja, nee", "dutch": ", ".join(cefr.REQUIREMENT_CHOICES), "attests": ", ".join(ATTESTS),
 }
 
 

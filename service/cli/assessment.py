@@ -17,6 +17,7 @@ from assessment.batch_template import write_template
 from assessment.instrument import get_instrument, instrument_json_schema, load_instruments
 from assessment.profile import CompetenceProfile, profile_json_schema
 from foundation.errors import InputError, Problem
+from matching.language import SUB_SKILLS
 from matching.service import export_participant
 from service.cli import words
 from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, user_errors
@@ -342,7 +343,7 @@ def profile_show(
         _print_json(profile.model_dump(mode="json"))
         return
     d = profile.dutch
-    levels = {k: getattr(d, k) for k in ("listening", "reading", "speaking", "writing")}
+    levels = {k: getattr(d, k) for k in SUB_SKILLS}
     console.print(f"[bold]{profile.participant_id}[/]  " + tr("Dutch: %(levels)s", levels=words.dutch_levels(levels)))
     table = Table(tr("Skill"), tr("Level"), tr("Confidence"), tr("Evidence"))
     for s in profile.skills:

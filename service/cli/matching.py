@@ -14,6 +14,7 @@ from rich.console import Console
 from assessment.profile import CompetenceProfile
 from foundation.errors import InputError, Problem, validation_problems
 from matching import service
+from matching.language import SUB_SKILLS
 from service.cli import matching_views as views
 from service.cli.common import (
     ByOption,
@@ -209,9 +210,8 @@ def lang_set(
         con = open_db(db)
         req = service.set_language_requirement(
             con, actor=acting_person(con, by), occupation_uri=occupation, isco_code=isco, note=note,
-            levels={"listening": listening, "reading": reading, "speaking": speaking, "writing": writing})
-    console.print(tr("Requirement saved.") + f" ({req.source}): {req.listening}/{req.reading}/{req.speaking}/"
-                  f"{req.writing}")
+            levels=dict(zip(SUB_SKILLS, (listening, reading, speaking, writing), strict=True)))
+    console.print(tr("Requirement saved.") + f" ({req.source}): " + "/".join(getattr(req, k) for k in SUB_SKILLS))
 
 
 def _show_vacancy(v, as_json: bool) -> None:

@@ -207,9 +207,6 @@ def audit_csv_page(
                 lang=request_language(request))
 
 
-SUB_SKILLS = ("listening", "reading", "speaking", "writing")
-
-
 def _requirements_page(request: Request, cursor, user: User, *, errors=None, form=None, status_code=200,
                        messages=None) -> HTMLResponse:
     from matching.service import language_requirements
@@ -233,11 +230,12 @@ def language_set(
     speaking: Annotated[str, Form()] = "", writing: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
 ) -> Response:
     """Override the Dutch level an ISCO group or an ESCO occupation needs."""
+    from matching.language import SUB_SKILLS
     from matching.service import set_language_requirement
 
     _ = ui_translator(request)
-    form = {"key": key, "listening": listening, "reading": reading, "speaking": speaking, "writing": writing,
-            "note": note}
+    levels = dict(zip(SUB_SKILLS, (listening, reading, speaking, writing), strict=True))
+    form = {"key": key, **levels, "note": note}
     key = key.strip()
     errors: dict[str, str] = {}
     if not key:
@@ -245,9 +243,7 @@ def language_set(
     else:
         target = {"occupation_uri": key} if key.startswith("http") else {"isco_code": key}
         try:
-            set_language_requirement(cursor, actor=user, levels={"listening": listening, "reading": reading,
-                                                                 "speaking": speaking, "writing": writing},
-                                     note=note or None, **target)
+            set_language_requirement(cursor, actor=user, levels=levels, note=note or None, **target)
         except WerkbrugError as exc:
             errors = field_errors(exc, {*SUB_SKILLS, "key"})
             if "_form" in errors and not any(k in errors for k in SUB_SKILLS):

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from assessment.profile import CompetenceProfile
 from matching import service
 from matching.job_targets import JobTargetsResult
-from matching.language import LanguageRequirement
+from matching.language import SUB_SKILLS, LanguageRequirement
 from matching.log import LogEntry
 from service.deps import Cursor, Matching, require_roles
 from service.responses import ModelJSON
@@ -75,8 +75,7 @@ def put_language_requirement(body: RequirementIn, user: Admin, cursor: Cursor) -
     """Override the Dutch requirement of one occupation or one ISCO group."""
     return service.set_language_requirement(
         cursor, actor=user, occupation_uri=body.occupation_uri, isco_code=body.isco_code, note=body.note,
-        levels={"listening": body.listening, "reading": body.reading, "speaking": body.speaking,
-                "writing": body.writing},
+        levels={k: getattr(body, k) for k in SUB_SKILLS},
     )
 
 

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from foundation.errors import InputError, WerkbrugError
 from matching import service
+from matching.language import SUB_SKILLS
 from matching.vacancies import STATUSES
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
@@ -48,7 +49,8 @@ def _list_page(request, cursor, user, *, errors=None, form=None, import_errors=N
 
 def import_values(_, lang: str = "en") -> list[tuple[str, str]]:
     """Each import column (its Dutch name first for a Dutch reader) with what it accepts, in the reader's language."""
-    from matching.vacancies import ATTESTS, CEFR_LEVELS, CONTRACTS, LICENCES, MAX_HOURS, MIN_HOURS
+    from assessment.cefr import REQUIREMENT_CHOICES
+    from matching.vacancies import ATTESTS, CONTRACTS, LICENCES, MAX_HOURS, MIN_HOURS
     from matching.vacancies.importing import DUTCH_COLUMNS
 
     def named(columns: str) -> str:
@@ -62,7 +64,7 @@ def import_values(_, lang: str = "en") -> list[tuple[str, str]]:
         ("hours_per_week", _("a number from %(min)s to %(max)s, e.g. 38 or 37,5", min=MIN_HOURS, max=MAX_HOURS)),
         ("shifts", _("day, early, late, night (or dag, vroeg, laat, nacht), several with ; e.g. early;late")),
         ("weekends", _("ja or nee")),
-        ("dutch_level, dutch_listening, dutch_reading, dutch_speaking, dutch_writing", ", ".join(CEFR_LEVELS)),
+        ("dutch_level, dutch_listening, dutch_reading, dutch_speaking, dutch_writing", ", ".join(REQUIREMENT_CHOICES)),
         ("licences", _("%(values)s, several with ;", values=", ".join(LICENCES))),
         ("attests", _("%(values)s, several with ;", values=", ".join(ATTESTS))),
         ("contract", ", ".join(CONTRACTS)),
@@ -152,8 +154,7 @@ def term_labels(_) -> dict[str, dict[str, str]]:
 
 def _confirm_view(v, form: dict | None) -> dict:
     """What the confirm page shows: skills per sentence (the best of each ticked), skipped sentences, terms."""
-    from matching.language import SUB_SKILLS
-    from matching.vacancies import ATTESTS, CEFR_LEVELS, CONTRACTS, LICENCES, SHIFTS
+    from matching.vacancies import ATTESTS, CONTRACTS, LICENCES, SHIFTS
 
     by_sentence: dict[int | None, list] = {}
     for s in v.proposal.skills:
@@ -177,7 +178,7 @@ def _confirm_view(v, form: dict | None) -> dict:
         "skipped": [s.text for s in v.proposal.sentences if s.boilerplate], "terms": terms,
         "evidence": {k: e.text for k, e in req.evidence.items()},
         "dutch_evidence": [e.text for e in req.dutch.evidence] if not declared else [],
-        "sub_skills": SUB_SKILLS, "cefr_levels": CEFR_LEVELS, "licence_options": LICENCES,
+        "sub_skills": SUB_SKILLS, "licence_options": LICENCES,
         "attest_options": ATTESTS, "shift_options": SHIFTS, "contract_options": CONTRACTS,
     }
 
@@ -241,11 +242,10 @@ def vacancy(request: Request, vacancy_id: str, cursor: Cursor, user: Liaison, sa
 def _posted_terms(form) -> tuple[dict, dict]:
     """(the terms for the service, the values to show again) from a posted confirm or edit form."""
     values = {k: [str(x) for x in form.getlist(k)] for k in ("licences", "attests", "shifts")}
-    values.update({k: str(form.get(k, "")).strip() for k in ("hours_per_week", "contract", "dutch_listening",
-                                                             "dutch_reading", "dutch_speaking", "dutch_writing")})
+    dutch = [f"dutch_{k}" for k in SUB_SKILLS]
+    values.update({k: str(form.get(k, "")).strip() for k in ("hours_per_week", "contract", *dutch)})
     terms = {**values, "weekends": form.get("weekends") == "1", "contract": values["contract"] or None}
-    terms.update({k: values[k] or None for k in ("dutch_listening", "dutch_reading", "dutch_speaking",
-                                                 "dutch_writing")})
+    terms.update({k: values[k] or None for k in dutch})
     if not values["hours_per_week"]:
         terms.pop("hours_per_week")
     return terms, {**values, "weekends": form.get("weekends") == "1"}

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 import duckdb
 
 from assessment import cefr
+from matching.language import SUB_SKILLS
 from service.labels import sub_skill_names
 from service.ui.charts import Bar, Group
 from taxonomy.store import display_labels
-
-SUB_SKILLS = ("listening", "reading", "speaking", "writing")
 
 
 @dataclass

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 
 from assessment import cefr
+from matching.language import SUB_SKILLS
 from tests.live import running_server
-from tests.service.web import browser_for
+from tests.service.web import browser_for, post_form
 from tests.service.world import World, build_world, fast_matching
 
 
@@ -49,14 +50,31 @@ def test_recorded_levels_the_same_in_form_and_excel_template(world: tuple[World,
 
 
 def test_requirement_levels_the_same_for_admin_and_liaison(world: tuple[World, str]) -> None:
-    _w, url = world
+    w, url = world
     with browser_for(url, "admin") as c:
         admin = c.get("/admin/language-requirements")
     with browser_for(url, "liaison") as c:
         liaison = c.get("/liaison/vacancies")
-    for sub in ("listening", "reading", "speaking", "writing"):
+        vacancy = c.get(f"/liaison/vacancies/{w.vacancy}")
+    for sub in SUB_SKILLS:
         assert options(admin.text, sub) == cefr.REQUIREMENT_CHOICES
+        assert options(vacancy.text, f"dutch_{sub}") == cefr.REQUIREMENT_CHOICES
     assert options(liaison.text, "dutch_level") == cefr.REQUIREMENT_CHOICES
+    assert ", ".join(cefr.REQUIREMENT_CHOICES) in liaison.text  # the import help names the same levels
+
+
+def test_admin_form_saves_each_sub_skill_under_its_own_name(world: tuple[World, str]) -> None:
+    """The form's fields and the levels saved follow the one tuple of sub-skills, each to its own name."""
+    _w, url = world
+    levels = dict(zip(SUB_SKILLS, ("B2", "A1", "B1", "A2"), strict=True))
+    page = "/admin/language-requirements"
+    with browser_for(url, "admin") as c:
+        r = post_form(c, page, page, {"key": "9329", **levels, "note": "volgorde"})
+    assert r.status_code == 200
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*volgorde(?:(?!</tr>).)*</tr>", r.text, re.S)
+    assert row, "the saved requirement is listed"
+    cells = [c.strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row.group(0), re.S)]
+    assert [lv for lv in cells if lv in cefr.VALUES] == [levels[k] for k in SUB_SKILLS]
 
 
 def test_shipped_requirement_defaults_are_on_the_scale() -> None:
@@ -64,7 +82,7 @@ def test_shipped_requirement_defaults_are_on_the_scale() -> None:
     rows = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
     assert rows
     for row in rows:
-        for k in ("listening", "reading", "speaking", "writing"):
+        for k in SUB_SKILLS:
             assert cefr.parse(row[k]) in cefr.REQUIREMENT_CHOICES
 
 
