@@ -62,3 +62,21 @@ def sub_skill_labels(_: Translate) -> dict[str, str]:
 def sub_skill_names(_: Translate) -> dict[str, str]:
     """Dutch sub-skills as headings and names ("Luisteren")."""
     return {"listening": _("Listening"), "reading": _("Reading"), "speaking": _("Speaking"), "writing": _("Writing")}
+
+
+def report_headers(_: Translate) -> dict[str, str]:
+    """The programme report's column and row headers, and the rows without an intake or occupation group."""
+    return {"cohort": _("Intake group"), "registered": _("Registered"), "selected": _("Selected"),
+            "assessed": _("Assessed"), "placed": _("Placed"), "employed_6m": _("In work after 6 months"),
+            "employed_12m": _("In work after 12 months"), "total": _("Total"), "group": _("Occupation group"),
+            "no_cohort": _("No intake group"), "no_group": _("Unknown")}
+
+
+def report_titles(_: Translate) -> tuple[str, str]:
+    """The titles of the programme report's two tables on the page and in the CLI."""
+    return _("By intake group"), _("Placements by occupation group")
+
+
+def report_sheet_names(_: Translate) -> tuple[str, str]:
+    """The programme report's two Excel sheets."""
+    return _("By intake group"), _("By occupation group")

@@ -121,19 +121,15 @@ def report_command(
     """Registered, selected, assessed, placed and still in work at 6 and 12 months; small cells hidden."""
     from matching import reports
     from service.i18n import translator
+    from service.labels import report_sheet_names, report_titles
     from service.messages import cli_language
+    from service.report_tables import report_tables
 
     _ = translator(cli_language())
 
     def local(con, actor):
         report = reports.programme_report(con, actor=actor, period_from=start, period_to=end, cohort_id=cohort)
-        headers = {"cohort": _("Intake group"), "registered": _("Registered"), "selected": _("Selected"),
-                   "assessed": _("Assessed"), "placed": _("Placed"), "employed_6m": _("In work after 6 months"),
-                   "employed_12m": _("In work after 12 months"), "total": _("Total"),
-                   "group": _("Occupation group")}
-        names = reports.group_names(con, list(report.groups), lang=cli_language())
-        return reports.table(report, headers=headers, no_cohort=_("No intake group"),
-                             group_names=names | {"": _("Unknown")})
+        return report_tables(con, report, lang=cli_language())
 
     def remote(server):  # the server's own CSV of the same two tables, in the CLI's language
         return _tables_from_csv(server.text("/admin/programme.csv", **{
@@ -144,13 +140,12 @@ def report_command(
         tables = read(db, by=by, url=url, token=token, local=local, remote=remote)
         if output is not None:
             if output.suffix.lower() == ".xlsx":
-                output.write_bytes(reports.to_xlsx(tables, sheet_names=(_("By intake group"),
-                                                                        _("By occupation group"))))
+                output.write_bytes(reports.to_xlsx(tables, sheet_names=report_sheet_names(_)))
             else:
                 output.write_text(reports.to_csv(tables), encoding="utf-8")
             console.print(str(output))
             return
-    for title, rows in zip((_("By intake group"), _("Placements by occupation group")), tables, strict=True):
+    for title, rows in zip(report_titles(_), tables, strict=True):
         t = Table(title=f"{title} ({start} – {end})")
         for h in rows[0]:
             t.add_column(h)

@@ -17,6 +17,8 @@ from matching import reports
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
+from service.labels import report_sheet_names, report_titles
+from service.report_tables import report_tables
 from service.routers.ui_programme import problem_errors
 from service.ui import render, ui_translator
 from service.users import Role, User
@@ -24,13 +26,6 @@ from service.users import Role, User
 router = APIRouter(include_in_schema=False)
 Admin = Annotated[User, Depends(require_roles(Role.admin))]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def report_headers(request: Request) -> dict[str, str]:
-    _ = ui_translator(request)
-    return {"cohort": _("Intake group"), "registered": _("Registered"), "selected": _("Selected"),
-            "assessed": _("Assessed"), "placed": _("Placed"), "employed_6m": _("In work after 6 months"),
-            "employed_12m": _("In work after 12 months"), "total": _("Total"), "group": _("Occupation group")}
 
 
 def _period(request: Request) -> tuple[date, date, str | None]:
@@ -52,10 +47,7 @@ def _tables(request: Request, cursor, user):
     period_from, period_to, cohort = _period(request)
     report = reports.programme_report(cursor, actor=user, period_from=period_from, period_to=period_to,
                                       cohort_id=cohort)
-    _ = ui_translator(request)
-    names = reports.group_names(cursor, list(report.groups), lang=request_language(request))
-    return report, reports.table(report, headers=report_headers(request), no_cohort=_("No intake group"),
-                                 group_names=names | {"": _("Unknown")})
+    return report, report_tables(cursor, report, lang=request_language(request))
 
 
 @router.get("/admin/programme", response_class=HTMLResponse)
@@ -63,7 +55,8 @@ def report_page(request: Request, cursor: Cursor, user: Admin) -> HTMLResponse:
     """The programme report of a period (and intake group), with links to CSV and Excel."""
     report, (by_cohort, by_group) = _tables(request, cursor, user)
     return render(request, "programme/report.html", user, report=report, by_cohort=by_cohort, by_group=by_group,
-                  cohorts=stages.list_cohorts(cursor), query=request.url.query, errors={})
+                  titles=report_titles(ui_translator(request)), cohorts=stages.list_cohorts(cursor),
+                  query=request.url.query, errors={})
 
 
 @router.get("/admin/programme.csv")
@@ -79,7 +72,7 @@ def report_xlsx(request: Request, cursor: Cursor, user: Admin) -> Response:
     _ = ui_translator(request)
     report, tables = _tables(request, cursor, user)
     name = f"programma-{report.period_from}-{report.period_to}.xlsx"
-    return Response(reports.to_xlsx(tables, sheet_names=(_("By intake group"), _("By occupation group"))),
+    return Response(reports.to_xlsx(tables, sheet_names=report_sheet_names(_)),
                     media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
@@ -91,7 +84,8 @@ def create_cohort(request: Request, cursor: Cursor, user: Admin, name: Annotated
     except (InputError, ConflictError) as exc:
         report, (by_cohort, by_group) = _tables(request, cursor, user)
         return render(request, "programme/report.html", user, status_code=422, report=report, by_cohort=by_cohort,
-                      by_group=by_group, cohorts=stages.list_cohorts(cursor), query="",
+                      by_group=by_group, titles=report_titles(ui_translator(request)),
+                      cohorts=stages.list_cohorts(cursor), query="",
                       errors=problem_errors(request, exc, {"name", "starts_on"}))
     return RedirectResponse("/admin/programme#cohorts", status_code=303)
 
