@@ -6,6 +6,8 @@ routes parse the form, call, and render the result or the error in the reader's 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -75,6 +77,17 @@ def _employer_page(request, cursor, user, employer_id, *, errors=None, status_co
                   errors=errors or {})
 
 
+def _employer_change(request, cursor, user, employer_id: str, change: Callable[[], object], *, fields: set[str],
+                     then: str) -> Response:
+    """Do ``change``; bad input shows the employer page again with the problems by field (422), else go to ``then``."""
+    try:
+        change()
+    except InputError as exc:
+        errors = problem_errors(request, exc, fields)
+        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
+    return RedirectResponse(f"/liaison/employers/{employer_id}{then}", status_code=303)
+
+
 @router.get("/liaison/employers/{employer_id}", response_class=HTMLResponse)
 def employer(request: Request, employer_id: str, cursor: Cursor, user: Liaison) -> HTMLResponse:
     return _employer_page(request, cursor, user, employer_id,
@@ -86,52 +99,40 @@ def add_contact(
     request: Request, employer_id: str, cursor: Cursor, user: Liaison, name: Annotated[str, Form()] = "",
     job_role: Annotated[str, Form()] = "", phone: Annotated[str, Form()] = "", email: Annotated[str, Form()] = "",
 ) -> Response:
-    try:
-        emp.add_contact(cursor, actor=user, employer_id=employer_id, contact={
-            "name": name, "job_role": job_role or None, "phone": phone or None, "email": email or None})
-    except InputError as exc:
-        errors = problem_errors(request, exc, {"name", "job_role", "phone", "email"})
-        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
-    return RedirectResponse(f"/liaison/employers/{employer_id}?contacts=1#contacts", status_code=303)
+    contact = {"name": name, "job_role": job_role or None, "phone": phone or None, "email": email or None}
+    add = functools.partial(emp.add_contact, cursor, actor=user, employer_id=employer_id, contact=contact)
+    return _employer_change(request, cursor, user, employer_id, add, fields=set(contact), then="?contacts=1#contacts")
 
 
 @router.post("/liaison/employers/{employer_id}/occupations", dependencies=[Depends(check_csrf)])
 def add_occupation(request: Request, employer_id: str, cursor: Cursor, user: Liaison,
                    occupation: Annotated[str, Form()] = "") -> Response:
-    try:
+    def change() -> None:
         emp.get_employer(cursor, actor=user, employer_id=employer_id)
         uri = emp.find_occupation(cursor, occupation)
         emp.add_occupations(cursor, actor=user, employer_id=employer_id, occupation_uris=[uri])
-    except InputError as exc:
-        errors = problem_errors(request, exc, {"occupation"})
-        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
-    return RedirectResponse(f"/liaison/employers/{employer_id}#occupations", status_code=303)
+
+    return _employer_change(request, cursor, user, employer_id, change, fields={"occupation"}, then="#occupations")
 
 
 @router.post("/liaison/employers/{employer_id}/events", dependencies=[Depends(check_csrf)])
 def add_event(request: Request, employer_id: str, cursor: Cursor, user: Liaison,
               kind: Annotated[str, Form()] = "", happened_on: Annotated[str, Form()] = "",
               note: Annotated[str, Form()] = "") -> Response:
-    try:
-        emp.add_event(cursor, actor=user, employer_id=employer_id, kind=kind, happened_on=happened_on or None,
-                      note=note)
-    except InputError as exc:
-        errors = problem_errors(request, exc, {"kind", "happened_on", "note"})
-        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
-    return RedirectResponse(f"/liaison/employers/{employer_id}#timeline", status_code=303)
+    add = functools.partial(emp.add_event, cursor, actor=user, employer_id=employer_id, kind=kind,
+                            happened_on=happened_on or None, note=note)
+    return _employer_change(request, cursor, user, employer_id, add, fields={"kind", "happened_on", "note"},
+                            then="#timeline")
 
 
 @router.post("/liaison/employers/{employer_id}/concerns", dependencies=[Depends(check_csrf)])
 def add_concern(request: Request, employer_id: str, cursor: Cursor, user: Liaison,
                 code: Annotated[str, Form()] = "", raised_on: Annotated[str, Form()] = "",
                 note: Annotated[str, Form()] = "") -> Response:
-    try:
-        emp.add_concern(cursor, actor=user, employer_id=employer_id, code=code, raised_on=raised_on or None,
-                        note=note)
-    except InputError as exc:
-        errors = problem_errors(request, exc, {"code", "raised_on", "note"})
-        return _employer_page(request, cursor, user, employer_id, errors=errors, status_code=422)
-    return RedirectResponse(f"/liaison/employers/{employer_id}#concerns", status_code=303)
+    add = functools.partial(emp.add_concern, cursor, actor=user, employer_id=employer_id, code=code,
+                            raised_on=raised_on or None, note=note)
+    return _employer_change(request, cursor, user, employer_id, add, fields={"code", "raised_on", "note"},
+                            then="#concerns")
 
 
 

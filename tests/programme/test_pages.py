@@ -44,6 +44,29 @@ def test_liaison_adds_an_employer_with_a_wrong_enterprise_number_then_a_right_on
     assert "0403.170.701" in detail.text and "Drempels en bezorgdheden" in detail.text
 
 
+def test_liaison_adds_contacts_occupations_events_and_concerns_to_an_employer(site) -> None:
+    """Each employer form: bad input → the page again with the error by its field (422); good → its section."""
+    w, url = site
+    c = client(url, "liaison")
+    base = f"/liaison/employers/{w.employer}"
+    token = csrf_of(c.get(base).text)
+    forms = [("contacts", {"name": ""}, "name", {"name": "Sofie Janssens", "job_role": "HR"},
+              "?contacts=1#contacts", "Sofie Janssens"),
+             ("occupations", {"occupation": "geen beroep"}, "occupation", {"occupation": "magazijnier"},
+              "#occupations", "magazijnier"),
+             ("events", {"kind": "introduction", "happened_on": "2026-13-01"}, "happened_on",
+              {"kind": "introduction", "happened_on": "2026-03-02", "note": "kennismaking"}, "#timeline",
+              "kennismaking"),
+             ("concerns", {"code": "nope"}, "code", {"code": "transport", "note": "geen bus om 6 uur"},
+              "#concerns", "geen bus om 6 uur")]
+    for path, bad, field, good, anchor, shown in forms:
+        r = c.post(f"{base}/{path}", data={"csrf_token": token, **bad})
+        assert r.status_code == 422 and f'id="f-{field}-error"' in r.text, path
+        ok = c.post(f"{base}/{path}", data={"csrf_token": token, **good})
+        assert ok.status_code == 303 and ok.headers["location"] == base + anchor, path
+        assert shown in c.get(ok.headers["location"]).text, path
+
+
 def test_coach_sees_stage_counts_and_records_a_follow_up(site) -> None:
     w, url = site
     c = client(url, "coach")
