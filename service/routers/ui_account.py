@@ -6,6 +6,8 @@ Thin: every rule, the ending of old sessions and tokens and the audit entry are 
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -82,18 +84,26 @@ def _users_page(request: Request, cursor, user: User, *, errors=None, messages=N
                   roles=list(Role), messages=messages or [], status_code=status_code, target=target)
 
 
+def _account_change(request: Request, cursor, user: User, *, username: str, field: str,
+                    change: Callable[[], object], done: str) -> HTMLResponse:
+    """Do ``change`` to one account; the users page with ``done``, or with the error by that account's ``field``."""
+    try:
+        change()
+    except InputError as exc:
+        return _users_page(request, cursor, user, errors={f"{field}_{username}": field_errors(exc)[field]},
+                           status_code=422, target=username)
+    return _users_page(request, cursor, user, messages=[("ok", done)])
+
+
 @pages.post("/admin/users/{username}/password", dependencies=[Depends(check_csrf)])
 def admin_reset_password(
     request: Request, username: str, cursor: Cursor, user: Admin, password: Annotated[str, Form()] = "",
 ) -> Response:
     _ = ui_translator(request)
-    try:
-        reset_password(cursor, actor=user, username=username, new=password)
-    except InputError as exc:
-        return _users_page(request, cursor, user, errors={f"password_{username}": field_errors(exc)["password"]},
-                           status_code=422, target=username)
-    return _users_page(request, cursor, user, messages=[
-        ("ok", _("New password set for %(name)s; their sessions were signed out.", name=username))])
+    return _account_change(
+        request, cursor, user, username=username, field="password",
+        change=functools.partial(reset_password, cursor, actor=user, username=username, new=password),
+        done=_("New password set for %(name)s; their sessions were signed out.", name=username))
 
 
 @pages.post("/admin/users/{username}/role", dependencies=[Depends(check_csrf)])
@@ -101,12 +111,10 @@ def admin_change_role(
     request: Request, username: str, cursor: Cursor, user: Admin, role: Annotated[str, Form()] = "",
 ) -> Response:
     _ = ui_translator(request)
-    try:
-        change_role(cursor, actor=user, username=username, role=role)
-    except InputError as exc:
-        return _users_page(request, cursor, user, errors={f"role_{username}": field_errors(exc)["role"]},
-                           status_code=422, target=username)
-    return _users_page(request, cursor, user, messages=[("ok", _("Role of %(name)s changed.", name=username))])
+    return _account_change(
+        request, cursor, user, username=username, field="role",
+        change=functools.partial(change_role, cursor, actor=user, username=username, role=role),
+        done=_("Role of %(name)s changed.", name=username))
 
 
 class PasswordChange(BaseModel):

@@ -102,3 +102,10 @@ def test_admin_resets_a_password_and_changes_a_role(server) -> None:
     with browser_for(url, "admin") as c:
         page = post_form(c, "/admin/users", "/admin/users/anna/role", {"role": "assessor"})
         assert page.status_code == 200 and "De rol van anna is gewijzigd." in page.text
+        wrong = post_form(c, "/admin/users", "/admin/users/anna/role", {"role": "baas"})
+        assert wrong.status_code == 422 and 'id="f-role_anna-error"' in wrong.text
+        short = post_form(c, "/admin/users", "/admin/users/bert/password", {"password": "short"})
+        assert short.status_code == 422 and 'id="f-password_bert-error"' in short.text
+        assert 'id="f-password_anna-error"' not in short.text
+        reset = post_form(c, "/admin/users", "/admin/users/bert/password", {"password": "nog een wachtwoord"})
+        assert reset.status_code == 200 and "Nieuw wachtwoord ingesteld voor bert" in reset.text
