@@ -48,3 +48,8 @@ def test_every_participant_is_reachable_page_by_page(world: tuple[World, str], r
         assert names == sorted(names)                                     # sorted by name
         found = c.get(f"/{role}/participants?q=Persoon 04").text
         assert re.search(r"\b10 gevonden", found) and "Persoon 049" in found
+        search = re.search(r'<form method="get" action="([^"]+)" role="search".*?</form>', found, re.S)
+        assert search and search.group(1) == f"/{role}/participants"     # the search stays on this list
+        assert 'value="Persoon 04"' in search.group(0) and "Zoek op naam of deelnemersnummer" in search.group(0)
+        newest = c.get(f"/{role}/participants?sort=newest").text
+        assert '<option value="newest" selected>' in newest
