@@ -162,6 +162,13 @@ def revoke_token(con: duckdb.DuckDBPyConnection, token: str) -> None:
     tokens_changed(con)
 
 
+def active_coaches(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    """``(username, display name)`` of every active coach account, by name (the choices of a coach field)."""
+    return [tuple(r) for r in con.execute(
+        "SELECT username, display_name FROM service.users WHERE role = 'coach' AND active ORDER BY display_name"
+    ).fetchall()]
+
+
 def display_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """``{username: display name}`` of every account (people are shown by name, not by username)."""
     return dict(con.execute("SELECT username, display_name FROM service.users").fetchall())

@@ -13,10 +13,10 @@ from foundation.errors import ConflictError, InputError, WerkbrugError
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
-from service.ui import coach_options, field_errors, render, ui_translator
+from service.ui import field_errors, render, ui_translator
 from service.ui.paging import paging
 from service.ui.registration import register_from_form
-from service.users import Role, User
+from service.users import Role, User, active_coaches
 
 router = APIRouter(prefix="/assessor", include_in_schema=False)
 Assessor = Annotated[User, Depends(require_roles(Role.assessor))]
@@ -35,7 +35,7 @@ def _list_page(request: Request, cursor, user: User, *, q: str = "", errors=None
                                      offset=pages.offset)
     return render(request, "assessor/participants.html", user, status_code=status_code, rows=rows, q=q,
                   sort=sort, paging=pages,
-                  errors=errors or {}, form=form or {}, coaches=coach_options(cursor))
+                  errors=errors or {}, form=form or {}, coaches=active_coaches(cursor))
 
 
 @router.get("/participants", response_class=HTMLResponse)
@@ -48,7 +48,7 @@ def participants(request: Request, cursor: Cursor, user: Assessor, q: str = "", 
 async def create(request: Request, cursor: Cursor, user: Assessor) -> Response:
     """Register a participant (name and contact details stay out of every profile and ranking)."""
     pid, reg = register_from_form(cursor, actor=user, values=dict(await request.form()), _=ui_translator(request),
-                                  coaches={c for c, _n in coach_options(cursor)})
+                                  coaches={c for c, _n in active_coaches(cursor)})
     if pid:
         return RedirectResponse(f"/participants/{pid}/intake?new=1", status_code=303)
     return _list_page(request, cursor, user, errors=reg.errors, form=reg.form, status_code=422)

@@ -148,10 +148,3 @@ def field_errors(exc: Exception, fields: set[str] | None = None, *, lang: str | 
     if not errors:
         errors["_form"] = render_message(exc, lang=lang)
     return errors
-
-
-def coach_options(cursor) -> list[tuple[str, str]]:
-    """(username, name) of every active coach."""
-    return [tuple(r) for r in cursor.execute(
-        "SELECT username, display_name FROM service.users WHERE role = 'coach' AND active ORDER BY display_name"
-    ).fetchall()]
