@@ -12,14 +12,7 @@ import duckdb
 from foundation.audit import Purpose, audit
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
-from service.users import PASSWORD_MIN, Role, User, authenticate, hash_password, tokens_changed
-
-
-def _password_problems(password: str, column: str = "password") -> list[Problem]:
-    if len(password) < PASSWORD_MIN:
-        return [Problem(f"use at least {PASSWORD_MIN} characters", column=column,
-                        code="accounts.password_short", params={"min": PASSWORD_MIN})]
-    return []
+from service.users import Role, User, authenticate, hash_password, password_problems, tokens_changed
 
 
 def _require(con: duckdb.DuckDBPyConnection, username: str) -> str:
@@ -49,7 +42,7 @@ def change_own_password(con: duckdb.DuckDBPyConnection, *, actor: User, current:
     Every session and token of the account ends, this one too: the caller signs the person in
     again. Returns the number of sessions and tokens ended.
     """
-    problems = _password_problems(new, "new_password")
+    problems = password_problems(new, "new_password")
     if authenticate(con, username=actor.username, password=current) is None:
         problems.insert(0, Problem("the current password is wrong", column="current_password",
                                    code="accounts.current_password_wrong"))
@@ -71,7 +64,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, *, actor: User, username: str
     """An admin sets a new password for an account; its sessions and tokens end."""
     _require_admin(actor)
     _require(con, username)
-    problems = _password_problems(new)
+    problems = password_problems(new)
     if problems:
         raise InputError("The password was not changed", problems, code="accounts.password_not_changed")
     with transaction(con):

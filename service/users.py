@@ -41,6 +41,14 @@ def username_problems(username: str) -> list[Problem]:
     return problems
 
 
+def password_problems(password: str, column: str = "password") -> list[Problem]:
+    """What is wrong with a new password (the one rule: at least :data:`PASSWORD_MIN` characters)."""
+    if len(password) < PASSWORD_MIN:
+        return [Problem(f"use at least {PASSWORD_MIN} characters", column=column,
+                        code="accounts.password_short", params={"min": PASSWORD_MIN})]
+    return []
+
+
 
 def hash_password(password: str) -> str:
     """The argon2 hash stored for ``password``."""
@@ -58,10 +66,7 @@ def create_user(
     display_name: str | None = None,
 ) -> User:
     """Create an account; the password is stored only as an argon2 hash."""
-    problems = username_problems(username)
-    if len(password) < PASSWORD_MIN:
-        problems.append(Problem(f"use at least {PASSWORD_MIN} characters", column="password",
-                                code="accounts.password_short", params={"min": PASSWORD_MIN}))
+    problems = username_problems(username) + password_problems(password)
     if problems:
         raise InputError(f"account {username!r} not created: " + "; ".join(p.message for p in problems), problems,
                          code="accounts.not_created")

@@ -34,6 +34,26 @@ def _token(url: str, username: str, password: str = PASSWORD) -> str:
     return r.json()["access_token"]
 
 
+def test_new_accounts_and_new_passwords_follow_the_one_password_rule(tmp_path: Path) -> None:
+    from foundation.actor import Role, User
+    from foundation.errors import InputError
+    from service.accounts import reset_password
+
+    con = connect(tmp_path / "p.duckdb")
+    migrate_all(con)
+    try:
+        with pytest.raises(InputError) as created:
+            create_user(con, username="carla", password="kort", role="coach")
+        create_user(con, username="carla", password=PASSWORD, role="coach")
+        with pytest.raises(InputError) as reset:
+            reset_password(con, actor=User("admin", "Admin", Role.admin), username="carla", new="kort")
+    finally:
+        con.close()
+    same = [(p.column, p.code, p.params) for p in created.value.problems]
+    assert same == [(p.column, p.code, p.params) for p in reset.value.problems]
+    assert same == [("password", "accounts.password_short", {"min": 8})]
+
+
 def test_username_rules_name_the_real_problem() -> None:
     assert [p.code for p in username_problems("jan peeters")] == ["accounts.username_space"]
     assert [p.code for p in username_problems("josé")] == ["accounts.username_chars"]
