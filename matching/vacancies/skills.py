@@ -44,6 +44,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from matching.vacancies.text import CompoundSplitter, normalise
 from matching.vacancies.translation import Translator
 from taxonomy.encoders import Encoder, query_encoder
+from taxonomy.fusion import standardise
 
 LANGUAGE_COLLECTION = "language"
 SPAN_WORDS = 4
@@ -276,14 +277,6 @@ def word_spans(text: str, max_words: int = SPAN_WORDS) -> list[str]:
                 continue
             out.append(" ".join(words[i:i + n]))
     return list(dict.fromkeys(out))
-
-
-def standardise(x: np.ndarray) -> np.ndarray:
-    """Per row: ``(x − mean) / std`` over all skills (std 0 → 1)."""
-    mean = x.mean(axis=1, keepdims=True)
-    std = x.std(axis=1, keepdims=True)
-    std[std == 0] = 1.0
-    return (x - mean) / std
 
 
 def calibrate(scores: np.ndarray, groups: np.ndarray) -> np.ndarray:
