@@ -14,3 +14,19 @@ def test_sub_skill_words_follow_the_one_tuple(lang: str) -> None:
     _ = translator(lang)
     assert tuple(sub_skill_labels(_)) == SUB_SKILLS
     assert tuple(sub_skill_names(_)) == SUB_SKILLS
+
+
+def test_every_model_with_dutch_levels_has_the_one_tuple_of_sub_skills() -> None:
+    """The API body, the profile, the requirement and the instrument items name the same four sub-skills."""
+    import typing
+
+    from assessment.instrument import Item, get_instrument
+    from assessment.profile import DutchLevels
+    from matching.language import LanguageRequirement
+    from service.routers.matching import RequirementIn
+
+    for model in (RequirementIn, DutchLevels, LanguageRequirement):
+        assert tuple(k for k in model.model_fields if k in SUB_SKILLS) == SUB_SKILLS, model.__name__
+    literal = typing.get_args(Item.model_fields["subskill"].annotation)[0]
+    assert typing.get_args(literal) == SUB_SKILLS
+    assert tuple(i.subskill for i in get_instrument("dutch-cefr").items) == SUB_SKILLS
