@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assessment import service
+from assessment.trajectories import StepKind, StepStatus
 from foundation.errors import WerkbrugError
 from matching.service import participant_candidacies, participant_job_targets
 from service.auth import check_csrf
@@ -26,9 +27,8 @@ from taxonomy.store import display_labels
 router = APIRouter(prefix="/coach", include_in_schema=False)
 Coach = Annotated[User, Depends(require_roles(Role.coach))]
 
-STEP_KINDS = ("training", "language_course", "internship", "twe", "volunteering", "job_club", "job_application",
-              "childcare", "mobility", "other")
-STEP_STATUSES = ("planned", "ongoing", "completed", "stopped")
+STEP_KINDS = tuple(k.value for k in StepKind)
+STEP_STATUSES = tuple(s.value for s in StepStatus)
 
 
 def step_labels(_) -> dict[str, str]:

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from foundation.errors import WerkbrugError
 from matching import service
+from matching.shortlist import STATUSES as CANDIDATE_STATUSES
 from service.auth import check_csrf
 from service.deps import Cursor
 from service.i18n import request_language
@@ -20,8 +21,6 @@ from service.ui.paging import paging
 from taxonomy.store import display_labels
 
 router = APIRouter(prefix="/liaison", include_in_schema=False)
-
-CANDIDATE_STATUSES = ("contacted", "invited", "hired", "rejected")
 
 
 @router.get("/shortlists", response_class=HTMLResponse)

@@ -1,4 +1,4 @@
-"""Every form and template offers the levels of the one CEFR scale (read from the pages and files served)."""
+"""Every form offers the levels of the one CEFR scale and the domain's own choices (read from the pages served)."""
 
 from __future__ import annotations
 
@@ -96,3 +96,14 @@ def test_the_level_error_reads_in_the_users_language(lang: str, expected: str, o
         cefr.parse("B3", field="speaking")
     text = message(err.value.code, err.value.params, lang=lang, fallback="")
     assert expected in text and "'B3'" in text and other not in text
+
+
+def test_trajectory_step_choices_are_the_domain_kinds_and_statuses(world: tuple[World, str]) -> None:
+    from assessment.trajectories import StepKind, StepStatus
+
+    w, url = world
+    with browser_for(url, "coach") as c:
+        page = c.get(f"/coach/participants/{w.participant}")
+    assert page.status_code == 200
+    assert options(page.text, "kind") == tuple(k.value for k in StepKind)
+    assert options(page.text, "status") == tuple(s.value for s in StepStatus)
