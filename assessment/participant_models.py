@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from assessment.profile import PostcodeFormat, TransportMode
-
-Shift = Literal["day", "early", "late", "night"]
+from assessment.profile import PostcodeFormat, Shift, TransportMode
 
 
 class EducationLevel(StrEnum):

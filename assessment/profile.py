@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -40,6 +40,11 @@ class EvidenceKind(StrEnum):
     observed = "observed"            # a behaviour-anchored observation grid
     experience = "experience"        # derived from declared work experience (ESCO occupation)
     self_declared = "self_declared"  # the participant says so
+
+
+#: The shifts of a working day: a participant's availability and a vacancy's hours.
+Shift = Literal["day", "early", "late", "night"]
+SHIFTS: tuple[str, ...] = get_args(Shift)
 
 
 class TransportMode(StrEnum):
@@ -109,7 +114,7 @@ PostcodeFormat = Annotated[str, AfterValidator(_four_digits)]
 
 class Availability(BaseModel):
     hours_per_week: int = Field(38, ge=0, le=60)
-    shifts: list[Literal["day", "early", "late", "night"]] = Field(default_factory=lambda: ["day"])
+    shifts: list[Shift] = Field(default_factory=lambda: ["day"])
     weekends: bool = False
 
 

@@ -22,7 +22,7 @@ import duckdb
 import numpy as np
 import scipy.sparse as sp
 
-from assessment.profile import CompetenceProfile
+from assessment.profile import SHIFTS, CompetenceProfile
 from foundation.cache import IMPORT, cached
 from matching import geo
 from matching.credit import Credit
@@ -30,8 +30,6 @@ from matching.features import RankingFeatures, ranking_features
 from matching.model import MatchingModel
 from matching.scoring import Participants, participants, score_with_credit
 from matching.vacancies import Vacancy, vacancy_requirement
-
-SHIFTS = ("day", "early", "late", "night")
 
 
 @dataclass

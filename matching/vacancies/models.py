@@ -14,13 +14,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from assessment import cefr
+from assessment.profile import SHIFTS, Shift
 from foundation.errors import InputError, Problem
 from matching import geo
 from matching.language import SUB_SKILLS
 from matching.vacancies.requirements import ATTESTS, LICENCES, Contract, Requirements
 
-Shift = Literal["day", "early", "late", "night"]
-SHIFTS = ("day", "early", "late", "night")
 #: Dutch words for shifts (``dag;laat``) and their stored value.
 SHIFT_WORDS = {"dag": "day", "vroeg": "early", "vroege": "early", "laat": "late", "late": "late", "nacht": "night",
                "day": "day", "early": "early", "night": "night"}

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assessment.participant_models import DiplomaRecognition, EducationLevel
+from assessment.profile import SHIFTS as SHIFTS  # the shift checkboxes (re-exported for the intake page)
 from assessment.profile import TransportMode
 
 EXPERIENCE_ROWS, PREFERENCE_ROWS = 4, 3
-SHIFTS = ("day", "early", "late", "night")
 #: Sectors a participant may prefer, as ISCO-08 group codes (matching credits a target in the group).
 SECTORS = ("51", "52", "53", "61", "71", "72", "75", "81", "83", "91", "93", "94")
 EDUCATION = tuple(e.value for e in EducationLevel)

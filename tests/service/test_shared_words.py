@@ -30,3 +30,14 @@ def test_every_model_with_dutch_levels_has_the_one_tuple_of_sub_skills() -> None
     literal = typing.get_args(Item.model_fields["subskill"].annotation)[0]
     assert typing.get_args(literal) == SUB_SKILLS
     assert tuple(i.subskill for i in get_instrument("dutch-cefr").items) == SUB_SKILLS
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_shift_words_follow_the_one_tuple_of_shifts(lang: str) -> None:
+    from assessment.participant_models import ParticipantDetails
+    from assessment.profile import SHIFTS
+    from matching.vacancies import SHIFTS as VACANCY_SHIFTS
+    from service.labels import shift_labels
+
+    assert tuple(shift_labels(translator(lang))) == SHIFTS == VACANCY_SHIFTS
+    assert ParticipantDetails.model_json_schema()["properties"]["shifts"]["items"]["enum"] == list(SHIFTS)
