@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -23,7 +23,7 @@ from matching.vacancies.requirements import ATTESTS, LICENCES, Contract, Require
 #: Dutch words for shifts (``dag;laat``) and their stored value.
 SHIFT_WORDS = {"dag": "day", "vroeg": "early", "vroege": "early", "laat": "late", "late": "late", "nacht": "night",
                "day": "day", "early": "early", "night": "night"}
-CONTRACTS = ("permanent", "temporary", "interim", "student", "flexi")
+CONTRACTS: tuple[str, ...] = get_args(Contract)
 STATUSES = ("proposed", "confirmed", "closed")
 MIN_HOURS, MAX_HOURS = 1, 60
 

@@ -41,3 +41,11 @@ def test_shift_words_follow_the_one_tuple_of_shifts(lang: str) -> None:
 
     assert tuple(shift_labels(translator(lang))) == SHIFTS == VACANCY_SHIFTS
     assert ParticipantDetails.model_json_schema()["properties"]["shifts"]["items"]["enum"] == list(SHIFTS)
+
+
+def test_contract_words_follow_the_vacancy_contracts() -> None:
+    from matching.vacancies import CONTRACTS
+    from service.labels import contract_labels
+
+    assert tuple(contract_labels(translator("nl"))) == CONTRACTS == ("permanent", "temporary", "interim", "student",
+                                                                    "flexi")
