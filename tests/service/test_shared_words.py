@@ -49,3 +49,20 @@ def test_contract_words_follow_the_vacancy_contracts() -> None:
 
     assert tuple(contract_labels(translator("nl"))) == CONTRACTS == ("permanent", "temporary", "interim", "student",
                                                                     "flexi")
+
+
+def test_every_coded_value_has_its_word_and_no_word_is_left_over() -> None:
+    """Each label map names exactly the values of its domain type (a new value without a word shows as a code)."""
+    from assessment.profile import EvidenceKind
+    from foundation.actor import Role
+    from matching.employers import ConcernCode, EventKind
+    from matching.shortlist import STATUSES as CANDIDATE_STATUSES
+    from matching.vacancies import STATUSES as VACANCY_STATUSES
+    from service.labels import concern_labels, event_labels, evidence_labels, role_labels, status_labels
+
+    _ = translator("nl")
+    assert set(role_labels(_)) == {r.value for r in Role}
+    assert set(event_labels(_)) == {k.value for k in EventKind}
+    assert set(concern_labels(_)) == {c.value for c in ConcernCode}
+    assert set(evidence_labels(_)) == {k.value for k in EvidenceKind}
+    assert set(status_labels(_)) == {*VACANCY_STATUSES, "suggested", *CANDIDATE_STATUSES}
