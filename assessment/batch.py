@@ -79,7 +79,9 @@ def _read_sheet(data: bytes, name: str, *, limits: UploadLimits = LIMITS) -> _Sh
     if None in tables:  # a CSV file
         return _csv_sheet(tables[None], name)
     if SCORES_SHEET not in tables:
-        raise InputError("Not a werkbrug template", [Problem(f"no sheet {SCORES_SHEET!r}", file=name)])
+        raise InputError("Not a werkbrug template", [Problem(f"no sheet {SCORES_SHEET!r}", file=name,
+                                                             code="batch.no_sheet", params={"sheet": SCORES_SHEET})],
+                         code="batch.not_a_template")
     instrument_id = version = None
     info_sheet = next((n for n in INFO_SHEETS if n in tables), INFO_SHEET)
     if info_sheet in tables:
@@ -93,7 +95,8 @@ def _read_sheet(data: bytes, name: str, *, limits: UploadLimits = LIMITS) -> _Sh
                 version = value
     if instrument_id is None:
         raise InputError("The workbook does not say which instrument it is for",
-                         [Problem("cell B1 should hold the instrument id", file=name, sheet=info_sheet)])
+                         [Problem("cell B1 should hold the instrument id", file=name, sheet=info_sheet,
+                                  code="batch.instrument_cell")], code="batch.no_instrument")
     scores = tables[SCORES_SHEET]
     return _Sheet(SCORES_SHEET, instrument_id, version, scores.header, scores.rows)
 
@@ -112,7 +115,10 @@ def _csv_sheet(table: Table, name: str) -> _Sheet:
         ids = {_instrument_of_header(table.header, name)}
     if len(ids) > 1 or len(versions) > 1:
         raise InputError("One batch holds one instrument (and version)",
-                         [Problem(f"found {sorted(ids)} {sorted(versions)}", file=name, column="instrument")])
+                         [Problem(f"found {sorted(ids)} {sorted(versions)}", file=name, column="instrument",
+                                  code="batch.instruments_found",
+                                  params={"instruments": sorted(ids), "versions": sorted(versions) or "-"})],
+                         code="batch.one_instrument")
     return _Sheet(None, next(iter(ids), None), next(iter(versions), None), table.header, table.rows)
 
 
@@ -198,13 +204,16 @@ def import_batch(
             with path.open("rb") as f:
                 data = f.read(LIMITS.max_bytes + 1)
         except OSError as exc:
-            raise InputError("Cannot read the file", [Problem(str(exc), file=name)]) from exc
+            raise InputError("Cannot read the file",
+                             [Problem(str(exc), file=name, code="file.unreadable", params={"reason": str(exc)})],
+                             code="batch.unreadable") from exc
     sheet = _read_sheet(data, name)
     try:
         instrument = get_instrument(sheet.instrument_id or "", sheet.version)
     except NotFoundError as exc:
         raise InputError(exc.message, [Problem(exc.message, file=name, sheet=INFO_SHEET if sheet.sheet else None,
-                                               column="instrument")]) from exc
+                                               column="instrument", code=exc.code, params=exc.params)],
+                         code=exc.code, params=exc.params) from exc
 
     problems: list[Problem] = []
     roles = [_column_role(h, instrument) if h else None for h in sheet.header]

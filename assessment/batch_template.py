@@ -73,7 +73,9 @@ def write_template(
     bad = [pid for pid in participant_ids or [] if not _PARTICIPANT_ID.match(pid)]
     if bad:  # also keeps formulas (=HYPERLINK…) out of the sheet
         raise InputError("Not participant ids", [Problem(f"{pid!r} is not a participant id such as P-7F3K2A",
-                                                         column="participant") for pid in bad[:20]])
+                                                         column="participant", code="batch.not_a_participant_id",
+                                                         params={"value": pid}) for pid in bad[:20]],
+                         code="batch.not_participant_ids")
     if path.suffix.lower() == ".csv":
         with path.open("w", encoding="utf-8-sig", newline="") as f:
             out = csv.writer(f, delimiter=";")
@@ -83,7 +85,9 @@ def write_template(
                 out.writerow([instrument.id, instrument.version, pid, "", "", *["" for _ in instrument.items]])
         return path
     if path.suffix.lower() != ".xlsx":
-        raise InputError("A template is an .xlsx or .csv file", [Problem("use .xlsx or .csv", file=str(path))])
+        raise InputError("A template is an .xlsx or .csv file",
+                         [Problem("use .xlsx or .csv", file=str(path), code="batch.template_suffix")],
+                         code="batch.template_type")
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = SCORES_SHEET

@@ -18,9 +18,9 @@ def problems_from(exc: ValidationError, **where) -> list[Problem]:
     return validation_problems(exc, **where)
 
 
-def invalid(message: str, exc: ValidationError, **where) -> InputError:
-    """An :class:`InputError` carrying every problem of ``exc``."""
-    return InputError(message, problems_from(exc, **where))
+def invalid(message: str, exc: ValidationError, *, code: str, **where) -> InputError:
+    """An :class:`InputError` with message ``code``, carrying every problem of ``exc``."""
+    return InputError(message, problems_from(exc, **where), code=code)
 
 
 def require_participant(con: duckdb.DuckDBPyConnection, participant_id: str) -> None:
@@ -28,8 +28,9 @@ def require_participant(con: duckdb.DuckDBPyConnection, participant_id: str) -> 
     if not con.execute(
         "SELECT 1 FROM assessment.participants WHERE participant_id = ?", [participant_id]
     ).fetchone():
-        raise NotFoundError(f"Unknown participant {participant_id!r}", [Problem("no such participant",
-                                                                                 column="participant_id")])
+        raise NotFoundError(f"Unknown participant {participant_id!r}",
+                            [Problem("no such participant", column="participant_id", code="participant.no_such")],
+                            code="participant.not_found")
 
 
 def day_or_today(value: date | str | None, column: str) -> date:

@@ -137,11 +137,14 @@ def parse_instrument(text: str, *, file: str = "<text>") -> Instrument:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise InputError("Not valid YAML/JSON", [Problem(str(exc), file=file)]) from exc
+        raise InputError("Not valid YAML/JSON",
+                         [Problem(str(exc), file=file, code="instrument.yaml_error", params={"reason": str(exc)})],
+                         code="instrument.not_yaml") from exc
     try:
         return Instrument.model_validate(data)
     except ValidationError as exc:
-        raise InputError(f"Invalid instrument {file}", problems_from(exc, file=file)) from exc
+        raise InputError(f"Invalid instrument {file}", problems_from(exc, file=file), code="instrument.invalid",
+                         params={"file": file}) from exc
 
 
 @functools.cache
@@ -155,7 +158,10 @@ def _load_all(directory: str) -> dict[tuple[str, str], Instrument]:
         if (inst.id, inst.version) != (m["id"], m["version"]):
             raise InputError("Instrument file name and content disagree",
                              [Problem(f"file says {m['id']} v{m['version']}, content {inst.id} v{inst.version}",
-                                      file=path.name)])
+                                      file=path.name, code="instrument.name_says",
+                                      params={"file_id": m["id"], "file_version": m["version"], "id": inst.id,
+                                              "version": inst.version})],
+                             code="instrument.name_mismatch")
         out[(inst.id, inst.version)] = inst
     return out
 
@@ -184,7 +190,8 @@ def get_instrument(instrument_id: str, version: str | None = None, *, directory:
         known = ", ".join(load_instruments(directory))
         what = instrument_id + (f" v{version}" if version else "")
         raise NotFoundError(f"Unknown instrument {what!r} (known: {known})",
-                            [Problem("no such instrument", column="instrument_id")])
+                            [Problem("no such instrument", column="instrument_id", code="instrument.no_such")],
+                            code="instrument.not_found", params={"instrument": what, "known": known})
     return inst
 
 

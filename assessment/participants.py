@@ -48,15 +48,19 @@ def _check_uris(con: duckdb.DuckDBPyConnection, details: ParticipantDetails) -> 
     for i, e in enumerate(details.experience):
         if e.occupation_uri not in known_occ:
             problems.append(Problem(f"unknown ESCO occupation {e.occupation_uri}",
-                                    column=f"experience.{i}.occupation_uri"))
+                                    column=f"experience.{i}.occupation_uri", code="esco.unknown_occupation",
+                                    params={"uri": e.occupation_uri}))
     for i, uri in enumerate(details.preferred_occupations):
         if uri not in known_occ:
-            problems.append(Problem(f"unknown ESCO occupation {uri}", column=f"preferred_occupations.{i}"))
+            problems.append(Problem(f"unknown ESCO occupation {uri}", column=f"preferred_occupations.{i}",
+                                    code="esco.unknown_occupation", params={"uri": uri}))
     for i, uri in enumerate(details.declared_skills):
         if uri not in known_sk:
-            problems.append(Problem(f"unknown ESCO skill {uri}", column=f"declared_skills.{i}"))
+            problems.append(Problem(f"unknown ESCO skill {uri}", column=f"declared_skills.{i}",
+                                    code="esco.unknown_skill", params={"uri": uri}))
     if problems:
-        raise InputError("The participant refers to unknown ESCO concepts", problems)
+        raise InputError("The participant refers to unknown ESCO concepts", problems,
+                         code="participant.unknown_concepts")
 
 
 def _values(details: ParticipantDetails) -> list[Any]:
@@ -90,7 +94,7 @@ def _parse(model: type[BaseModel], value: Any, what: str) -> Any:
     try:
         return model.model_validate(value)
     except ValidationError as exc:
-        raise invalid(f"Invalid {what}", exc) from exc
+        raise invalid(f"Invalid {what}", exc, code="participant.invalid") from exc
 
 
 def check_details(*, details: dict[str, Any] | None, contact: dict[str, Any] | None = None) -> None:
@@ -102,7 +106,7 @@ def check_details(*, details: dict[str, Any] | None, contact: dict[str, Any] | N
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
-        raise InputError("Invalid participant", problems)
+        raise InputError("Invalid participant", problems, code="participant.invalid")
 
 
 def create_participant(
@@ -143,7 +147,7 @@ def create_participants(con: duckdb.DuckDBPyConnection, *, by: str, entries: lis
             continue
         parsed.append((d, c, p, bool(entry.get("consent"))))
     if problems:
-        raise InputError("Invalid participant data", problems)
+        raise InputError("Invalid participant data", problems, code="participant.invalid")
     now = utcnow()
     with transaction(con):
         taken = {r[0] for r in con.execute("SELECT participant_id FROM assessment.participants").fetchall()}
@@ -194,8 +198,10 @@ def update_participant(
     changes = dict(changes or {})
     unknown = sorted(set(changes) - set(ParticipantDetails.model_fields))
     if unknown:
-        raise InputError("Unknown participant field(s)", [Problem("not a participant field", column=f)
-                                                          for f in unknown])
+        raise InputError("Unknown participant field(s)",
+                         [Problem("not a participant field", column=f, code="participant.not_a_field")
+                          for f in unknown],
+                         code="participant.unknown_fields", params={"fields": unknown})
     merged = current.model_dump(include=set(ParticipantDetails.model_fields)) | changes
     details = _parse(ParticipantDetails, merged, "participant")
     contact = _parse(Contact, contact, "contact details")
@@ -252,7 +258,8 @@ def get_participant(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> P
     rows = con.execute(_SELECT + " WHERE p.participant_id = ?", [participant_id]).fetchall()
     if not rows:
         raise NotFoundError(f"Unknown participant {participant_id!r}",
-                            [Problem("no such participant", column="participant_id")])
+                            [Problem("no such participant", column="participant_id", code="participant.no_such")],
+                            code="participant.not_found")
     return _rows_to_participants(con, rows)[0]
 
 

@@ -159,7 +159,9 @@ def record_assessment(
     day, date_problems = check_date(assessed_on)
     problems += date_problems
     if problems:
-        raise InputError(f"Invalid scores for {instrument.id} v{instrument.version}", problems)
+        raise InputError(f"Invalid scores for {instrument.id} v{instrument.version}", problems,
+                         code="records.invalid_scores",
+                         params={"instrument": instrument.id, "version": instrument.version})
     try:
         rid = _store(con, participant_id, instrument, assessor, day, clean, corrects, comment)
     except (duckdb.ConstraintException, duckdb.TransactionException) as exc:  # corrected twice at the same time
@@ -167,7 +169,9 @@ def record_assessment(
             con.execute("ROLLBACK")
         what = f"Record {corrects} was corrected by someone else just now" if corrects else (
             "The record could not be stored because of a simultaneous change: try again")
-        raise ConflictError(what, [Problem("simultaneous change", column="corrects")]) from exc
+        raise ConflictError(what, [Problem("simultaneous change", column="corrects", code="records.simultaneous")],
+                            code="records.corrected_meanwhile" if corrects else "records.store_conflict",
+                            params={"record": corrects or ""}) from exc
     return get_record(con, record_id=rid)
 
 
@@ -185,14 +189,20 @@ def _check_correction(con, corrects: str, participant_id: str, instrument_id: st
     row = con.execute("SELECT participant_id, instrument_id FROM assessment.records WHERE record_id = ?",
                       [corrects]).fetchone()
     if row is None:
-        raise NotFoundError(f"Unknown record {corrects!r}", [Problem("no such record", column="corrects")])
+        raise NotFoundError(f"Unknown record {corrects!r}",
+                            [Problem("no such record", column="corrects", code="records.no_such")],
+                            code="records.not_found", params={"record": corrects})
     if row != (participant_id, instrument_id):
         raise InputError("A correction must concern the same participant and instrument",
-                         [Problem(f"{corrects} is {row[1]} for {row[0]}", column="corrects")])
+                         [Problem(f"{corrects} is {row[1]} for {row[0]}", column="corrects",
+                                  code="records.correction_of",
+                                  params={"record": corrects, "instrument": row[1], "participant": row[0]})],
+                         code="records.correction_other")
     newer = con.execute("SELECT record_id FROM assessment.records WHERE corrects = ?", [corrects]).fetchone()
     if newer:
         raise ConflictError(f"Record {corrects} was already corrected by {newer[0]}: correct that one",
-                            [Problem("already corrected", column="corrects")])
+                            [Problem("already corrected", column="corrects", code="records.already_corrected_here")],
+                            code="records.already_corrected", params={"record": corrects, "newer": newer[0]})
 
 
 _SELECT = """
@@ -226,7 +236,9 @@ def get_record(con: duckdb.DuckDBPyConnection, *, record_id: str) -> Record:
     """One record version, or :class:`NotFoundError`."""
     row = con.execute(_SELECT + " WHERE r.record_id = ?", [record_id]).fetchone()
     if row is None:
-        raise NotFoundError(f"Unknown record {record_id!r}", [Problem("no such record", column="record_id")])
+        raise NotFoundError(f"Unknown record {record_id!r}",
+                            [Problem("no such record", column="record_id", code="records.no_such")],
+                            code="records.not_found", params={"record": record_id})
     return _to_record(row)
 
 

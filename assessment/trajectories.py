@@ -76,10 +76,11 @@ def record_agreed_targets(
     uris = list(dict.fromkeys(occupation_uris))
     known = {r[0] for r in con.execute(
         "SELECT uri FROM taxonomy.occupations WHERE uri IN (SELECT unnest(?))", [uris]).fetchall()}
-    bad = [Problem(f"unknown ESCO occupation {u}", column=f"occupation_uris.{i}")
+    bad = [Problem(f"unknown ESCO occupation {u}", column=f"occupation_uris.{i}", code="esco.unknown_occupation",
+                   params={"uri": u})
            for i, u in enumerate(uris) if u not in known]
     if bad:
-        raise InputError("Job targets must be ESCO occupations", bad)
+        raise InputError("Job targets must be ESCO occupations", bad, code="trajectory.targets_not_occupations")
     now = utcnow()
     with transaction(con):
         seq = con.execute("SELECT nextval('assessment.event_seq')").fetchone()[0]
@@ -90,7 +91,21 @@ def record_agreed_targets(
 
 def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
     if starts_on and ends_on and ends_on < starts_on:
-        raise InputError("A step cannot end before it starts", [Problem("before starts_on", column="ends_on")])
+        raise InputError("A step cannot end before it starts",
+                         [Problem("before starts_on", column="ends_on", code="trajectory.before_start")],
+                         code="trajectory.ends_before_start")
+
+
+def _choice(kind: type[StrEnum], value: StrEnum | str, column: str) -> StrEnum:
+    """``value`` as a member of ``kind``, or an :class:`InputError` naming ``column`` and the allowed values."""
+    try:
+        return kind(value)
+    except ValueError as exc:
+        allowed = [m.value for m in kind]
+        raise InputError(f"{column}: {value!r} is not one of {', '.join(allowed)}",
+                         [Problem(str(exc), column=column, code="validation.enum",
+                                  params={"input": str(value), "expected": allowed})],
+                         code="trajectory.invalid_step") from exc
 
 
 _EVENT_COLUMNS = "step_id, seq, participant_id, kind, title, status, starts_on, ends_on, note, by_user, at_time, owner"
@@ -103,12 +118,10 @@ def add_trajectory_step(
 ) -> TrajectoryStep:
     """Add a step to the participant's trajectory; returns it with its new ``step_id``."""
     require_participant(con, participant_id)
-    try:
-        kind, status = StepKind(kind), StepStatus(status)
-    except ValueError as exc:
-        raise InputError(str(exc), [Problem(str(exc), column="kind/status")]) from exc
+    kind, status = _choice(StepKind, kind, "kind"), _choice(StepStatus, status, "status")
     if not title.strip():
-        raise InputError("A step needs a title", [Problem("empty", column="title")])
+        raise InputError("A step needs a title", [Problem("empty", column="title", code="validation.missing")],
+                         code="trajectory.title_needed")
     _check_dates(starts_on, ends_on)
     step_id = new_id("S", 8)
     with transaction(con):
@@ -124,10 +137,7 @@ def update_trajectory_step(
 ) -> TrajectoryStep:
     """Change a step's status, dates, owner or note (a new event; the old state stays in the history)."""
     cur = _step(con, step_id)
-    try:
-        new_status = StepStatus(status) if status is not None else cur.status
-    except ValueError as exc:
-        raise InputError(str(exc), [Problem(str(exc), column="status")]) from exc
+    new_status = _choice(StepStatus, status, "status") if status is not None else cur.status
     starts, ends = starts_on or cur.starts_on, ends_on or cur.ends_on
     _check_dates(starts, ends)
     pid = con.execute("SELECT participant_id FROM assessment.trajectory_events WHERE step_id = ?",
@@ -153,7 +163,9 @@ def _step(con, step_id: str) -> TrajectoryStep:
         """SELECT kind, title, status, starts_on, ends_on, note, by_user, at_time, owner
            FROM assessment.trajectory_events WHERE step_id = ? ORDER BY seq""", [step_id]).fetchall()
     if not rows:
-        raise NotFoundError(f"Unknown trajectory step {step_id!r}", [Problem("no such step", column="step_id")])
+        raise NotFoundError(f"Unknown trajectory step {step_id!r}",
+                            [Problem("no such step", column="step_id", code="trajectory.no_such_step")],
+                            code="trajectory.step_not_found", params={"step": step_id})
     keys = ("kind", "title", "status", "starts_on", "ends_on", "note", "by", "at", "owner")
     history = [dict(zip(keys, r, strict=True)) for r in rows]
     return TrajectoryStep(step_id=step_id, **history[-1], history=history)

@@ -62,7 +62,9 @@ def backup(con: duckdb.DuckDBPyConnection, *, out_dir: str | Path) -> BackupRepo
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
     target = (out / f"werkbrug-{stamp}.duckdb").resolve()
     if target.exists():
-        raise ConflictError(f"{target} exists", [Problem("backup file exists", file=str(target))])
+        raise ConflictError(f"{target} exists",
+                            [Problem("backup file exists", file=str(target), code="backup.file_exists")],
+                            code="backup.exists", params={"file": str(target)})
     cursor = con.cursor()
     store = chain_store(cursor)
     try:
@@ -108,13 +110,17 @@ def restore(backup_file: str | Path, *, db: str | Path, key_file: str | Path | N
     ``key_file`` when ``db`` has none beside it. Checks the copy's SHA-256 against its manifest first."""
     src, target = Path(backup_file), Path(db)
     if not src.is_file():
-        raise InputError(f"No backup at {src}", [Problem("not found", file=str(src))])
+        raise InputError(f"No backup at {src}", [Problem("not found", file=str(src), code="backup.file_missing")],
+                         code="backup.not_found", params={"file": str(src)})
     manifest = src.with_name(src.name + MANIFEST_SUFFIX)
     if manifest.is_file() and json.loads(manifest.read_text())["sha256"] != _sha256(src):
-        raise InputError("The backup file does not match its manifest", [Problem("SHA-256 differs", file=str(src))])
+        raise InputError("The backup file does not match its manifest",
+                         [Problem("SHA-256 differs", file=str(src), code="backup.sha256_differs")],
+                         code="backup.manifest_mismatch", params={"file": str(src)})
     if target.exists() and not force:
         raise ConflictError(f"{target} exists: pass --force to replace it",
-                            [Problem("target exists", file=str(target))])
+                            [Problem("target exists", file=str(target), code="backup.target_file_exists")],
+                            code="backup.target_exists", params={"file": str(target)})
     wal = target.with_name(target.name + ".wal")
     tmp = target.with_name(f".{target.name}.restoring")
     shutil.copy2(src, tmp)

@@ -26,7 +26,7 @@ from typing import TypeVar
 
 import duckdb
 
-from foundation.errors import ConflictError, DatabaseLockedError, Problem
+from foundation.errors import ConflictError, DatabaseLockedError, InputError, Problem
 
 DEFAULT_DB = "werkbrug.duckdb"
 T = TypeVar("T")
@@ -60,8 +60,11 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
             raise DatabaseLockedError(
                 f"The database {target} is in use by another werkbrug process "
                 "(probably `werkbrug serve`). Stop it first, or use the web app or API "
-                "for this change."
+                "for this change.", code="db.locked", params={"database": target},
             ) from exc
+        if "not a valid DuckDB database" in str(exc):
+            raise InputError(f"{target} is not a werkbrug database (not a DuckDB file)", code="db.not_a_database",
+                             params={"database": target}) from exc
         raise
 
 

@@ -297,6 +297,6 @@ def _read_csv(data: bytes, name: str, limits: UploadLimits) -> Table:
             _check_row(table, n, values, limits)
     except csv.Error as exc:
         raise InputError("Malformed CSV file", [Problem(str(exc), file=name, line=reader.line_num,
-                                                        code="upload.malformed", params={"reason": str(exc)})],
+                                                        code="file.csv_error", params={"reason": str(exc)})],
                          code="upload.malformed", params={"file": name, "reason": str(exc)}) from exc
     return table

@@ -125,14 +125,16 @@ def _error(message: str, column: str, message_code: str, **params) -> InputError
 
 def _require_role(actor: User, employer_id: str | None = None) -> None:
     if actor.role not in EMPLOYER_ROLES:
-        raise NotFoundError(f"Unknown employer {employer_id!r}", [Problem("no such employer", column="employer_id")],
+        raise NotFoundError(f"Unknown employer {employer_id!r}",
+                            [Problem("no such employer", column="employer_id", code="employer.unknown")],
                             code="employer.not_found", params={"employer_id": employer_id or ""})
 
 
 def _require_employer(con: duckdb.DuckDBPyConnection, actor: User, employer_id: str) -> None:
     _require_role(actor, employer_id)
     if con.execute("SELECT 1 FROM matching.employers WHERE employer_id = ?", [employer_id]).fetchone() is None:
-        raise NotFoundError(f"Unknown employer {employer_id!r}", [Problem("no such employer", column="employer_id")],
+        raise NotFoundError(f"Unknown employer {employer_id!r}",
+                            [Problem("no such employer", column="employer_id", code="employer.unknown")],
                             code="employer.not_found", params={"employer_id": employer_id})
 
 
@@ -154,7 +156,8 @@ def _check_occupations(con, uris: list[str], column: str) -> None:
     bad = [Problem(f"unknown ESCO occupation {u}", column=f"{column}.{i}", code="esco.unknown_occupation",
                    params={"uri": u}) for i, u in enumerate(uris) if u not in known]
     if bad:
-        raise InputError("Unknown ESCO occupation(s)", bad, code="esco.unknown_occupation")
+        raise InputError("Unknown ESCO occupation(s)", bad, code="esco.unknown_occupation",
+                         params={"uri": [p.params["uri"] for p in bad]})
 
 
 def create_employer(
@@ -336,8 +339,9 @@ def link_vacancy(con: duckdb.DuckDBPyConnection, *, actor: User, vacancy_id: str
         _require_employer(con, actor, employer_id)
         row = con.execute("SELECT owner FROM matching.vacancies WHERE vacancy_id = ?", [vacancy_id]).fetchone()
         if row is None or (actor.role != Role.admin and row[0] != actor.username):
-            raise NotFoundError(f"Unknown vacancy {vacancy_id!r}", [Problem("no such vacancy", column="vacancy_id")],
-                                code="vacancy.not_found", params={"vacancy_id": vacancy_id})
+            raise NotFoundError(f"Unknown vacancy {vacancy_id!r}",
+                                [Problem("no such vacancy", column="vacancy_id", code="vacancy.no_such")],
+                                code="vacancy.not_found", params={"id": vacancy_id})
         con.execute("UPDATE matching.vacancies SET employer_id = ? WHERE vacancy_id = ?", [employer_id, vacancy_id])
         audit(con, user=actor, action="link_vacancy_employer", object_type="vacancy", object_id=vacancy_id,
               purpose=Purpose.employer_contact, detail={"employer_id": employer_id})

@@ -100,7 +100,9 @@ def place(postcode: str, *, field: str = "postcode") -> Place:
     got = places().get(code)
     if got is None:
         msg = f"{postcode!r} is not a Belgian postcode with known coordinates"
-        raise InputError(f"{field}: {msg}", [Problem(msg, column=field)])
+        raise InputError(f"{field}: {msg}", [Problem(msg, column=field, code="geo.postcode_unknown",
+                                                     params={"value": str(postcode)})],
+                         code="geo.postcode_unknown_in", params={"field": field, "value": str(postcode)})
     return got
 
 

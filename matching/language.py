@@ -153,7 +153,8 @@ def occupation_requirement(con: duckdb.DuckDBPyConnection, *, occupation_uri: st
     """The Dutch requirement of one occupation (override, else ISCO default)."""
     row = con.execute("SELECT isco_group FROM taxonomy.occupations WHERE uri = ?", [occupation_uri]).fetchone()
     if row is None:
-        raise NotFoundError(f"Unknown occupation {occupation_uri}")
+        raise NotFoundError(f"Unknown occupation {occupation_uri}", code="esco.unknown_occupation",
+                            params={"uri": occupation_uri})
     return _resolve(row[0], occupation_uri, _overrides(con), shipped_defaults())
 
 
@@ -172,20 +173,25 @@ def set_requirement(
 ) -> LanguageRequirement:
     """Override the requirement of one occupation or one ISCO group (all four sub-skills)."""
     if (occupation_uri is None) == (isco_code is None):
-        raise InputError("Give exactly one of occupation_uri or isco_code")
+        raise InputError("Give exactly one of occupation_uri or isco_code", code="language.scope_one")
     missing = [k for k in SUB_SKILLS if not levels.get(k)]
     if missing:
-        raise InputError("Every sub-skill needs a level", [Problem(f"{k} is missing", column=k) for k in missing])
+        raise InputError("Every sub-skill needs a level", [
+            Problem(f"{k} is missing", column=k, code="language.level_missing",
+                    params={"sub_skill": {"code": f"cefr.sub_skill.{k}", "message": k}}) for k in missing],
+            code="language.levels_missing")
     checked = {k: cefr.parse(levels[k], field=k) for k in SUB_SKILLS}
     if occupation_uri is not None:
         if not con.execute("SELECT 1 FROM taxonomy.occupations WHERE uri = ?", [occupation_uri]).fetchone():
-            raise NotFoundError(f"Unknown occupation {occupation_uri}")
+            raise NotFoundError(f"Unknown occupation {occupation_uri}", code="esco.unknown_occupation",
+                                params={"uri": occupation_uri})
         scope, key = "occupation", occupation_uri
     else:
         key = str(isco_code).strip()
         if not key.isdigit() or not 1 <= len(key) <= 4:
             raise InputError(f"isco_code: {isco_code!r} is not a 1–4 digit ISCO code",
-                             [Problem("not an ISCO code", column="isco_code")])
+                             [Problem("not an ISCO code", column="isco_code", code="language.not_isco")],
+                             code="language.isco_code", params={"value": str(isco_code)})
         scope = "isco"
     with transaction(con):
         con.execute("DELETE FROM matching.language_requirements WHERE scope = ? AND key = ?", [scope, key])

@@ -18,7 +18,8 @@ from service.users import Role, User, authenticate, hash_password, password_prob
 def _require(con: duckdb.DuckDBPyConnection, username: str) -> str:
     row = con.execute("SELECT role FROM service.users WHERE username = ?", [username]).fetchone()
     if row is None:
-        raise NotFoundError(f"Unknown account {username!r}", [Problem("no such account", column="username")],
+        raise NotFoundError(f"Unknown account {username!r}",
+                            [Problem("no such account", column="username", code="accounts.no_such")],
                             code="accounts.unknown", params={"username": username})
     return row[0]
 
@@ -107,7 +108,8 @@ def set_own_contact(con: duckdb.DuckDBPyConnection, *, actor: User, contact: str
     contact = contact.strip()
     if len(contact) > 200:
         raise InputError("Too long", [Problem("at most 200 characters", column="contact",
-                                              code="validation.string_too_long", params={"max_length": 200})])
+                                              code="validation.string_too_long", params={"max_length": 200})],
+                         code="contact.invalid")
     with transaction(con):
         con.execute("UPDATE service.users SET contact = ? WHERE username = ?", [contact or None, actor.username])
         audit(con, user=actor, action="set_own_contact", object_type="user", object_id=actor.username,

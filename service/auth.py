@@ -238,7 +238,9 @@ def set_active(con: duckdb.DuckDBPyConnection, *, username: str, active: bool) -
     from service.users import tokens_changed
 
     if not con.execute("SELECT 1 FROM service.users WHERE username = ?", [username]).fetchone():
-        raise NotFoundError(f"Unknown user {username!r}", [Problem("no such user", column="username")])
+        raise NotFoundError(f"Unknown user {username!r}",
+                            [Problem("no such user", column="username", code="accounts.no_such")],
+                            code="accounts.unknown", params={"username": username})
     with transaction(con):
         con.execute("UPDATE service.users SET active = ? WHERE username = ?", [active, username])
         tokens_changed(con)

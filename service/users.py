@@ -73,9 +73,11 @@ def create_user(
     try:
         role = Role(role)
     except ValueError as exc:
-        raise InputError(f"role: {role!r} is not one of {', '.join(Role)}") from exc
+        raise InputError(f"role: {role!r} is not one of {', '.join(Role)}", code="accounts.role_unknown",
+                         params={"role": str(role)}) from exc
     if con.execute("SELECT 1 FROM service.users WHERE username = ?", [username]).fetchone():
-        raise ConflictError(f"username: {username!r} already exists")
+        raise ConflictError(f"username: {username!r} already exists", code="accounts.username_taken",
+                            params={"username": username})
     con.execute(
         "INSERT INTO service.users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)",
         [username, display_name or username, role.value, _hasher.hash(password)],

@@ -76,7 +76,7 @@ def _normalise(x: np.ndarray) -> np.ndarray:
 
 def _check_texts(texts: list[str]) -> list[str]:
     if isinstance(texts, str):
-        raise InputError("encode() takes a list of texts, not one string")
+        raise InputError("encode() takes a list of texts, not one string", code="encoders.texts_not_list")
     return [str(t) for t in texts]
 
 
@@ -95,7 +95,7 @@ class SentenceTransformerEncoder:
         if not (path / "config.json").exists() and not (path / "modules.json").exists():
             raise InputError(
                 f"{path} is not a sentence-transformers / Hugging Face model folder "
-                "(no config.json or modules.json)."
+                "(no config.json or modules.json).", code="encoders.not_a_model", params={"path": str(path)},
             )
         from sentence_transformers import SentenceTransformer
 
@@ -202,7 +202,8 @@ def _key(name: str | None) -> str:
         if not path.is_dir():
             raise InputError(
                 f"Unknown encoder {name!r}: use one of {', '.join(sorted(set(ALIASES.values())))} "
-                "or the path of a local sentence-transformers model folder."
+                "or the path of a local sentence-transformers model folder.", code="encoders.unknown",
+                params={"name": name, "known": sorted(set(ALIASES.values()))},
             )
         key = str(path.resolve())
     return key

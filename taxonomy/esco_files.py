@@ -93,7 +93,8 @@ def discover(path: str | Path) -> tuple[list[SourceFile], list[str]]:
     """Find the ESCO files in a folder or zip; returns (recognised, ignored names)."""
     path = Path(path)
     if not path.exists():
-        raise InputError(f"No ESCO download at {path}: the path does not exist.")
+        raise InputError(f"No ESCO download at {path}: the path does not exist.", code="esco.path_missing",
+                         params={"path": str(path)})
     entries: list[tuple[str, Callable[[], io.BufferedIOBase]]] = []
     if path.is_dir():
         for p in sorted(path.rglob("*")):
@@ -107,7 +108,7 @@ def discover(path: str | Path) -> tuple[list[SourceFile], list[str]]:
     else:
         raise InputError(
             f"{path} is neither a folder nor a zip file: give the folder or the official "
-            "ESCO zip (CSV layout)."
+            "ESCO zip (CSV layout).", code="esco.not_folder_or_zip", params={"path": str(path)},
         )
     found, ignored = [], []
     for name, opener in entries:
@@ -122,7 +123,8 @@ def discover(path: str | Path) -> tuple[list[SourceFile], list[str]]:
     ):
         raise InputError(
             f"{path} holds no ESCO occupations_<lang>.csv and skills_<lang>.csv "
-            f"(files seen: {', '.join(sorted(n for n, _ in entries)[:12]) or 'none'})."
+            f"(files seen: {', '.join(sorted(n for n, _ in entries)[:12]) or 'none'}).",
+            code="esco.no_core_files", params={"path": str(path), "files": sorted(n for n, _ in entries)[:12] or "-"},
         )
     return found, ignored
 
@@ -145,7 +147,9 @@ def read_csv(src: SourceFile) -> pd.DataFrame:
         with src.opener() as raw:
             data = raw.read()
     except (OSError, EOFError, zipfile.BadZipFile) as exc:
-        raise InputError(f"Cannot read {src.name}: {exc}", [Problem(str(exc), file=src.name)]) from exc
+        raise InputError(f"Cannot read {src.name}: {exc}",
+                         [Problem(str(exc), file=src.name, code="file.unreadable", params={"reason": str(exc)})],
+                         code="esco.unreadable", params={"file": src.name}) from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -153,14 +157,18 @@ def read_csv(src: SourceFile) -> pd.DataFrame:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
-            f"{src.name} is not UTF-8 text", [Problem("not UTF-8", file=src.name, line=line)]
+            f"{src.name} is not UTF-8 text",
+            [Problem("not UTF-8", file=src.name, line=line, code="esco.not_utf8_here")],
+            code="esco.not_utf8", params={"file": src.name},
         ) from exc
     lines = _check_csv_syntax(src.name, text)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise InputError(
-            f"{src.name} is not a valid CSV file", [Problem(str(exc), file=src.name)]
+            f"{src.name} is not a valid CSV file",
+            [Problem(str(exc), file=src.name, code="file.csv_error", params={"reason": str(exc)})],
+            code="esco.not_csv", params={"file": src.name},
         ) from exc
     if len(lines) == len(df):
         df.attrs["lines"] = lines  # physical start line of each record, for error messages
@@ -168,7 +176,9 @@ def read_csv(src: SourceFile) -> pd.DataFrame:
     if missing:
         raise InputError(
             f"{src.name} misses required column(s) {', '.join(missing)}",
-            [Problem(f"missing column {c!r}", file=src.name, line=1, column=c) for c in missing],
+            [Problem(f"missing column {c!r}", file=src.name, line=1, column=c, code="esco.missing_column",
+                     params={"column": c}) for c in missing],
+            code="esco.missing_columns", params={"file": src.name, "columns": missing},
         )
     return df
 
@@ -182,9 +192,12 @@ def _check_csv_syntax(name: str, text: str) -> list[int]:
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError(f"{name} is empty", [Problem("empty file", file=name, line=1)]) from None
+        raise InputError(f"{name} is empty", [Problem("empty file", file=name, line=1, code="esco.empty_file")],
+                         code="esco.empty", params={"file": name}) from None
     except csv.Error as exc:
-        raise InputError(f"{name}: broken CSV", [Problem(str(exc), file=name, line=1)]) from exc
+        raise InputError(f"{name}: broken CSV", [Problem(str(exc), file=name, line=1, code="file.csv_error",
+                                                          params={"reason": str(exc)})],
+                         code="esco.broken_csv", params={"file": name}) from exc
     width = len(header)
     starts: list[int] = []
     while True:
@@ -195,13 +208,17 @@ def _check_csv_syntax(name: str, text: str) -> list[int]:
             return starts
         except csv.Error as exc:
             raise InputError(
-                f"{name}: broken CSV at line {start}", [Problem(str(exc), file=name, line=start)]
+                f"{name}: broken CSV at line {start}",
+                [Problem(str(exc), file=name, line=start, code="file.csv_error", params={"reason": str(exc)})],
+                code="esco.broken_csv_at", params={"file": name, "line": start},
             ) from exc
         # Official exports omit trailing empty fields, so only extra fields are an error.
         if len(row) > width:
             raise InputError(
                 f"{name}: line {start} has {len(row)} fields, the header has {width}",
-                [Problem(f"expected {width} fields, got {len(row)}", file=name, line=start)],
+                [Problem(f"expected {width} fields, got {len(row)}", file=name, line=start,
+                         code="esco.fields_expected", params={"width": width, "fields": len(row)})],
+                code="esco.too_many_fields", params={"file": name, "line": start, "fields": len(row), "width": width},
             )
         if row:
             starts.append(start)

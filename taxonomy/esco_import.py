@@ -63,7 +63,8 @@ def _require_uris(df: pd.DataFrame, column: str, name: str) -> None:
         raise InputError(
             f"{name}: {len(bad)} row(s) without {column}",
             [Problem(f"empty {column}", file=name, line=lines[i] if lines else None, row=i + 2,
-                     column=column) for i in bad[:20]],
+                     column=column, code="esco.empty_cell") for i in bad[:20]],
+            code="esco.rows_without", params={"file": name, "count": len(bad), "column": column},
         )
 
 

@@ -130,7 +130,9 @@ def _label_frame(
     kinds: list[str] | None = None,
 ) -> pd.DataFrame:
     if concept_type not in CONCEPT_TYPES:
-        raise InputError(f"Unknown concept type {concept_type!r}: use one of {', '.join(CONCEPT_TYPES)}.")
+        raise InputError(f"Unknown concept type {concept_type!r}: use one of {', '.join(CONCEPT_TYPES)}.",
+                         code="taxonomy.unknown_concept_type",
+                         params={"type": str(concept_type), "allowed": list(CONCEPT_TYPES)})
     return con.execute(
         f"""SELECT uri, lang, kind, label FROM {labels_table(con)}
            WHERE concept_type = ? AND (?::VARCHAR[] IS NULL OR list_contains(?::VARCHAR[], lang))

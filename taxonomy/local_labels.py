@@ -56,7 +56,8 @@ def _concept_type(con: duckdb.DuckDBPyConnection, uri: str) -> str:
            UNION ALL SELECT 'skill' FROM taxonomy.skills WHERE uri = ?""", [uri, uri]).fetchone()
     if row is None:
         raise NotFoundError(
-            f"No ESCO occupation or skill {uri}", [Problem("unknown concept", column="uri")],
+            f"No ESCO occupation or skill {uri}",
+            [Problem("unknown concept", column="uri", code="taxonomy.not_a_concept")],
             code="taxonomy.unknown_concept", params={"uri": uri})
     return row[0]
 
@@ -65,15 +66,19 @@ def _validate(uri: str, label: str, lang: str, kind: str, note: str | None) -> t
     uri, label = (uri or "").strip(), " ".join((label or "").split())
     problems = []
     if not uri:
-        problems.append(Problem("missing", column="uri"))
+        problems.append(Problem("missing", column="uri", code="validation.missing"))
     if not label or len(label) > MAX_LABEL:
-        problems.append(Problem(f"1 to {MAX_LABEL} characters", column="label"))
+        problems.append(Problem(f"1 to {MAX_LABEL} characters", column="label", code="taxonomy.label_length",
+                                params={"max": MAX_LABEL}))
     if lang not in LANGS:
-        problems.append(Problem(f"one of {', '.join(LANGS)}", column="lang"))
+        problems.append(Problem(f"one of {', '.join(LANGS)}", column="lang", code="validation.enum",
+                                params={"input": str(lang), "expected": list(LANGS)}))
     if kind not in KINDS:
-        problems.append(Problem(f"one of {', '.join(KINDS)}", column="kind"))
+        problems.append(Problem(f"one of {', '.join(KINDS)}", column="kind", code="validation.enum",
+                                params={"input": str(kind), "expected": list(KINDS)}))
     if note is not None and len(note) > 1000:
-        problems.append(Problem("at most 1000 characters", column="note"))
+        problems.append(Problem("at most 1000 characters", column="note", code="validation.string_too_long",
+                                params={"max_length": 1000}))
     if problems:
         raise InputError("Invalid local label", problems, code="taxonomy.local_label_invalid",
                          params={"fields": [p.column for p in problems]})

@@ -129,10 +129,12 @@ class Searcher:
         and part (default: :func:`taxonomy.fusion.weights_for`).
         """
         if labels.empty:
-            raise NotFoundError("No labels to search: import ESCO first (`werkbrug taxonomy import`).")
+            raise NotFoundError("No labels to search: import ESCO first (`werkbrug taxonomy import`).",
+                                code="taxonomy.no_labels")
         encoders, vectors = dict(encoders or {}), dict(vectors or {})
         if set(encoders) != set(vectors):
-            raise InputError("Give vectors for every encoder (and an encoder for every vector set)")
+            raise InputError("Give vectors for every encoder (and an encoder for every vector set)",
+                             code="taxonomy.vectors_per_encoder")
         order = np.argsort(labels["uri"].to_numpy(), kind="stable")
         labels = labels.iloc[order].reset_index(drop=True)
         uris = labels["uri"].to_numpy()
@@ -146,7 +148,7 @@ class Searcher:
         for name, matrix in vectors.items():
             matrix = np.asarray(matrix, np.float32)
             if len(matrix) != len(labels):
-                raise InputError("vectors must have one row per label")
+                raise InputError("vectors must have one row per label", code="taxonomy.vectors_rows")
             self.vectors[name] = matrix[order]
         self.mode = "hybrid" if self.encoders else "lexical"
         self.weights = weights or fusion.weights_for(list(self.encoders))
@@ -173,7 +175,8 @@ class Searcher:
         after an import, an index run or a change of the local labels.
         """
         if kind not in KINDS:
-            raise InputError(f"Unknown kind {kind!r}: use 'occupation' or 'skill'.")
+            raise InputError(f"Unknown kind {kind!r}: use 'occupation' or 'skill'.", code="taxonomy.unknown_kind",
+                             params={"kind": str(kind)})
         wanted = [encoder] if encoder is not None else list(SEARCH_ENCODERS)
         idents = tuple((e.name, e.version) if not isinstance(e, str) else identity(e) for e in wanted)
         langs_key = tuple(sorted(langs)) if langs else None
@@ -203,7 +206,9 @@ class Searcher:
         if labels.empty:
             raise NotFoundError(
                 f"No {kind} labels{' in ' + ', '.join(langs) if langs else ''}: "
-                "import ESCO first (`werkbrug taxonomy import`).")
+                "import ESCO first (`werkbrug taxonomy import`).",
+                code="taxonomy.no_kind_labels_in" if langs else "taxonomy.no_kind_labels",
+                params={"kind": {"code": f"taxonomy.kind.{kind}", "message": kind}, "langs": list(langs or [])})
         loaded = {}
         vectors = {}
         for e in encoders:
@@ -274,11 +279,11 @@ class Searcher:
         """Top ``top`` concepts per query, best first, ties by URI."""
         queries = [_clean(q) for q in queries]
         if top < 1:
-            raise InputError("top must be at least 1")
+            raise InputError("top must be at least 1", code="taxonomy.top_min", params={"top": top})
         if mode not in ("hybrid", "lexical", "dense"):
-            raise InputError(f"Unknown search mode {mode!r}")
+            raise InputError(f"Unknown search mode {mode!r}", code="taxonomy.unknown_mode", params={"mode": str(mode)})
         if mode == "dense" and not self.encoders:
-            raise InputError("This index has no sentence vectors: use mode='lexical'.")
+            raise InputError("This index has no sentence vectors: use mode='lexical'.", code="taxonomy.no_vectors")
         if not queries:
             return []
         use_dense = mode != "lexical" and bool(self.encoders)
@@ -334,10 +339,11 @@ def fuse(lexical: np.ndarray, dense: np.ndarray, weight: np.ndarray | float) -> 
 
 def _clean(query: str) -> str:
     if not isinstance(query, str) or not query.strip():
-        raise InputError("Empty search query: type a job title or skill.")
+        raise InputError("Empty search query: type a job title or skill.", code="taxonomy.query_empty")
     query = " ".join(query.split())
     if len(query) > MAX_QUERY:
-        raise InputError(f"Search query too long ({len(query)} characters, at most {MAX_QUERY}).")
+        raise InputError(f"Search query too long ({len(query)} characters, at most {MAX_QUERY}).",
+                         code="taxonomy.query_too_long", params={"length": len(query), "max": MAX_QUERY})
     return query
 
 
@@ -348,7 +354,7 @@ def _label_revision(con: duckdb.DuckDBPyConnection) -> tuple:
     except duckdb.CatalogException:
         rows = []
     if not rows or rows[0][0] is None:
-        raise NotFoundError("No taxonomy imported yet: run `werkbrug taxonomy import`.")
+        raise NotFoundError("No taxonomy imported yet: run `werkbrug taxonomy import`.", code="taxonomy.not_imported")
     local = (0, 0)
     if labels_table(con) == "taxonomy.all_labels":
         local = con.execute(

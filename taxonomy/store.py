@@ -54,7 +54,7 @@ def current_version(con: duckdb.DuckDBPyConnection) -> TaxonomyVersion:
            FROM taxonomy.imports ORDER BY import_id DESC LIMIT 1"""
     ).fetchone()
     if row is None:
-        raise NotFoundError("No taxonomy imported yet: run `werkbrug taxonomy import`.")
+        raise NotFoundError("No taxonomy imported yet: run `werkbrug taxonomy import`.", code="taxonomy.not_imported")
     return TaxonomyVersion(
         import_id=row[0], esco_version=row[1], source=row[2], imported_at=str(row[3]),
         languages=list(row[4]), counts=json.loads(row[5]), skipped=json.loads(row[6]),
@@ -124,7 +124,8 @@ def occupation_skills(con: duckdb.DuckDBPyConnection, occupation_uri: str) -> li
     if not rows and not con.execute(
         "SELECT 1 FROM taxonomy.occupations WHERE uri = ?", [occupation_uri]
     ).fetchone():
-        raise NotFoundError(f"Unknown occupation {occupation_uri}")
+        raise NotFoundError(f"Unknown occupation {occupation_uri}", code="esco.unknown_occupation",
+                            params={"uri": occupation_uri})
     return rows
 
 

@@ -89,7 +89,7 @@ def import_vacancies(
     """
     if data is None:
         if path is None:
-            raise InputError("Give the file's data or path")
+            raise InputError("Give the file's data or path", code="vacancy.data_or_path")
         data = Path(path).read_bytes()
     frame, _ = _read_table(data, filename)
     written = _headers_as_written(list(frame.columns))

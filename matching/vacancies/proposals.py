@@ -60,7 +60,8 @@ def _search_method(con: duckdb.DuckDBPyConnection, method: str | None) -> str:
     """``hybrid`` or ``lexical``; ``auto`` (default) is hybrid once the occupation labels have vectors."""
     method = method or "auto"
     if method not in ("hybrid", "lexical", "auto"):
-        raise InputError(f"method: use 'auto', 'hybrid' or 'lexical', not {method!r}")
+        raise InputError(f"method: use 'auto', 'hybrid' or 'lexical', not {method!r}", code="vacancy.proposal_method",
+                         params={"value": str(method)})
     if method != "auto":
         return method
     return cached(con, "vacancies.search_method", lambda: _auto_method(con), on=(IMPORT, INDEX))
