@@ -33,10 +33,8 @@ def require_participant(con: duckdb.DuckDBPyConnection, participant_id: str) -> 
                             code="participant.not_found")
 
 
-def day_or_today(value: date | str | None, column: str) -> date:
-    """``value`` as a date (``YYYY-MM-DD``), today (UTC) when empty; else a coded error naming ``column``."""
-    if value in (None, ""):
-        return utcnow().date()
+def parse_date(value: date | str, column: str) -> date:
+    """``value`` as a date (``YYYY-MM-DD``), else :class:`InputError` ``date.invalid`` naming ``column``."""
     if isinstance(value, date):
         return value
     try:
@@ -46,6 +44,13 @@ def day_or_today(value: date | str | None, column: str) -> date:
         message = f"{value!r} is not a date (YYYY-MM-DD)"
         raise InputError(message, [Problem(message, column=column, code="date.invalid", params=params)],
                          code="date.invalid", params=params) from None
+
+
+def day_or_today(value: date | str | None, column: str) -> date:
+    """``value`` as a date (:func:`parse_date`), today (UTC) when empty."""
+    if value in (None, ""):
+        return utcnow().date()
+    return parse_date(value, column)
 
 
 def bulk_insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict]) -> None:

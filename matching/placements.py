@@ -17,7 +17,7 @@ from enum import StrEnum
 import duckdb
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from assessment.common import new_id, problems_from, utcnow
+from assessment.common import day_or_today, new_id, problems_from, utcnow
 from assessment.stages import PURPOSE, require_visible
 from foundation.actor import Role, User
 from foundation.audit import audit
@@ -149,10 +149,7 @@ def record_followup(
     if months not in FOLLOWUP_MONTHS:
         raise _error(f"a follow-up is at 3, 6 or 12 months, not {months}", "months", "followup.months",
                      value=str(months))
-    try:
-        day = date.fromisoformat(str(checked_on)) if checked_on else utcnow().date()
-    except ValueError:
-        raise _error(f"{checked_on!r} is not a date", "checked_on", "date.invalid", value=str(checked_on)) from None
+    day = day_or_today(checked_on, "checked_on")
     with transaction(con):
         row = con.execute("SELECT participant_id FROM matching.placements WHERE placement_id = ?",
                           [placement_id]).fetchone()

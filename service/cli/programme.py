@@ -119,6 +119,7 @@ def report_command(
     db: DbOption = None, by: ByOption = None, url: UrlOption = None, token: TokenOption = None,
 ) -> None:
     """Registered, selected, assessed, placed and still in work at 6 and 12 months; small cells hidden."""
+    from assessment.common import parse_date
     from matching import reports
     from service.i18n import translator
     from service.labels import report_sheet_names, report_titles
@@ -136,7 +137,7 @@ def report_command(
             "from": start.isoformat(), "to": end.isoformat(), "cohort": cohort, "lang": cli_language()}))
 
     with user_errors():
-        start, end = _date(period_from, "--from"), _date(period_to, "--to")
+        start, end = parse_date(period_from, "--from"), parse_date(period_to, "--to")
         tables = read(db, by=by, url=url, token=token, local=local, remote=remote)
         if output is not None:
             if output.suffix.lower() == ".xlsx":
@@ -168,19 +169,6 @@ def _tables_from_csv(text: str) -> tuple[list[list[str]], list[list[str]]]:
             continue
         tables[-1].append([c[1:] if c.startswith("'") and c[1:].startswith(FORMULA_STARTS) else c for c in row])
     return tables[0], tables[1]
-
-
-def _date(value: str, option: str):
-    from datetime import date
-
-    from foundation.errors import InputError, Problem
-
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InputError(f"{option}: {value!r} is not a date (YYYY-MM-DD)",
-                         [Problem("not a date", column=option, code="date.invalid", params={"value": value})],
-                         code="date.invalid", params={"value": value}) from None
 
 
 def erase_command(

@@ -12,7 +12,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from assessment import stages
-from foundation.errors import ConflictError, InputError, Problem
+from assessment.common import parse_date
+from foundation.errors import ConflictError, InputError
 from matching import reports
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
@@ -32,15 +33,7 @@ def _period(request: Request) -> tuple[date, date, str | None]:
     today = date.today()
     raw_from = request.query_params.get("from") or f"{today.year}-01-01"
     raw_to = request.query_params.get("to") or today.isoformat()
-    out = []
-    for name, raw in (("from", raw_from), ("to", raw_to)):
-        try:
-            out.append(date.fromisoformat(raw))
-        except ValueError:
-            raise InputError(f"{raw!r} is not a date", [Problem(f"{raw!r} is not a date", column=name,
-                                                                code="date.invalid", params={"value": raw})],
-                             code="date.invalid", params={"value": raw}) from None
-    return out[0], out[1], request.query_params.get("cohort") or None
+    return (parse_date(raw_from, "from"), parse_date(raw_to, "to"), request.query_params.get("cohort") or None)
 
 
 def _tables(request: Request, cursor, user):

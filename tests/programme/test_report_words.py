@@ -72,3 +72,16 @@ def test_cli_and_page_show_the_same_report_words(world: World, lang: str, tmp_pa
     titles = [html.unescape(t) for t in re.findall(r"<h2>(.*?)</h2>", page.text)]
     assert titles[:2] == list(report_titles(_))
     assert openpyxl.load_workbook(io.BytesIO(xlsx.content)).sheetnames == list(report_sheet_names(_))
+
+
+def test_a_wrong_date_reads_the_same_in_the_cli_and_on_the_page(world: World) -> None:
+    """One date rule (assessment.common.parse_date): the same Dutch text from the CLI and the report page."""
+    text = "2026-02-30 is geen datum (JJJJ-MM-DD)."
+    args = ["report", "programme", "--from", "2026-02-30", "--to", "2026-12-31", "--db", str(world.db), "--by",
+            "admin"]
+    r = CliRunner().invoke(app, args, env={"LANG": LOCALES["nl"], **FAST_ENV})
+    assert r.exit_code == 2 and text in " ".join(r.output.split())
+    with running_server(world.db) as url, httpx.Client(base_url=url, timeout=60) as c:
+        assert form_login(c, "admin").status_code == 303
+        page = c.get("/admin/programme", params={"from": "2026-02-30", "to": "2026-12-31"})
+    assert page.status_code == 422 and text in html.unescape(page.text)
