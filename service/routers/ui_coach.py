@@ -16,7 +16,7 @@ from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.labels import status_labels
-from service.ui import field_errors, render, ui_translator
+from service.ui import field_errors, form_dates, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
 from service.ui.paging import paging
@@ -141,12 +141,8 @@ def add_step(
         errors["kind"] = _("Choose the kind of step.")
     if not title.strip():
         errors["title"] = _("Describe the step, e.g. the course or the employer.")
-    dates = {}
-    for name, value in (("starts_on", starts_on), ("ends_on", ends_on)):
-        try:
-            dates[name] = date.fromisoformat(value) if value.strip() else None
-        except ValueError:
-            errors[name] = _("Use a date like 2026-09-01.")
+    dates, wrong = form_dates({"starts_on": starts_on, "ends_on": ends_on}, _)
+    errors |= wrong
     if not errors:
         try:
             service.add_step(cursor, actor=user, participant_id=participant_id, kind=kind, title=title.strip(),

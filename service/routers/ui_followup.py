@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,7 +12,7 @@ from foundation.errors import InputError
 from matching import service as matching_service
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
-from service.ui import field_errors, ui_translator
+from service.ui import field_errors, form_dates, ui_translator
 from service.users import Role, User
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
@@ -31,13 +30,8 @@ def edit_step(
 
     _ = ui_translator(request)
     participant_id = service.step_participant(cursor, actor=user, step_id=step_id)
-    errors: dict[str, str] = {}
-    dates: dict[str, date | None] = {}
-    for name, value in (("starts_on", starts_on), ("ends_on", ends_on)):
-        try:
-            dates[name] = date.fromisoformat(value) if value.strip() else None
-        except ValueError:
-            errors[f"{name}_{step_id}"] = _("Use a date like 2026-09-01.")
+    dates, wrong = form_dates({"starts_on": starts_on, "ends_on": ends_on}, _)
+    errors = {f"{name}_{step_id}": text for name, text in wrong.items()}
     if not errors:
         try:
             service.edit_step(cursor, actor=user, step_id=step_id, status=status or None, owner=owner.strip(),
