@@ -113,8 +113,8 @@ def set_people(request: Request, participant_id: str, cursor: Cursor, user: Coac
     return _back(participant_id, "people")
 
 
-PLACEMENT_FIELDS = ("employer_id", "occupation_uri", "contract_type", "hours_per_week", "starts_on", "ends_on",
-                    "vacancy_id", "shortlist_id")
+#: The placement form's fields: those of the placement the service records.
+PLACEMENT_FIELDS = tuple(plc.PlacementInput.model_fields)
 
 
 @router.post("/coach/programme/{participant_id}/placements", dependencies=[Depends(check_csrf)])
