@@ -40,9 +40,10 @@ def purpose_of(actor: User) -> Purpose:
 
 def not_found(what: str, object_id: str, field: str) -> NotFoundError:
     """The one answer for objects that do not exist and objects the actor may not reach."""
+    named = {"what": what, "object": {"code": f"audit.object.{what}", "message": what}}  # Dutch: "deelnemer"
     return NotFoundError(f"Unknown {what} {object_id!r}", [Problem(f"no such {what}", column=field,
-                                                                   code="access.not_found", params={"what": what})],
-                         code="access.not_found", params={"what": what, "id": object_id})
+                                                                   code="access.not_found", params=named)],
+                         code="access.not_found", params={**named, "id": object_id})
 
 
 def may_reach(actor: User, participant: Participant) -> bool:

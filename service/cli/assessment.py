@@ -336,9 +336,19 @@ def profile_show(
     def remote(server) -> CompetenceProfile:
         return CompetenceProfile.model_validate(server.get(f"/api/participants/{participant_id}/profile"))
 
+    def local(con, actor) -> CompetenceProfile:
+        from service.messages import cli_language
+        from taxonomy.store import preferred_labels
+
+        profile = service.read_profile(con, actor=actor, participant_id=participant_id)
+        if as_json:  # as it always was
+            return profile
+        names = preferred_labels(con, [s.uri for s in profile.skills], lang=cli_language())  # the web's fallback
+        return profile.model_copy(update={"skills": [s.model_copy(update={"label": names.get(s.uri, s.label)})
+                                                     for s in profile.skills]})
+
     with user_errors():
-        profile = read(db, by=by, url=url, token=token, remote=remote,
-                       local=lambda con, actor: service.read_profile(con, actor=actor, participant_id=participant_id))
+        profile = read(db, by=by, url=url, token=token, remote=remote, local=local)
     if as_json:
         _print_json(profile.model_dump(mode="json"))
         return

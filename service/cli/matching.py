@@ -72,6 +72,7 @@ def targets_command(
 ) -> None:
     """Job targets for one participant, or for every profile in a JSON-lines file."""
     from matching.job_targets import JobTargetsResult
+    from service.messages import cli_language
 
     with user_errors():
         if (participant is None) == (profiles is None):
@@ -80,12 +81,14 @@ def targets_command(
             _bulk_targets(_read_profiles(profiles), top=top, as_json=as_json, db=db, by=by, url=url, token=token)
             return
 
+        lang = "nl" if as_json else cli_language()  # ESCO labels as the API gives them; --json as it always was
+
         def remote(server) -> JobTargetsResult:
             return JobTargetsResult.model_validate(
-                server.get(f"/api/participants/{participant}/job-targets", top=top))
+                server.get(f"/api/participants/{participant}/job-targets", top=top, lang=lang))
 
         res = read(db, by=by, url=url, token=token, remote=remote, local=lambda con, actor: (
-            service.participant_job_targets(con, actor=actor, participant_id=participant, top=top,
+            service.participant_job_targets(con, actor=actor, participant_id=participant, top=top, lang=lang,
                                             config=matching_config())))
     if as_json:
         _out(res.model_dump(mode="json"))
