@@ -283,14 +283,15 @@ def list_participants(
     """Participants (``order``: newest, oldest, name or id; ties by id); filter on coach, consent, id/name."""
     where, params = _filters(coach, consenting_only, search)
     sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
-    sql += " ORDER BY " + _ORDERS.get(order, _ORDERS["newest"])
+    sql += " ORDER BY " + PARTICIPANT_ORDERS.get(order, PARTICIPANT_ORDERS["newest"])
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
         params += [int(limit), max(0, int(offset))]
     return _rows_to_participants(con, con.execute(sql, params).fetchall())
 
 
-_ORDERS = {
+#: The orders a participant list may be sorted in (a whitelist: never SQL from a request); ties by id.
+PARTICIPANT_ORDERS = {
     "newest": "p.created_at DESC, p.participant_id",
     "oldest": "p.created_at, p.participant_id",
     "id": "p.participant_id",
