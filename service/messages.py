@@ -81,9 +81,11 @@ def error_text(exc: WerkbrugError, *, lang: str) -> str:
 
 
 def error_report(exc: WerkbrugError, *, lang: str, limit: int = 50) -> str:
-    """Headline plus one line per problem (the CLI's text)."""
-    lines = [error_text(exc, lang=lang)]
-    lines += [f"  - {problem_text(p, lang=lang)}" for p in exc.problems[:limit]]
+    """Headline plus one line per problem (the CLI's text); a problem that only repeats the headline is left out."""
+    head = error_text(exc, lang=lang)
+    lines = [head]
+    lines += [f"  - {problem_text(p, lang=lang)}" for p in exc.problems[:limit]
+              if problem_text(p, lang=lang, located=False) != head]
     more = len(exc.problems) - limit
     if more > 0:
         lines.append("  " + message("error.more_problems", {"count": more}, lang=lang, fallback=f"… and {more} more"))

@@ -26,7 +26,7 @@ def targets_table(res) -> None:
                            version=res.taxonomy_version))
     for col in ("#", tr("Occupation"), tr("Score"), tr("Essential skills"), tr("Dutch"), tr("Missing"),
                 tr("Vacancies")):
-        table.add_column(col)
+        table.add_column(col, overflow="fold" if col == tr("Occupation") else "ellipsis")  # a label is never cut off
     for t in res.targets:
         table.add_row(str(t.rank), t.label, f"{t.score:.3f}", f"{t.parts.values['essential']:.0%}",
                       tr("ok") if t.language.meets else tr("gap"), str(len(t.missing_essential)),

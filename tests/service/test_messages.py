@@ -85,3 +85,16 @@ def test_accept_language() -> None:
     assert accepted_language("en-GB,en;q=0.9,nl;q=0.8") == "en"
     assert accepted_language("fr-BE, nl;q=0.7, en;q=0.3") == "nl"
     assert accepted_language("de") is None and accepted_language(None) is None
+
+
+def test_the_cli_report_does_not_repeat_the_headline_as_a_problem() -> None:
+    from foundation.uploads import read_tables
+
+    with pytest.raises(InputError) as info:
+        read_tables(b"a;b\n1;2\n", file_name="notes.xlsx")
+    report = error_report(info.value, lang="nl")
+    assert report == ("notes.xlsx: de inhoud past niet bij de extensie (een Excel-werkmap als .xlsx, "
+                      "een CSV-bestand als .csv).")
+    assert [p.code for p in info.value.problems] == ["upload.content_mismatch"]  # kept for the API and the pages
+    other = InputError("x", [Problem("y", row=2, code="batch.participant_missing")], code="batch.no_rows")
+    assert error_report(other, lang="nl").count("\n") == 1
