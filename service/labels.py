@@ -80,3 +80,9 @@ def report_titles(_: Translate) -> tuple[str, str]:
 def report_sheet_names(_: Translate) -> tuple[str, str]:
     """The programme report's two Excel sheets."""
     return _("By intake group"), _("By occupation group")
+
+
+def competence_group_labels(_: Translate) -> dict[str, str]:
+    """The groups a profile's skills are shown in (see :data:`service.ui.competences.INSTRUMENT_GROUPS`)."""
+    return {"technical": _("Technical"), "social": _("Social"), "language": _("Dutch (CEFR)"),
+            "other": _("From experience or self-declared")}

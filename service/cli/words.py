@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from service.cli.progress import tr
 from service.labels import (
+    competence_group_labels,
     concern_labels,
     contract_labels,
     event_labels,
@@ -56,7 +57,10 @@ def evidence(value: object) -> str:
 
 def instrument_kind(value: object) -> str:
     """An instrument's kind under the competence group the profile page files it in."""
-    return _word({"technical": tr("Technical"), "observation": tr("Social"), "language": tr("Dutch (CEFR)")}, value)
+    from service.ui.competences import INSTRUMENT_GROUPS
+
+    groups = competence_group_labels(tr)
+    return _word({kind: groups[group] for kind, group in INSTRUMENT_GROUPS.items()}, value)
 
 
 def shifts(values: Iterable[object]) -> str:

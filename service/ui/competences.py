@@ -8,9 +8,12 @@ import duckdb
 
 from assessment import cefr
 from matching.language import SUB_SKILLS
-from service.labels import sub_skill_names
+from service.labels import competence_group_labels, sub_skill_names
 from service.ui.charts import Bar, Group
 from taxonomy.store import display_labels
+
+#: The group a skill is shown in, by the kind of instrument behind its evidence (else "other").
+INSTRUMENT_GROUPS = {"technical": "technical", "observation": "social", "language": "language"}
 
 
 @dataclass
@@ -33,11 +36,10 @@ def competence_rows(con: duckdb.DuckDBPyConnection, profile, *, lang: str) -> li
     labels = display_labels(con, [s.uri for s in profile.skills], lang)
     rows = []
     for s in profile.skills:
-        instrument_kinds = {kinds.get(e.instrument_id) for e in s.evidence if e.instrument_id}
-        if "language" in instrument_kinds:
+        found = {INSTRUMENT_GROUPS.get(kinds.get(e.instrument_id)) for e in s.evidence if e.instrument_id}
+        if "language" in found:
             continue  # Dutch is shown as CEFR levels
-        group = "technical" if "technical" in instrument_kinds else "social" if "observation" in instrument_kinds \
-            else "other"
+        group = "technical" if "technical" in found else "social" if "social" in found else "other"
         text, label_lang, _source = labels.get(s.uri) or (s.label or s.uri.rsplit("/", 1)[-1], lang, "")
         rows.append(SkillRow(s.uri, text, s.level, s.confidence, str(s.evidence_kind), group, list(s.evidence),
                              label_lang if label_lang != lang else None))
@@ -47,14 +49,14 @@ def competence_rows(con: duckdb.DuckDBPyConnection, profile, *, lang: str) -> li
 
 def chart_groups(rows: list[SkillRow], dutch, _, *, lang: str = "nl") -> list[Group]:
     """Bars for the chart: technical skills, social skills, Dutch per sub-skill."""
-    titles = {"technical": _("Technical"), "social": _("Social"), "other": _("From experience or self-declared")}
-    groups = {k: Group(k, t) for k, t in titles.items()}
+    titles = competence_group_labels(_)
+    groups = {k: Group(k, titles[k]) for k in ("technical", "social", "other")}
     untranslated = _("no Dutch ESCO term") if lang == "nl" else _("no English ESCO term")
     for r in rows:
         tag = (r.label_lang.upper(), untranslated) if r.label_lang else None
         groups[r.group].bars.append(Bar(r.label, r.level, f"{round(100 * r.level)}%", tag))
     names = sub_skill_names(_)
-    language = Group("language", _("Dutch (CEFR)"))
+    language = Group("language", titles["language"])
     for sub in SUB_SKILLS:
         level = getattr(dutch, sub, None)
         if level:

@@ -66,3 +66,21 @@ def test_every_coded_value_has_its_word_and_no_word_is_left_over() -> None:
     assert set(concern_labels(_)) == {c.value for c in ConcernCode}
     assert set(evidence_labels(_)) == {k.value for k in EvidenceKind}
     assert set(status_labels(_)) == {*VACANCY_STATUSES, "suggested", *CANDIDATE_STATUSES}
+
+
+@pytest.mark.parametrize(("lang", "locale"), [("nl", "nl_BE.UTF-8"), ("en", "en_US.UTF-8")])
+def test_the_cli_and_the_profile_chart_name_competence_groups_alike(lang: str, locale: str,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from assessment.profile import DutchLevels
+    from service.cli import words
+    from service.labels import competence_group_labels
+    from service.ui.competences import INSTRUMENT_GROUPS, chart_groups
+
+    for name in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", locale)
+    titles = competence_group_labels(translator(lang))
+    assert {kind: words.instrument_kind(kind) for kind in INSTRUMENT_GROUPS} == {
+        "technical": titles["technical"], "observation": titles["social"], "language": titles["language"]}
+    chart = chart_groups([], DutchLevels(listening="A2"), translator(lang), lang=lang)
+    assert [g.title for g in chart] == [titles[k] for k in ("technical", "social", "language", "other")]
