@@ -84,3 +84,23 @@ def test_the_cli_and_the_profile_chart_name_competence_groups_alike(lang: str, l
         "technical": titles["technical"], "observation": titles["social"], "language": titles["language"]}
     chart = chart_groups([], DutchLevels(listening="A2"), translator(lang), lang=lang)
     assert [g.title for g in chart] == [titles[k] for k in ("technical", "social", "language", "other")]
+
+
+def test_the_coach_pages_have_a_word_for_every_stage_step_and_contract() -> None:
+    from starlette.requests import Request
+
+    from assessment.stages import PrescreeningOutcome, PrescreeningReason, Stage
+    from assessment.trajectories import StepKind, StepStatus
+    from matching.placements import ContractType
+    from service.routers.ui_coach import step_labels
+    from service.routers.ui_programme_coach import stage_labels
+
+    def values(enum) -> set[str]:
+        return {v.value for v in enum}
+
+    assert set(step_labels(translator("nl"))) == values(StepKind) | values(StepStatus)
+    words = stage_labels(Request({"type": "http", "query_string": b"", "headers": []}))
+    assert set(words["stage"]) == values(Stage) | {""}
+    assert set(words["outcome"]) == values(PrescreeningOutcome)
+    assert set(words["reason"]) == values(PrescreeningReason)
+    assert set(words["contract"]) == values(ContractType)
