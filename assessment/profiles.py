@@ -118,14 +118,16 @@ def _recognised(value: DiplomaRecognition | None) -> bool | None:
     return value == DiplomaRecognition.recognised
 
 
-def build_profile(con: duckdb.DuckDBPyConnection, *, participant_id: str) -> CompetenceProfile:
-    """The competence profile of one participant (pseudonymised; see docs/profile-format.md)."""
+def build_profile(con: duckdb.DuckDBPyConnection, *, participant_id: str, lang: str = "nl") -> CompetenceProfile:
+    """The competence profile of one participant (pseudonymised; see docs/profile-format.md), labels in ``lang``."""
     get_participant(con, participant_id=participant_id)  # NotFoundError for an unknown id
-    return build_profiles(con, participant_ids=[participant_id])[0]
+    return build_profiles(con, participant_ids=[participant_id], lang=lang)[0]
 
 
-def build_profiles(con: duckdb.DuckDBPyConnection, *, participant_ids: list[str]) -> list[CompetenceProfile]:
-    """Profiles of several participants, in the order asked (unknown ids are left out).
+def build_profiles(con: duckdb.DuckDBPyConnection, *, participant_ids: list[str],
+                   lang: str = "nl") -> list[CompetenceProfile]:
+    """Profiles of several participants, in the order asked (unknown ids are left out); labels in ``lang``
+    (else English: :func:`taxonomy.store.preferred_labels`).
 
     Reads everything in a few queries, so building hundreds of profiles stays fast.
     """
@@ -143,7 +145,7 @@ def build_profiles(con: duckdb.DuckDBPyConnection, *, participant_ids: list[str]
         evidence_by[p.participant_id] = evidence
     all_uris = {u for ev in evidence_by.values() for u in ev} | {e.occupation_uri for p in participants
                                                                   for e in p.experience}
-    labels = preferred_labels(con, sorted(all_uris))
+    labels = preferred_labels(con, sorted(all_uris), lang=lang)
     return [_assemble(p, evidence_by[p.participant_id], records[p.participant_id], targets[p.participant_id], labels)
             for p in participants]
 

@@ -174,11 +174,12 @@ def read_consent_history(cursor: duckdb.DuckDBPyConnection, *, actor: User, part
     return events
 
 
-def read_profile(cursor: duckdb.DuckDBPyConnection, *, actor: User, participant_id: str) -> CompetenceProfile:
-    """The competence profile (``werkbrug.profile/1``) that matching reads."""
+def read_profile(cursor: duckdb.DuckDBPyConnection, *, actor: User, participant_id: str,
+                 lang: str = "nl") -> CompetenceProfile:
+    """The competence profile (``werkbrug.profile/1``) that matching reads, its labels in ``lang``."""
     with transaction(cursor):
         require_participant(cursor, actor=actor, participant_id=participant_id)
-        profile = build_profile(cursor, participant_id=participant_id)
+        profile = build_profile(cursor, participant_id=participant_id, lang=lang)
         _log(cursor, actor, "read_profile", participant_id)
     return profile
 

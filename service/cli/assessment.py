@@ -333,22 +333,16 @@ def profile_show(
     token: TokenOption = None,
 ) -> None:
     """Show the competence profile (what matching sees) of one participant."""
+    from service.messages import cli_language
+
+    lang = "nl" if as_json else cli_language()  # ESCO labels in the CLI's language; --json as it always was
+
     def remote(server) -> CompetenceProfile:
-        return CompetenceProfile.model_validate(server.get(f"/api/participants/{participant_id}/profile"))
-
-    def local(con, actor) -> CompetenceProfile:
-        from service.messages import cli_language
-        from taxonomy.store import preferred_labels
-
-        profile = service.read_profile(con, actor=actor, participant_id=participant_id)
-        if as_json:  # as it always was
-            return profile
-        names = preferred_labels(con, [s.uri for s in profile.skills], lang=cli_language())  # the web's fallback
-        return profile.model_copy(update={"skills": [s.model_copy(update={"label": names.get(s.uri, s.label)})
-                                                     for s in profile.skills]})
+        return CompetenceProfile.model_validate(server.get(f"/api/participants/{participant_id}/profile", lang=lang))
 
     with user_errors():
-        profile = read(db, by=by, url=url, token=token, remote=remote, local=local)
+        profile = read(db, by=by, url=url, token=token, remote=remote, local=lambda con, actor: (
+            service.read_profile(con, actor=actor, participant_id=participant_id, lang=lang)))
     if as_json:
         _print_json(profile.model_dump(mode="json"))
         return

@@ -131,9 +131,9 @@ def consent_log(participant_id: str, cursor: Cursor, user: CoachOrAdmin) -> list
 
 
 @router.get("/participants/{participant_id}/profile", response_model=CompetenceProfile)
-def profile(participant_id: str, cursor: Cursor, user: Staff) -> CompetenceProfile:
-    """The competence profile (werkbrug.profile/1) that matching reads."""
-    return service.read_profile(cursor, actor=user, participant_id=participant_id)
+def profile(participant_id: str, cursor: Cursor, user: Staff, lang: str = "nl") -> CompetenceProfile:
+    """The competence profile (werkbrug.profile/1) that matching reads (ESCO labels in ``lang``, else English)."""
+    return service.read_profile(cursor, actor=user, participant_id=participant_id, lang=lang)
 
 
 @router.get("/participants/{participant_id}/export")
