@@ -24,7 +24,7 @@ from assessment.participant_models import (
     ParticipantDetails,
     ProtectedAttributes,
 )
-from foundation.db import transaction
+from foundation.db import limit_offset, transaction
 from foundation.errors import InputError, NotFoundError, Problem
 from foundation.ids import new_id
 
@@ -286,7 +286,7 @@ def list_participants(
     sql += " ORDER BY " + PARTICIPANT_ORDERS.get(order, PARTICIPANT_ORDERS["newest"])
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
-        params += [int(limit), max(0, int(offset))]
+        params += limit_offset(limit, offset)
     return _rows_to_participants(con, con.execute(sql, params).fetchall())
 
 

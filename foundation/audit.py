@@ -25,7 +25,7 @@ import duckdb
 
 from foundation.actor import User
 from foundation.audit_store import ChainStore, chain_store
-from foundation.db import after_commit, parsed, write_lock
+from foundation.db import after_commit, limit_offset, parsed, write_lock
 from foundation.exports import csv_text
 
 
@@ -252,7 +252,7 @@ def read_log(
     rows = cursor.execute(
         f"""SELECT audit_id, occurred_at, username, role, action, object_type, object_id, purpose, detail
             FROM service.audit_log {where} ORDER BY {LOG_ORDERS.get(order, LOG_ORDERS["newest"])} LIMIT ? OFFSET ?""",
-        [*params, limit, offset],
+        [*params, *limit_offset(limit, offset)],
     ).fetchall()
     return [
         AuditEntry(*row[:8], detail=json.loads(row[8]) if row[8] is not None else None) for row in rows

@@ -71,6 +71,16 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
 _parsed: dict[str, duckdb.Statement] = {}
 
 
+#: The largest ``LIMIT`` / ``OFFSET`` DuckDB binds (BIGINT).
+MAX_BIGINT = 2**63 - 1
+
+
+def limit_offset(limit: int, offset: int) -> list[int]:
+    """The parameters of ``LIMIT ? OFFSET ?``, clamped to 0…BIGINT: an offset past any table reads
+    nothing, as any offset past the end does, instead of failing in DuckDB."""
+    return [min(max(0, int(limit)), MAX_BIGINT), min(max(0, int(offset)), MAX_BIGINT)]
+
+
 def parsed(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statement:
     """``sql`` (one statement) parsed once per process, for statements run on every request: DuckDB parses
     a string again on each ``execute`` (≈ 0.2–0.6 ms for an INSERT); a parsed statement is copied, bound

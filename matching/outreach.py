@@ -83,8 +83,9 @@ def outreach_candidates(con: duckdb.DuckDBPyConnection, *, actor: User) -> list[
 def resolve_code(con: duckdb.DuckDBPyConnection, *, code: str) -> str:
     """The participant behind an outreach pseudonym (only consenting ones with job targets), else 404."""
     key = secret_key(con)
+    given = code.encode("utf-8", "surrogatepass")  # as bytes: compare_digest refuses non-ASCII text
     for pid in _consenting_targets(con):
-        if hmac.compare_digest(outreach_code(key, pid), code):
+        if hmac.compare_digest(outreach_code(key, pid).encode(), given):
             return pid
     raise _hidden(code)
 

@@ -11,6 +11,8 @@ from datetime import datetime
 
 import duckdb
 
+from foundation.db import limit_offset
+
 #: The orders the list may be sorted in (a whitelist: never SQL from a request); ties by id.
 SHORTLIST_ORDERS = {
     "newest": "s.created_at DESC, s.shortlist_id DESC", "oldest": "s.created_at, s.shortlist_id",
@@ -53,7 +55,7 @@ def list_shortlist_rows(
                ORDER BY {SHORTLIST_ORDERS.get(order, SHORTLIST_ORDERS['newest'])}""")
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
-        params += [int(limit), max(0, int(offset))]
+        params += limit_offset(limit, offset)
     return [ShortlistRow(*r) for r in con.execute(sql, params).fetchall()]
 
 

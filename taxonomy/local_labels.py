@@ -123,7 +123,7 @@ def remove_local_label(con: duckdb.DuckDBPyConnection, *, actor: User, label_id:
     _require_admin(actor)
     ensure_schema(con)
     with transaction(con):
-        found = _select(con, "WHERE l.label_id = ?", [label_id])
+        found = _select(con, "WHERE l.label_id = ?", [label_id]) if -(2**63) <= label_id < 2**63 else []
         if not found:
             raise NotFoundError(f"No local label {label_id}", code="taxonomy.local_label_not_found",
                                 params={"id": label_id})

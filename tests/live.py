@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 
 from foundation.db import connect
 from foundation.settings import Settings
@@ -38,11 +39,13 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(db: Path, *, demo: bool = False, settings: Settings | None = None) -> Iterator[str]:
-    """Serve ``db`` with uvicorn in a thread (settings from the environment unless given); yields the base URL."""
+def running_server(db: Path, *, demo: bool = False, settings: Settings | None = None,
+                   app: FastAPI | None = None) -> Iterator[str]:
+    """Serve ``db`` with uvicorn in a thread (settings from the environment unless given, or ``app`` as built);
+    yields the base URL."""
     port = _free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(db, demo=demo, settings=settings), host="127.0.0.1", port=port,
+        uvicorn.Config(app or create_app(db, demo=demo, settings=settings), host="127.0.0.1", port=port,
                        log_level="warning", proxy_headers=False)
     )
     thread = threading.Thread(target=server.run, daemon=True)

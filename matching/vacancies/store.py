@@ -9,7 +9,7 @@ import duckdb
 import numpy as np
 
 from foundation.cache import IMPORT, VACANCIES, cached, invalidate
-from foundation.db import after_commit, transaction, utcnow
+from foundation.db import after_commit, limit_offset, transaction, utcnow
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
 from foundation.ids import public_id
 from matching import geo
@@ -96,7 +96,7 @@ def list_vacancies(
     sql = f"SELECT {_COLS} FROM matching.vacancies {where} ORDER BY {by}"
     if limit is not None:
         sql += " LIMIT ? OFFSET ?"
-        params += [int(limit), max(0, int(offset))]
+        params += limit_offset(limit, offset)
     return [_row(r) for r in con.execute(sql, params).fetchall()]
 
 

@@ -1,0 +1,72 @@
+"""The requests the value fuzzer (``tests/service/fuzzing.py``) found to give a 5xx or a partial write,
+each replayed over real HTTP: a 4xx naming the field in the reader's language, nothing written."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.app import create_app
+from tests.live import running_server
+from tests.service.fuzzing import table_counts, tokens
+from tests.service.web import browser_for
+from tests.service.world import World, build_world, fast_matching
+
+
+class Served:
+    def __init__(self, world: World, url: str, con, token: dict[str, str]) -> None:
+        self.world, self.url, self.con, self.token = world, url, con, token
+
+    def call(self, role: str, method: str, path: str, *, lang: str = "nl", **kw) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.token[role]}", "Accept-Language": lang}
+        return httpx.request(method, self.url + path, headers=headers, timeout=60, **kw)
+
+    def counts(self) -> dict[str, int]:
+        return {t: n for t, n in table_counts(self.con.cursor()).items() if "audit" not in t}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with fast_matching():
+        world = build_world(Path(tmp_path_factory.mktemp("fuzzreg")) / "w.duckdb")
+        app = create_app(world.db)
+        with running_server(world.db, app=app) as url:
+            yield Served(world, url, app.state.db, tokens(url))
+
+
+@pytest.mark.parametrize("code", ["H¼Í", "J-ÄÄÄÄÄÄ", "\u202e"])
+def test_outreach_code_with_non_ascii_text_is_not_found(served: Served, code: str) -> None:
+    """``hmac.compare_digest`` refuses non-ASCII text: a 500 before the codes were compared as bytes."""
+    r = served.call("liaison", "GET", f"/api/outreach/{code}")
+    assert r.status_code == 404, r.text
+    r = served.call("admin", "POST", f"/api/outreach/{code}/present",
+                    json={"employer_id": served.world.employer, "occupation_uri": "x"})
+    assert r.status_code == 404, r.text
+
+
+@pytest.mark.parametrize("label_id", [2**63, 2**127, 10**400, -(2**127) - 1])
+def test_local_label_id_beyond_bigint_is_not_found(served: Served, label_id: int) -> None:
+    """An id past 128 bits was a 500 from the query (DuckDB binds no such integer); it names no label there is."""
+    r = served.call("admin", "DELETE", f"/api/taxonomy/labels/{label_id}")
+    assert r.status_code == 404, r.text
+    body = r.json()
+    assert body["code"] == "taxonomy.local_label_not_found"
+    assert body["detail"] == f"Geen lokale term nr. {label_id}"  # Dutch, naming the id
+
+
+@pytest.mark.parametrize("path", ["/api/admin/audit", "/api/vacancies"])
+@pytest.mark.parametrize("offset", [2**63, 10**30, 10**400])
+def test_offset_past_bigint_reads_nothing(served: Served, path: str, offset: int) -> None:
+    """An offset past BIGINT was a 500 from DuckDB's OFFSET; past the end of any table, it reads nothing."""
+    r = served.call("admin", "GET", path, params={"offset": offset, "limit": 5})
+    assert (r.status_code, r.json()) == (200, []), r.text
+
+
+def test_audit_page_past_bigint_shows_the_last_page(served: Served) -> None:
+    """The audit page read its rows before clamping the page number: a 500 for ``?page=10**30``."""
+    with browser_for(served.url, "admin") as browser:
+        r = browser.get("/admin/audit", params={"page": 10**30})
+    assert r.status_code == 200, r.text
