@@ -51,7 +51,7 @@ def import_values(_, lang: str = "en") -> list[tuple[str, str]]:
     """Each import column (its Dutch name first for a Dutch reader) with what it accepts, in the reader's language."""
     from assessment.cefr import REQUIREMENT_CHOICES
     from matching.vacancies import ATTESTS, CONTRACTS, LICENCES, MAX_HOURS, MIN_HOURS
-    from matching.vacancies.importing import DUTCH_COLUMNS
+    from matching.vacancies.importing import DUTCH_COLUMNS, IMPORT_COLUMNS
 
     def named(columns: str) -> str:
         if lang != "nl":
@@ -64,7 +64,7 @@ def import_values(_, lang: str = "en") -> list[tuple[str, str]]:
         ("hours_per_week", _("a number from %(min)s to %(max)s, e.g. 38 or 37,5", min=MIN_HOURS, max=MAX_HOURS)),
         ("shifts", _("day, early, late, night (or dag, vroeg, laat, nacht), several with ; e.g. early;late")),
         ("weekends", _("ja or nee")),
-        ("dutch_level, dutch_listening, dutch_reading, dutch_speaking, dutch_writing", ", ".join(REQUIREMENT_CHOICES)),
+        (", ".join(c for c in IMPORT_COLUMNS if c.startswith("dutch_")), ", ".join(REQUIREMENT_CHOICES)),
         ("licences", _("%(values)s, several with ;", values=", ".join(LICENCES))),
         ("attests", _("%(values)s, several with ;", values=", ".join(ATTESTS))),
         ("contract", ", ".join(CONTRACTS)),

@@ -104,3 +104,13 @@ def test_the_coach_pages_have_a_word_for_every_stage_step_and_contract() -> None
     assert set(words["outcome"]) == values(PrescreeningOutcome)
     assert set(words["reason"]) == values(PrescreeningReason)
     assert set(words["contract"]) == values(ContractType)
+
+
+def test_the_vacancy_import_columns_are_the_vacancy_fields() -> None:
+    from matching.vacancies import IMPORT_COLUMNS, VacancyInput
+    from matching.vacancies.importing import DUTCH_COLUMNS
+    from service.routers.ui_liaison import import_values
+
+    assert set(IMPORT_COLUMNS) == set(VacancyInput.model_fields) - {"employer_id"} == set(DUTCH_COLUMNS)
+    explained = {c.strip() for cols, _text in import_values(translator("en")) for c in cols.split(",")}
+    assert explained == set(IMPORT_COLUMNS)  # the page explains every column, by its English name
