@@ -30,6 +30,7 @@ from typing import Annotated
 
 import numpy as np
 from pydantic import AfterValidator
+from pydantic_core import PydanticCustomError
 
 from assessment.profile import PostcodeFormat
 from foundation.errors import InputError, Problem
@@ -112,7 +113,8 @@ def known_postcode(postcode: str | None) -> bool:
 
 def _check_known(value: str) -> str:
     if not known_postcode(value):
-        raise ValueError(f"{value!r} is not a Belgian postcode with known coordinates")
+        raise PydanticCustomError("geo.postcode_unknown", "'{value}' is not a Belgian postcode with known coordinates",
+                                  {"value": value})
     return value
 
 

@@ -327,6 +327,7 @@ def main() -> None:  # pragma: no cover - the explorative run
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--only", default="")
     parser.add_argument("--derandomize", action="store_true")
+    parser.add_argument("--start", default="", help="only the operations whose path sorts from this one on")
     parser.add_argument("--forms", action="store_true", help="the HTML form routes instead of the API")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir="/tmp/badinput") as tmp, fast_matching():
@@ -343,7 +344,7 @@ def main() -> None:  # pragma: no cover - the explorative run
                         print("   ", f, file=out)
                     return
                 for op in fuzzer.operations(app.openapi()):
-                    if args.only and args.only not in op.path:
+                    if (args.only and args.only not in op.path) or op.path < args.start:
                         continue
                     before = len(fuzzer.findings)
                     fuzzer.statuses.clear()

@@ -70,3 +70,33 @@ def test_audit_page_past_bigint_shows_the_last_page(served: Served) -> None:
     with browser_for(served.url, "admin") as browser:
         r = browser.get("/admin/audit", params={"page": 10**30})
     assert r.status_code == 200, r.text
+
+
+def test_common_refusals_name_the_field_in_dutch(served: Served) -> None:
+    """The 4xx bodies the fuzzer sees most, read with ``Accept-Language: nl``: the field named, the text Dutch."""
+    w = served.world
+    r = served.call("assessor", "POST", "/api/assessments", json={
+        "participant_id": w.participant, "instrument_id": "dutch-cefr", "assessed_on": "0001-01-01",
+        "scores": {"listening": "Z9"}})
+    assert r.status_code == 422
+    problems = {p["column"]: p["message"] for p in r.json()["problems"]}
+    assert problems["listening"].startswith("'Z9' is geen taalniveau")
+    assert problems["assessed_on"] == "0001-01-01 ligt vóór 2000-01-01: een tikfout?"
+    r = served.call("assessor", "GET", "/api/participants/P-AAAAAA")
+    assert r.status_code == 404 and r.json()["detail"].startswith("Niet gevonden")
+    r = served.call("coach", "POST", f"/api/participants/{w.participant}/steps", json={
+        "kind": "language_course", "title": "NT2", "starts_on": "9999-12-31", "ends_on": "0001-01-01"})
+    assert r.status_code == 422 and r.json()["problems"][0]["column"] == "ends_on"
+    assert r.json()["detail"] == "Een stap kan niet eindigen voor hij begint."
+
+
+def test_unknown_vacancy_postcode_is_said_in_dutch(served: Served) -> None:
+    """The vacancy's postcode check raised a plain ``ValueError``: its text stayed English for Dutch readers."""
+    before = served.counts()
+    r = served.call("liaison", "POST", "/api/vacancies", json={
+        "title": "Magazijnier", "employer": "Testbedrijf", "postcode": "0000", "description": "Orders verzamelen."})
+    assert r.status_code == 422
+    [item] = r.json()["detail"]
+    assert item["loc"] == ["body", "postcode"] and item["code"] == "geo.postcode_unknown"
+    assert item["message"] == "'0000' is geen Belgische postcode waarvan we de ligging kennen"
+    assert served.counts() == before
