@@ -100,7 +100,10 @@ def import_vacancies(
             problems.append(Problem(f"required column {col!r} is missing", file=filename, column=written[col],
                                     code="vacancy.column_missing", params={"column": written[col]}))
     allowed = ", ".join(written[c] for c in IMPORT_COLUMNS)
-    for col in frame.columns:
+    for col in sorted({c for c in frame.columns if list(frame.columns).count(c) > 1}):  # one would hide the other
+        problems.append(Problem(f"column {col!r} appears more than once", file=filename, column=written[col],
+                                code="vacancy.column_twice", params={"column": written[col]}))
+    for col in dict.fromkeys(frame.columns):
         if col not in IMPORT_COLUMNS:
             problems.append(Problem(f"unknown column {col!r} (use {allowed})",
                                     file=filename, column=written[col], code="vacancy.column_unknown",

@@ -45,9 +45,11 @@ def sheet(draw: st.DrawFn, headers: list[str], fixed: dict[str, list[str]], name
     if draw(st.integers(0, 9)) == 0:
         headers = headers[:-1] if draw(st.booleans()) else [*headers, headers[-1]]  # a column missing or twice
     rows = []
+    careful = draw(st.booleans())  # a sheet right but for one cell (so the import's writes run), or many wrong
     for _ in range(draw(st.integers(1, 4))):
-        rows.append([draw(st.sampled_from(fixed[h]) if h in fixed and draw(st.integers(0, 4)) else
-                          cells(PLAUSIBLE, typed=typed)) for h in headers])
+        broken = draw(st.integers(0, 3 * len(headers))) if careful else -1
+        rows.append([draw(st.sampled_from(fixed[h]) if h in fixed and i != broken and (careful or draw(st.booleans()))
+                          else cells(PLAUSIBLE, typed=typed)) for i, h in enumerate(headers)])
     if draw(st.integers(0, 4)) == 0:
         rows.append(list(rows[0]))  # the same row twice in one batch
     if typed:
@@ -77,6 +79,7 @@ def _xlsx(headers: list[str], rows: list[list[Any]]) -> bytes:
 def upload_headers(pool: Any) -> list[tuple[str, tuple[str, ...], tuple[list[str], dict[str, list[str]]]]]:
     """(path, roles that may import, (headers, real values per column)) of each import and sheet kind."""
     from assessment.batch_template import write_template
+    from assessment.instrument import load_instruments
     from matching.vacancies.importing import DUTCH_COLUMNS, IMPORT_COLUMNS
 
     people = [p for p in pool.ids.get("participant_id", []) if p.startswith("P-")][:3]
@@ -86,8 +89,15 @@ def upload_headers(pool: Any) -> list[tuple[str, tuple[str, ...], tuple[list[str
             with tempfile.TemporaryDirectory() as tmp:
                 path = write_template(instrument, Path(tmp) / "t.csv", participant_ids=people, lang=lang)
                 headers = next(csv.reader(io.StringIO(path.read_text("utf-8-sig")), delimiter=";"))
-            fixed = {headers[0]: [instrument], headers[1]: ["1"], headers[2]: people}
+            inst = load_instruments()[instrument]
+            scale = ([str(v) for v in range(inst.scale.min, inst.scale.max + 1)] if inst.scale
+                     else ["A1", "A2", "B1", "B2.1", "C1", ""])
+            fixed = {headers[0]: [instrument], headers[1]: ["1"], headers[2]: people, headers[3]: ["2026-01-15"],
+                     headers[4]: ["", "ok"], **{h: [*scale, ""] for h in headers[5:]}}
             out.append(("/api/assessments/import", ("assessor", "coach", "admin"), (headers, fixed)))
     for columns in (list(IMPORT_COLUMNS), [DUTCH_COLUMNS[c] for c in IMPORT_COLUMNS]):
-        out.append(("/api/vacancies/import", ("liaison", "admin"), (columns, {})))
+        plausible = ["Magazijnier", "Orders verzamelen en stapelen.", "Testbedrijf", "8000", "38", "day", "nee", "A2",
+                     "A2", "", "B1", "", "B", "VCA", "interim"]
+        out.append(("/api/vacancies/import", ("liaison", "admin"),
+                    (columns, {c: [v] for c, v in zip(columns, plausible, strict=True)})))
     return out

@@ -112,6 +112,44 @@ def hostile(value: Any, key: str, pool: Pool) -> st.SearchStrategy[Any]:
     return st.just(value)
 
 
+#: (text, integer) of each extreme case: long non-ASCII text and BIGINT's maximum + 1; a control character
+#: and an integer past 128 bits.
+EXTREMES = [("ü" * 300, 2**63), ("\u202e", 10**400)]
+
+
+def extreme(value: Any, variant: int) -> Any:
+    """``value`` with every string and number at the extreme ``variant`` of :data:`EXTREMES`."""
+    text, number = EXTREMES[variant]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return text
+    if isinstance(value, int):
+        return number
+    if isinstance(value, float):
+        return 1e308
+    if isinstance(value, list):
+        return [extreme(v, variant) for v in value]
+    if isinstance(value, dict):
+        return {k: extreme(v, variant) for k, v in value.items()}
+    return value
+
+
+def at_extremes(case: Any, op: Any, variant: int) -> None:
+    """Every declared query parameter the schema leaves unbounded, the body and (past the first variant,
+    which keeps the real ids) the path parameters of ``case`` at an extreme."""
+    if variant and case.path_parameters:
+        case.path_parameters = extreme(case.path_parameters, variant)
+    query = dict(case.query or {})
+    for param in op.query:
+        schema = json.dumps(param.definition)
+        if not any(f'"{word}"' in schema for word in ("maximum", "enum", "const", "maxLength", "pattern")):
+            query[param.name] = extreme(0 if '"integer"' in schema else "", variant)  # what the schema leaves open
+    case.query = query
+    if isinstance(case.body, dict | list) and case.media_type == "application/json":
+        case.body = extreme(case.body, variant)
+
+
 @dataclass(frozen=True)
 class Finding:
     what: str       # "5xx" or "partial write"
@@ -170,6 +208,7 @@ class Fuzzer:
 
     def run(self, op: Any, *, examples: int, derandomize: bool) -> None:
         strategy = op.as_strategy(GenerationMode.POSITIVE)
+        tried = [0]
 
         @settings(max_examples=examples, derandomize=derandomize, database=None, deadline=None,
                   phases=[Phase.generate], suppress_health_check=list(HealthCheck))
@@ -186,6 +225,9 @@ class Fuzzer:
                 case.query[name] = data.draw(hostile(value, name, self.pool))
             if isinstance(case.body, dict | list) and case.media_type == "application/json":
                 case.body = data.draw(hostile(case.body, "", self.pool))
+            tried[0] += 1
+            if tried[0] <= len(EXTREMES):  # the first cases: every value at an extreme (fixed, so they always run)
+                at_extremes(case, op, tried[0] - 1)
             if self.send(case, role) == 403:
                 self.denied.add((op.method, op.path, role))
 
@@ -233,10 +275,15 @@ class Fuzzer:
                   derandomize: bool) -> None:
         from tests.service.fuzz_pages import query_values
 
+        tried = [0]
+
         @settings(max_examples=examples, derandomize=derandomize, database=None, deadline=None,
                   phases=[Phase.generate], suppress_health_check=list(HealthCheck))
         @given(query=query_values(names, self.pool), role=st.sampled_from(ROLES))
         def one(query, role) -> None:
+            tried[0] += 1
+            if tried[0] == 1:  # the first case: every parameter a number past BIGINT
+                query, role = {n: str(10**30) for n in names}, "admin"
             r = browsers[role].get(path, params=query, headers={"Accept-Language": "nl"})
             self.check(f"PAGE GET {path} as {role} query={query!r}", r, None)
 

@@ -100,3 +100,21 @@ def test_unknown_vacancy_postcode_is_said_in_dutch(served: Served) -> None:
     assert item["loc"] == ["body", "postcode"] and item["code"] == "geo.postcode_unknown"
     assert item["message"] == "'0000' is geen Belgische postcode waarvan we de ligging kennen"
     assert served.counts() == before
+
+
+@pytest.mark.parametrize("headers", [["titel", "vacaturetekst", "werkgever", "postcode", "postcode"],
+                                     ["title", "titel", "description", "employer", "postcode"]])
+def test_vacancy_import_with_a_column_twice_is_refused_naming_it(served: Served, headers: list[str]) -> None:
+    """A column twice (or in both languages) was read as one, silently dropping the other's cells."""
+    row = {"titel": "Magazijnier", "title": "Heftruckchauffeur", "vacaturetekst": "Orders verzamelen.",
+           "description": "Orders verzamelen.", "werkgever": "Testbedrijf", "employer": "Testbedrijf"}
+    cells = [row.get(h, "8000" if headers.count(h) == 1 else "8500") for h in headers]
+    data = (";".join(headers) + "\r\n" + ";".join(cells) + "\r\n").encode()
+    before = served.counts()
+    r = served.call("liaison", "POST", "/api/vacancies/import", files={"file": ("v.csv", data, "text/csv")})
+    assert r.status_code == 422, r.text
+    twice = [p for p in r.json()["problems"] if p["code"] == "vacancy.column_twice"]
+    column = "postcode" if headers.count("postcode") == 2 else "titel"  # named as the file writes it last
+    assert [p["column"] for p in twice] == [column]
+    assert twice[0]["message"] == f"de kolom '{column}' staat er meer dan één keer: laat er één over."
+    assert served.counts() == before
