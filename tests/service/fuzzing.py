@@ -282,8 +282,8 @@ class Fuzzer:
         @given(query=query_values(names, self.pool), role=st.sampled_from(ROLES))
         def one(query, role) -> None:
             tried[0] += 1
-            if tried[0] == 1:  # the first case: every parameter a number past BIGINT
-                query, role = {n: str(10**30) for n in names}, "admin"
+            if tried[0] == 1:  # the first case: the page number past BIGINT
+                query, role = {"page": str(10**30)}, "admin"
             r = browsers[role].get(path, params=query, headers={"Accept-Language": "nl"})
             self.check(f"PAGE GET {path} as {role} query={query!r}", r, None)
 
