@@ -18,6 +18,10 @@ related skills     each with 0.5,  each 0.25  1–3        1–3          yes
                    hierarchy neighbour
 =================  ==============  =========  =========  ===========  ============
 
+and three families whose confusers come from *any* occupation (one essential skill each of
+randomly drawn occupations that ``o`` does not list) — earlier work in an unrelated trade — with
+the draws of sparse, very sparse and confusers.
+
 * at least one essential skill is always kept;
 * *confusers* are essential skills of sibling occupations (same ISCO unit group, then the same
   minor and sub-major group; at most two from each sibling) that ``o`` does not list — what
@@ -58,6 +62,7 @@ class Family:
     transversal: tuple[int, int]
     dutch: bool = True
     related: float = 0.0                       # share of kept essentials replaced by a neighbour
+    unrelated_confusers: bool = False          # confusers from any occupation, not from siblings
 
 
 FAMILIES: tuple[Family, ...] = (
@@ -69,6 +74,10 @@ FAMILIES: tuple[Family, ...] = (
     Family("confusers", 0.5, 0.25, (6, 10), (0, 2)),
     Family("transversal noise", 0.5, 0.25, (0, 2), (6, 10)),
     Family("related skills", 0.5, 0.25, (1, 3), (1, 3), related=1 / 3),
+    Family("sparse, confusers from any occupation", (0.15, 0.35), 0.25, (4, 8), (0, 2), unrelated_confusers=True),
+    Family("very sparse, confusers from any occupation", (0.15, 0.35), (0, 2), (4, 8), (0, 2),
+           unrelated_confusers=True),
+    Family("confusers from any occupation", 0.5, 0.25, (6, 10), (0, 2), unrelated_confusers=True),
 )
 
 
@@ -131,6 +140,16 @@ class Generator:
                 break
         return out
 
+    def _unrelated(self, own: set[str], n: int, rng: np.random.Generator) -> list[str]:
+        """``n`` essential skills that ``occ`` does not list, each from a randomly drawn occupation."""
+        out: list[str] = []
+        names = sorted(self.ess)
+        while len(out) < n:
+            pool = [s for s in self.ess[names[int(rng.integers(len(names)))]] if s not in own and s not in out]
+            if pool:
+                out.append(pool[int(rng.integers(len(pool)))])
+        return out
+
     def profiles(self, family: Family, *, sample: int, seed: int,
                  index: int) -> tuple[list[CompetenceProfile], list[str]]:
         rng = np.random.default_rng([seed, index])
@@ -159,7 +178,8 @@ class Generator:
                                                                                  family.optional[1] + 1))),
                                         replace=False))
             n_conf = int(rng.integers(family.confusers[0], family.confusers[1] + 1))
-            keep += self._confusers(occ, own, n_conf, rng)
+            keep += (self._unrelated(own, n_conf, rng) if family.unrelated_confusers
+                     else self._confusers(occ, own, n_conf, rng))
             n_tr = int(rng.integers(family.transversal[0], family.transversal[1] + 1))
             keep += [s for s in rng.choice(self.transversal, size=n_tr, replace=False) if s not in own]
             skills = list(dict.fromkeys(keep))

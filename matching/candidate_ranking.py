@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from assessment.profile import SHIFTS, CompetenceProfile
 from foundation.cache import IMPORT, cached
 from matching import geo
-from matching.credit import Credit
+from matching.credit import Credit, Targets, targets
 from matching.features import RankingFeatures, ranking_features
 from matching.model import MatchingModel
 from matching.scoring import Participants, participants, score_with_credit
@@ -93,11 +93,15 @@ def vacancy_spec(con: duckdb.DuckDBPyConnection, *, vacancy: Vacancy) -> Vacancy
     )
 
 
-def vacancy_target(model: MatchingModel, spec: VacancySpec) -> sp.csr_matrix:
-    """The vacancy as a pseudo-occupation: one row of skill weights (:meth:`MatchingModel.target_weights`)."""
+def vacancy_target(model: MatchingModel, spec: VacancySpec) -> Targets:
+    """The vacancy as a pseudo-occupation: one row of skill weights (:meth:`MatchingModel.target_weights`),
+    its essential skills marked."""
     index = model.skill_index
-    return model.target_weights(np.array([index[u] for u in spec.essential if u in index], np.int64),
-                                np.array([index[u] for u in spec.optional if u in index], np.int64))
+    essential = np.array([index[u] for u in spec.essential if u in index], np.int64)
+    A = model.target_weights(essential, np.array([index[u] for u in spec.optional if u in index], np.int64))
+    marks = sp.csr_matrix((np.ones(essential.size, np.float32), (np.zeros(essential.size, np.int64), essential)),
+                          shape=A.shape)
+    return targets(model, A, essential=marks)
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class Ranked:
     minutes: np.ndarray            # commute, NaN: no known postcode
     filters: dict[str, np.ndarray]  # "commute", "availability": True = passes
     credit: Credit                 # related-skill credits behind the scores (target 0)
-    target: sp.csr_matrix          # the vacancy as a target (:func:`vacancy_target`)
+    target: Targets                # the vacancy as a target (:func:`vacancy_target`)
     occupations: np.ndarray        # its confirmed occupations' indices (its trade group)
 
 

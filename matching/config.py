@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field, model_validator
 
 from foundation.settings import Settings
@@ -45,6 +47,22 @@ class MatchingConfig(BaseModel):
         "Share of its weight a shown skill adds to ``use`` when the target does not list it but an "
         "occupation of the target's ISCO unit group lists it as essential (0: off; with related credit "
         "it stays below the full weight)."))
+    skill_fit: Literal["likelihood", "f_beta"] = Field("likelihood", description=(
+        "How the skills part is scored: the evidence of the profile for the target (likelihood ratio, "
+        "matching.fit) or the F-measure of recall and use (f_beta, the score of werkbrug-match/3)."))
+    essential_prior: tuple[float, float] = Field((1.0, 2.0), description=(
+        "Beta(a, b) prior of the share of a target's essential skills a profile shows (likelihood)."))
+    optional_prior: tuple[float, float] = Field((0.5, 3.0), description=(
+        "Beta(a, b) prior of the share of a target's optional skills a profile shows (likelihood)."))
+    trade_skills: float = Field(1.0, gt=0, description=(
+        "Expected number of shown skills from the target's trade group (likelihood)."))
+    trade_spread: float = Field(1.0, gt=0, description=(
+        "Shape r of the negative-binomial count of trade-group skills (large: Poisson; 1: geometric, "
+        "so a profile from the next trade is not ruled out) (likelihood)."))
+    chance_skills: float = Field(3.0, gt=0, description=(
+        "Expected number of shown skills there by chance, drawn like ESCO's lists (likelihood)."))
+    fit_scale: float = Field(3.0, gt=0, description=(
+        "Evidence per shown skill at which the skills part reaches 1 − 1/e (likelihood)."))
     experience_years_full: float = Field(2.0, gt=0, description="Years of experience that count in full.")
     weights: Weights = Field(default_factory=Weights)
 

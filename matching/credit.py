@@ -5,7 +5,7 @@ by row and by column (:class:`SkillLookup`, kept with the participants it belong
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -45,6 +45,25 @@ class SkillLookup:
     def held(self) -> np.ndarray:
         """Sorted keys ``p · S + t`` of the skills each participant shows."""
         return self.rows * self.X.shape[1] + self.X.indices
+
+    @cached_property
+    def binary(self) -> SkillLookup:
+        """The same participants with every shown skill at 1 (what counts skills rather than weighs them)."""
+        B = self.X.copy()
+        B.data[:] = 1.0
+        return SkillLookup(B)
+
+    @cached_property
+    def logs(self) -> SkillLookup:
+        """The same participants with ``ln x_t`` for every shown skill."""
+        L = self.X.copy()
+        L.data = np.log(L.data)
+        return SkillLookup(L)
+
+    @cached_property
+    def count(self) -> np.ndarray:
+        """``n_p``: the number of skills each participant shows (float64)."""
+        return np.diff(self.X.indptr).astype(np.float64)
 
     @cached_property
     def by_skill(self) -> sp.csc_matrix:
@@ -144,23 +163,33 @@ class Targets:
     credit: sp.csc_matrix      # P restricted to the listed skills (rows): column t → the skills t helps
     listed: np.ndarray         # the skills some target lists, sorted
     slot: np.ndarray           # skill → its position in ``listed`` (-1: not listed)
+    Et: sp.csr_matrix          # skills × targets: 1 where the target lists the skill as essential
+    essential: np.ndarray      # sorted ``o · S + s`` of the essential pairs
+    memo: dict = field(default_factory=dict, compare=False)   # what scoring derives per target once
 
 
-def targets(model: MatchingModel, A: sp.csr_matrix) -> Targets:
-    """Prepare ``A`` (targets × skills) for :func:`related_credit` and :func:`skill_fit`."""
+def targets(model: MatchingModel, A: sp.csr_matrix, *, essential: sp.csr_matrix | None = None) -> Targets:
+    """Prepare ``A`` (targets × skills) for :func:`related_credit` and :func:`skill_fit`; ``essential``
+    (targets × skills, nonzero where essential) marks which listed skills are essential (None: all)."""
     A = sp.csr_matrix(A, dtype=np.float32)
     A.sort_indices()
     keys = np.repeat(np.arange(A.shape[0], dtype=np.int64), np.diff(A.indptr)) * A.shape[1] + A.indices
     At = sp.csr_matrix(A.T)
     Bt = At.copy()
     Bt.data[:] = 1.0
+    Et = Bt if essential is None else sp.csr_matrix(Bt.multiply(sp.csr_matrix(essential, dtype=bool).T))
+    Et.data[:] = 1.0
+    Et.eliminate_zeros()
+    Et.sort_indices()
+    E = Et.T.tocoo()
     listed = np.unique(A.indices)
     helped = model.P[listed].tocoo()
     credit = sp.csc_matrix((helped.data, (listed[helped.row], helped.col)), shape=model.P.shape, dtype=np.float32)
     slot = np.full(A.shape[1], -1, np.int64)
     slot[listed] = np.arange(listed.size)
     return Targets(A=A, At=At, Bt=Bt, keys=keys, size=np.asarray(A.sum(axis=1)).ravel(),
-                   givers=np.diff(credit.indptr) > 0, credit=credit, listed=listed, slot=slot)
+                   givers=np.diff(credit.indptr) > 0, credit=credit, listed=listed, slot=slot, Et=Et,
+                   essential=np.sort(E.row.astype(np.int64) * A.shape[1] + E.col))
 
 
 def prepared(model: MatchingModel, A: sp.csr_matrix | Targets) -> Targets:
@@ -169,13 +198,13 @@ def prepared(model: MatchingModel, A: sp.csr_matrix | Targets) -> Targets:
     if A is model.A:
         got = getattr(model, "_occupation_targets", None)
         if got is None:
-            got = targets(model, A)
+            got = targets(model, A, essential=model.E)
             model._occupation_targets = got
         return got
     return targets(model, A)
 
 
-def _member(sorted_keys: np.ndarray, q: np.ndarray) -> np.ndarray:
+def member(sorted_keys: np.ndarray, q: np.ndarray) -> np.ndarray:
     """``q ∈ sorted_keys``, elementwise (binary search)."""
     if sorted_keys.size == 0:
         return np.zeros(q.shape, bool)
@@ -189,7 +218,7 @@ def _listed(T: Targets, skills: np.ndarray, targets: np.ndarray) -> np.ndarray:
     distinct, row = np.unique(skills, return_inverse=True)
     m = T.At.shape[1]
     if distinct.size * m > DENSE_LISTED:
-        return _member(T.keys, targets * T.A.shape[1] + skills)
+        return member(T.keys, targets * T.A.shape[1] + skills)
     mask = np.zeros((distinct.size, m), bool)
     pos, which = _entries(T.At.indptr, distinct)
     mask[which, T.At.indices[pos]] = True
@@ -250,14 +279,14 @@ def related_credit(model: MatchingModel, X, A: sp.csr_matrix | Targets
     s_k = T.credit.indices[pos].astype(np.int64)
     p_k, t_k, w_k = p_of[k], t_of[k], T.credit.data[pos] * x_of[k]   # (p, t, s) with credit P·x
     if few or look.X.shape[0] * T.listed.size > DENSE_SHOWN:
-        gap = ~_member(look.held, p_k * S + s_k)
+        gap = ~member(look.held, p_k * S + s_k)
     else:
         gap = ~look.shown(T.listed)[p_k, T.slot[s_k]]
     p_k, t_k, s_k, w_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap]
     pos, j = _entries(T.At.indptr, s_k)                        # the targets listing s
     o_j, a_j = T.At.indices[pos].astype(np.int64), T.At.data[pos]
     p_j, t_j, s_j, w_j = p_k[j], t_k[j], s_k[j], w_k[j]
-    keep = ~(_listed(T, t_j, o_j) if few else _member(T.keys, o_j * S + t_j))   # t must be unused by the target
+    keep = ~(_listed(T, t_j, o_j) if few else member(T.keys, o_j * S + t_j))   # t must be unused by the target
     if not keep.any():
         return none
     p_j, o_j, s_j, t_j, w_j, a_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep]

@@ -32,8 +32,9 @@ MAX_GAPS = 5          # gaps shown per job target or candidate: the most specifi
 
 class ScoreParts(BaseModel):
     """Weighted contributions; ``total = Σ parts``. ``values`` holds the unweighted parts in [0, 1]
-    (``skills`` = F-measure of ``recall`` and ``use``; ``essential`` = coverage of the essential
-    skills, related skills counting partially)."""
+    (``skills`` = the evidence of :mod:`matching.fit`, or with ``skill_fit="f_beta"`` the F-measure of
+    ``recall`` and ``use``; ``recall``, ``use`` and ``essential`` = coverage of the essential skills
+    describe it, related skills counting partially)."""
 
     skills: float = 0.0            # 0 in shortlists stored before the F-measure score
     experience: float

@@ -3,7 +3,8 @@
 Score: :func:`matching.scoring.score` against the occupations (the formula is in that module
 and in ``docs/matching.md``)::
 
-    skills_o = F_0.5(precision_o, recall_o) over idf-weighted skills, related skills only filling gaps
+    skills_o = the evidence of the participant's skills for o against chance, per shown skill
+               (:mod:`matching.fit`; related skills only filling gaps)
     score_o  = 0.75·skills + 0.10·experience + 0.05·preference + 0.10·language
 
 Each target carries its parts, the skill counts ("7 van 9 vereiste vaardigheden aangetoond"),

@@ -62,7 +62,12 @@ class MatchingModel:
     @property
     def name(self) -> str:
         """What the request log records: the formula's version, its neighbour lists and its settings."""
-        return f"werkbrug-match/3 {self.neighbour_model} g{self.config.trade_group_credit:g}"
+        c = self.config
+        if c.skill_fit == "f_beta":
+            return f"werkbrug-match/3 {self.neighbour_model} g{c.trade_group_credit:g}"
+        return (f"werkbrug-match/4 {self.neighbour_model} g{c.trade_group_credit:g} "
+                f"E{c.essential_prior[0]:g},{c.essential_prior[1]:g}O{c.optional_prior[0]:g},{c.optional_prior[1]:g}"
+                f"t{c.trade_skills:g},{c.trade_spread:g}c{c.chance_skills:g}s{c.fit_scale:g}")
 
     def essential_of(self, o: int) -> np.ndarray:
         """Skill indices of occupation ``o``'s essential skills."""

@@ -20,7 +20,9 @@ direct evidence for the same skill, and never above it (``P < 1``)::
     recall_o    = (Σ_{s ∈ o ∩ p} a_os x_s + Σ_gaps a_os · credit_s) / Σ_{s ∈ o} a_os
     precision_o = min(1, (Σ_{t ∈ p ∩ o} idf_t x_t + Σ_{t gives credit} idf_t · credit
                           + γ · Σ_{t ∈ p ∩ G_o} idf_t x_t) / Σ_{t ∈ p} idf_t x_t)
-    skills_o    = (1 + β²) · precision · recall / (β² · precision + recall),  β = 0.5
+    skills_o    = evidence of p for o against chance, per shown skill (:mod:`matching.fit`)
+                  (``skill_fit="f_beta"``, werkbrug-match/3: (1 + β²) · precision · recall / (β² · precision + recall),
+                  β = 0.5)
     score_o     = w_skills · skills + w_exp · experience + w_pref · preference + w_lang · language
 
 ``G_o`` (the *trade group* of ``o``): the skills some occupation of ``o``'s ISCO unit group
@@ -28,9 +30,10 @@ lists as essential and ``o`` does not list (a vacancy: the unit groups of its oc
 ``γ = trade_group_credit`` (0.25). A skill of a neighbouring trade is no evidence *for* ``o``
 (recall does not change) but not quite wasted on it either (precision).
 
-The F-measure balances "how much of the job the participant shows" against "how much of what
-the participant shows the job uses": essential coverage alone lets small occupations that
-share a few confuser skills win; set overlap (Jaccard) ignores idf and evidence.
+``recall`` ("how much of the job the participant shows") and ``use`` ("how much of what the
+participant shows the job uses") explain the score; the evidence weighs both in one likelihood.
+Essential coverage alone lets small occupations that share a few confuser skills win; set overlap
+(Jaccard) ignores idf, evidence and the trades next door.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from foundation.cache import caches
 from matching.credit import FEW, Credit, SkillLookup, Targets, lookup_of, related_credit
 from matching.credit import prepared as _prepared
 from matching.features import RankingFeatures
+from matching.fit import evidence, skills_part
 from matching.model import MatchingModel
 
 BETA = 0.5
@@ -170,6 +174,29 @@ def _occupation_sums(model: MatchingModel) -> sp.csr_matrix:
     return got
 
 
+def _evidence_sums(model: MatchingModel, T: Targets, G: sp.csr_matrix, look: SkillLookup, *,
+                   occupations: bool) -> dict[str, np.ndarray]:
+    """The sums :func:`matching.fit.evidence` reads (participants × targets): how many listed, essential and
+    trade-group skills each participant shows, their idf sums, and the sums of ``ln x_t`` over the listed and
+    the trade-group skills. Two products (counts, logs); for the occupations their matrices are kept."""
+    cached = getattr(model, "_evidence_matrices", None) if occupations else None
+    if cached is None:
+        idf = sp.diags(model.idf)
+        counts = sp.csr_matrix(sp.hstack([T.Bt, T.Et, idf @ T.Bt, idf @ G, G], format="csr"), dtype=np.float32)
+        logs = sp.csr_matrix(sp.hstack([T.Bt, G], format="csr"), dtype=np.float32)
+        for M in (counts, logs):
+            M.sort_indices()
+        cached = (counts, logs)
+        if occupations:
+            model._evidence_matrices = cached
+    m = T.A.shape[0]
+    got = [product_rows(X.X, M) if X.X.shape[0] < FEW else X.dot(M) for X, M in zip((look.binary, look.logs), cached,
+                                                                                    strict=True)]
+    names = ("listed", "essential", "listed_idf", "trade_idf", "trade", "listed_log", "trade_log")
+    parts = [got[0][:, i * m:(i + 1) * m] for i in range(5)] + [got[1][:, :m], got[1][:, m:]]
+    return dict(zip(names, parts, strict=True))
+
+
 def product_rows(X: sp.csr_matrix, M: sp.csr_matrix) -> np.ndarray:
     """``(X @ M).toarray()`` for a few rows of ``X`` (sorted indices): each stored ``x_pk`` times the row ``k``
     of ``M``, added into the output in ``X``'s order with ``np.add.at`` — the same products and the same
@@ -201,7 +228,8 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
     np.add.at(used, (c.participant, c.target), model.idf[c.via] * c.credit)
     own = look.weighted_sums(model.idf)
     gamma = model.config.trade_group_credit
-    if occupations is None and T is getattr(model, "_occupation_targets", None):
+    fast = occupations is None and T is getattr(model, "_occupation_targets", None)
+    if fast:
         M = _occupation_sums(model)
         sums = product_rows(look.X, M) if n < FEW else (look.X @ M).toarray()
         listed, shown, trade = sums[:, :m], sums[:, m:2 * m], sums[:, 2 * m:]
@@ -212,9 +240,19 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
     if gamma > 0:
         used += gamma * trade
     precision = np.minimum(1.0, (shown + used) / np.where(own > 0, own, 1.0)[:, None])
-    b2 = BETA * BETA
-    denom = b2 * precision + recall
-    skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
+    if model.config.skill_fit == "likelihood":
+        if fast:
+            G, size = occupation_trade_groups(model).by_skill, np.diff(occupation_trade_groups(model).start)
+        else:
+            G = trade_groups(model, T, occupations)
+            size = np.bincount(G.indices, minlength=m)
+        value = evidence(_evidence_sums(model, T, G, look, occupations=fast), credit=c, target=T, trade_size=size,
+                         model=model)
+        skills = skills_part(value, look.count, config=model.config)
+    else:
+        b2 = BETA * BETA
+        denom = b2 * precision + recall
+        skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
     return {"skills": skills.astype(np.float32), "recall": recall.astype(np.float32),
             "use": precision.astype(np.float32)}, c
 

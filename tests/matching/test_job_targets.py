@@ -186,11 +186,13 @@ def test_related_credit_fills_each_gap_once_from_unused_skills(con):
 def test_a_skill_of_the_same_trade_group_counts_partly_in_use_not_in_recall(con):
     import numpy as np
 
+    from foundation.settings import load_settings
     from matching.config import MatchingConfig
     from matching.model import get_model
     from matching.scoring import participants, skill_fit
 
-    model = get_model(con)
+    model = get_model(con, config=MatchingConfig.from_settings(load_settings()).model_copy(
+        update={"skill_fit": "f_beta"}))                              # γ shapes the F-measure's ``use``
     off = get_model(con, config=model.config.model_copy(update={"trade_group_credit": 0.0}))
     assert isinstance(off.config, MatchingConfig) and off.config.trade_group_credit == 0.0
     occ = occupation_by_label(con, "cook")

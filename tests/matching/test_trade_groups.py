@@ -87,8 +87,9 @@ def test_the_occupations_one_product_scores_exactly_as_the_three_products_of_any
     occs = sample_occupations(con, 6)
     people = [profile(f"P-{i}", skills_of(con, o)[::2] + skills_of(con, occs[i - 1])[:2]) for i, o in enumerate(occs)]
     pa = participants(model, [ranking_features(p) for p in people])
-    for config in (model.config, model.config.model_copy(update={"trade_group_credit": 0.0})):
+    for config in (model.config, model.config.model_copy(update={"trade_group_credit": 0.0}),
+                   model.config.model_copy(update={"skill_fit": "f_beta"})):
         m = get_model(con, config=config)
-        fast, general = skill_fit(m, pa, m.A), skill_fit(m, pa, targets(m, m.A))   # a copy: three products
+        fast, general = skill_fit(m, pa, m.A), skill_fit(m, pa, targets(m, m.A, essential=m.E))   # a copy
         assert all(np.array_equal(fast[k], general[k]) for k in ("skills", "recall", "use"))
         assert (fast["use"] > 0).any() and hasattr(m, "_occupation_sums")

@@ -1,0 +1,122 @@
+"""The skills part as evidence: how much better a target explains the skills a participant shows than chance.
+
+A profile is read as drawn from its target ``o`` (a participant's skills come from the work they
+did): a share ``q_e ~ Beta(a_e, b_e)`` of the essential skills ``o`` lists and ``q_o ~ Beta(a_o, b_o)``
+of its optional ones (a few assessments or many); beside them a few skills of the trades next door
+(the trade group ``G_o``: a negative-binomial number with mean ``λ`` and shape ``r``, each skill
+equally likely), and skills by chance: about ``ρ``, a skill ``t`` in proportion to the number of
+occupations that list it (``ε_t = ρ · df_t / Σ_s df_s``). A shown skill with presence ``x_t``
+(:mod:`matching.scoring`) is there with chance ``x_t``, so its likelihood ratio ``LR_t`` counts as
+``x_t · LR_t + 1 − x_t ≈ x_t · LR_t``. The log-likelihood ratio of ``o`` against chance alone::
+
+    k_e, k_o   = shown essential / optional skills of o (counts), + Σ credit of the gaps they fill
+    n_e, n_o   = essential / optional skills o lists;   k_G = shown skills of G_o
+    ln(1/ε_t)  ≈ idf_t + δ,   δ = ln(Σ_s df_s / (ρ · N))      (idf_t = ln(1 + N/df_t), N occupations)
+    evidence   = ln B(k_e + a_e, n_e − k_e + b_e) − ln B(a_e, b_e)      (the essential list)
+               + ln B(k_o + a_o, n_o − k_o + b_o) − ln B(a_o, b_o)      (the optional list)
+               + Σ_{t ∈ p ∩ o} (idf_t + δ + ln x_t) + Σ_gaps credit_s · (idf_s + δ)
+               + ln Γ(k_G + r) − ln Γ(r) + r ln(r / (r + λ)) + k_G · (ln(λ / (r + λ)) − ln |G_o|)
+               + Σ_{t ∈ p ∩ G_o} (idf_t + δ + ln x_t)
+    skills     = 1 − exp(−softplus_β(evidence / n_p) / s),   n_p = number of shown skills   (0 if none)
+                 softplus_β(v) = ln(1 + e^{βv}) / β, β = 4: a soft floor, so that evidence below chance
+                 still orders the targets
+
+Per shown skill, so participants with more or fewer skills compare on one scale (shortlists); for
+one participant the order of the targets is the order of the likelihood. Set overlap (Jaccard) and
+the F-measure treat a skill of the next trade like any other unlisted skill; here it is expected,
+so a sibling that lists two such skills no longer beats the trade whose own skills the profile
+shows, and the Beta priors weigh the length of the lists without a fixed share. A weak skill
+(self-declared, low level) counts less by ``ln x_t`` (at most ln 2), not by half.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import gammaln
+
+from matching.config import MatchingConfig
+from matching.credit import Credit, Targets, member
+from matching.model import MatchingModel
+
+
+def chance_offset(model: MatchingModel) -> float:
+    """``δ = ln(Σ_s df_s / (ρ · N))``: what ``idf_t`` lacks of ``ln(1/ε_t)`` (``Σ_s df_s``: the listed pairs)."""
+    return float(np.log(model.A.nnz / (model.config.chance_skills * max(model.A.shape[0], 1))))
+
+
+def evidence(sums: dict[str, np.ndarray], *, credit: Credit, target: Targets, trade_size: np.ndarray,
+             model: MatchingModel) -> np.ndarray:
+    """``evidence_po`` (participants × targets, float64) from the sums of :func:`matching.scoring._evidence_sums`
+    (shown counts, their idf and ``ln x`` sums over the listed and the trade-group skills), the related-skill
+    ``credit`` and ``|G_o|`` (``trade_size``)."""
+    config, (n, m) = model.config, sums["listed"].shape
+    delta = chance_offset(model)
+    cell = credit.participant * m + credit.target
+    # credit into optional (0) and essential (1) gaps, and what it is worth
+    filled = np.bincount(_is_essential(target, credit) * (n * m) + cell, weights=credit.credit,
+                         minlength=2 * n * m).reshape(2, n, m)
+    worth = np.bincount(cell, weights=credit.credit * (model.idf[credit.skill] + delta), minlength=n * m).reshape(n, m)
+    n_all, n_e = _list_sizes(target)
+    k_e = sums["essential"] + filled[1]
+    k_o = sums["listed"] - sums["essential"] + filled[0]
+    return (_beta_binomial(k_e, n_e, config.essential_prior, target) + _beta_binomial(k_o, n_all - n_e,
+                                                                                        config.optional_prior, target)
+            + sums["listed_idf"] + delta * sums["listed"] + sums["listed_log"] + worth
+            + _trade_count(sums["trade"], trade_size, config) + sums["trade_idf"] + delta * sums["trade"]
+            + sums["trade_log"])
+
+
+def _list_sizes(target: Targets) -> tuple[np.ndarray, np.ndarray]:
+    """``n_o`` (listed) and ``n_e`` (essential) per target (kept with the targets)."""
+    got = target.memo.get("sizes")
+    if got is None:
+        m = target.A.shape[0]
+        got = target.memo["sizes"] = (np.diff(target.A.indptr).astype(np.float64),
+                                      np.bincount(target.Et.indices, minlength=m).astype(np.float64))
+    return got
+
+
+def _trade_count(k: np.ndarray, size: np.ndarray, config: MatchingConfig) -> np.ndarray:
+    """``ln P(these k of the |G_o| trade-group skills)`` with a negative-binomial count (mean ``λ``, shape ``r``):
+    ``ln Γ(k + r) − ln Γ(r) + r ln(r / (r + λ)) + k (ln(λ / (r + λ)) − ln |G_o|)``."""
+    lam, r = config.trade_skills, config.trade_spread
+    k = k.astype(np.float64)
+    out = r * np.log(r / (r + lam)) + k * (np.log(lam / (r + lam)) - np.log(np.maximum(size, 1)))[None, :]
+    hit = k > 0                                   # ln Γ(0 + r) − ln Γ(r) = 0: only the few shown
+    out[hit] += gammaln(k[hit] + r) - gammaln(r)
+    return out
+
+
+def _is_essential(target: Targets, credit: Credit) -> np.ndarray:
+    """Whether each credited gap is one of its target's essential skills."""
+    return member(target.essential, credit.target * target.A.shape[1] + credit.skill)
+
+
+def _beta_binomial(k: np.ndarray, n: np.ndarray, prior: tuple[float, float], target: Targets) -> np.ndarray:
+    """``ln B(k + a, n − k + b) − ln B(a, b)``: the chance of one particular ``k`` of ``n`` under ``q ~ Beta(a, b)``,
+    as ``ln Γ`` sums; the value at ``k = 0`` is kept per target, so only the targets a participant touches cost."""
+    a, b = prior
+    lnb = gammaln(a) + gammaln(b) - gammaln(a + b)
+    key = ("beta", a, b, n.tobytes())
+    base = target.memo.get(key)
+    if base is None:
+        base = target.memo[key] = gammaln(a) + gammaln(n + b) - gammaln(n + a + b) - lnb
+    out = np.repeat(base[None, :], k.shape[0], axis=0)
+    rows, cols = np.nonzero(k > 0)
+    if rows.size:
+        nn = n[cols]
+        kk = np.minimum(k[rows, cols].astype(np.float64), nn)
+        out[rows, cols] = gammaln(kk + a) + gammaln(nn - kk + b) - gammaln(nn + a + b) - lnb
+    return out
+
+
+SOFTNESS = 4.0   # β of the soft floor: below-chance evidence still orders the targets, near 0
+
+
+def skills_part(value: np.ndarray, total: np.ndarray, *, config: MatchingConfig) -> np.ndarray:
+    """``skills = 1 − exp(−softplus_β(evidence / n_p) / s)``, ``softplus_β(v) = ln(1 + e^{βv}) / β``; 0 where
+    nothing is shown (``total`` = ``n_p``). In (0, 1), increasing in the evidence: about 0.06 at chance
+    level, 1 − 1/e at ``s`` per skill."""
+    per_skill = value / np.where(total > 0, total, 1.0)[:, None]
+    soft = np.logaddexp(0.0, SOFTNESS * per_skill) / SOFTNESS
+    return np.where(total[:, None] > 0, -np.expm1(-soft / config.fit_scale), 0.0)
