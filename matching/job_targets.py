@@ -87,7 +87,8 @@ def requirements(con: duckdb.DuckDBPyConnection, model: MatchingModel) -> tuple[
 
 def _check_top(top: int) -> int:
     if not 1 <= int(top) <= MAX_TOP:
-        raise InputError(f"top: must be between 1 and {MAX_TOP}, not {top}")
+        raise InputError(f"top: must be between 1 and {MAX_TOP}, not {top}", code="matching.top_range",
+                         params={"top": top, "max": MAX_TOP})
     return int(top)
 
 

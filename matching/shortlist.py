@@ -177,7 +177,8 @@ def get_shortlist(con: duckdb.DuckDBPyConnection, *, shortlist_id: str) -> Short
         """SELECT suggestion, status, created_at, confirmed_by, confirmed_at, confirmed_order, reasons
            FROM matching.shortlists WHERE shortlist_id = ?""", [shortlist_id]).fetchone()
     if r is None:
-        raise NotFoundError(f"Unknown shortlist {shortlist_id}")
+        raise NotFoundError(f"Unknown shortlist {shortlist_id}", code="shortlist.not_found",
+                            params={"id": shortlist_id})
     data = json.loads(r[0])
     data.update(status=r[1], created_at=r[2], confirmed_by=r[3], confirmed_at=r[4],
                 confirmed_order=list(r[5]) if r[5] is not None else None,
@@ -249,13 +250,17 @@ def set_candidate_status(
     """Append a status change (contacted, invited, hired, rejected) for a candidate of a confirmed shortlist."""
     if status not in STATUSES:
         raise InputError(f"status: use one of {', '.join(STATUSES)}, not {status!r}",
-                         [Problem("unknown status", column="status")])
+                         [Problem("unknown status", column="status", code="validation.enum",
+                                  params={"input": status, "expected": list(STATUSES)})],
+                         code="shortlist.status_unknown", params={"status": status, "allowed": list(STATUSES)})
     sl = get_shortlist(con, shortlist_id=shortlist_id)
     if sl.status != "confirmed":
         raise ConflictError(f"Shortlist {shortlist_id} is a suggestion: confirm it before tracking candidates",
                             code="shortlist.not_confirmed")
     if participant_id not in (sl.confirmed_order or []):
-        raise NotFoundError(f"{participant_id} is not on the confirmed shortlist {shortlist_id}")
+        raise NotFoundError(f"{participant_id} is not on the confirmed shortlist {shortlist_id}",
+                            code="shortlist.not_on_confirmed",
+                            params={"participant": participant_id, "id": shortlist_id})
     with transaction(con):
         seq = con.execute("SELECT nextval('matching.status_seq')").fetchone()[0]
         con.execute(
