@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,6 +127,15 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> World:
 def _run(env: dict, *args: str) -> str:
     r = runner.invoke(app, list(args), env=env)
     assert r.exit_code == 0, r.output
+    return " ".join(r.stdout.split())
+
+
+def _run_process(env: dict, *args: str) -> str:
+    """The CLI in a process of its own: its tables take the width of its own environment (a console made
+    in this process keeps the width it started with)."""
+    r = subprocess.run([sys.executable, "-c", "from service.cli import app; app()", *args], capture_output=True,
+                       text=True, env={**os.environ, **env}, timeout=300, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
     return " ".join(r.stdout.split())
 
 
@@ -246,8 +258,8 @@ def test_esco_labels_are_in_the_clis_language_with_the_webs_english_fallback(wor
     assert [s["label"] for s in profile["skills"]] == [nl_names[u] for u in skills]
     for what, uris in (("targets", occupations), ("profile", skills)):
         args = ("match", "targets") if what == "targets" else ("profile", "show")
-        nl, en = (_run({**env, "COLUMNS": "200"}, *args, world.participant, "--by", "coach", "--db", str(world.db))
-                  for env in (NL, EN))  # wide enough that no label is cut
+        nl, en = (_run_process({**env, "COLUMNS": "200"}, *args, world.participant, "--by", "coach",
+                               "--db", str(world.db)) for env in (NL, EN))  # wide enough that no label is cut
         differ = [u for u in uris if nl_names[u] != en_names[u]]
         assert differ, f"the {what} show no label ESCO has in both languages"
         for u in differ:  # each word of the label (a table cell may wrap), not the other language's words
