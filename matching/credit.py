@@ -165,7 +165,9 @@ class Targets:
     slot: np.ndarray           # skill → its position in ``listed`` (-1: not listed)
     Et: sp.csr_matrix          # skills × targets: 1 where the target lists the skill as essential
     essential: np.ndarray      # sorted ``o · S + s`` of the essential pairs
-    memo: dict = field(default_factory=dict, compare=False)   # what scoring derives per target once
+    n_listed: np.ndarray       # listed skills per target (float64)
+    n_essential: np.ndarray    # essential skills per target (float64)
+    memo: dict = field(default_factory=dict, compare=False)   # the Beta-binomial's value at k = 0, per prior
 
 
 def targets(model: MatchingModel, A: sp.csr_matrix, *, essential: sp.csr_matrix | None = None) -> Targets:
@@ -189,7 +191,9 @@ def targets(model: MatchingModel, A: sp.csr_matrix, *, essential: sp.csr_matrix 
     slot[listed] = np.arange(listed.size)
     return Targets(A=A, At=At, Bt=Bt, keys=keys, size=np.asarray(A.sum(axis=1)).ravel(),
                    givers=np.diff(credit.indptr) > 0, credit=credit, listed=listed, slot=slot, Et=Et,
-                   essential=np.sort(E.row.astype(np.int64) * A.shape[1] + E.col))
+                   essential=np.sort(E.row.astype(np.int64) * A.shape[1] + E.col),
+                   n_listed=np.diff(A.indptr).astype(np.float64),
+                   n_essential=np.bincount(Et.indices, minlength=A.shape[0]).astype(np.float64))
 
 
 def prepared(model: MatchingModel, A: sp.csr_matrix | Targets) -> Targets:

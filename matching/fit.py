@@ -56,24 +56,13 @@ def evidence(sums: dict[str, np.ndarray], *, credit: Credit, target: Targets, tr
     filled = np.bincount(_is_essential(target, credit) * (n * m) + cell, weights=credit.credit,
                          minlength=2 * n * m).reshape(2, n, m)
     worth = np.bincount(cell, weights=credit.credit * (model.idf[credit.skill] + delta), minlength=n * m).reshape(n, m)
-    n_all, n_e = _list_sizes(target)
     k_e = sums["essential"] + filled[1]
     k_o = sums["listed"] - sums["essential"] + filled[0]
-    return (_beta_binomial(k_e, n_e, config.essential_prior, target) + _beta_binomial(k_o, n_all - n_e,
-                                                                                        config.optional_prior, target)
+    return (_beta_binomial(k_e, target.n_essential, config.essential_prior, target, "essential")
+            + _beta_binomial(k_o, target.n_listed - target.n_essential, config.optional_prior, target, "optional")
             + sums["listed_idf"] + delta * sums["listed"] + sums["listed_log"] + worth
             + _trade_count(sums["trade"], trade_size, config) + sums["trade_idf"] + delta * sums["trade"]
             + sums["trade_log"])
-
-
-def _list_sizes(target: Targets) -> tuple[np.ndarray, np.ndarray]:
-    """``n_o`` (listed) and ``n_e`` (essential) per target (kept with the targets)."""
-    got = target.memo.get("sizes")
-    if got is None:
-        m = target.A.shape[0]
-        got = target.memo["sizes"] = (np.diff(target.A.indptr).astype(np.float64),
-                                      np.bincount(target.Et.indices, minlength=m).astype(np.float64))
-    return got
 
 
 def _trade_count(k: np.ndarray, size: np.ndarray, config: MatchingConfig) -> np.ndarray:
@@ -92,15 +81,16 @@ def _is_essential(target: Targets, credit: Credit) -> np.ndarray:
     return member(target.essential, credit.target * target.A.shape[1] + credit.skill)
 
 
-def _beta_binomial(k: np.ndarray, n: np.ndarray, prior: tuple[float, float], target: Targets) -> np.ndarray:
+def _beta_binomial(k: np.ndarray, n: np.ndarray, prior: tuple[float, float], target: Targets,
+                   which: str) -> np.ndarray:
     """``ln B(k + a, n − k + b) − ln B(a, b)``: the chance of one particular ``k`` of ``n`` under ``q ~ Beta(a, b)``,
-    as ``ln Γ`` sums; the value at ``k = 0`` is kept per target, so only the targets a participant touches cost."""
+    as ``ln Γ`` sums; the value at ``k = 0`` is kept with the targets (``which`` list, per prior), so only the
+    targets a participant touches cost."""
     a, b = prior
     lnb = gammaln(a) + gammaln(b) - gammaln(a + b)
-    key = ("beta", a, b, n.tobytes())
-    base = target.memo.get(key)
+    base = target.memo.get((which, a, b))
     if base is None:
-        base = target.memo[key] = gammaln(a) + gammaln(n + b) - gammaln(n + a + b) - lnb
+        base = target.memo[(which, a, b)] = gammaln(a) + gammaln(n + b) - gammaln(n + a + b) - lnb
     out = np.repeat(base[None, :], k.shape[0], axis=0)
     rows, cols = np.nonzero(k > 0)
     if rows.size:
