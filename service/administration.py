@@ -24,9 +24,10 @@ from foundation.audit import (
 )
 from foundation.db import transaction
 from foundation.errors import ForbiddenError
-from service.auth import set_active
+from service.auth import SESSION_LIFETIME, LoginLimiter, set_active
+from service.limits import RequestRefused
 from service.messages import message
-from service.users import create_user
+from service.users import authenticate, create_user, issue_token
 
 
 def require_admin(actor: User) -> None:
@@ -115,6 +116,33 @@ def record_failed_login(con: duckdb.DuckDBPyConnection, *, username: str, addres
     """A failed sign-in (the name as typed, cut short), in the audit log."""
     audit(con, user=None, action="login_failed", object_type="user", object_id=username.strip()[:100],
           purpose=Purpose.administration, detail={"address": address, "via": via})
+
+
+def sign_in(con: duckdb.DuckDBPyConnection, *, limiter: LoginLimiter, username: str, password: str,
+            address: str, via: str) -> User:
+    """The user this username and password belong to, under the login limits (a failure is counted and logged).
+
+    Refused with 429 ``auth.too_many_attempts`` (and ``Retry-After``) while the username or the
+    address waits, with 401 ``auth.wrong_password`` for a wrong username or password.
+    """
+    wait = limiter.retry_after(username=username, address=address)
+    if wait is not None:
+        raise RequestRefused(429, f"Too many failed attempts; try again in {wait} s", code="auth.too_many_attempts",
+                             params={"seconds": wait}, headers={"Retry-After": str(wait)})
+    user = authenticate(con, username=username.strip(), password=password)
+    if user is None:
+        limiter.failed(username=username, address=address)
+        record_failed_login(con, username=username, address=address, via=via)
+        raise RequestRefused(401, "Wrong username or password", code="auth.wrong_password")
+    limiter.succeeded(username=username, address=address)
+    return user
+
+
+def start_session(con: duckdb.DuckDBPyConnection, *, user: User) -> str:
+    """A browser session for a signed-in user (its token), the login in the audit log."""
+    token = issue_token(con, username=user.username, kind="session", lifetime=SESSION_LIFETIME)
+    record_login(con, user=user, via="page")
+    return token
 
 
 def backup_database(server_con: duckdb.DuckDBPyConnection, cursor: duckdb.DuckDBPyConnection, *, actor: User,

@@ -150,7 +150,7 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         from service.messages import api_language, message
 
-        code = getattr(exc, "code", None)  # RequestRefused from the request limits
+        code = getattr(exc, "code", None)  # a RequestRefused (service.limits): its text in the reader's language
         if is_api_path(request.url.path) or request.url.path.startswith(("/static", "/swagger-ui")):
             if not code:
                 return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
@@ -163,7 +163,7 @@ def create_app(
             return login_page(request, next_url=request.url.path, status_code=401)
         if code:
             text = message(code, exc.params, lang=request_language(request), fallback=str(exc.detail))
-            return error_page(request, exc.status_code, text)
+            return error_page(request, exc.status_code, text, own=code != "auth.role")
         return error_page(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(duckdb.TransactionException)

@@ -19,11 +19,12 @@ from datetime import timedelta
 from typing import Annotated
 
 import duckdb
-from fastapi import Form, HTTPException, Request, Response, status
+from fastapi import Form, Request, Response, status
 
 from foundation.db import transaction
 from foundation.keys import keyed_digest
 from service.deps import SESSION_COOKIE
+from service.limits import RequestRefused
 
 SESSION_LIFETIME = timedelta(hours=8)
 LOGIN_NONCE_COOKIE = "werkbrug_login"
@@ -81,7 +82,8 @@ def valid_csrf(request: Request, token: str | None) -> bool:
 def check_csrf(request: Request, csrf_token: Annotated[str, Form()] = "") -> None:
     """Dependency for every HTML form post: 403 without this browser's CSRF token."""
     if not valid_csrf(request, csrf_token):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "The form expired or did not come from this site.")
+        raise RequestRefused(status.HTTP_403_FORBIDDEN, "The form expired or did not come from this site.",
+                             code="auth.csrf")
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:

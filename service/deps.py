@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 import duckdb
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Request, status
 
 from foundation.cache import caches
 from foundation.settings import Settings
 from matching.config import MatchingConfig
+from service.limits import RequestRefused
 from service.users import Role, User, user_for_token
 
 SESSION_COOKIE = "werkbrug_session"
@@ -83,13 +84,12 @@ def current_user(request: Request, cursor: Cursor) -> User:
         token = request.cookies.get(SESSION_COOKIE)
         if (token and request.url.path.startswith("/api") and request.method not in SAFE_METHODS
                 and not _cookie_may_write(request)):
-            raise HTTPException(status.HTTP_403_FORBIDDEN,
-                                "Cookie sessions may not write to the API: use a bearer token")
+            raise RequestRefused(status.HTTP_403_FORBIDDEN, "Cookie sessions may not write to the API: use a bearer "
+                                 "token", code="auth.cookie_write")
     user = user_for_token(cursor, token) if token else None
     if user is None:
-        raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "Not logged in", headers={"WWW-Authenticate": "Bearer"}
-        )
+        raise RequestRefused(status.HTTP_401_UNAUTHORIZED, "Not logged in", code="auth.not_logged_in",
+                             headers={"WWW-Authenticate": "Bearer"})
     request.state.user = user
     return user
 
@@ -100,7 +100,7 @@ def require_roles(*roles: Role | str) -> Callable[..., User]:
 
     async def check(user: Annotated[User, Depends(current_user)]) -> User:
         if user.role not in allowed:
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "Your role may not do this")
+            raise RequestRefused(status.HTTP_403_FORBIDDEN, "Your role may not do this", code="auth.role")
         return user
 
     return check

@@ -39,8 +39,9 @@ class RequestLimits:
 class RequestRefused(HTTPException):
     """A request refused at the edge, with a message code and parameters for rendering."""
 
-    def __init__(self, status_code: int, detail: str, *, code: str, params: dict[str, Any] | None = None) -> None:
-        super().__init__(status_code=status_code, detail=detail)
+    def __init__(self, status_code: int, detail: str, *, code: str, params: dict[str, Any] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(status_code=status_code, detail=detail, headers=headers)
         self.code = code
         self.params = params or {}
 
@@ -54,6 +55,10 @@ def too_large(limit: int) -> RequestRefused:
 def invalid_unicode() -> RequestRefused:
     return RequestRefused(400, "The request holds invalid Unicode text (a lone surrogate).",
                           code="request.invalid_unicode")
+
+
+def bad_length() -> RequestRefused:
+    return RequestRefused(400, "Invalid Content-Length", code="request.bad_length")
 
 
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
@@ -120,7 +125,7 @@ class BodyLimits:
         except ValueError:
             declared = None
         if raw_length is not None and (declared is None or declared < 0):
-            await JSONResponse({"detail": "Invalid Content-Length"}, status_code=400)(scope, receive, send)
+            await self._refuse(scope, receive, send, bad_length())
             return
         state = {"seen": 0, "started": False, "refused": False}
 
@@ -149,8 +154,17 @@ class BodyLimits:
         except RequestRefused as exc:  # raised where no handler caught it (e.g. a middleware read the body)
             if state["started"]:
                 raise
-            await JSONResponse({"detail": exc.detail, "code": exc.code}, status_code=exc.status_code)(
-                scope, receive, send)
+            await self._refuse(scope, receive, send, exc)
+
+    @staticmethod
+    async def _refuse(scope: Scope, receive: Receive, send: Send, exc: RequestRefused) -> None:
+        """A refusal outside the app's handlers: its text in the API's language (JSON)."""
+        from starlette.requests import Request
+
+        from service.messages import api_language, message
+
+        text = message(exc.code, exc.params, lang=api_language(Request(scope)), fallback=str(exc.detail))
+        await JSONResponse({"detail": text, "code": exc.code}, status_code=exc.status_code)(scope, receive, send)
 
     @staticmethod
     async def _checked_json(receive: Receive) -> Receive:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request, status
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 
-from service.administration import record_failed_login
+from service.administration import sign_in
 from service.auth import client_address
 from service.deps import Cursor, current_user
-from service.users import User, authenticate, issue_token, revoke_token
+from service.users import User, issue_token, revoke_token
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
@@ -34,21 +34,9 @@ class Me(BaseModel):
 
 @router.post("/token", response_model=TokenResponse)
 def token(body: TokenRequest, request: Request, cursor: Cursor) -> TokenResponse:
-    """A bearer token for the API (failed attempts are rate-limited per user and address)."""
-    limiter = request.app.state.login_limiter
-    address = client_address(request)
-    wait = limiter.retry_after(username=body.username, address=address)
-    if wait is not None:
-        raise HTTPException(
-            status.HTTP_429_TOO_MANY_REQUESTS, f"Too many failed attempts; try again in {wait} s",
-            headers={"Retry-After": str(wait)},
-        )
-    user = authenticate(cursor, username=body.username, password=body.password)
-    if user is None:
-        limiter.failed(username=body.username, address=address)
-        record_failed_login(cursor, username=body.username, address=address, via="api")
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong username or password")
-    limiter.succeeded(username=body.username, address=address)
+    """A bearer token for the API (failed attempts are rate-limited per user and address: 429)."""
+    user = sign_in(cursor, limiter=request.app.state.login_limiter, username=body.username, password=body.password,
+                   address=client_address(request), via="api")
     return TokenResponse(access_token=issue_token(cursor, username=user.username), role=user.role)
 
 

@@ -7,18 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from service.administration import record_failed_login, record_login
-from service.auth import (
-    SESSION_LIFETIME,
-    check_csrf,
-    clear_session_cookie,
-    client_address,
-    set_session_cookie,
-)
+from service.administration import sign_in, start_session
+from service.auth import check_csrf, clear_session_cookie, client_address, set_session_cookie
 from service.deps import SESSION_COOKIE, Cursor, current_user
-from service.i18n import LANG_COOKIE, LANGUAGES
+from service.i18n import LANG_COOKIE, LANGUAGES, request_language
+from service.limits import RequestRefused
+from service.messages import message
 from service.ui import render, ui_translator
-from service.users import User, authenticate, issue_token, revoke_token
+from service.users import User, revoke_token
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,8 +43,9 @@ def login_page(
     )
 
 
-def error_page(request: Request, status_code: int, message: str, *, problems: list[str] | None = None) -> HTMLResponse:
-    """An error page in the reader's language."""
+def error_page(request: Request, status_code: int, message: str, *, problems: list[str] | None = None,
+               own: bool = False) -> HTMLResponse:
+    """An error page in the reader's language (``own``: ``message`` as given, not the status's general text)."""
     _ = ui_translator(request)
     titles = {
         403: _("Not allowed"), 404: _("Not found"), 409: _("Conflict"), 422: _("Please check your input"),
@@ -61,7 +58,7 @@ def error_page(request: Request, status_code: int, message: str, *, problems: li
     user = getattr(request.state, "user", None)
     return render(
         request, "error.html", user, status_code=status_code, title=titles.get(status_code, _("Something went wrong")),
-        message=messages.get(status_code, message), problems=problems or [],
+        message=message if own else messages.get(status_code, message), problems=problems or [],
     )
 
 
@@ -77,8 +74,6 @@ def login(
 ) -> Response:
     """Check the password, then set the session cookie (rate-limited per user and address)."""
     _ = ui_translator(request)
-    limiter = request.app.state.login_limiter
-    address = client_address(request)
     errors: dict[str, str] = {}
     if not username.strip():
         errors["username"] = _("Enter your username.")
@@ -86,21 +81,16 @@ def login(
         errors["password"] = _("Enter your password.")
     if errors:
         return login_page(request, next_url=next, status_code=422, errors=errors, username=username)
-    wait = limiter.retry_after(username=username, address=address)
-    if wait is not None:
-        errors["_form"] = _("Too many failed attempts. Try again in %(seconds)s seconds.", seconds=wait)
-        response = login_page(request, next_url=next, status_code=429, errors=errors, username=username)
-        response.headers["Retry-After"] = str(wait)
+    try:
+        user = sign_in(cursor, limiter=request.app.state.login_limiter, username=username, password=password,
+                       address=client_address(request), via="page")
+    except RequestRefused as exc:
+        field = "password" if exc.status_code == 401 else "_form"
+        errors[field] = message(exc.code, exc.params, lang=request_language(request), fallback=str(exc.detail))
+        response = login_page(request, next_url=next, status_code=exc.status_code, errors=errors, username=username)
+        response.headers.update(exc.headers or {})
         return response
-    user = authenticate(cursor, username=username.strip(), password=password)
-    if user is None:
-        limiter.failed(username=username, address=address)
-        record_failed_login(cursor, username=username, address=address, via="page")
-        errors["password"] = _("Wrong username or password.")
-        return login_page(request, next_url=next, status_code=401, errors=errors, username=username)
-    limiter.succeeded(username=username, address=address)
-    token = issue_token(cursor, username=user.username, kind="session", lifetime=SESSION_LIFETIME)
-    record_login(cursor, user=user, via="page")
+    token = start_session(cursor, user=user)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, token)
     return response

@@ -1,7 +1,8 @@
 """Every error a person can read carries a message code with a Dutch and an English text.
 
 A static check over the five packages: each call that builds a :class:`foundation.errors.WerkbrugError`
-(or a subclass) or a :class:`foundation.errors.Problem` passes ``code=``, and every literal code passed
+(or a subclass), a :class:`foundation.errors.Problem` or an HTTP error (``HTTPException`` or a subclass,
+such as :class:`service.limits.RequestRefused`) passes ``code=``, and every literal code passed
 there (also nested ``{"code": …}`` parameters) has a non-empty text in both merged catalogues, with the
 same placeholders in both languages, each of them given in the call's ``params``.
 """
@@ -26,9 +27,14 @@ def _trees(packages: tuple[str, ...] = PACKAGES, root: Path = ROOT) -> dict[str,
             for pkg in packages for p in sorted((root / pkg).rglob("*.py"))}
 
 
+#: The classes whose instances people read: our errors and problems, and FastAPI's (Starlette's) HTTP errors,
+#: whose plain ``HTTPException`` takes no code (raise a :class:`service.limits.RequestRefused`).
+ROOTS = frozenset({"Problem", "WerkbrugError", "HTTPException", "StarletteHTTPException"})
+
+
 def error_classes(trees: dict[str, ast.Module]) -> set[str]:
-    """``Problem``, ``WerkbrugError`` and the names of every class deriving from them (transitively)."""
-    names, grown = {"Problem", "WerkbrugError"}, True
+    """:data:`ROOTS` and the names of every class deriving from them (transitively)."""
+    names, grown = set(ROOTS), True
     while grown:
         grown = False
         for tree in trees.values():
@@ -136,6 +142,32 @@ def test_every_code_has_a_dutch_and_english_text_with_its_params(calls: list[tup
     codes = used_codes(calls)
     assert len({c for _, c, _ in codes}) > 150
     assert not catalogue_faults(codes)
+
+
+def test_http_errors_are_held_to_the_rule(calls: list[tuple[str, ast.Call]]) -> None:
+    """The 401/403/429 and CSRF refusals are among the checked sites (as coded ``RequestRefused``)."""
+    http = {path for path, call in calls if getattr(call.func, "id", None) == "RequestRefused"}
+    assert {"service/auth.py", "service/deps.py", "service/administration.py", "service/limits.py"} <= http
+    assert not [c for _, c in calls if getattr(c.func, "id", None) == "HTTPException"]
+
+
+def test_the_check_fails_on_an_uncoded_http_error(tmp_path: Path) -> None:
+    pkg = tmp_path / "pkg"
+    pkg.mkdir()
+    (pkg / "web.py").write_text(
+        "from fastapi import HTTPException\n"
+        "from service.limits import RequestRefused\n"
+        "def f():\n"
+        "    raise HTTPException(403, 'Your role may not do this')\n"
+        "def g():\n"
+        "    raise RequestRefused(401, 'Not logged in', code='auth.not_logged_in')\n"
+        "def h(wait):\n"
+        "    raise RequestRefused(429, 'Too many', code='auth.too_many_attempts', params={'wait': wait})\n")
+    trees = _trees(("pkg",), tmp_path)
+    calls = error_calls(trees, error_classes(_trees() | trees))
+    assert [m.split(":")[1] for m in uncoded(calls)] == ["4"]
+    assert catalogue_faults(used_codes(calls)) == [
+        "pkg/web.py:8: auth.too_many_attempts: placeholders ['seconds'] but params ['wait']"]
 
 
 def test_the_check_fails_on_an_uncoded_site_and_an_unknown_code(tmp_path: Path) -> None:
