@@ -12,7 +12,15 @@ import duckdb
 from foundation.audit import Purpose, audit
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
-from service.users import Role, User, authenticate, hash_password, password_problems, tokens_changed
+from service.users import (
+    Role,
+    User,
+    authenticate,
+    hash_password,
+    password_problems,
+    role_problems,
+    tokens_changed,
+)
 
 
 def _require(con: duckdb.DuckDBPyConnection, username: str) -> str:
@@ -83,12 +91,10 @@ def change_role(con: duckdb.DuckDBPyConnection, *, actor: User, username: str, r
     """
     _require_admin(actor)
     old = _require(con, username)
-    try:
-        new = Role(role)
-    except ValueError:
-        raise InputError("Unknown role", [Problem(f"{role!r} is not a role", column="role",
-                                                  code="accounts.role_unknown", params={"role": str(role)})],
-                         code="accounts.role_not_changed") from None
+    problems = role_problems(role)
+    if problems:
+        raise InputError("Unknown role", problems, code="accounts.role_not_changed")
+    new = Role(role)
     if username == actor.username:
         raise InputError("You cannot change your own role",
                          [Problem("ask another admin", column="role", code="accounts.own_role")],

@@ -49,6 +49,15 @@ def password_problems(password: str, column: str = "password") -> list[Problem]:
     return []
 
 
+def role_problems(role: Role | str, column: str = "role") -> list[Problem]:
+    """What is wrong with a role given for an account: none chosen, or not one of :class:`Role`."""
+    if not str(role).strip():
+        return [Problem("choose a role", column=column, code="accounts.role_choose")]
+    if str(getattr(role, "value", role)) not in {r.value for r in Role}:
+        return [Problem(f"{role!r} is not a role", column=column, code="accounts.role_unknown",
+                        params={"role": str(role)})]
+    return []
+
 
 def hash_password(password: str) -> str:
     """The argon2 hash stored for ``password``."""
@@ -65,19 +74,21 @@ def create_user(
     con: duckdb.DuckDBPyConnection, *, username: str, password: str, role: Role | str,
     display_name: str | None = None,
 ) -> User:
-    """Create an account; the password is stored only as an argon2 hash."""
-    problems = username_problems(username) + password_problems(password)
+    """Create an account; the password is stored only as an argon2 hash.
+
+    Every rule broken is one problem naming its field (``username``, ``password``, ``role``); a
+    username already in use is a :class:`ConflictError` naming ``username``.
+    """
+    problems = username_problems(username) + password_problems(password) + role_problems(role)
     if problems:
         raise InputError(f"account {username!r} not created: " + "; ".join(p.message for p in problems), problems,
                          code="accounts.not_created")
-    try:
-        role = Role(role)
-    except ValueError as exc:
-        raise InputError(f"role: {role!r} is not one of {', '.join(Role)}", code="accounts.role_unknown",
-                         params={"role": str(role)}) from exc
+    role = Role(role)
     if con.execute("SELECT 1 FROM service.users WHERE username = ?", [username]).fetchone():
-        raise ConflictError(f"username: {username!r} already exists", code="accounts.username_taken",
-                            params={"username": username})
+        raise ConflictError(f"username: {username!r} already exists",
+                            [Problem("this username already exists", column="username",
+                                     code="accounts.username_exists")],
+                            code="accounts.username_taken", params={"username": username})
     con.execute(
         "INSERT INTO service.users (username, display_name, role, password_hash) VALUES (?, ?, ?, ?)",
         [username, display_name or username, role.value, _hasher.hash(password)],
