@@ -254,10 +254,12 @@ def agree_targets(
 
 def add_step(
     cursor: duckdb.DuckDBPyConnection, *, actor: User, participant_id: str, kind: str, title: str,
-    status: str = "planned", starts_on: date | None = None, ends_on: date | None = None, note: str | None = None,
-    owner: str | None = None,
+    status: str = "planned", starts_on: date | str | None = None, ends_on: date | str | None = None,
+    note: str | None = None, owner: str | None = None,
 ) -> TrajectoryStep:
-    """Add a trajectory step (training, Dutch course, internship, TWE …); ``owner``: who carries it out."""
+    """Add a trajectory step (training, Dutch course, internship, TWE …); ``owner``: who carries it out.
+
+    The rules and their field problems: :func:`assessment.trajectories.add_trajectory_step`."""
     with transaction(cursor):
         require_participant(cursor, actor=actor, participant_id=participant_id, roles=COACHING)
         step = trajectories.add_trajectory_step(cursor, participant_id=participant_id, kind=kind, title=title,
@@ -281,7 +283,8 @@ def step_participant(cursor: duckdb.DuckDBPyConnection, *, actor: User, step_id:
 
 def edit_step(
     cursor: duckdb.DuckDBPyConnection, *, actor: User, step_id: str, status: str | None = None,
-    starts_on: date | None = None, ends_on: date | None = None, note: str | None = None, owner: str | None = None,
+    starts_on: date | str | None = None, ends_on: date | str | None = None, note: str | None = None,
+    owner: str | None = None,
 ) -> TrajectoryStep:
     """Change a step's status, dates, owner or note (a new event; the old state stays)."""
     with transaction(cursor):

@@ -71,9 +71,13 @@ class Trajectory(BaseModel):
 def record_agreed_targets(
     con: duckdb.DuckDBPyConnection, *, participant_id: str, occupation_uris: list[str], note: str | None, by: str
 ) -> AgreedTargets:
-    """Record the job targets (ESCO occupations) agreed with the participant."""
+    """Record the job targets (ESCO occupations) agreed with the participant: at least one, each an occupation."""
     require_participant(con, participant_id)
     uris = list(dict.fromkeys(occupation_uris))
+    if not uris:
+        raise InputError("Agree on at least one job target",
+                         [Problem("no job target", column="occupation_uris", code="trajectory.targets_missing")],
+                         code="trajectory.targets_missing")
     known = {r[0] for r in con.execute(
         "SELECT uri FROM taxonomy.occupations WHERE uri IN (SELECT unnest(?))", [uris]).fetchall()}
     bad = [Problem(f"unknown ESCO occupation {u}", column=f"occupation_uris.{i}", code="esco.unknown_occupation",
@@ -96,16 +100,41 @@ def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
                          code="trajectory.ends_before_start")
 
 
-def _choice(kind: type[StrEnum], value: StrEnum | str, column: str) -> StrEnum:
-    """``value`` as a member of ``kind``, or an :class:`InputError` naming ``column`` and the allowed values."""
+def _member(kind: type[StrEnum], value: StrEnum | str, column: str, problems: list[Problem],
+            missing: str | None = None) -> StrEnum | None:
+    """``value`` as a member of ``kind``; else ``None`` and a problem naming ``column`` (``missing``: the code for
+    an empty value)."""
     try:
         return kind(value)
     except ValueError as exc:
-        allowed = [m.value for m in kind]
-        raise InputError(f"{column}: {value!r} is not one of {', '.join(allowed)}",
-                         [Problem(str(exc), column=column, code="validation.enum",
-                                  params={"input": str(value), "expected": allowed})],
-                         code="trajectory.invalid_step") from exc
+        if missing and not str(value).strip():
+            problems.append(Problem("empty", column=column, code=missing))
+        else:
+            problems.append(Problem(str(exc), column=column, code="validation.enum",
+                                    params={"input": str(value), "expected": [m.value for m in kind]}))
+        return None
+
+
+def _refuse(problems: list[Problem]) -> None:
+    """One :class:`InputError` ``trajectory.invalid_step`` carrying every problem (none: nothing)."""
+    if problems:
+        raise InputError("The trajectory step is not valid: " + "; ".join(f"{p.column}: {p.message}" for p in problems),
+                         problems, code="trajectory.invalid_step")
+
+
+def _day(value: date | str | None, column: str, problems: list[Problem]) -> date | None:
+    """A step's date: a date, ``YYYY-MM-DD`` text or nothing (empty text too); else a problem naming ``column``."""
+    if value is None or isinstance(value, date):
+        return value
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(Problem(f"{text!r} is not a date (YYYY-MM-DD)", column=column, code="trajectory.date_invalid",
+                                params={"value": text}))
+        return None
 
 
 _EVENT_COLUMNS = "step_id, seq, participant_id, kind, title, status, starts_on, ends_on, note, by_user, at_time, owner"
@@ -113,15 +142,23 @@ _EVENT_COLUMNS = "step_id, seq, participant_id, kind, title, status, starts_on, 
 
 def add_trajectory_step(
     con: duckdb.DuckDBPyConnection, *, participant_id: str, kind: StepKind | str, title: str, by: str,
-    status: StepStatus | str = StepStatus.planned, starts_on: date | None = None, ends_on: date | None = None,
-    note: str | None = None, owner: str | None = None,
+    status: StepStatus | str = StepStatus.planned, starts_on: date | str | None = None,
+    ends_on: date | str | None = None, note: str | None = None, owner: str | None = None,
 ) -> TrajectoryStep:
-    """Add a step to the participant's trajectory; returns it with its new ``step_id``."""
+    """Add a step to the participant's trajectory; returns it with its new ``step_id``.
+
+    Every field that is wrong is one problem naming it: ``kind`` (none chosen, or not a :class:`StepKind`),
+    ``status``, ``title`` (empty), ``starts_on``/``ends_on`` (not a ``YYYY-MM-DD`` date; empty text is no
+    date), then an end before the start.
+    """
     require_participant(con, participant_id)
-    kind, status = _choice(StepKind, kind, "kind"), _choice(StepStatus, status, "status")
+    problems: list[Problem] = []
+    kind = _member(StepKind, kind, "kind", problems, missing="trajectory.kind_missing")
+    status = _member(StepStatus, status, "status", problems)
     if not title.strip():
-        raise InputError("A step needs a title", [Problem("empty", column="title", code="validation.missing")],
-                         code="trajectory.title_needed")
+        problems.append(Problem("empty", column="title", code="trajectory.title_missing"))
+    starts_on, ends_on = _day(starts_on, "starts_on", problems), _day(ends_on, "ends_on", problems)
+    _refuse(problems)
     _check_dates(starts_on, ends_on)
     step_id = new_id("S", 8)
     with transaction(con):
@@ -133,11 +170,17 @@ def add_trajectory_step(
 
 def update_trajectory_step(
     con: duckdb.DuckDBPyConnection, *, step_id: str, by: str, status: StepStatus | str | None = None,
-    starts_on: date | None = None, ends_on: date | None = None, note: str | None = None, owner: str | None = None,
+    starts_on: date | str | None = None, ends_on: date | str | None = None, note: str | None = None,
+    owner: str | None = None,
 ) -> TrajectoryStep:
-    """Change a step's status, dates, owner or note (a new event; the old state stays in the history)."""
+    """Change a step's status, dates, owner or note (a new event; the old state stays in the history).
+
+    A date left out (or empty text) keeps the step's; a wrong one is a problem naming its field."""
     cur = _step(con, step_id)
-    new_status = _choice(StepStatus, status, "status") if status is not None else cur.status
+    problems: list[Problem] = []
+    new_status = _member(StepStatus, status, "status", problems) if status is not None else cur.status
+    starts_on, ends_on = _day(starts_on, "starts_on", problems), _day(ends_on, "ends_on", problems)
+    _refuse(problems)
     starts, ends = starts_on or cur.starts_on, ends_on or cur.ends_on
     _check_dates(starts, ends)
     pid = con.execute("SELECT participant_id FROM assessment.trajectory_events WHERE step_id = ?",

@@ -57,7 +57,7 @@ class ConsentChange(BaseModel):
 class TargetsIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    occupation_uris: list[str] = Field(min_length=1)
+    occupation_uris: list[str]  # at least one: assessment.trajectories.record_agreed_targets
     note: str | None = Field(None, max_length=2000)
 
 
@@ -65,7 +65,7 @@ class StepIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: StepKind
-    title: str = Field(min_length=1, max_length=200)
+    title: str = Field(max_length=200)  # not empty: assessment.trajectories.add_trajectory_step
     status: StepStatus = StepStatus.planned
     starts_on: date | None = None
     ends_on: date | None = None

@@ -16,7 +16,7 @@ from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
 from service.labels import status_labels
-from service.ui import field_errors, form_dates, render, ui_translator
+from service.ui import field_errors, render, ui_translator
 from service.ui.charts import bar_chart
 from service.ui.competences import chart_groups, competence_rows, summary_groups
 from service.ui.paging import paging
@@ -109,19 +109,17 @@ def participant(request: Request, participant_id: str, cursor: Cursor, user: Coa
 @router.post("/participants/{participant_id}/targets", dependencies=[Depends(check_csrf)])
 async def agree_targets(request: Request, participant_id: str, cursor: Cursor, user: Coach) -> Response:
     """Record the job targets agreed with the participant (the latest agreement counts)."""
-    _ = ui_translator(request)
     form = await request.form()
     uris = [str(u) for u in form.getlist("occupation_uri") if str(u).strip()]
     note = str(form.get("note", "")).strip()
-    if not uris:
-        errors = {"occupation_uri": _("Tick at least one job target.")}
-        return _profile_page(request, cursor, user, participant_id, errors=errors, form={"note": note}, status_code=422)
     try:
         service.agree_targets(cursor, actor=user, participant_id=participant_id, occupation_uris=uris,
                               note=note or None)
     except WerkbrugError as exc:
-        return _profile_page(request, cursor, user, participant_id, errors=field_errors(exc, {"occupation_uri"}),
-                             form={"note": note}, status_code=422)
+        errors = field_errors(exc, {"occupation_uris"})  # the form's ticks are named occupation_uri
+        errors = {"occupation_uri" if k == "occupation_uris" else k: v for k, v in errors.items()}
+        return _profile_page(request, cursor, user, participant_id, errors=errors, form={"note": note},
+                             status_code=422)
     return RedirectResponse(f"/coach/participants/{participant_id}?saved=targets#targets", status_code=303)
 
 
@@ -132,26 +130,17 @@ def add_step(
     starts_on: Annotated[str, Form()] = "", ends_on: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
     owner: Annotated[str, Form()] = "",
 ) -> Response:
-    """Add a trajectory step (training, Dutch course, internship, TWE …)."""
-    _ = ui_translator(request)
+    """Add a trajectory step (training, Dutch course, internship, TWE …); its rules: ``assessment.service.add_step``."""
     form = {"kind": kind, "title": title, "status": status, "starts_on": starts_on, "ends_on": ends_on, "note": note,
             "owner": owner}
-    errors: dict[str, str] = {}
-    if kind not in STEP_KINDS:
-        errors["kind"] = _("Choose the kind of step.")
-    if not title.strip():
-        errors["title"] = _("Describe the step, e.g. the course or the employer.")
-    dates, wrong = form_dates({"starts_on": starts_on, "ends_on": ends_on}, _)
-    errors |= wrong
-    if not errors:
-        try:
-            service.add_step(cursor, actor=user, participant_id=participant_id, kind=kind, title=title.strip(),
-                             status=status, note=note.strip() or None, owner=owner.strip() or None, **dates)
-        except WerkbrugError as exc:
-            errors = field_errors(exc, set(form))
-        else:
-            return RedirectResponse(f"/coach/participants/{participant_id}?saved=step#trajectory", status_code=303)
-    return _profile_page(request, cursor, user, participant_id, errors=errors, form=form, status_code=422)
+    try:
+        service.add_step(cursor, actor=user, participant_id=participant_id, kind=kind, title=title, status=status,
+                         starts_on=starts_on, ends_on=ends_on, note=note.strip() or None,
+                         owner=owner.strip() or None)
+    except WerkbrugError as exc:
+        return _profile_page(request, cursor, user, participant_id, errors=field_errors(exc, set(form)), form=form,
+                             status_code=422)
+    return RedirectResponse(f"/coach/participants/{participant_id}?saved=step#trajectory", status_code=303)
 
 
 @router.post("/participants/{participant_id}/consent", dependencies=[Depends(check_csrf)])

@@ -12,7 +12,7 @@ from foundation.errors import InputError
 from matching import service as matching_service
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
-from service.ui import field_errors, form_dates, ui_translator
+from service.ui import field_errors
 from service.users import Role, User
 
 router = APIRouter(prefix="/coach", include_in_schema=False)
@@ -28,20 +28,15 @@ def edit_step(
     """Mark a step started, done or cancelled, move its dates, name who carries it out."""
     from service.routers.ui_coach import _profile_page
 
-    _ = ui_translator(request)
     participant_id = service.step_participant(cursor, actor=user, step_id=step_id)
-    dates, wrong = form_dates({"starts_on": starts_on, "ends_on": ends_on}, _)
-    errors = {f"{name}_{step_id}": text for name, text in wrong.items()}
-    if not errors:
-        try:
-            service.edit_step(cursor, actor=user, step_id=step_id, status=status or None, owner=owner.strip(),
-                              note=note.strip(), **dates)
-        except InputError as exc:
-            errors = {f"{k}_{step_id}": v for k, v in field_errors(exc).items()}
-        else:
-            return RedirectResponse(f"/coach/participants/{participant_id}?saved=step_changed#step-{step_id}",
-                                    status_code=303)
-    return _profile_page(request, cursor, user, participant_id, errors=errors, status_code=422)
+    try:
+        service.edit_step(cursor, actor=user, step_id=step_id, status=status or None, owner=owner.strip(),
+                          note=note.strip(), starts_on=starts_on, ends_on=ends_on)
+    except InputError as exc:
+        errors = {f"{k}_{step_id}": v for k, v in field_errors(exc).items()}
+        return _profile_page(request, cursor, user, participant_id, errors=errors, status_code=422)
+    return RedirectResponse(f"/coach/participants/{participant_id}?saved=step_changed#step-{step_id}",
+                            status_code=303)
 
 
 liaison = APIRouter(prefix="/liaison", include_in_schema=False)

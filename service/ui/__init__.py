@@ -148,15 +148,3 @@ def field_errors(exc: Exception, fields: set[str] | None = None, *, lang: str | 
     if not errors:
         errors["_form"] = render_message(exc, lang=lang)
     return errors
-
-
-def form_dates(values: dict[str, str], _) -> tuple[dict[str, date | None], dict[str, str]]:
-    """Optional date fields of a form as ``(dates, errors)``: empty is ``None``, a wrong one an error by its name."""
-    dates: dict[str, date | None] = {}
-    errors: dict[str, str] = {}
-    for name, value in values.items():
-        try:
-            dates[name] = date.fromisoformat(value) if value.strip() else None
-        except ValueError:
-            errors[name] = _("Use a date like 2026-09-01.")
-    return dates, errors

@@ -37,7 +37,7 @@ def test_a_step_is_marked_done_with_owner_and_its_history_kept(world: tuple[Worl
         bad = post_form(c, page, f"/coach/steps/{w.step}", {"status": "completed", "starts_on": "1 sept",
                                                              "ends_on": "", "owner": "", "note": ""})
         assert bad.status_code == 422 and f'id="f-starts_on_{w.step}-error"' in bad.text
-        assert "Gebruik een datum zoals 2026-09-01." in bad.text  # as for a new step (service.ui.form_dates)
+        assert "Gebruik een datum zoals 2026-09-01." in bad.text  # as for a new step (assessment.trajectories)
         r = post_form(c, page, f"/coach/steps/{w.step}", {"status": "completed", "starts_on": "2026-09-01",
                                                            "ends_on": "2026-12-15", "owner": "CVO Brugge",
                                                            "note": "Examen gehaald"})
