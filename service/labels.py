@@ -54,6 +54,12 @@ def contract_labels(_: Translate) -> dict[str, str]:
             "student": _("student job"), "flexi": _("flexi-job")}
 
 
+def attest_labels(_: Translate) -> dict[str, str]:
+    """A vacancy's certificates (``matching.vacancies.ATTESTS``) in words; the others (VCA, BA4, …) are names."""
+    return {"heftruck": _("forklift certificate"), "reachtruck": _("reach truck certificate"),
+            "hoogwerker": _("aerial work platform certificate")}
+
+
 def sub_skill_labels(_: Translate) -> dict[str, str]:
     """Dutch sub-skills inside a sentence ("luisteren A2")."""
     return {"listening": _("listening"), "reading": _("reading"), "speaking": _("speaking"), "writing": _("writing")}

@@ -69,11 +69,9 @@ def requirements_table(data: list[dict]) -> None:
 
 
 def _terms(t: dict, dutch: dict) -> str:
-    attests = {"heftruck": tr("forklift certificate"), "reachtruck": tr("reach truck certificate"),
-               "hoogwerker": tr("aerial work platform certificate")}
     parts = [(tr("Hours per week"), f"{t['hours_per_week']:g}"), (tr("Shifts"), words.shifts(t["shifts"])),
              (tr("Weekend work"), words.yes_no(t["weekends"])), (tr("Driving licence"), _dash(t["licences"])),
-             (tr("Certificates"), _dash(attests.get(a, a) for a in t["attests"])),
+             (tr("Certificates"), _dash(words.attest(a) for a in t["attests"])),
              (tr("Contract"), words.contract(t["contract"])), (tr("Dutch required (CEFR)"), words.dutch_levels(dutch))]
     return ", ".join(f"{name}: {value}" for name, value in parts)
 

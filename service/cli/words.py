@@ -1,6 +1,6 @@
 """The words the CLI shows for coded values, in the CLI's language.
 
-Roles, statuses, events, concerns, evidence, shifts, contracts and sub-skills come from
+Roles, statuses, events, concerns, evidence, shifts, contracts, certificates and sub-skills come from
 :mod:`service.labels`, the other msgids are the web UI's too, so a term reads the same on the
 screen and in the terminal. A value without a word is shown as it is.
 """
@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from service.cli.progress import tr
 from service.labels import (
+    attest_labels,
     competence_group_labels,
     concern_labels,
     contract_labels,
@@ -70,6 +71,11 @@ def shifts(values: Iterable[object]) -> str:
 
 def contract(value: object) -> str:
     return _word(contract_labels(tr), value) if value else "—"
+
+
+def attest(value: object) -> str:
+    """A vacancy's certificate."""
+    return _word(attest_labels(tr), value)
 
 
 def sub_skill(value: object) -> str:

@@ -20,7 +20,7 @@ from matching.vacancies import STATUSES
 from service.auth import check_csrf
 from service.deps import Cursor, require_roles
 from service.i18n import request_language
-from service.labels import contract_labels, shift_labels, status_labels, sub_skill_labels
+from service.labels import attest_labels, contract_labels, shift_labels, status_labels, sub_skill_labels
 from service.ui import field_errors, render, ui_translator
 from service.ui.paging import paging
 from service.users import Role, User
@@ -146,9 +146,7 @@ def import_file(request: Request, cursor: Cursor, user: Liaison, file: Annotated
 def term_labels(_) -> dict[str, dict[str, str]]:
     return {
         "shift_labels": shift_labels(_), "contract_labels": contract_labels(_),
-        "sub_skill_labels": sub_skill_labels(_),
-        "attest_labels": {"heftruck": _("forklift certificate"), "reachtruck": _("reach truck certificate"),
-                          "hoogwerker": _("aerial work platform certificate")},
+        "sub_skill_labels": sub_skill_labels(_), "attest_labels": attest_labels(_),
     }
 
 

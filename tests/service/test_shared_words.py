@@ -114,3 +114,16 @@ def test_the_vacancy_import_columns_are_the_vacancy_fields() -> None:
     assert set(IMPORT_COLUMNS) == set(VacancyInput.model_fields) - {"employer_id"} == set(DUTCH_COLUMNS)
     explained = {c.strip() for cols, _text in import_values(translator("en")) for c in cols.split(",")}
     assert explained == set(IMPORT_COLUMNS)  # the page explains every column, by its English name
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_certificate_words_name_only_the_vacancy_certificates(lang: str) -> None:
+    """The certificates with a Dutch word (heftruck …) get a word; the ones that are names (VCA, BA4 …) stay names."""
+    from matching.vacancies import ATTESTS
+    from service.cli import words
+    from service.labels import attest_labels
+
+    labels = attest_labels(translator(lang))
+    assert set(labels) <= set(ATTESTS) and set(labels) == {"heftruck", "reachtruck", "hoogwerker"}
+    assert attest_labels(translator("nl"))["heftruck"] == "heftruckattest"
+    assert words.attest("VCA") == "VCA"
