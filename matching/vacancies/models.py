@@ -177,6 +177,11 @@ ALLOWED = {
 }
 
 
+#: The vacancy's own words left empty (only spaces, too): what to fill in.
+_EMPTY = {"title": "vacancy.title_missing", "employer": "vacancy.employer_missing",
+          "description": "vacancy.description_missing"}
+
+
 def _problem(e: dict, where: dict) -> Problem:
     loc = [str(p) for p in e["loc"]]
     column = loc[0] if loc else None
@@ -184,7 +189,9 @@ def _problem(e: dict, where: dict) -> Problem:
     value = e.get("input")
     if isinstance(value, list | dict):
         value = None
-    if column and column.startswith("dutch_"):
+    if e["type"] == "string_too_short" and column in _EMPTY and not str(value or "").strip():
+        code = _EMPTY[column]
+    elif column and column.startswith("dutch_"):
         code = "vacancy.dutch_level"
     elif column == "postcode" and e["type"] == "value_error":
         code = "vacancy.postcode_unknown"

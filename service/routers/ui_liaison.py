@@ -96,28 +96,18 @@ def create(
     dutch_level: Annotated[str, Form()] = "",
 ) -> Response:
     """Create a vacancy; werkbrug proposes occupations and skills for the liaison to confirm."""
-    _ = ui_translator(request)
     form = {"title": title, "employer": employer, "postcode": postcode, "hours_per_week": hours_per_week,
             "description": description, "dutch_level": dutch_level}
-    errors: dict[str, str] = {}
-    if len(title.strip()) < 2:
-        errors["title"] = _("Enter the job title.")
-    if not employer.strip():
-        errors["employer"] = _("Enter the employer.")
-    if not description.strip():
-        errors["description"] = _("Paste or write the vacancy text.")
-    if not errors:
-        try:
-            v = service.create_vacancy(cursor, actor=user, method=request.app.state.settings.vacancy_search, vacancy={
-                "title": title, "employer": employer, "postcode": postcode.strip(),
-                "hours_per_week": hours_per_week.strip() or 38, "description": description,
-                "dutch_level": dutch_level.strip() or None,
-            })
-        except WerkbrugError as exc:
-            errors = field_errors(exc, set(VACANCY_FIELDS))
-        else:
-            return RedirectResponse(f"/liaison/vacancies/{v.vacancy_id}", status_code=303)
-    return _list_page(request, cursor, user, errors=errors, form=form, status_code=422)
+    try:
+        v = service.create_vacancy(cursor, actor=user, method=request.app.state.settings.vacancy_search, vacancy={
+            "title": title, "employer": employer, "postcode": postcode.strip(),
+            "hours_per_week": hours_per_week.strip() or 38, "description": description,
+            "dutch_level": dutch_level.strip() or None,
+        })
+    except WerkbrugError as exc:
+        return _list_page(request, cursor, user, errors=field_errors(exc, set(VACANCY_FIELDS)), form=form,
+                          status_code=422)
+    return RedirectResponse(f"/liaison/vacancies/{v.vacancy_id}", status_code=303)
 
 
 @router.post("/vacancies/import", dependencies=[Depends(check_csrf)])
