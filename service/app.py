@@ -163,6 +163,7 @@ def create_app(
             return login_page(request, next_url=request.url.path, status_code=401)
         if code:
             text = message(code, exc.params, lang=request_language(request), fallback=str(exc.detail))
+            # the role check keeps the page's own words ("may not open this page or this record")
             return error_page(request, exc.status_code, text, own=code != "auth.role")
         return error_page(request, exc.status_code, str(exc.detail))
 
