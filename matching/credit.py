@@ -216,17 +216,16 @@ def member(sorted_keys: np.ndarray, q: np.ndarray) -> np.ndarray:
     return sorted_keys[i] == q
 
 
-def _listed(T: Targets, skills: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """Target ``targets[i]`` lists skill ``skills[i]``, elementwise: a skills × targets mask of the few distinct
+def _listed(T: Targets, skills: np.ndarray, row: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Target ``targets[i]`` lists skill ``skills[row[i]]``, elementwise: a ``skills`` × targets mask of the few
     skills asked about (``At``'s rows), else a binary search of all listed pairs."""
-    distinct, row = np.unique(skills, return_inverse=True)
     m = T.At.shape[1]
-    if distinct.size * m > DENSE_LISTED:
-        return member(T.keys, targets * T.A.shape[1] + skills)
-    mask = np.zeros((distinct.size, m), bool)
-    pos, which = _entries(T.At.indptr, distinct)
+    if skills.size * m > DENSE_LISTED:
+        return member(T.keys, targets * T.A.shape[1] + skills[row])
+    mask = np.zeros((skills.size, m), bool)
+    pos, which = _entries(T.At.indptr, skills)
     mask[which, T.At.indices[pos]] = True
-    return mask[row.ravel(), targets]
+    return mask[row, targets]
 
 
 def _entries(indptr: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -241,8 +240,10 @@ _NO_TIE = np.iinfo(np.int64).max
 
 
 def _best_of_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray) -> np.ndarray:
-    """For each distinct ``group``, in increasing order: the index of its largest ``value`` (ties: lowest ``tie``)."""
-    order = np.argsort(group)
+    """For each distinct ``group``, in increasing order: the index of its largest ``value`` (ties: lowest ``tie``).
+    The order within a group does not matter (one index per group); a stable sort reads the runs the candidates
+    come in (several times faster here than the default)."""
+    order = np.argsort(group, kind="stable")
     g = group[order]
     start = np.flatnonzero(np.concatenate(([True], g[1:] != g[:-1])))
     count = np.diff(np.append(start, g.size))
@@ -286,11 +287,11 @@ def related_credit(model: MatchingModel, X, A: sp.csr_matrix | Targets
         gap = ~member(look.held, p_k * S + s_k)
     else:
         gap = ~look.shown(T.listed)[p_k, T.slot[s_k]]
-    p_k, t_k, s_k, w_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap]
+    p_k, t_k, s_k, w_k, g_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap], k[gap]
     pos, j = _entries(T.At.indptr, s_k)                        # the targets listing s
     o_j, a_j = T.At.indices[pos].astype(np.int64), T.At.data[pos]
     p_j, t_j, s_j, w_j = p_k[j], t_k[j], s_k[j], w_k[j]
-    keep = ~(_listed(T, t_j, o_j) if few else member(T.keys, o_j * S + t_j))   # t must be unused by the target
+    keep = ~(_listed(T, t_of, g_k[j], o_j) if few else member(T.keys, o_j * S + t_j))   # t unused by the target
     if not keep.any():
         return none
     p_j, o_j, s_j, t_j, w_j, a_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep]

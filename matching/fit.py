@@ -45,21 +45,23 @@ def chance_offset(model: MatchingModel) -> float:
 
 
 def evidence(sums: dict[str, np.ndarray], *, credit: Credit, target: Targets, trade_size: np.ndarray,
-             model: MatchingModel) -> np.ndarray:
+             model: MatchingModel, cols: np.ndarray | None = None) -> np.ndarray:
     """``evidence_po`` (participants × targets, float64) from the sums of :func:`matching.scoring._evidence_sums`
     (shown counts, their idf and ``ln x`` sums over the listed and the trade-group skills), the related-skill
-    ``credit`` and ``|G_o|`` (``trade_size``)."""
+    ``credit`` and ``|G_o|`` (``trade_size``). ``cols``: the targets the columns stand for, sorted (None: all;
+    ``trade_size`` is theirs, and every credited target is among them)."""
     config, (n, m) = model.config, sums["listed"].shape
     delta = chance_offset(model)
-    cell = credit.participant * m + credit.target
+    cell = credit.participant * m + (credit.target if cols is None else np.searchsorted(cols, credit.target))
     # credit into optional (0) and essential (1) gaps, and what it is worth
     filled = np.bincount(_is_essential(target, credit) * (n * m) + cell, weights=credit.credit,
                          minlength=2 * n * m).reshape(2, n, m)
     worth = np.bincount(cell, weights=credit.credit * (model.idf[credit.skill] + delta), minlength=n * m).reshape(n, m)
     k_e = sums["essential"] + filled[1]
     k_o = sums["listed"] - sums["essential"] + filled[0]
-    return (_beta_binomial(k_e, target.n_essential, config.essential_prior, target, "essential")
-            + _beta_binomial(k_o, target.n_listed - target.n_essential, config.optional_prior, target, "optional")
+    return (_beta_binomial(k_e, target.n_essential, config.essential_prior, target, "essential", cols)
+            + _beta_binomial(k_o, target.n_listed - target.n_essential, config.optional_prior, target, "optional",
+                             cols)
             + sums["listed_idf"] + delta * sums["listed"] + sums["listed_log"] + worth
             + _trade_count(sums["trade"], trade_size, config) + sums["trade_idf"] + delta * sums["trade"]
             + sums["trade_log"])
@@ -82,21 +84,23 @@ def _is_essential(target: Targets, credit: Credit) -> np.ndarray:
 
 
 def _beta_binomial(k: np.ndarray, n: np.ndarray, prior: tuple[float, float], target: Targets,
-                   which: str) -> np.ndarray:
+                   which: str, cols: np.ndarray | None = None) -> np.ndarray:
     """``ln B(k + a, n − k + b) − ln B(a, b)``: the chance of one particular ``k`` of ``n`` under ``q ~ Beta(a, b)``,
     as ``ln Γ`` sums; the value at ``k = 0`` is kept with the targets (``which`` list, per prior), so only the
-    targets a participant touches cost."""
+    targets a participant touches cost. ``n``: every target's; ``k``: of the targets ``cols`` (None: all)."""
     a, b = prior
     lnb = gammaln(a) + gammaln(b) - gammaln(a + b)
     base = target.memo.get((which, a, b))
     if base is None:
         base = target.memo[(which, a, b)] = gammaln(a) + gammaln(n + b) - gammaln(n + a + b) - lnb
+    if cols is not None:
+        base, n = base[cols], n[cols]
     out = np.repeat(base[None, :], k.shape[0], axis=0)
-    rows, cols = np.nonzero(k > 0)
-    if rows.size:
-        nn = n[cols]
-        kk = np.minimum(k[rows, cols].astype(np.float64), nn)
-        out[rows, cols] = gammaln(kk + a) + gammaln(nn - kk + b) - gammaln(nn + a + b) - lnb
+    row, col = np.nonzero(k > 0)
+    if row.size:
+        nn = n[col]
+        kk = np.minimum(k[row, col].astype(np.float64), nn)
+        out[row, col] = gammaln(kk + a) + gammaln(nn - kk + b) - gammaln(nn + a + b) - lnb
     return out
 
 

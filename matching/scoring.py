@@ -50,6 +50,7 @@ from matching.credit import prepared as _prepared
 from matching.features import RankingFeatures
 from matching.fit import evidence, skills_part
 from matching.model import MatchingModel
+from matching.touched import occupation_fit
 
 BETA = 0.5
 
@@ -222,16 +223,18 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
     look = lookup_of(X)
     n, m = look.X.shape[0], T.A.shape[0]
     c = related_credit(model, look, T)
+    fast = occupations is None and T is getattr(model, "_occupation_targets", None)
+    if fast and n < FEW:
+        return occupation_fit(model, look, T, c), c
     gain = np.zeros((n, m), np.float32)
     used = np.zeros((n, m), np.float32)
     np.add.at(gain, (c.participant, c.target), c.weight * c.credit)
     np.add.at(used, (c.participant, c.target), model.idf[c.via] * c.credit)
     own = look.weighted_sums(model.idf)
     gamma = model.config.trade_group_credit
-    fast = occupations is None and T is getattr(model, "_occupation_targets", None)
     if fast:
         M = _occupation_sums(model)
-        sums = product_rows(look.X, M) if n < FEW else (look.X @ M).toarray()
+        sums = (look.X @ M).toarray()
         listed, shown, trade = sums[:, :m], sums[:, m:2 * m], sums[:, 2 * m:]
     else:
         listed, shown = look.dot(T.At), look.dot(T.Bt, scale=model.idf)

@@ -1,5 +1,6 @@
-"""For a few participants the score reads its sums another way than for many: both ways must give
-exactly the same numbers (bit for bit), so job targets and shortlists keep one score."""
+"""For a few participants the score reads its sums another way than for many (against the occupations:
+only the occupations they touch, the others in closed form): both ways must give exactly the same
+numbers (bit for bit), so job targets and shortlists keep one score."""
 
 from __future__ import annotations
 
@@ -74,3 +75,38 @@ def test_each_targets_dutch_steps_follow_its_own_check(con):
                 assert s.text.endswith(want)
             seen |= {(s.kind, tuple(s.closes)) for s in dutch_steps}
     assert len(seen) >= 3
+
+
+def _varied(con, n: int) -> list:
+    """One-participant profiles of every shape: a trade's essential skills, a mix of trades, optional skills
+    only, one skill, nothing scored (a language skill), nothing; levels and evidence kinds mixed."""
+    occs = sample_occupations(con, 12, seed=17)
+    kinds = ("assessed", "observed", "experience", "self_declared")
+    out = []
+    for i in range(n):
+        own, other = skills_of(con, occs[i % 12]), skills_of(con, occs[(i * 5 + 1) % 12])
+        skills = [own[i % 3::2], own + other[:i % 6], skills_of(con, occs[i % 12], "optional")[:8], own[:1],
+                  own[::3] + other[1::4]][i % 5]
+        out.append(ranking_features(profile(f"P-{i}", skills, level=0.2 + 0.1 * (i % 9), kind=kinds[i % 4])))
+    nederlands = con.execute("""SELECT uri FROM taxonomy.labels WHERE concept_type = 'skill' AND lang = 'en'
+                                AND label = 'Dutch' LIMIT 1""").fetchall()
+    return [*out, ranking_features(profile("P-dutch", [r[0] for r in nederlands])),
+            ranking_features(profile("P-none", []))]
+
+
+def test_one_participant_scores_exactly_as_among_many(con, monkeypatch):
+    """Job targets (one participant, the touched occupations only) against the sparse products of many, for
+    profiles of every shape: every part and the credit, bit for bit."""
+    model = get_model(con)
+    feats = _varied(con, 40)
+    required = np.zeros((len(model.occ_uris), 4), np.float32)
+
+    def run(f):
+        total, parts, c = score_with_credit(model, participants(model, [f]), A=model.A, occupations=None,
+                                            required=required)
+        return [total.tobytes()] + [parts[k].tobytes() for k in sorted(parts)] + [c.target.tobytes()]
+
+    one = [run(f) for f in feats]
+    monkeypatch.setattr(scoring, "FEW", 0)
+    assert [run(f) for f in feats] == one
+
