@@ -140,10 +140,58 @@ def skill_labels(model: MatchingModel, labels: dict[str, str]) -> tuple[list[str
     return got[1], got[2]
 
 
+class Listed(NamedTuple):
+    """A target's skills as the explanation reads them: its essential skills and the optional ones that are not
+    also essential (language skills left out, order kept), and ``Σ idf`` of the essential ones."""
+
+    essential: np.ndarray
+    optional: np.ndarray
+    total: float
+
+
+def listed_skills(model: MatchingModel, essential: list[np.ndarray], optional: list[np.ndarray]) -> list[Listed]:
+    """:class:`Listed` of each target (``essential[j]``, ``optional[j]``: its skill indices)."""
+    lang, out = model.skill_is_language, []
+    for e, o in zip(essential, optional, strict=True):
+        e = e[~lang[e]]
+        listed = set(e.tolist())
+        out.append(Listed(e, np.array([s for s in o[~lang[o]].tolist() if s not in listed], np.int64),
+                          float(model.idf[e].sum()) if e.size else 0.0))
+    return out
+
+
+def occupation_listed(model: MatchingModel, occupations: list[int]) -> list[Listed]:
+    """:func:`listed_skills` of the occupations (indices), kept per occupation with the model."""
+    kept = model.__dict__.setdefault("_occupation_listed", {})
+    out = []
+    for o in occupations:
+        got = kept.get(o)
+        if got is None:
+            got = kept[o] = listed_skills(model, [model.essential_of(o)], [model.optional_of(o)])[0]
+        out.append(got)
+    return out
+
+
+def _rounded_idf(model: MatchingModel) -> list[float]:
+    """Each skill's idf rounded to 4 places, as a missing skill's ``weight`` shows it (kept with the model)."""
+    got = model.__dict__.get("_rounded_idf")
+    if got is None:
+        got = model._rounded_idf = [round(w, 4) for w in model.idf.tolist()]
+    return got
+
+
+def _rounded(values: np.ndarray) -> list[float]:
+    """``[round(v, 4) for v in values]``, each distinct value rounded once (a profile has few levels)."""
+    distinct, which = np.unique(values, return_inverse=True)
+    rounded = [round(v, 4) for v in distinct.tolist()]
+    return [rounded[i] for i in which.tolist()]
+
+
 def explain_pairs(
     model: MatchingModel, *, features: list[RankingFeatures], X: sp.csr_matrix, credit: Credit,
-    pairs: list[tuple[int, int]], essential: list[np.ndarray], optional: list[np.ndarray], labels: dict[str, str],
-    trade: list[np.ndarray] | None = None,
+    pairs: list[tuple[int, int]], essential: list[np.ndarray] | None = None,
+    optional: list[np.ndarray] | None = None, labels: dict[str, str], trade: list[np.ndarray] | None = None,
+    listed: list[Listed] | None = None,
 ) -> list[Explained]:
     """Each target skill of each pair once: shown (direct), related (partial credit, with the skill it
     came from) or missing (essential only). Per pair: supporting skills (essential first, strongest
@@ -152,19 +200,18 @@ def explain_pairs(
 
     ``pairs[q] = (i, j)``: participant row ``i`` of ``X`` (and ``features``) against target ``j``,
     whose skills are ``essential[j]`` / ``optional[j]``; ``credit`` of ``X`` against those targets
-    (:func:`matching.scoring.related_credit`, rows in any order). Language skills never count.
+    (:func:`matching.scoring.related_credit`, rows in any order); ``listed``: their :func:`listed_skills` if made
+    already (then ``essential`` / ``optional`` are not read). Language skills never count.
     ``trade[j]``: target ``j``'s trade group (:func:`matching.scoring.trade_group_skills`); a shown
     skill in it is listed last as ``relation="trade"`` with credit ``γ · x`` (it counts in ``use``
     only, so never in the counts or the coverage). Both orders are taken over all pairs at once.
     """
     if not pairs:
         return []
-    S, m, lang = X.shape[1], len(essential), model.skill_is_language
-    ess = [e[~lang[e]] for e in essential]
-    opt = []
-    for o, e in zip(optional, ess, strict=True):
-        listed = set(e.tolist())
-        opt.append(np.array([s for s in o[~lang[o]].tolist() if s not in listed], np.int64))
+    if listed is None:
+        listed = listed_skills(model, essential, optional)
+    S, m = X.shape[1], len(listed)
+    ess, opt = [t.essential for t in listed], [t.optional for t in listed]
     X = sorted_csr(X)
     x_keys = np.repeat(np.arange(X.shape[0], dtype=np.int64), np.diff(X.indptr)) * S + X.indices
     c_keys = (credit.participant * m + credit.target) * S + credit.skill
@@ -188,7 +235,7 @@ def explain_pairs(
                           minlength=len(pairs))
     met = np.bincount(q_of[essential_of & direct], minlength=len(pairs))
     partly = np.bincount(q_of[essential_of & related], minlength=len(pairs))
-    totals = [float(model.idf[e].sum()) if e.size else 0.0 for e in ess]
+    totals = [t.total for t in listed]
     names, place = skill_labels(model, labels)
     by_uri: dict[int, dict] = {}
 
@@ -209,7 +256,7 @@ def explain_pairs(
         extra = [tq, ts, np.full(tq.size, 2), np.ones(tq.size, bool), gamma * tv, np.zeros(tq.size, np.int64)]
         entries = [np.concatenate([a, b]) for a, b in zip(entries, extra, strict=True)]
     eq, es, erel, edirect, evalue, evia = entries
-    credits = [round(v, 4) for v in evalue.tolist()]
+    credits = _rounded(evalue)
     order = np.lexsort((place[es], -np.array(credits), ~edirect, erel, eq))
     uris, relation = model.skill_uris, ("essential", "optional", "trade")
     for k, q, s, r, d, t in zip(order.tolist(), eq[order].tolist(), es[order].tolist(), erel[order].tolist(),
@@ -229,7 +276,8 @@ def explain_pairs(
     missing: list[list[MissingSkill]] = [[] for _ in pairs]
     gap = np.flatnonzero(essential_of & ~direct & ~related)
     mq, ms = q_of[gap], s_of[gap]
-    weights = [round(float(w), 4) for w in model.idf[ms].tolist()]
+    rounded = _rounded_idf(model)
+    weights = [rounded[s] for s in ms.tolist()]
     knowledge = model.skill_is_knowledge
     order = np.lexsort((place[ms], -np.array(weights), mq))
     for k, q, s in zip(order.tolist(), mq[order].tolist(), ms[order].tolist(), strict=True):

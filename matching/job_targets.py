@@ -37,6 +37,7 @@ from matching.explain import (
     explain_pairs,
     language_steps,
     next_steps,
+    occupation_listed,
     score_parts,
     trusted,
 )
@@ -141,12 +142,10 @@ def explain_targets(
     keep = slot[credit.target] >= 0
     c = Credit(credit.participant[keep], slot[credit.target[keep]], credit.skill[keep], credit.via[keep],
                credit.credit[keep], credit.weight[keep])
-    essential = [model.essential_of(o) for o in best]
-    optional = [model.optional_of(o) for o in best]
     occ = [model.occ_uris[o] for o in best]
     labels = model.label_table(con, lang=lang)
     explained = explain_pairs(model, features=[features], X=pa.X, credit=c, pairs=[(0, j) for j in range(len(best))],
-                              essential=essential, optional=optional, labels=labels,
+                              listed=occupation_listed(model, best.tolist()), labels=labels,
                               trade=trade_group_skills(model, targets=best))
     counts = open_vacancy_counts(con, occupation_uris=occ, postcode=features.postcode,
                                  transport_modes=features.transport_modes,
