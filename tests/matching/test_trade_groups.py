@@ -78,11 +78,17 @@ def test_the_participant_matrix_keeps_each_skills_strongest_evidence_in_skill_or
     assert X[2, model.skill_index[uris[0]]] == pytest.approx(presence(ranking_features(weak).skills[0].strength))
 
 
-def test_the_occupations_one_product_scores_exactly_as_the_three_products_of_any_targets(con):
+@pytest.mark.parametrize("few", [True, False])
+def test_the_occupations_one_product_scores_exactly_as_the_three_products_of_any_targets(con, monkeypatch, few):
+    """Against the occupations the score takes the touched occupations' sums from one gather (a few participants)
+    or one product (many); both as the three products of any targets."""
+    from matching import scoring
     from matching.credit import targets
     from matching.scoring import participants, skill_fit
     from tests.matching.helpers import sample_occupations
 
+    if not few:
+        monkeypatch.setattr(scoring, "FEW", 0)
     model = get_model(con)
     occs = sample_occupations(con, 6)
     people = [profile(f"P-{i}", skills_of(con, o)[::2] + skills_of(con, occs[i - 1])[:2]) for i, o in enumerate(occs)]
@@ -92,4 +98,4 @@ def test_the_occupations_one_product_scores_exactly_as_the_three_products_of_any
         m = get_model(con, config=config)
         fast, general = skill_fit(m, pa, m.A), skill_fit(m, pa, targets(m, m.A, essential=m.E))   # a copy
         assert all(np.array_equal(fast[k], general[k]) for k in ("skills", "recall", "use"))
-        assert (fast["use"] > 0).any() and hasattr(m, "_occupation_sums")
+        assert (fast["use"] > 0).any() and hasattr(m, "_skill_rows" if few else "_occupation_sums")
