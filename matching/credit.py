@@ -253,6 +253,17 @@ def _best_of_groups(group: np.ndarray, value: np.ndarray, tie: np.ndarray) -> np
     return order[t == np.repeat(np.minimum.reduceat(t, start), count)]
 
 
+def _best_in_cells(cell: np.ndarray, size: int, value: np.ndarray, tie: np.ndarray) -> np.ndarray:
+    """:func:`_best_of_groups` for groups numbered below ``size`` (each ``tie`` once per group), in index order:
+    the largest value of each cell by ``np.maximum.at``, the lowest tie among those by ``np.minimum.at``."""
+    top_value = np.full(size, -np.inf, value.dtype)
+    np.maximum.at(top_value, cell, value)
+    top = value == top_value[cell]
+    low = np.full(size, _NO_TIE, np.int64)
+    np.minimum.at(low, cell[top], tie[top])
+    return np.flatnonzero(top & (tie == low[cell]))
+
+
 def lookup_of(X) -> SkillLookup:
     """``X``'s :class:`SkillLookup`: ``X`` itself, the one kept by :class:`matching.scoring.Participants`,
     or a new one for a plain matrix."""
@@ -290,13 +301,16 @@ def related_credit(model: MatchingModel, X, A: sp.csr_matrix | Targets
     p_k, t_k, s_k, w_k, g_k = p_k[gap], t_k[gap], s_k[gap], w_k[gap], k[gap]
     pos, j = _entries(T.At.indptr, s_k)                        # the targets listing s
     o_j, a_j = T.At.indices[pos].astype(np.int64), T.At.data[pos]
-    p_j, t_j, s_j, w_j = p_k[j], t_k[j], s_k[j], w_k[j]
-    keep = ~(_listed(T, t_of, g_k[j], o_j) if few else member(T.keys, o_j * S + t_j))   # t unused by the target
+    p_j, t_j, s_j, w_j, g_j = p_k[j], t_k[j], s_k[j], w_k[j], g_k[j]
+    keep = ~(_listed(T, t_of, g_j, o_j) if few else member(T.keys, o_j * S + t_j))   # t unused by the target
     if not keep.any():
         return none
-    p_j, o_j, s_j, t_j, w_j, a_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep]
+    p_j, o_j, s_j, t_j, w_j, a_j, g_j = p_j[keep], o_j[keep], s_j[keep], t_j[keep], w_j[keep], a_j[keep], g_j[keep]
     pair = p_j * m + o_j
-    best = _best_of_groups(pair * S + t_j, a_j * w_j, s_j)    # each giver t: its best gap in the target
+    if few and t_of.size * m <= DENSE_LISTED:                 # each giver t: its best gap in the target
+        best = _best_in_cells(g_j * m + o_j, t_of.size * m, a_j * w_j, s_j)
+    else:
+        best = _best_of_groups(pair * S + t_j, a_j * w_j, s_j)
     pair, s_j, t_j, w_j, a_j = pair[best], s_j[best], t_j[best], w_j[best], a_j[best]
     best = _best_of_groups(pair * S + s_j, w_j, t_j)          # each gap s: its best giver
     pair = pair[best]

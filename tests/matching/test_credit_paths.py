@@ -40,3 +40,11 @@ def test_best_of_groups_takes_the_largest_value_then_the_lowest_tie():
     value = np.array([0.5, 0.7, 0.7, 0.1, 0.1, 0.3], np.float32)
     tie = np.array([1, 8, 3, 4, 2, 0], np.int64)
     assert credit._best_of_groups(group, value, tie).tolist() == [4, 2, 5]   # groups 2, 5, 9 in order
+
+
+def test_best_in_cells_picks_as_best_of_groups_in_index_order():
+    group = np.array([5, 5, 5, 2, 2, 9, 2], np.int64)
+    value = np.array([0.5, 0.7, 0.7, 0.1, 0.1, 0.3, 0.05], np.float32)
+    tie = np.array([1, 8, 3, 4, 2, 0, 1], np.int64)
+    assert credit._best_of_groups(group, value, tie).tolist() == [4, 2, 5]
+    assert credit._best_in_cells(group, 10, value, tie).tolist() == [2, 4, 5]
