@@ -68,9 +68,31 @@ def _log(cursor, actor: User, action: str, participant_id: str | None, *, purpos
 # ---------------------------------------------------------------- participants
 
 
-def check_registration(*, details: dict[str, Any] | None, contact: dict[str, Any] | None = None) -> None:
-    """Check a registration's fields without writing: :class:`InputError` with a problem per wrong field."""
-    store.check_details(details=details, contact=contact)
+def _registration_problems(cursor: duckdb.DuckDBPyConnection, *, details: dict[str, Any],
+                           contact: Contact | dict[str, Any] | None) -> list[Problem]:
+    """Every broken rule of a registration, each a coded problem naming its field.
+
+    Contact details, when given, name the participant; a coach, when given, is chosen (not
+    blank) and an active coach account. A registration without contact details or coach
+    (pseudonymous, not yet in a caseload) is allowed; the fields' formats are the models' own.
+    """
+    problems: list[Problem] = []
+    raw = contact.model_dump() if isinstance(contact, Contact) else contact
+    try:
+        store.check_details(details=details, contact=raw)
+    except InputError as exc:
+        problems += exc.problems
+    if isinstance(raw, dict) and not str(raw.get("name") or "").strip():
+        problems.append(Problem("enter the participant's name", column="name", code="participant.name_missing"))
+    coach = details.get("coach")
+    if isinstance(coach, str) and not coach.strip():
+        problems.append(Problem("choose the coach", column="coach", code="participant.coach_missing"))
+    elif isinstance(coach, str) and not any(p.column == "coach" for p in problems):
+        try:
+            _check_coach(cursor, coach)
+        except InputError as exc:
+            problems += exc.problems
+    return problems
 
 
 def register_participant(
@@ -78,16 +100,18 @@ def register_participant(
     contact: Contact | dict[str, Any] | None = None, protected: ProtectedAttributes | dict[str, Any] | None = None,
     consent: bool = False,
 ) -> Participant:
-    """Register a participant under a new random id (``details.coach``: an active coach account).
+    """Register a participant under a new random id (the rules: :func:`_registration_problems`).
 
     A coach registers into their own caseload (``details.coach`` is theirs, or left out).
+    Every broken rule is one :class:`InputError` (``participant.invalid``); nothing is written.
     """
     require_role(actor, REGISTER)
     details = dict(details or {})
     if coach := registering_coach(actor, details.get("coach")):
         details["coach"] = coach
     with transaction(cursor):
-        _check_coach(cursor, details.get("coach"))
+        if problems := _registration_problems(cursor, details=details, contact=contact):
+            raise InputError("Invalid participant", problems, code="participant.invalid")
         p = store.create_participant(cursor, by=actor.username, details=details, contact=contact,
                                      protected=protected, consent=consent)
         _log(cursor, actor, "create_participant", p.participant_id, detail={"consent": bool(consent)})

@@ -47,8 +47,7 @@ def participants(request: Request, cursor: Cursor, user: Assessor, q: str = "", 
 @router.post("/participants", dependencies=[Depends(check_csrf)])
 async def create(request: Request, cursor: Cursor, user: Assessor) -> Response:
     """Register a participant (name and contact details stay out of every profile and ranking)."""
-    pid, reg = register_from_form(cursor, actor=user, values=dict(await request.form()), _=ui_translator(request),
-                                  coaches={c for c, _n in active_coaches(cursor)})
+    pid, reg = register_from_form(cursor, actor=user, values=dict(await request.form()), with_coach=True)
     if pid:
         return RedirectResponse(f"/participants/{pid}/intake?new=1", status_code=303)
     return _list_page(request, cursor, user, errors=reg.errors, form=reg.form, status_code=422)

@@ -60,8 +60,7 @@ def caseload(request: Request, cursor: Cursor, user: Coach, q: str = "", sort: s
 @router.post("/participants", dependencies=[Depends(check_csrf)])
 async def register(request: Request, cursor: Cursor, user: Coach) -> Response:
     """Register a participant in the coach's own caseload, then straight on to the intake and job targets."""
-    pid, reg = register_from_form(cursor, actor=user, values=dict(await request.form()), _=ui_translator(request),
-                                  coaches=None)
+    pid, reg = register_from_form(cursor, actor=user, values=dict(await request.form()), with_coach=False)
     if pid:
         return RedirectResponse(f"/participants/{pid}/intake?new=1", status_code=303)
     return _caseload_page(request, cursor, user, errors=reg.errors, form=reg.form, status_code=422)

@@ -1,8 +1,11 @@
-"""The registration form (assessor and coach pages): what was typed → details, contact, consent, or errors."""
+"""The registration form (assessor and coach pages): what was typed → details, contact, consent, or errors.
+
+The rules (a name, a chosen and active coach, the fields' formats) are those of
+:func:`assessment.service.register_participant`, which the API calls too; this module only reads the form.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assessment import service
@@ -22,30 +25,19 @@ class Registration:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def read_registration(values: dict[str, str], _: Callable[..., str], *, coaches: set[str] | None) -> Registration:
-    """Check the typed fields (``coaches``: the choices of the coach field; ``None``: no coach field)."""
+def read_registration(values: dict[str, str], *, with_coach: bool) -> Registration:
+    """The typed fields as the service takes them (``with_coach``: the form has a coach field)."""
     form = {k: str(values.get(k, "")) for k in FIELDS}
-    name, postcode, coach = form["name"].strip(), form["postcode"].strip(), form["coach"]
-    errors: dict[str, str] = {}
-    if not name:
-        errors["name"] = _("Enter the participant's name.")
-    if coaches is not None and coach not in coaches:
-        errors["coach"] = _("Choose the coach (trajectbegeleider).")
-    details = {"postcode": postcode or None} | ({"coach": coach} if coaches is not None else {})
-    contact = {"name": name, **{k: form[k].strip() or None for k in ("referrer", "phone", "email")}}
-    try:
-        service.check_registration(details=details, contact=contact)
-    except WerkbrugError as exc:
-        errors = field_errors(exc, set(form)) | errors
-    return Registration(form, details, contact, form["consent"] == "1", errors)
+    postcode = form["postcode"].strip()
+    details = {"postcode": postcode or None} | ({"coach": form["coach"].strip()} if with_coach else {})
+    contact = {"name": form["name"].strip(), **{k: form[k].strip() or None for k in ("referrer", "phone", "email")}}
+    return Registration(form, details, contact, form["consent"] == "1")
 
 
-def register_from_form(cursor, *, actor: User, values: dict[str, str], _: Callable[..., str],
-             coaches: set[str] | None) -> tuple[str | None, Registration]:
+def register_from_form(cursor, *, actor: User, values: dict[str, str],
+                       with_coach: bool) -> tuple[str | None, Registration]:
     """Register from the form: ``(participant id, form)`` or ``(None, form with its errors)``."""
-    reg = read_registration(values, _, coaches=coaches)
-    if reg.errors:
-        return None, reg
+    reg = read_registration(values, with_coach=with_coach)
     try:
         p = service.register_participant(cursor, actor=actor, details=reg.details, contact=reg.contact,
                                          consent=reg.consent)

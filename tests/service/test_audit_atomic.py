@@ -40,8 +40,8 @@ READS = {
     "list_vacancies", "count_vacancies", "count_shortlists", "list_shortlists", "show_vacancy",
     "vacancy_shortlists", "show_shortlist", "candidate_history",
 }
-#: step_participant: a reach check, no data; check_registration: checks typed fields, reads and writes nothing.
-HELPERS = {"forbidden", "require_role", "step_participant", "check_registration"}
+#: step_participant: a reach check, no data.
+HELPERS = {"forbidden", "require_role", "step_participant"}
 
 
 def test_every_service_function_is_a_known_read_or_a_tested_write() -> None:

@@ -1,5 +1,6 @@
-"""The refusals at the door (401, 403, 429, CSRF) and the field errors of new accounts and trajectory steps,
-over real HTTP: each with its code and its text in the reader's language (Dutch unless asked), nothing written."""
+"""The refusals at the door (401, 403, 429, CSRF) and the field errors of new accounts, participants,
+trajectory steps and vacancies, over real HTTP: each with its code and its text in the reader's language (Dutch
+unless asked), nothing written."""
 
 from __future__ import annotations
 
@@ -247,4 +248,49 @@ def test_a_vacancy_with_empty_words_names_each_field_on_the_page(served: Served)
         _english(c)
         en = post_form(c, "/liaison/vacancies", "/liaison/vacancies", empty)
         assert _error(en.text, "title") == "Enter the job title."
+    assert served.counts() == before
+
+
+# ---- registering a participant -------------------------------------------------------------------
+
+
+def test_a_registration_without_a_name_or_coach_is_refused_by_the_api_as_by_the_page(served: Served) -> None:
+    before = served.counts()
+    r = served.call("assessor", "POST", "/api/participants",
+                    json={"coach": " ", "contact": {"name": "  "}})
+    assert r.status_code == 422 and r.json()["code"] == "participant.invalid"
+    problems = {p["column"]: (p["code"], p["message"]) for p in r.json()["problems"]}
+    assert problems["name"] == ("participant.name_missing", "Vul de naam van de deelnemer in.")
+    assert problems["coach"] == ("participant.coach_missing", "Kies de trajectbegeleider.")
+    assert set(problems) == {"name", "coach"}
+    unknown = served.call("assessor", "POST", "/api/participants", headers=EN,
+                          json={"coach": "nosuchcoach", "contact": {"phone": "0470 11 22 33"}})
+    assert unknown.status_code == 422
+    assert [(p["column"], p["code"], p["message"]) for p in unknown.json()["problems"]] == [
+        ("name", "participant.name_missing", "Enter the participant's name."),
+        ("coach", "participant.unknown_coach", "nosuchcoach is not an active coach.")]
+    assert served.counts() == before
+    # without any contact details or coach: a pseudonymous registration, not yet in a caseload
+    bare = served.call("assessor", "POST", "/api/participants", json={"postcode": "8000"})
+    assert bare.status_code == 201 and bare.json()["coach"] is None
+
+
+def test_a_registration_without_a_name_or_coach_is_refused_on_the_page(served: Served) -> None:
+    before = served.counts()
+    with browser_for(served.url, "assessor") as c:
+        r = post_form(c, "/assessor/participants", "/assessor/participants", {"name": " ", "coach": ""})
+        assert r.status_code == 422
+        assert _error(r.text, "name") == "Vul de naam van de deelnemer in."
+        assert _error(r.text, "coach") == "Kies de trajectbegeleider."
+        unknown = post_form(c, "/assessor/participants", "/assessor/participants",
+                            {"name": "Nieuwe Deelnemer", "coach": "nosuchcoach"})
+        assert unknown.status_code == 422 and _error(unknown.text, "coach") == (
+            "nosuchcoach is geen actieve trajectbegeleider.")
+        _english(c)
+        en = post_form(c, "/assessor/participants", "/assessor/participants", {"name": "", "coach": ""})
+        assert _error(en.text, "name") == "Enter the participant&#39;s name."
+        assert _error(en.text, "coach") == "Choose the coach (trajectbegeleider)."
+    with browser_for(served.url, "coach") as c:
+        mine = post_form(c, "/coach/participants", "/coach/participants", {"name": "\t", "postcode": "8000"})
+        assert mine.status_code == 422 and _error(mine.text, "name") == "Vul de naam van de deelnemer in."
     assert served.counts() == before
