@@ -28,10 +28,20 @@ from foundation.errors import (
 from foundation.settings import Settings, load_settings, start
 from matching.config import MatchingConfig
 from service.headers import SecurityHeaders
-from service.limits import MULTIPART_OVERHEAD, BodyLimits, RequestLimits, has_lone_surrogate, invalid_unicode, json_safe
+from service.limits import (
+    MULTIPART_OVERHEAD,
+    BodyLimits,
+    RequestLimits,
+    coded,
+    has_lone_surrogate,
+    invalid_unicode,
+    json_safe,
+)
 
 STATUS = {InputError: 422, ForbiddenError: 403, NotFoundError: 404, ConflictError: 409, DatabaseLockedError: 503}
 STATIC_DIR = Path(__file__).parent / "static"
+#: Coded refusals a page shows with its general words for the status, not with the code's own text.
+PAGE_WORDS = frozenset({"auth.role", "request.not_found"})
 
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -150,6 +160,7 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         from service.messages import api_language, message
 
+        exc = coded(exc, method=request.method)  # the framework's 404 and 405 get their codes too
         code = getattr(exc, "code", None)  # a RequestRefused (service.limits): its text in the reader's language
         if is_api_path(request.url.path) or request.url.path.startswith(("/static", "/swagger-ui")):
             if not code:
@@ -163,9 +174,9 @@ def create_app(
             return login_page(request, next_url=request.url.path, status_code=401)
         if code:
             text = message(code, exc.params, lang=request_language(request), fallback=str(exc.detail))
-            # the role check keeps the page's own words ("may not open this page or this record")
-            return error_page(request, exc.status_code, text, own=code != "auth.role")
-        return error_page(request, exc.status_code, str(exc.detail))
+            # the role check and an unknown address keep the page's own words ("may not open this page …")
+            return error_page(request, exc.status_code, text, own=code not in PAGE_WORDS, headers=exc.headers)
+        return error_page(request, exc.status_code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(duckdb.TransactionException)
     async def database_conflict(request: Request, exc: duckdb.TransactionException) -> Response:

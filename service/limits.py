@@ -1,4 +1,4 @@
-"""Request limits, enforced before a body is read: size (413) and valid Unicode in JSON (400).
+"""Request limits, enforced before a body is read: size (413) and valid Unicode in JSON (400); coded refusals.
 
 :class:`BodyLimits` is a pure ASGI middleware. A declared ``Content-Length`` over the limit is
 refused on the first read, before any byte of the body is taken from the socket; a body
@@ -9,7 +9,8 @@ posts) gets the smaller body limit. JSON bodies (bounded, so cheap to hold) are 
 lone surrogates (``"\\ud800"``), which no UTF-8 text can hold: 400, never a 500 further on.
 
 The refusals are :class:`RequestRefused` (an ``HTTPException`` with a message ``code``), so
-the app's handlers render them as JSON for the API and as a page in the user's language.
+the app's handlers render them as JSON for the API and as a page in the user's language. The
+framework's own 404 (no such address) and 405 (wrong method) get their codes through :func:`coded`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,21 @@ class RequestRefused(HTTPException):
         super().__init__(status_code=status_code, detail=detail, headers=headers)
         self.code = code
         self.params = params or {}
+
+
+#: The framework's own refusals (no route at this address, or not for this method): their message codes.
+FRAMEWORK_CODES = {404: "request.not_found", 405: "request.method_not_allowed"}
+
+
+def coded(exc: HTTPException, *, method: str) -> HTTPException:
+    """A refusal of the framework itself (an ``HTTPException`` without a code) as a :class:`RequestRefused`.
+
+    Others (a :class:`RequestRefused` already, or a status without a code here) are returned as they are.
+    """
+    if isinstance(exc, RequestRefused) or exc.status_code not in FRAMEWORK_CODES:
+        return exc
+    return RequestRefused(exc.status_code, str(exc.detail), code=FRAMEWORK_CODES[exc.status_code],
+                          params={"method": method}, headers=exc.headers)
 
 
 def too_large(limit: int) -> RequestRefused:

@@ -44,7 +44,7 @@ def login_page(
 
 
 def error_page(request: Request, status_code: int, message: str, *, problems: list[str] | None = None,
-               own: bool = False) -> HTMLResponse:
+               own: bool = False, headers: dict[str, str] | None = None) -> HTMLResponse:
     """An error page in the reader's language (``own``: ``message`` as given, not the status's general text)."""
     _ = ui_translator(request)
     titles = {
@@ -56,10 +56,12 @@ def error_page(request: Request, status_code: int, message: str, *, problems: li
         404: _("This page or record does not exist, or you may not see it."),
     }
     user = getattr(request.state, "user", None)
-    return render(
+    response = render(
         request, "error.html", user, status_code=status_code, title=titles.get(status_code, _("Something went wrong")),
         message=message if own else messages.get(status_code, message), problems=problems or [],
     )
+    response.headers.update(headers or {})  # e.g. the Allow of a 405
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)

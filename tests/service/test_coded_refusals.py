@@ -1,4 +1,4 @@
-"""The refusals at the door (401, 403, 429, CSRF) and the field errors of new accounts, participants,
+"""The refusals at the door (401, 403, 404, 405, 429, CSRF) and the field errors of new accounts, participants,
 trajectory steps and vacancies, over real HTTP: each with its code and its text in the reader's language (Dutch
 unless asked), nothing written."""
 
@@ -249,6 +249,36 @@ def test_a_vacancy_with_empty_words_names_each_field_on_the_page(served: Served)
         en = post_form(c, "/liaison/vacancies", "/liaison/vacancies", empty)
         assert _error(en.text, "title") == "Enter the job title."
     assert served.counts() == before
+
+
+# ---- the framework's 404 and 405 -----------------------------------------------------------------
+
+
+def test_an_unknown_api_address_or_method_is_coded_in_the_readers_language(served: Served) -> None:
+    for role in (None, "admin"):
+        r = served.call(role, "GET", "/api/no-such-thing")
+        assert r.status_code == 404
+        assert r.json() == {"detail": "Dit adres bestaat niet.", "code": "request.not_found"}
+        assert served.call(role, "GET", "/api/no-such-thing", headers=EN).json()["detail"] == (
+            "This address does not exist.")
+    wrong = served.call("admin", "DELETE", "/api/participants")
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"
+    assert wrong.json() == {"detail": "Dit adres aanvaardt geen DELETE-verzoek.", "code": "request.method_not_allowed"}
+    en = served.call("admin", "DELETE", "/api/participants?lang=en")
+    assert en.json()["detail"] == "This address does not accept a DELETE request."
+
+
+def test_an_unknown_page_or_method_shows_the_error_page_in_the_readers_language(served: Served) -> None:
+    with browser_for(served.url, "coach") as c:
+        page = c.get("/no-such-page")
+        assert page.status_code == 404 and "text/html" in page.headers["content-type"]
+        assert "Niet gevonden" in page.text and "Not Found" not in page.text
+        wrong = c.delete("/coach/participants")
+        assert wrong.status_code == 405 and "allow" in wrong.headers
+        assert "Dit adres aanvaardt geen DELETE-verzoek." in wrong.text and "Method Not Allowed" not in wrong.text
+        _english(c)
+        assert "This page or record does not exist, or you may not see it." in c.get("/no-such-page").text
+        assert "This address does not accept a DELETE request." in c.delete("/coach/participants").text
 
 
 # ---- registering a participant -------------------------------------------------------------------
