@@ -23,7 +23,7 @@ from foundation.audit import (
     to_csv,
 )
 from foundation.db import transaction
-from foundation.errors import ForbiddenError
+from foundation.errors import ForbiddenError, InputError, Problem
 from service.auth import SESSION_LIFETIME, LoginLimiter, set_active
 from service.limits import RequestRefused
 from service.messages import message
@@ -49,9 +49,26 @@ def add_account(
     return created
 
 
-def set_account_active(con: duckdb.DuckDBPyConnection, *, actor: User, username: str, active: bool) -> None:
-    """Switch an account on or off (off ends its sessions and tokens)."""
+#: The form's words for on and off.
+ACTIVE_CHOICES = {"1": True, "0": False}
+
+
+def set_account_active(con: duckdb.DuckDBPyConnection, *, actor: User, username: str, active: bool | str) -> None:
+    """Switch an account on or off (off ends its sessions and tokens); ``active`` is a bool or the form's
+    ``"1"``/``"0"`` (anything else is refused, never read as off).
+
+    An admin cannot switch off their own account (so that one admin always remains)."""
     require_admin(actor)
+    if isinstance(active, str):
+        if active not in ACTIVE_CHOICES:
+            raise InputError(f"{active!r} is not on or off",
+                             [Problem("choose on or off", column="active", code="accounts.active_choose")],
+                             code="accounts.active_not_changed")
+        active = ACTIVE_CHOICES[active]
+    if username == actor.username and not active:
+        raise InputError("You cannot switch off your own account",
+                         [Problem("ask another admin", column="active", code="accounts.own_active")],
+                         code="accounts.active_not_changed")
     with transaction(con):
         set_active(con, username=username, active=active)
         audit(con, user=actor, action="set_user_active", object_type="user", object_id=username,

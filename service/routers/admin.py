@@ -162,7 +162,7 @@ def users_create(
 def users_active(
     username: str, cursor: Cursor, user: Admin, active: Annotated[str, Form()] = "",
 ) -> Response:
-    set_account_active(cursor, actor=user, username=username, active=active == "1")
+    set_account_active(cursor, actor=user, username=username, active=active)
     return RedirectResponse("/admin/users", status_code=303)
 
 

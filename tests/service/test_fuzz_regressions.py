@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from service.app import create_app
-from tests.live import running_server
+from tests.live import PASSWORD, running_server
 from tests.service.fuzzing import table_counts, tokens
-from tests.service.web import browser_for
+from tests.service.web import browser_for, csrf_of
 from tests.service.world import World, build_world, fast_matching
 
 
@@ -118,3 +118,54 @@ def test_vacancy_import_with_a_column_twice_is_refused_naming_it(served: Served,
     assert [p["column"] for p in twice] == [column]
     assert twice[0]["message"] == f"de kolom '{column}' staat er meer dan één keer: laat er één over."
     assert served.counts() == before
+
+
+def _fresh_admin(served: Served, name: str) -> str:
+    """A throwaway admin account (its token), so a refusal that fails does not lock out the module's admin."""
+    from service.users import create_user, issue_token
+
+    create_user(served.con.cursor(), username=name, password=PASSWORD, role="admin")
+    token = issue_token(served.con.cursor(), username=name)
+    served.token[name] = token
+    return token
+
+
+def _audited(served: Served, action: str, username: str) -> int:
+    return served.con.cursor().execute("SELECT count(*) FROM service.audit_log WHERE action = ? AND object_id = ?",
+                                       [action, username]).fetchone()[0]
+
+
+def test_admin_cannot_switch_off_their_own_account(served: Served) -> None:
+    """An admin could switch themselves off (the last admin locked out); the page hid the button, the API not."""
+    _fresh_admin(served, "zelfuit")
+    before = served.counts()
+    r = served.call("zelfuit", "POST", "/api/admin/users/zelfuit/active", json={"active": False})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["detail"] == "Het account werd niet gewijzigd"
+    [problem] = body["problems"]
+    assert (problem["column"], problem["code"]) == ("active", "accounts.own_active")
+    assert problem["message"] == "je kan je eigen account niet uitschakelen: vraag het aan een andere beheerder"
+    assert served.counts() == before and _audited(served, "set_user_active", "zelfuit") == 0
+    assert served.call("zelfuit", "GET", "/api/auth/me").status_code == 200
+    r = served.call("zelfuit", "POST", "/api/admin/users/zelfuit/active", json={"active": True})
+    assert r.status_code == 200 and r.json()["active"] is True  # switching on stays allowed (a no-op here)
+
+
+@pytest.mark.parametrize("value", ["", " ", "\x00", "ja", "true", "=HYPERLINK(\"x\")"])
+def test_account_form_reads_only_on_or_off(served: Served, value: str) -> None:
+    """The page read every value but "1" as off: a stray value switched the account off without a word."""
+    from service.users import create_user
+
+    if not served.con.cursor().execute("SELECT 1 FROM service.users WHERE username = 'aanuit'").fetchone():
+        create_user(served.con.cursor(), username="aanuit", password=PASSWORD, role="coach")
+    with browser_for(served.url, "admin") as browser:
+        csrf, before = csrf_of(browser.get("/admin/users").text), served.counts()
+        r = browser.post("/admin/users/aanuit/active", data={"active": value, "csrf_token": csrf},
+                         headers={"Accept-Language": "nl"})
+    assert r.status_code == 422, r.text
+    assert 'lang="nl"' in r.text and "kies of het account aan of uit staat" in r.text
+    assert served.counts() == before and _audited(served, "set_user_active", "aanuit") == 0
+    assert served.con.cursor().execute("SELECT active FROM service.users WHERE username = 'aanuit'").fetchone() == (
+        True,)
+
