@@ -70,10 +70,15 @@ def change_own_password(con: duckdb.DuckDBPyConnection, *, actor: User, current:
 
 
 def reset_password(con: duckdb.DuckDBPyConnection, *, actor: User, username: str, new: str) -> int:
-    """An admin sets a new password for an account; its sessions and tokens end."""
+    """An admin sets a new password for an account; its sessions and tokens end.
+
+    Not for their own account: that change asks the current password (:func:`change_own_password`)."""
     _require_admin(actor)
     _require(con, username)
     problems = password_problems(new)
+    if username == actor.username:
+        problems.insert(0, Problem("change your own password on your account page", column="password",
+                                   code="accounts.own_password"))
     if problems:
         raise InputError("The password was not changed", problems, code="accounts.password_not_changed")
     with transaction(con):

@@ -169,3 +169,18 @@ def test_account_form_reads_only_on_or_off(served: Served, value: str) -> None:
     assert served.con.cursor().execute("SELECT active FROM service.users WHERE username = 'aanuit'").fetchone() == (
         True,)
 
+
+def test_admin_cannot_reset_their_own_password_without_the_current_one(served: Served) -> None:
+    """The admin reset skipped the current password for the admin's own account: a stolen session could take it."""
+    _fresh_admin(served, "zelfww")
+    hashed = "SELECT password_hash FROM service.users WHERE username = 'zelfww'"
+    old, before = served.con.cursor().execute(hashed).fetchone(), served.counts()
+    r = served.call("zelfww", "POST", "/api/admin/users/zelfww/password", json={"password": "een nieuw wachtwoord"})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert body["detail"] == "Het wachtwoord werd niet gewijzigd"
+    assert [(p["column"], p["code"]) for p in body["problems"]] == [("password", "accounts.own_password")]
+    assert body["problems"][0]["message"].startswith("dit is je eigen account: wijzig je wachtwoord")
+    assert served.counts() == before and _audited(served, "reset_password", "zelfww") == 0
+    assert served.con.cursor().execute(hashed).fetchone() == old
+    assert served.call("zelfww", "GET", "/api/auth/me").status_code == 200
