@@ -21,7 +21,8 @@ from tests.service.fuzzing import HOSTILE_STRINGS, Pool, id_key
 
 SKIP_FORMS = {"/login", "/logout", "/account/password", "/admin/users/{username}/password",
               "/admin/users/{username}/role", "/admin/users/{username}/active", "/admin/erasure"}
-"""Forms that would end the sessions or lock out or erase the accounts and people the next cases use."""
+"""Forms that would end the sessions or lock out or erase the accounts and people the next cases use
+(fuzzed each on fresh accounts and people instead: :mod:`tests.service.fuzz_guarded`)."""
 
 
 @dataclass

@@ -182,7 +182,8 @@ def tokens(base_url: str) -> dict[str, str]:
 SKIP = {("POST", "/api/auth/logout"), ("POST", "/api/admin/backup"), ("POST", "/api/account/password"),
         ("POST", "/api/admin/users/{username}/password"), ("PUT", "/api/admin/users/{username}/role"),
         ("POST", "/api/admin/users/{username}/active"), ("POST", "/api/participants/{participant_id}/erase")}
-"""Operations that would end the sessions, lock out or erase the accounts and people the next cases use."""
+"""Operations that would end the sessions, lock out or erase the accounts and people the next cases use
+(fuzzed each on fresh accounts and people instead: :mod:`tests.service.fuzz_guarded`)."""
 UPLOADS = {("POST", "/api/assessments/import"), ("POST", "/api/vacancies/import")}
 """Fuzzed with real spreadsheets instead (:mod:`tests.service.fuzz_sheets`)."""
 
