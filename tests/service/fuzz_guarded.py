@@ -56,7 +56,8 @@ def dutch_problems(r: httpx.Response) -> list[str]:
 #: The fields of each form :data:`tests.service.fuzz_pages.SKIP_FORMS` leaves out, with the values that work
 #: ("{actor}", "{target}" and "{person}" stand for the case's own accounts and participant).
 FORMS: dict[str, dict[str, list[str]]] = {
-    "/login": {"username": ["{actor}", "{target}"], "password": [PASSWORD], "next": ["/", "//elders.example"]},
+    "/login": {"username": ["{actor}", "{target}"], "password": [PASSWORD],
+               "next": ["/", "//elders.example", "https://elders.example/", "/\\elders.example"]},
     "/logout": {},
     "/account/password": {"current_password": [PASSWORD], "new_password": [NEW_PASSWORD],
                           "confirm_password": [NEW_PASSWORD]},
@@ -133,7 +134,7 @@ class GuardedFuzzer(Fuzzer):
         one()
 
     def send_guarded(self, case: Any, role: str, token: str, *, who: dict[str, str], target_token: str) -> None:
-        before = table_counts(self.cursor())
+        before, audited = table_counts(self.cursor()), self.last_audit()
         label = (f"{case.method.upper()} {case.formatted_path} as {role} ({who['actor']}, target {who['target']}) "
                  f"body={case.body!r:.300}")
         backups = set(self.backups.glob("*.duckdb"))
@@ -154,6 +155,8 @@ class GuardedFuzzer(Fuzzer):
                 self.findings.append(Finding("refusal ended the session", label, status, r.text))
             if set(self.backups.glob("*.duckdb")) != backups:
                 self.findings.append(Finding("partial write", label, status, "a backup file was written"))
+            if self.audited_since(audited):
+                self.findings.append(Finding("partial write", label, status, str(self.audited_since(audited))))
         elif status < 300:
             wrong = self.effect_missing(case, r, token, who=who, target_token=target_token, backups=backups)
             if wrong:
@@ -193,6 +196,16 @@ class GuardedFuzzer(Fuzzer):
         if path.endswith("/backup") and len(set(self.backups.glob("*.duckdb")) - backups) != 1:
             return "no new backup file in the backup folder"
         return ""
+
+    def last_audit(self) -> int:
+        return self.cursor().execute("SELECT coalesce(max(audit_id), 0) FROM service.audit_log").fetchone()[0]
+
+    def audited_since(self, audit_id: int) -> list[str]:
+        """The actions audited after ``audit_id`` other than failed logins (a refusal audits no action)."""
+        return [a for (a,) in self.cursor().execute(
+            "SELECT action FROM service.audit_log WHERE audit_id > ? AND action <> 'login_failed' ORDER BY audit_id",
+            [audit_id]).fetchall()]
+
     def browser(self, role: str) -> tuple[str, httpx.Client]:
         """A fresh account of ``role`` with a browser session (cookie) of it."""
         from service.users import issue_token
@@ -227,7 +240,7 @@ class GuardedFuzzer(Fuzzer):
                         values[name] = value
                 url = path.replace("{username}", data.draw(st.sampled_from(
                     [target] * 3 + [actor, "onbekend", "%00", "x" * 300])))
-                before = table_counts(self.cursor())
+                before, audited = table_counts(self.cursor()), self.last_audit()
                 body = urlencode({**values, "csrf_token": csrf}, encoding="utf-8", errors="surrogatepass")
                 r = browser.post(url, content=body, headers={
                     "Accept-Language": "nl", "Content-Type": "application/x-www-form-urlencoded"})
@@ -236,9 +249,14 @@ class GuardedFuzzer(Fuzzer):
                 status = self.check(label, r, before)
                 if status >= 400 and 'lang="nl"' not in r.text:
                     self.findings.append(Finding("unclear refusal", label, status, "not a Dutch page " + r.text[:300]))
+                if 400 <= status < 500 and self.audited_since(audited):
+                    self.findings.append(Finding("partial write", label, status, str(self.audited_since(audited))))
                 if 400 <= status < 500 and path not in ("/login", "/logout") \
                         and browser.get("/account").status_code != 200:
                     self.findings.append(Finding("refusal ended the session", label, status, r.text[:300]))
+                where = r.headers.get("location", "")
+                if status == 303 and (not where.startswith("/") or where.startswith(("//", "/\\"))):
+                    self.findings.append(Finding("redirect elsewhere", label, status, where))
                 odd = {k: v for k, v in values.items() if k in CHOICES and v not in CHOICES[k]}
                 if status < 400 and odd and table_counts(self.cursor()) != before:
                     self.findings.append(Finding("bad input accepted", label, status, f"{odd} changed the account"))
