@@ -13,6 +13,7 @@ Next steps follow fixed rules:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple, TypeVar
 
 import numpy as np
@@ -180,6 +181,28 @@ def _rounded_idf(model: MatchingModel) -> list[float]:
     return got
 
 
+def missing_skills(model: MatchingModel, labels: dict[str, str]) -> Callable[[int], MissingSkill]:
+    """Skill ``s`` as a missing skill (its label in ``labels``, its rounded idf as weight): one object per
+    skill and label table, kept with the model (a missing skill depends on nothing else; never changed)."""
+    kept = model.__dict__.setdefault("_missing_skills", {})
+    got = kept.get(id(labels))
+    if got is None or got[0] is not labels:
+        got = kept[id(labels)] = (labels, {})
+    made = got[1]
+    names, _ = skill_labels(model, labels)
+    uris, knowledge, rounded = model.skill_uris, model.skill_is_knowledge, _rounded_idf(model)
+
+    def missing(s: int) -> MissingSkill:
+        skill = made.get(s)
+        if skill is None:
+            skill = made[s] = trusted(MissingSkill, {
+                "uri": uris[s], "label": names[s], "skill_type": "knowledge" if knowledge[s] else "skill",
+                "weight": rounded[s]})
+        return skill
+
+    return missing
+
+
 def _rounded(values: np.ndarray) -> list[float]:
     """``[round(v, 4) for v in values]``, each distinct value rounded once (a profile has few levels)."""
     distinct, which = np.unique(values, return_inverse=True)
@@ -259,31 +282,36 @@ def explain_pairs(
     credits = _rounded(evalue)
     order = np.lexsort((place[es], -np.array(credits), ~edirect, erel, eq))
     uris, relation = model.skill_uris, ("essential", "optional", "trade")
+    made: dict[tuple, SupportingSkill] = {}      # the same skill, relation, credit and giver: one object
     for k, q, s, r, d, t in zip(order.tolist(), eq[order].tolist(), es[order].tolist(), erel[order].tolist(),
                                 edirect[order].tolist(), evia[order].tolist(), strict=True):
-        uri = uris[s]
-        if d:
-            f = own(pairs[q][0]).get(uri)
-            supporting[q].append(trusted(SupportingSkill, {
-                "uri": uri, "label": names[s], "relation": relation[r], "credit": credits[k], "direct": True,
-                "level": f.level if f else None, "evidence_kind": str(f.evidence_kind) if f else None,
-                "evidence_count": f.evidence_count if f else 0, "via_uri": None, "via_label": None}))
-        else:
-            supporting[q].append(trusted(SupportingSkill, {
-                "uri": uri, "label": names[s], "relation": relation[r], "credit": credits[k], "direct": False,
-                "level": None, "evidence_kind": None, "evidence_count": 0, "via_uri": uris[t],
-                "via_label": labels.get(uris[t])}))
+        i = pairs[q][0]
+        key = (i, s, r, credits[k], -1 if d else t)
+        skill = made.get(key)
+        if skill is None:
+            uri = uris[s]
+            if d:
+                f = own(i).get(uri)
+                skill = trusted(SupportingSkill, {
+                    "uri": uri, "label": names[s], "relation": relation[r], "credit": credits[k], "direct": True,
+                    "level": f.level if f else None, "evidence_kind": str(f.evidence_kind) if f else None,
+                    "evidence_count": f.evidence_count if f else 0, "via_uri": None, "via_label": None})
+            else:
+                skill = trusted(SupportingSkill, {
+                    "uri": uri, "label": names[s], "relation": relation[r], "credit": credits[k], "direct": False,
+                    "level": None, "evidence_kind": None, "evidence_count": 0, "via_uri": uris[t],
+                    "via_label": labels.get(uris[t])})
+            made[key] = skill
+        supporting[q].append(skill)
     missing: list[list[MissingSkill]] = [[] for _ in pairs]
     gap = np.flatnonzero(essential_of & ~direct & ~related)
     mq, ms = q_of[gap], s_of[gap]
     rounded = _rounded_idf(model)
     weights = [rounded[s] for s in ms.tolist()]
-    knowledge = model.skill_is_knowledge
+    gaps = missing_skills(model, labels)
     order = np.lexsort((place[ms], -np.array(weights), mq))
-    for k, q, s in zip(order.tolist(), mq[order].tolist(), ms[order].tolist(), strict=True):
-        missing[q].append(trusted(MissingSkill, {
-            "uri": uris[s], "label": names[s], "skill_type": "knowledge" if knowledge[s] else "skill",
-            "weight": weights[k]}))
+    for q, s in zip(mq[order].tolist(), ms[order].tolist(), strict=True):
+        missing[q].append(gaps(s))
     out = []
     for q, (_, j) in enumerate(pairs):
         counts = trusted(SkillCounts, {"required": int(ess[j].size), "met": int(met[q]), "related": int(partly[q]),

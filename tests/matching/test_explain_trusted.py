@@ -87,3 +87,52 @@ def test_shortlist_explanations_are_the_validated_models(con):
                          [sl.shortlist_id]).fetchone()[0]        # dumped from the models as built, before reading
     assert Shortlist.model_validate_json(stored).model_dump_json() == stored
     assert sum(len(c.supporting_skills) + len(c.next_steps) for c in sl.candidates) > 12 * 3
+
+
+def test_explanation_objects_are_shared_only_when_equal(con):
+    """A missing skill is one object per skill and label table (between targets and requests); a supporting
+    skill is one object between targets only when every field is the same; each as its profile says."""
+    occ = sample_occupations(con, 1, seed=5)[0]
+    have = skills_of(con, occ)[::2] + skills_of(con, occ, "optional")[:3]
+    p = profile("P-shared", have, kind="self_declared", postcode="8000")
+    first, again = (job_targets(con, profile=p, top=30, log=False) for _ in range(2))
+    english = job_targets(con, profile=p, top=30, log=False, lang="en")
+    nl_missing = {m.uri: m for t in (*first.targets, *again.targets) for m in t.missing_essential}
+    assert len(nl_missing) > 5
+    for t in (*first.targets, *again.targets):
+        for m in t.missing_essential:
+            assert m is nl_missing[m.uri]
+    for t in english.targets:
+        for m in t.missing_essential:
+            if m.uri in nl_missing and m.label != nl_missing[m.uri].label:
+                assert m is not nl_missing[m.uri]
+    assert any(m.label != nl_missing.get(m.uri, m).label for t in english.targets for m in t.missing_essential)
+    shared = {}
+    for t in first.targets:
+        for s in t.supporting_skills:
+            same = shared.setdefault(s.model_dump_json(), s)
+            assert same is s
+            if s.direct:
+                assert (s.level, s.evidence_kind, s.evidence_count) == (0.8, "self_declared", 0)
+    assert len(shared) < sum(len(t.supporting_skills) for t in first.targets)
+    _assert_as_validated(first)
+
+
+def test_shortlist_candidates_keep_their_own_evidence(con):
+    """Candidates with the same skills at other levels and evidence get supporting skills of their own."""
+    occ = occupation_by_label(con, "forklift operator")
+    ess = skills_of(con, occ)
+    v = create_vacancy(con, owner="liaison", method="lexical", vacancy={
+        "title": "heftruckchauffeur", "description": "magazijn", "employer": "X", "postcode": "8000",
+        "hours_per_week": 30, "shifts": ["day"]})
+    v = confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[occ], essential_skills=ess)
+    kinds = ("assessed", "self_declared", "observed")
+    people = [profile(f"C-{i}", ess[:4], level=0.5 + 0.1 * i, kind=kinds[i % 3], postcode="8000", dutch=DUTCH)
+              for i in range(4)]
+    sl = make_shortlist(con, vacancy_id=v.vacancy_id, requested_by="liaison", profiles=people)
+    assert len(sl.candidates) == 4
+    for c in sl.candidates:
+        i = int(c.participant_id.split("-")[1])
+        direct = [s for s in c.supporting_skills if s.direct and s.relation == "essential"]
+        assert len(direct) == 4
+        assert {(s.level, s.evidence_kind) for s in direct} == {(0.5 + 0.1 * i, kinds[i % 3])}
