@@ -153,11 +153,16 @@ def edit_participant(
     cursor: duckdb.DuckDBPyConnection, *, actor: User, participant_id: str, changes: dict[str, Any] | None = None,
     contact: Contact | dict[str, Any] | None = None, protected: ProtectedAttributes | dict[str, Any] | None = None,
 ) -> Participant:
-    """Change some fields (every change is kept in the participant's history)."""
+    """Change some fields (every change is kept in the participant's history).
+
+    The rules of a registration hold for what changes: new contact details name the participant,
+    and a new coach is chosen and an active coach account (``None`` takes the coach away)."""
     with transaction(cursor):
         require_participant(cursor, actor=actor, participant_id=participant_id)
-        if "coach" in (changes or {}):
-            _check_coach(cursor, changes["coach"])
+        coach = {"coach": changes["coach"]} if "coach" in (changes or {}) else {}
+        problems = _registration_problems(cursor, details=coach, contact=contact)
+        if problems:
+            raise InputError("Invalid participant", problems, code="participant.invalid")
         p = store.update_participant(cursor, participant_id=participant_id, by=actor.username, changes=changes,
                                      contact=contact, protected=protected)
         _log(cursor, actor, "update_participant", participant_id,

@@ -324,3 +324,19 @@ def test_a_registration_without_a_name_or_coach_is_refused_on_the_page(served: S
         mine = post_form(c, "/coach/participants", "/coach/participants", {"name": "\t", "postcode": "8000"})
         assert mine.status_code == 422 and _error(mine.text, "name") == "Vul de naam van de deelnemer in."
     assert served.counts() == before
+
+
+def test_an_edit_keeps_the_registration_rules_in_the_api(served: Served) -> None:
+    path = f"/api/participants/{served.world.participant}"
+    before = served.counts()
+    shown = served.call("coach", "GET", path).json()
+    r = served.call("coach", "PATCH", path, json={"changes": {"coach": " "}, "contact": {"name": " ", "phone": "050"}})
+    assert r.status_code == 422 and r.json()["code"] == "participant.invalid"
+    problems = {p["column"]: (p["code"], p["message"]) for p in r.json()["problems"]}
+    assert problems == {"name": ("participant.name_missing", "Vul de naam van de deelnemer in."),
+                        "coach": ("participant.coach_missing", "Kies de trajectbegeleider.")}
+    unknown = served.call("coach", "PATCH", path, headers=EN, json={"changes": {"coach": "nosuchcoach"}})
+    assert unknown.status_code == 422
+    assert [(p["column"], p["code"], p["message"]) for p in unknown.json()["problems"]] == [
+        ("coach", "participant.unknown_coach", "nosuchcoach is not an active coach.")]
+    assert served.counts() == before and served.call("coach", "GET", path).json() == shown
