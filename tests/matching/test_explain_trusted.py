@@ -72,13 +72,19 @@ def test_job_target_explanations_are_the_validated_models(con, lang):
         assert JobTargetsResult.model_validate_json(res.model_dump_json()) == res
 
 
-def test_shortlist_explanations_are_the_validated_models(con):
+def _forklift_vacancy(con):
+    """A confirmed forklift-driver vacancy in Brugge: its occupation, essential skills and the vacancy."""
     occ = occupation_by_label(con, "forklift operator")
     ess = skills_of(con, occ)
     v = create_vacancy(con, owner="liaison", method="lexical", vacancy={
         "title": "heftruckchauffeur", "description": "magazijn", "employer": "X", "postcode": "8000",
         "hours_per_week": 30, "shifts": ["day"]})
-    v = confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[occ], essential_skills=ess)
+    return occ, ess, confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[occ],
+                                     essential_skills=ess)
+
+
+def test_shortlist_explanations_are_the_validated_models(con):
+    occ, ess, v = _forklift_vacancy(con)
     people = [profile(f"C-{i}", ess[i % 3::2] + skills_of(con, occ, "optional")[:i % 4], postcode="8000",
                       dutch=DUTCH) for i in range(12)]
     sl = make_shortlist(con, vacancy_id=v.vacancy_id, requested_by="liaison", profiles=people)
@@ -120,12 +126,7 @@ def test_explanation_objects_are_shared_only_when_equal(con):
 
 def test_shortlist_candidates_keep_their_own_evidence(con):
     """Candidates with the same skills at other levels and evidence get supporting skills of their own."""
-    occ = occupation_by_label(con, "forklift operator")
-    ess = skills_of(con, occ)
-    v = create_vacancy(con, owner="liaison", method="lexical", vacancy={
-        "title": "heftruckchauffeur", "description": "magazijn", "employer": "X", "postcode": "8000",
-        "hours_per_week": 30, "shifts": ["day"]})
-    v = confirm_vacancy(con, vacancy_id=v.vacancy_id, by="liaison", occupation_uris=[occ], essential_skills=ess)
+    _, ess, v = _forklift_vacancy(con)
     kinds = ("assessed", "self_declared", "observed")
     people = [profile(f"C-{i}", ess[:4], level=0.5 + 0.1 * i, kind=kinds[i % 3], postcode="8000", dutch=DUTCH)
               for i in range(4)]
