@@ -126,19 +126,35 @@ def _keyed(keys: np.ndarray, q: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return keys[i] == q, i
 
 
-def skill_labels(model: MatchingModel, labels: dict[str, str]) -> tuple[list[str], np.ndarray]:
-    """Each skill's label in ``labels`` (else its URI), by skill index, and each skill's place in
-    (label, URI) order; kept with the model for each of its label tables."""
+class _LabelTable(NamedTuple):
+    """What the explanations keep with the model per label table: the table, each skill's label (else its URI)
+    and place in (label, URI) order, and the missing-skill objects made so far."""
+
+    labels: dict[str, str]
+    names: list[str]
+    place: np.ndarray
+    missing: dict[int, MissingSkill]
+
+
+def _label_table(model: MatchingModel, labels: dict[str, str]) -> _LabelTable:
+    """:class:`_LabelTable` of ``labels``, kept with the model for each of its label tables."""
     kept = model.__dict__.setdefault("_skill_labels", {})
     got = kept.get(id(labels))
-    if got is None or got[0] is not labels:
+    if got is None or got.labels is not labels:
         uris = model.skill_uris
         names = [labels.get(u, u) for u in uris]
         order = sorted(range(len(uris)), key=lambda s: (names[s], uris[s]))
         place = np.empty(len(uris), np.int64)
         place[order] = np.arange(len(uris))
-        got = kept[id(labels)] = (labels, names, place)
-    return got[1], got[2]
+        got = kept[id(labels)] = _LabelTable(labels, names, place, {})
+    return got
+
+
+def skill_labels(model: MatchingModel, labels: dict[str, str]) -> tuple[list[str], np.ndarray]:
+    """Each skill's label in ``labels`` (else its URI), by skill index, and each skill's place in
+    (label, URI) order; kept with the model for each of its label tables."""
+    got = _label_table(model, labels)
+    return got.names, got.place
 
 
 class Listed(NamedTuple):
@@ -184,12 +200,8 @@ def _rounded_idf(model: MatchingModel) -> list[float]:
 def missing_skills(model: MatchingModel, labels: dict[str, str]) -> Callable[[int], MissingSkill]:
     """Skill ``s`` as a missing skill (its label in ``labels``, its rounded idf as weight): one object per
     skill and label table, kept with the model (a missing skill depends on nothing else; never changed)."""
-    kept = model.__dict__.setdefault("_missing_skills", {})
-    got = kept.get(id(labels))
-    if got is None or got[0] is not labels:
-        got = kept[id(labels)] = (labels, {})
-    made = got[1]
-    names, _ = skill_labels(model, labels)
+    table = _label_table(model, labels)
+    made, names = table.missing, table.names
     uris, knowledge, rounded = model.skill_uris, model.skill_is_knowledge, _rounded_idf(model)
 
     def missing(s: int) -> MissingSkill:

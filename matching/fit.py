@@ -38,6 +38,33 @@ from matching.config import MatchingConfig
 from matching.credit import Credit, Targets, member
 from matching.model import MatchingModel
 
+#: The sums :func:`evidence` reads, participants × targets (:func:`matching.scoring._evidence_sums` and
+#: :mod:`matching.touched` make them).
+EVIDENCE_SUMS = ("listed", "essential", "listed_idf", "trade_idf", "trade", "listed_log", "trade_log")
+
+BETA = 0.5       # β of the F-measure (``skill_fit="f_beta"``): precision weighs more than recall
+
+
+def recall_and_use(listed: np.ndarray, shown: np.ndarray, trade: np.ndarray | None, gain: np.ndarray,
+                   used: np.ndarray, *, size: np.ndarray, own: np.ndarray,
+                   gamma: float) -> tuple[np.ndarray, np.ndarray]:
+    """``recall = (Σ a_os x_s + gain) / Σ a_os``, ``use = min(1, (Σ idf_t x_t + used + γ · trade) / Σ_p idf_t x_t)``
+    (:mod:`matching.scoring`), participants × targets, from the sums: ``listed`` (``Σ a_os x_s``), ``shown`` and
+    ``trade`` (idf sums over the listed and the trade-group skills; None when ``γ = 0``), the related credit's
+    ``gain`` and ``used`` (``used`` takes ``γ · trade`` in place), the targets' ``size``, the participants' ``own``."""
+    recall = (listed + gain) / np.where(size > 0, size, 1.0)[None, :]
+    if gamma > 0:
+        used += gamma * trade
+    return recall, np.minimum(1.0, (shown + used) / np.where(own > 0, own, 1.0)[:, None])
+
+
+def f_measure(precision: np.ndarray, recall: np.ndarray) -> np.ndarray:
+    """``(1 + β²) · precision · recall / (β² · precision + recall)``, 0 where both are 0 (the skills part of
+    ``skill_fit="f_beta"``)."""
+    b2 = BETA * BETA
+    denom = b2 * precision + recall
+    return np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
+
 
 def chance_offset(model: MatchingModel) -> float:
     """``δ = ln(Σ_s df_s / (ρ · N))``: what ``idf_t`` lacks of ``ln(1/ε_t)`` (``Σ_s df_s``: the listed pairs)."""

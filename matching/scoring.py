@@ -48,11 +48,9 @@ from foundation.cache import caches
 from matching.credit import FEW, Credit, SkillLookup, Targets, lookup_of, related_credit
 from matching.credit import prepared as _prepared
 from matching.features import RankingFeatures
-from matching.fit import evidence, skills_part
+from matching.fit import EVIDENCE_SUMS, evidence, f_measure, recall_and_use, skills_part
 from matching.model import MatchingModel
 from matching.touched import occupation_fit
-
-BETA = 0.5
 
 
 def presence(strength: float) -> float:
@@ -193,9 +191,8 @@ def _evidence_sums(model: MatchingModel, T: Targets, G: sp.csr_matrix, look: Ski
     m = T.A.shape[0]
     got = [product_rows(X.X, M) if X.X.shape[0] < FEW else X.dot(M) for X, M in zip((look.binary, look.logs), cached,
                                                                                     strict=True)]
-    names = ("listed", "essential", "listed_idf", "trade_idf", "trade", "listed_log", "trade_log")
     parts = [got[0][:, i * m:(i + 1) * m] for i in range(5)] + [got[1][:, :m], got[1][:, m:]]
-    return dict(zip(names, parts, strict=True))
+    return dict(zip(EVIDENCE_SUMS, parts, strict=True))
 
 
 def product_rows(X: sp.csr_matrix, M: sp.csr_matrix) -> np.ndarray:
@@ -239,10 +236,7 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
     else:
         listed, shown = look.dot(T.At), look.dot(T.Bt, scale=model.idf)
         trade = look.dot(trade_groups(model, T, occupations), scale=model.idf) if gamma > 0 else None
-    recall = (listed + gain) / np.where(T.size > 0, T.size, 1.0)[None, :]
-    if gamma > 0:
-        used += gamma * trade
-    precision = np.minimum(1.0, (shown + used) / np.where(own > 0, own, 1.0)[:, None])
+    recall, precision = recall_and_use(listed, shown, trade, gain, used, size=T.size, own=own, gamma=gamma)
     if model.config.skill_fit == "likelihood":
         if fast:
             G, size = occupation_trade_groups(model).by_skill, np.diff(occupation_trade_groups(model).start)
@@ -253,9 +247,7 @@ def _skill_fit(model: MatchingModel, X: sp.csr_matrix | SkillLookup | Participan
                          model=model)
         skills = skills_part(value, look.count, config=model.config)
     else:
-        b2 = BETA * BETA
-        denom = b2 * precision + recall
-        skills = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom), where=denom > 0)
+        skills = f_measure(precision, recall)
     return {"skills": skills.astype(np.float32), "recall": recall.astype(np.float32),
             "use": precision.astype(np.float32)}, c
 

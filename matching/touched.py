@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from matching.credit import Credit, SkillLookup, Targets, _entries, member
-from matching.fit import evidence, skills_part
+from matching.fit import EVIDENCE_SUMS, evidence, f_measure, recall_and_use, skills_part
 from matching.model import MatchingModel
 
 KEPT = 256          # closed-form rows kept per model: one per number of shown skills below this
@@ -96,12 +96,8 @@ def occupation_fit(model: MatchingModel, look: SkillLookup, T: Targets, c: Credi
     np.add.at(gain, (c.participant, at), c.weight * c.credit)
     np.add.at(used, (c.participant, at), model.idf[c.via] * c.credit)
     own = look.weighted_sums(model.idf)
-    size = T.size[cols]
-    recall = (listed_w + gain) / np.where(size > 0, size, 1.0)[None, :]
-    gamma = config.trade_group_credit
-    if gamma > 0:
-        used += gamma * trade_w
-    precision = np.minimum(1.0, (shown + used) / np.where(own > 0, own, 1.0)[:, None])
+    recall, precision = recall_and_use(listed_w, shown, trade_w, gain, used, size=T.size[cols], own=own,
+                                       gamma=config.trade_group_credit)
     if config.skill_fit == "likelihood":
         sums = {"listed": count(cell_l), "essential": count(cell_l, rows.essential[pos_l]), "listed_idf": listed_idf,
                 "trade_idf": trade_idf, "trade": count(cell_g), "listed_log": listed_log, "trade_log": trade_log}
@@ -109,13 +105,7 @@ def occupation_fit(model: MatchingModel, look: SkillLookup, T: Targets, c: Credi
         skills = _untouched(model, T, look.count)
         skills[:, cols] = skills_part(value, look.count, config=config).astype(np.float32)
     else:
-        from matching.scoring import BETA
-
-        b2 = BETA * BETA
-        denom = b2 * precision + recall
-        skills = np.zeros((n, m), np.float32)
-        skills[:, cols] = np.divide((1 + b2) * precision * recall, denom, out=np.zeros_like(denom),
-                                    where=denom > 0).astype(np.float32)
+        skills = _spread(f_measure(precision, recall), cols, m)
     return {"skills": skills, "recall": _spread(recall, cols, m), "use": _spread(precision, cols, m)}
 
 
@@ -148,8 +138,7 @@ def _closed_form(model: MatchingModel, T: Targets, n_p: float) -> np.ndarray:
     adds them (the terms that are 0 add nothing), through :func:`matching.fit.skills_part`."""
     m = T.A.shape[0]
     zero = np.zeros((1, m), np.float32)
-    sums = dict.fromkeys(("listed", "essential", "listed_idf", "trade_idf", "trade", "listed_log", "trade_log"),
-                         zero)
+    sums = dict.fromkeys(EVIDENCE_SUMS, zero)
     empty = np.zeros(0, np.int64)
     none = Credit(empty, empty, empty, empty, np.zeros(0, np.float32), np.zeros(0, np.float32))
     value = evidence(sums, credit=none, target=T, trade_size=skill_rows(model, T).group_size, model=model)

@@ -9,11 +9,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.app import create_app
-from tests.live import PASSWORD, running_server
+from tests.live import PASSWORD
 from tests.service.fuzzing import table_counts, tokens
 from tests.service.web import browser_for, csrf_of
-from tests.service.world import World, build_world, fast_matching
+from tests.service.world import World, served_world
 
 
 class Served:
@@ -30,11 +29,8 @@ class Served:
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with fast_matching():
-        world = build_world(Path(tmp_path_factory.mktemp("fuzzreg")) / "w.duckdb")
-        app = create_app(world.db)
-        with running_server(world.db, app=app) as url:
-            yield Served(world, url, app.state.db, tokens(url))
+    with served_world(Path(tmp_path_factory.mktemp("fuzzreg")) / "w.duckdb") as (world, url, con):
+        yield Served(world, url, con, tokens(url))
 
 
 @pytest.mark.parametrize("code", ["H¼Í", "J-ÄÄÄÄÄÄ", "\u202e"])

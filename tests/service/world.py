@@ -50,6 +50,20 @@ def fast_matching() -> Iterator[None]:
                 os.environ[k] = v
 
 
+@contextlib.contextmanager
+def served_world(db: Path) -> Iterator[tuple[World, str, object]]:
+    """:func:`build_world` at ``db`` served over real HTTP with :func:`fast_matching`: the world, the base URL
+    and the app's own connection (to look at the tables)."""
+    from service.app import create_app
+    from tests.live import running_server
+
+    with fast_matching():
+        world = build_world(db)
+        app = create_app(world.db)
+        with running_server(world.db, app=app) as url:
+            yield world, url, app.state.db
+
+
 def build_world(db: Path, *, taxonomy: Path = SAMPLE_DIR) -> World:
     """Import the sample taxonomy and write a few objects through the library functions."""
     from assessment.participants import create_participant
