@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from foundation.audit_store import HEAD_SUFFIX, KEY_SUFFIX, chain_store, forget
-from foundation.db import connect, write_lock
+from foundation.db import connect, may_be_duckdb, not_a_database, write_lock
 from foundation.errors import ConflictError, InputError, Problem
 
 MANIFEST_SUFFIX = ".manifest.json"
@@ -117,6 +117,8 @@ def restore(backup_file: str | Path, *, db: str | Path, key_file: str | Path | N
         raise InputError("The backup file does not match its manifest",
                          [Problem("SHA-256 differs", file=str(src), code="backup.sha256_differs")],
                          code="backup.manifest_mismatch", params={"file": str(src)})
+    if not may_be_duckdb(src):
+        raise not_a_database(str(src))
     if target.exists() and not force:
         raise ConflictError(f"{target} exists: pass --force to replace it",
                             [Problem("target exists", file=str(target), code="backup.target_file_exists")],

@@ -51,6 +51,8 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
     converts are UTC whatever the machine's time zone.
     """
     target = str(path) if str(path) == ":memory:" else str(database_path(path))
+    if target != ":memory:" and not may_be_duckdb(Path(target)):
+        raise not_a_database(target)
     try:
         con = duckdb.connect(target, read_only=read_only)
         con.execute("SET GLOBAL TimeZone = 'UTC'")
@@ -63,9 +65,33 @@ def connect(path: str | os.PathLike[str] | None = None, *, read_only: bool = Fal
                 "for this change.", code="db.locked", params={"database": target},
             ) from exc
         if "not a valid DuckDB database" in str(exc):
-            raise InputError(f"{target} is not a werkbrug database (not a DuckDB file)", code="db.not_a_database",
-                             params={"database": target}) from exc
+            raise not_a_database(target) from exc
         raise
+
+
+#: Bytes 8–11 of every DuckDB file (after the header's checksum).
+DUCKDB_MAGIC = b"DUCK"
+
+
+def may_be_duckdb(path: Path) -> bool:
+    """False for an existing file that is certainly no DuckDB database (empty, or another header).
+
+    Checked before DuckDB opens it: DuckDB would read a SQLite file through an extension it tries to
+    download, and fail with an uncoded error. A missing file (a new database), a folder or an
+    unreadable file is left to DuckDB, which names those problems itself.
+    """
+    try:
+        with path.open("rb") as f:
+            header = f.read(12)
+    except OSError:
+        return True
+    return header[8:12] == DUCKDB_MAGIC
+
+
+def not_a_database(target: str) -> InputError:
+    """The refusal of a file that is no werkbrug database."""
+    return InputError(f"{target} is not a werkbrug database (not a DuckDB file)", code="db.not_a_database",
+                      params={"database": target})
 
 
 _parsed: dict[str, duckdb.Statement] = {}
