@@ -32,6 +32,7 @@ from service.limits import (
     MULTIPART_OVERHEAD,
     BodyLimits,
     RequestLimits,
+    allowed_methods,
     coded,
     has_lone_surrogate,
     invalid_unicode,
@@ -160,7 +161,8 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         from service.messages import api_language, message
 
-        exc = coded(exc, method=request.method)  # the framework's 404 and 405 get their codes too
+        allow = allowed_methods(request.app.router.routes, request.scope) if exc.status_code == 405 else None
+        exc = coded(exc, method=request.method, allow=allow)  # the framework's 404 and 405 get their codes too
         code = getattr(exc, "code", None)  # a RequestRefused (service.limits): its text in the reader's language
         if is_api_path(request.url.path) or request.url.path.startswith(("/static", "/swagger-ui")):
             if not code:

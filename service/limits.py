@@ -22,6 +22,7 @@ from typing import Any
 
 from fastapi import HTTPException
 from starlette.responses import JSONResponse
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from foundation.uploads import DEFAULT_LIMITS, MiB
@@ -51,15 +52,33 @@ class RequestRefused(HTTPException):
 FRAMEWORK_CODES = {404: "request.not_found", 405: "request.method_not_allowed"}
 
 
-def coded(exc: HTTPException, *, method: str) -> HTTPException:
+#: The methods a 405's ``Allow`` may list, in the order it lists them.
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
+    """The methods some route answers at ``scope``'s path: the ``Allow`` of a 405 (RFC 9110, 15.5.6).
+
+    The framework's 405 names only the first route at the path; a path with a route per method
+    (``GET`` and ``POST /api/participants``) answers all of them.
+    """
+    return [method for method in HTTP_METHODS
+            if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in routes)]
+
+
+def coded(exc: HTTPException, *, method: str, allow: list[str] | None = None) -> HTTPException:
     """A refusal of the framework itself (an ``HTTPException`` without a code) as a :class:`RequestRefused`.
 
-    Others (a :class:`RequestRefused` already, or a status without a code here) are returned as they are.
+    A 405 gets ``allow`` as its ``Allow`` header when given. Others (a :class:`RequestRefused` already,
+    or a status without a code here) are returned as they are.
     """
     if isinstance(exc, RequestRefused) or exc.status_code not in FRAMEWORK_CODES:
         return exc
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405 and allow:
+        headers["Allow"] = ", ".join(allow)
     return RequestRefused(exc.status_code, str(exc.detail), code=FRAMEWORK_CODES[exc.status_code],
-                          params={"method": method}, headers=exc.headers)
+                          params={"method": method}, headers=headers or None)
 
 
 def too_large(limit: int) -> RequestRefused:

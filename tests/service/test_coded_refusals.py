@@ -258,7 +258,7 @@ def test_an_unknown_api_address_or_method_is_coded_in_the_readers_language(serve
         assert served.call(role, "GET", "/api/no-such-thing", headers=EN).json()["detail"] == (
             "This address does not exist.")
     wrong = served.call("admin", "DELETE", "/api/participants")
-    assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, POST"
     assert wrong.json() == {"detail": "Dit adres aanvaardt geen DELETE-verzoek.", "code": "request.method_not_allowed"}
     en = served.call("admin", "DELETE", "/api/participants?lang=en")
     assert en.json()["detail"] == "This address does not accept a DELETE request."
@@ -270,11 +270,24 @@ def test_an_unknown_page_or_method_shows_the_error_page_in_the_readers_language(
         assert page.status_code == 404 and "text/html" in page.headers["content-type"]
         assert "Niet gevonden" in page.text and "Not Found" not in page.text
         wrong = c.delete("/coach/participants")
-        assert wrong.status_code == 405 and "allow" in wrong.headers
+        assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, POST"
         assert "Dit adres aanvaardt geen DELETE-verzoek." in wrong.text and "Method Not Allowed" not in wrong.text
         _english(c)
         assert "This page or record does not exist, or you may not see it." in c.get("/no-such-page").text
         assert "This address does not accept a DELETE request." in c.delete("/coach/participants").text
+
+
+def test_a_405_allows_every_method_of_its_address(served: Served) -> None:
+    """``Allow`` names what the address answers (RFC 9110), not only the first route at the path."""
+    paths = served.call("admin", "GET", "/openapi.json").json()["paths"]
+    several = {path: {m.upper() for m in operations} for path, operations in paths.items() if len(operations) > 1}
+    assert len(several) >= 10
+    for path, methods in several.items():
+        address = re.sub(r"\{\w+\}", "x1", path)
+        refused = next(m for m in ("DELETE", "PUT", "PATCH", "POST") if m not in methods)
+        r = served.call("admin", refused, address)
+        assert r.status_code == 405, (path, r.status_code)
+        assert set(r.headers["allow"].split(", ")) == methods, (path, r.headers["allow"])
 
 
 # ---- registering a participant -------------------------------------------------------------------
