@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
 from tests.live import PASSWORD, ROLES
-from tests.service.fuzzing import EXTREMES, SKIP, Finding, Fuzzer, Pool, at_extremes, hostile, table_counts
+from tests.service.fuzzing import SKIP, Finding, Fuzzer, table_counts
+from tests.service.hostile_values import EXTREMES, Pool, at_extremes, hostile
 
 NEW_PASSWORD = "nieuw wachtwoord 2026"
 _NUMBERS = itertools.count()
@@ -215,7 +216,7 @@ class GuardedFuzzer(Fuzzer):
         return username, httpx.Client(base_url=self.base_url, timeout=60, cookies={"werkbrug_session": session})
 
     def run_form(self, path: str, *, examples: int, derandomize: bool) -> None:
-        from tests.service.fuzzing import HOSTILE_STRINGS
+        from tests.service.hostile_values import HOSTILE_STRINGS
         from tests.service.web import csrf_of
 
         fields = FORMS[path]

@@ -17,7 +17,7 @@ import httpx
 from fastapi.routing import iter_route_contexts
 from hypothesis import strategies as st
 
-from tests.service.fuzzing import HOSTILE_STRINGS, Pool, id_key
+from tests.service.hostile_values import HOSTILE_STRINGS, Pool, id_key
 
 SKIP_FORMS = {"/login", "/logout", "/account/password", "/admin/users/{username}/password",
               "/admin/users/{username}/role", "/admin/users/{username}/active", "/admin/erasure"}

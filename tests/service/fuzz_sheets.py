@@ -17,7 +17,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from tests.service.fuzzing import HOSTILE_FLOATS, HOSTILE_INTS, HOSTILE_STRINGS
+from tests.service.hostile_values import HOSTILE_FLOATS, HOSTILE_INTS, HOSTILE_STRINGS
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PLAUSIBLE = ["A1", "A2", "B1", "B2", "C1", "C2", "1", "2", "3", "4", "5", "ja", "nee", "yes", "no", "2026-01-15",

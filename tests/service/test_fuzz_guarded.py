@@ -21,7 +21,8 @@ from service.app import create_app
 from tests.live import running_server
 from tests.service.fuzz_guarded import FORMS, GuardedFuzzer
 from tests.service.fuzz_pages import SKIP_FORMS
-from tests.service.fuzzing import SKIP, seed_pool
+from tests.service.fuzzing import SKIP
+from tests.service.hostile_values import seed_pool
 from tests.service.world import build_world, fast_matching
 
 EXAMPLES = int(os.environ.get("WERKBRUG_FUZZ_EXAMPLES", "0"))

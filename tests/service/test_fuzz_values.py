@@ -16,7 +16,8 @@ import pytest
 
 from service.app import create_app
 from tests.live import ROLES, running_server
-from tests.service.fuzzing import Fuzzer, seed_pool, tokens
+from tests.service.fuzzing import Fuzzer, tokens
+from tests.service.hostile_values import seed_pool
 from tests.service.web import browser_for
 from tests.service.world import build_world, fast_matching
 
