@@ -1,10 +1,13 @@
-"""The ``werkbrug`` command line: one sub-command group per domain."""
+"""The ``werkbrug`` command line: one sub-command group per domain.
+
+Its help and usage errors follow the CLI's language like everything it prints (:mod:`service.cli.help_language`).
+"""
 
 from __future__ import annotations
 
 import typer
 
-from service.cli import assessment, matching, ops, programme, server, taxonomy
+from service.cli import assessment, help_language, matching, ops, programme, server, taxonomy
 
 app = typer.Typer(
     name="werkbrug",
@@ -42,3 +45,10 @@ matching.register(app)
 server.register(app)
 programme.register(app)
 ops.register(app)
+help_language.install()
+
+
+def main() -> None:
+    """The ``werkbrug`` console script."""
+    help_language.install()
+    app(prog_name="werkbrug")
