@@ -167,26 +167,15 @@ def test_the_console_script_speaks_dutch() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("LC_ALL", "LC_MESSAGES")}
     env.update(LANG="nl_BE.UTF-8", COLUMNS="200")
     code = f"import sys; sys.argv[0] = 'werkbrug'; from {module} import {function}; {function}()"
-    r = subprocess.run(
-        [sys.executable, "-c", code, "match", "--help"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=120, check=False)
+
+    r = run("-c", code, "match", "--help")
     out = _flat(r.stdout)
     assert r.returncode == 0, r.stderr
     assert out.startswith("Gebruik: werkbrug match [OPTIES] COMMANDO [ARGUMENTEN]...")
     assert "Matching: jobdoelwitten en kortlijsten." in out and "Toon deze hulp en stop." in out
-    r = subprocess.run(
-        [sys.executable, "-m", "service.cli", "match", "--bogus"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    r = run("-m", "service.cli", "match", "--bogus")
     assert r.returncode == 2 and "Onbekende optie: --bogus" in r.stderr
