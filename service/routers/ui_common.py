@@ -48,8 +48,8 @@ def error_page(request: Request, status_code: int, message: str, *, problems: li
     """An error page in the reader's language (``own``: ``message`` as given, not the status's general text)."""
     _ = ui_translator(request)
     titles = {
-        403: _("Not allowed"), 404: _("Not found"), 409: _("Conflict"), 422: _("Please check your input"),
-        429: _("Too many attempts"),
+        400: _("Invalid request"), 403: _("Not allowed"), 404: _("Not found"), 405: _("Not possible at this address"),
+        409: _("Conflict"), 413: _("Too large"), 422: _("Please check your input"), 429: _("Too many attempts"),
     }
     messages = {
         403: _("Your role may not open this page or this record."),

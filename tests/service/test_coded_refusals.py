@@ -272,9 +272,12 @@ def test_an_unknown_page_or_method_shows_the_error_page_in_the_readers_language(
         wrong = c.delete("/coach/participants")
         assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, POST"
         assert "Dit adres aanvaardt geen DELETE-verzoek." in wrong.text and "Method Not Allowed" not in wrong.text
+        assert "<h1>Kan niet op dit adres</h1>" in wrong.text and "Er ging iets mis" not in wrong.text
         _english(c)
         assert "This page or record does not exist, or you may not see it." in c.get("/no-such-page").text
-        assert "This address does not accept a DELETE request." in c.delete("/coach/participants").text
+        wrong = c.delete("/coach/participants")
+        assert "This address does not accept a DELETE request." in wrong.text
+        assert "<h1>Not possible at this address</h1>" in wrong.text
 
 
 def test_a_405_allows_every_method_of_its_address(served: Served) -> None:
