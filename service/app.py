@@ -32,7 +32,6 @@ from service.limits import (
     MULTIPART_OVERHEAD,
     BodyLimits,
     RequestLimits,
-    allowed_methods,
     coded,
     has_lone_surrogate,
     invalid_unicode,
@@ -161,8 +160,8 @@ def create_app(
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         from service.messages import api_language, message
 
-        allow = allowed_methods(request.app.router.routes, request.scope) if exc.status_code == 405 else None
-        exc = coded(exc, method=request.method, allow=allow)  # the framework's 404 and 405 get their codes too
+        # the framework's 404 and 405 get their codes too
+        exc = coded(exc, scope=request.scope, routes=request.app.router.routes)
         code = getattr(exc, "code", None)  # a RequestRefused (service.limits): its text in the reader's language
         if is_api_path(request.url.path) or request.url.path.startswith(("/static", "/swagger-ui")):
             if not code:

@@ -66,19 +66,19 @@ def allowed_methods(routes: list[BaseRoute], scope: Scope) -> list[str]:
             if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in routes)]
 
 
-def coded(exc: HTTPException, *, method: str, allow: list[str] | None = None) -> HTTPException:
-    """A refusal of the framework itself (an ``HTTPException`` without a code) as a :class:`RequestRefused`.
+def coded(exc: HTTPException, *, scope: Scope, routes: list[BaseRoute]) -> HTTPException:
+    """A refusal of the framework itself (an ``HTTPException`` without a code) as a :class:`RequestRefused`,
+    for the request of ``scope``; a 405's ``Allow`` names the :func:`allowed_methods` of its address.
 
-    A 405 gets ``allow`` as its ``Allow`` header when given. Others (a :class:`RequestRefused` already,
-    or a status without a code here) are returned as they are.
+    Others (a :class:`RequestRefused` already, or a status without a code here) are returned as they are.
     """
     if isinstance(exc, RequestRefused) or exc.status_code not in FRAMEWORK_CODES:
         return exc
     headers = dict(exc.headers or {})
-    if exc.status_code == 405 and allow:
-        headers["Allow"] = ", ".join(allow)
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(routes, scope))
     return RequestRefused(exc.status_code, str(exc.detail), code=FRAMEWORK_CODES[exc.status_code],
-                          params={"method": method}, headers=headers or None)
+                          params={"method": scope["method"]}, headers=headers or None)
 
 
 def too_large(limit: int) -> RequestRefused:

@@ -49,6 +49,5 @@ help_language.install()
 
 
 def main() -> None:
-    """The ``werkbrug`` console script."""
-    help_language.install()
+    """The ``werkbrug`` console script (its help is in the CLI's language: installed at import, above)."""
     app(prog_name="werkbrug")

@@ -17,10 +17,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
-try:  # typer 0.22 and newer carry their own copy of click
-    from typer import _click as click_api
-except ImportError:  # pragma: no cover - typer on the click package
-    import click as click_api
+from typer import _click as click_api  # typer 0.29 carries its own copy of click
 
 #: typer's fixed strings in its rich help and error panels (module constants of ``typer.rich_utils``).
 RICH_CONSTANTS = {
@@ -159,11 +156,10 @@ def _fixed_strings(lang: str) -> Iterator[None]:
     from typer import rich_utils
 
     text_of = _gettext(lang)
-    before = {name: getattr(rich_utils, name) for name in RICH_CONSTANTS if hasattr(rich_utils, name)}
+    before = {name: getattr(rich_utils, name) for name in RICH_CONSTANTS}
     highlights = rich_utils.OptionHighlighter.highlights
     for name, msgid in RICH_CONSTANTS.items():
-        if name in before:
-            setattr(rich_utils, name, text_of(msgid))
+        setattr(rich_utils, name, text_of(msgid))
     usage = text_of(USAGE_PREFIX)
     if usage != USAGE_PREFIX:  # the usage prefix stands out as the English one does
         rich_utils.OptionHighlighter.highlights = [*highlights, f"(?P<usage>{re.escape(usage)})"]
@@ -245,6 +241,7 @@ def install() -> None:
         return
     _installed = True
     import typer.core
+    from typer import rich_utils
 
     command = click_api.core.Command
     command.get_help = _in_language(command.get_help)
@@ -254,11 +251,6 @@ def install() -> None:
     for cls in vars(click_api.exceptions).values():  # the base (its message as given) and each own format
         if isinstance(cls, type) and issubclass(cls, base) and (cls is base or "format_message" in vars(cls)):
             cls.format_message = _format_message(cls.format_message)
-    if hasattr(typer.core, "_"):
-        typer.core._ = _typer_gettext
-    try:
-        from typer import rich_utils
-    except ImportError:  # pragma: no cover - typer without rich prints through the hooks above only
-        return
+    typer.core._ = _typer_gettext
     rich_utils.rich_format_error = _in_language(rich_utils.rich_format_error)
     rich_utils.rich_abort_error = _in_language(rich_utils.rich_abort_error)
