@@ -2,8 +2,8 @@
 
 A vacancy text is cut into sentences (line breaks, bullets, ``. ! ? ;``) and each sentence
 into clauses (commas, ``en``/``of`` lists are kept whole). A section header such as
-"Wat bieden wij?" or "Over ons" (on its own line, or as a sentence of one) sets the section of
-the sentences after it; sentences in a
+"Wat bieden wij?" or "Over ons" (on its own line, as a sentence of one, or before a colon:
+"Wat bieden wij: een vast contract") sets the section of the sentences after it; sentences in a
 company, offer, application or diversity section, or that read like one (salary package,
 "stuur je cv", "ongeacht afkomst"), are *boilerplate* and never searched for skills.
 
@@ -77,6 +77,21 @@ def _header(line: str) -> str | None:
     return None
 
 
+def _opening(text: str) -> tuple[str | None, str]:
+    """The section a header at the start of ``text`` opens, and what follows it on the line.
+
+    The header is the whole text ("Wat bieden wij?") or the part before its first colon
+    ("Wat bieden wij: een vast contract" → offer, "een vast contract").
+    """
+    head = _header(text)
+    if head:
+        return head, text.split(":", 1)[1].strip() if ":" in text else ""
+    before, colon, after = text.partition(":")
+    if colon and (head := _header(before + ":")):
+        return head, after.strip()
+    return None, text
+
+
 def clauses(sentence: str) -> tuple[str, ...]:
     """Comma/colon parts of a sentence with at least two words or one long word."""
     parts = [p.strip(" :-–") for p in re.split(r"[,:]\s+|\s+[–-]\s+|\(|\)", sentence)]
@@ -89,20 +104,13 @@ def segment(text: str) -> list[Segment]:
     out: list[Segment] = []
     section = "body"
     for line in text.splitlines():
-        head = _header(line)
-        if head:
-            section = head
-            rest = line.split(":", 1)[1].strip() if ":" in line else ""
-            if not rest:
-                continue
-            line = rest
+        head, line = _opening(line)
+        section = head or section
         for raw in _SENTENCE_END.split(line):
             sentence = _BULLET.sub("", raw or "").strip()
+            inline, sentence = _opening(sentence)  # "Wat bieden wij? Maaltijdcheques …" on one line
+            section = inline or section
             if len(normalise(sentence)) < 3:
-                continue
-            inline = _header(sentence)  # "Wat bieden wij? Maaltijdcheques …" on one line
-            if inline:
-                section = inline
                 continue
             n = normalise(sentence)
             boiler = section in BOILERPLATE_SECTIONS or any(p in n for p in BOILERPLATE_PHRASES)

@@ -65,6 +65,18 @@ def test_a_header_inside_a_line_opens_its_section():
     assert [s.index for s in segs] == [0, 1, 2]
 
 
+def test_a_header_before_a_colon_opens_its_section():
+    segs = segment("Je laadt en lost vrachtwagens. Wat bieden wij: een vast contract en een goede verloning.\n"
+                   "Een fijne werksfeer.\nProfiel: je hebt een heftruckattest.\nNederlands: minstens B1.")
+    assert [(s.text, s.section, s.boilerplate) for s in segs] == [
+        ("Je laadt en lost vrachtwagens.", "body", False),
+        ("een vast contract en een goede verloning.", "offer", True),
+        ("Een fijne werksfeer.", "offer", True),
+        ("je hebt een heftruckattest.", "profile", False),
+        ("Nederlands: minstens B1.", "profile", False)]
+    assert read_requirements(segs).contract == "permanent"     # terms are read from the offer too
+
+
 def test_compound_splitter_uses_the_vocabulary():
     split = CompoundSplitter(["heftruck", "chauffeur", "magazijn", "medewerker", "ploeg", "werk", "verpakking",
                               "lijn", "boek", "houding"])
