@@ -56,7 +56,7 @@ def import_command(
     if report.ignored_files:
         console.print("  " + tr("ignored (not ESCO CSV layout): %(files)s", files=", ".join(report.ignored_files)))
     if index:
-        index_command(db=db, skills=False, encoder=None)
+        index_command(db=db, skills=True, encoder=None)
     else:
         console.print(tr("Next: `werkbrug taxonomy index` builds the search vectors; until then searches rank by "
                          "spelling only."))
@@ -66,7 +66,9 @@ def import_command(
 def index_command(
     db: DbOption = None,
     skills: Annotated[bool, typer.Option(
-        "--skills", help="Also embed the skill labels (skill search and the vacancy text reader).")] = False,
+        "--skills/--no-skills",
+        help="Also embed the skill labels (skill search and the vacancy text reader); --no-skills: "
+             "occupation labels only.")] = True,
     encoder: Annotated[
         str | None, typer.Option(help="Only this encoder (name or local model folder); "
                                       "default: every encoder search fuses.")

@@ -300,15 +300,15 @@ def test_cli_search_without_vectors_says_so(esco_db: Path) -> None:
 
 def test_cli_index_embeds_only_what_is_missing(search_db: Path) -> None:
     runner = CliRunner()
-    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "use"])
+    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "use", "--no-skills"])
     assert res.exit_code == 0, res.output
     assert "occupation labels: 0 newly embedded" in _flat(res.output)
     con = connect(search_db)
     con.execute("UPDATE taxonomy.labels SET label = 'lasser-snijder (nieuw)' WHERE label = 'lasser'")
     con.close()
-    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "use"])
+    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "use", "--no-skills"])
     assert "occupation labels: 1 newly embedded" in _flat(res.output), res.output
-    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "bert"])
+    res = runner.invoke(app, ["taxonomy", "index", "--db", str(search_db), "--encoder", "bert", "--no-skills"])
     assert res.exit_code == 2 and "Unknown encoder 'bert'" in _flat(res.output)
 
 
