@@ -56,6 +56,17 @@ def _lexical_occupations(con, text: str, top: int) -> list[Proposed]:
             for u, (s, m) in ranked if s > 0]
 
 
+QUOTE_CHARS = 80
+
+
+def quote(sentence: str, limit: int = QUOTE_CHARS) -> str:
+    """The sentence as a proposal quotes it: whole up to ``limit`` characters, else cut after a word, with "…"."""
+    if len(sentence) <= limit:
+        return sentence
+    head = sentence[:limit - 1]
+    return (head.rsplit(" ", 1)[0] if " " in head else head).rstrip(" ,;:") + "…"
+
+
 def _search_method(con: duckdb.DuckDBPyConnection, method: str | None) -> str:
     """``hybrid`` or ``lexical``; ``auto`` (default) is hybrid once the occupation labels have vectors."""
     method = method or "auto"
@@ -85,7 +96,12 @@ def propose(
     con: duckdb.DuckDBPyConnection, *, title: str, description: str, method: str | None = None,
     top_occupations: int = 5, top_skills: int = 20,
 ) -> Proposal:
-    """Proposed occupations and skills for a vacancy text (to be confirmed by a person)."""
+    """Proposed occupations and skills for a vacancy text (to be confirmed by a person).
+
+    ``method``: ``lexical`` compares spelling only; ``hybrid`` and ``auto`` (default) read the skills
+    with every skill vector that is built, and the proposal notes when none is (spelling only).
+    """
+    asked = method or "auto"
     method = _search_method(con, method)
     query = title.strip()
     if method == "hybrid":
@@ -98,9 +114,9 @@ def propose(
     else:
         occupations = _lexical_occupations(con, query, top_occupations)
     segments = segment(description)
-    index = skill_index(con, dense=method != "lexical")
+    index = skill_index(con, dense=asked != "lexical")
     missing = missing_parts(index)
-    lexical_only = method == "lexical" or not index.vectors
+    lexical_only = not index.vectors
     prior: dict[str, float] = {}
     if occupations:
         for uri, rel in con.execute(
@@ -110,16 +126,17 @@ def propose(
             prior[uri] = 1.0 if rel == "essential" else 0.5
     found = sentence_skills(index, segments, prior=prior, lexical_only=lexical_only, top=top_skills)
     labels = preferred_labels(con, [u for u, _, _ in found])
+    quotes = {sid: quote(segments[sid].text) for _, _, sid in found}
     skills = [Proposed(uri=u, label=labels.get(u, u), score=s, sentence=sid, source="text",
-                       why=f"sentence {sid + 1}: '{segments[sid].text[:80]}'",
-                       code="vacancy.why.sentence", params={"n": sid + 1, "text": segments[sid].text[:80]})
+                       why=f"sentence {sid + 1}: '{quotes[sid]}'",
+                       code="vacancy.why.sentence", params={"n": sid + 1, "text": quotes[sid]})
               for u, s, sid in found]
     note = None
-    if method != "lexical" and lexical_only:
+    if asked != "lexical" and lexical_only:
         note = "lexical: skill vectors are not cached (werkbrug taxonomy index --skills)"
     return Proposal(
         method=method, occupations=occupations, skills=skills, note=note,
-        missing_encoders=missing if method != "lexical" else [],
+        missing_encoders=missing if asked != "lexical" else [],
         sentences=[Sentence(index=s.index, text=s.text, boilerplate=s.boilerplate) for s in segments],
         requirements=read_requirements(segments),
     )

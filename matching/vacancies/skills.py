@@ -261,7 +261,10 @@ class CharGrams:
 _STOP_WORDS = (
     "de het een en van in op met voor te is je jij u wij we zij ze die dat als of aan bij om door naar tot uit "
     "over ook niet zijn wordt worden heeft hebt hebben kan kunnen moet moeten the a an and of to in for with on "
-    "at by is are be as or you we our your")
+    "at by is are be as or you we our your "
+    # words of wishes and offers, never a skill alone ("een heftruckattest is een plus", "wat bieden wij")
+    "plus pluspunt troef voordeel pre must bieden biedt goede goed vast vaste voorkeur minstens ideaal zeker "
+    "graag nodig vereist verplicht onze ons jouw")
 _SPAN_STOP = frozenset(_STOP_WORDS.split())
 
 

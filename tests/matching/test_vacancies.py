@@ -152,6 +152,20 @@ def test_skills_are_read_from_the_text_sentence_by_sentence(con):
     assert prop.method == "lexical" and prop.note is None
 
 
+def test_a_proposal_werkbrug_reads_by_spelling_by_itself_says_so(con):
+    """Without vectors the default (auto) reads by spelling: the liaison is told; the offer is skipped."""
+    prop = propose(con, title="Heftruckchauffeur", description=(
+        "Je laadt en lost vrachtwagens. Een heftruckattest is een plus. "
+        "Wat bieden wij: een vast contract en een goede verloning."))
+    assert prop.method == "lexical" and prop.note and prop.note.startswith("lexical")
+    assert prop.missing_encoders
+    assert [s.boilerplate for s in prop.sentences] == [False, False, True]
+    assert all(s.sentence in (0, 1) for s in prop.skills)
+    assert {"vracht laden", "vracht lossen", "heftrucks bedienen"} <= {s.label for s in prop.skills}
+    assert propose(con, title="Heftruckchauffeur", description="Je laadt en lost vrachtwagens.",
+                   method="lexical").note is None        # asked for spelling only: nothing to say
+
+
 def test_language_skills_are_never_proposed_even_when_the_text_names_them(con):
     prop = propose(con, title="Kok", method="lexical",
                    description="Je spreekt Nederlands en Engels. Je kookt in een grootkeuken.")

@@ -1,5 +1,6 @@
 """Reading vacancy texts: sentences, boilerplate, compounds and the structured requirements (no database)."""
 
+from matching.vacancies.proposals import quote
 from matching.vacancies.requirements import (
     attests,
     contract,
@@ -75,6 +76,12 @@ def test_a_header_before_a_colon_opens_its_section():
         ("je hebt een heftruckattest.", "profile", False),
         ("Nederlands: minstens B1.", "profile", False)]
     assert read_requirements(segs).contract == "permanent"     # terms are read from the offer too
+
+
+def test_a_long_sentence_is_quoted_up_to_a_whole_word():
+    assert quote(HEFTRUCK) == "Wij zoeken een heftruckchauffeur voor ons magazijn in Brugge, ploegenwerk…"
+    assert len(quote(HEFTRUCK)) <= 80 and quote("Je laadt en lost.") == "Je laadt en lost."
+    assert quote("x" * 100) == "x" * 79 + "…"
 
 
 def test_compound_splitter_uses_the_vocabulary():
