@@ -137,6 +137,10 @@ def test_liaison_confirms_a_shortlist_with_reasons(browser, server: str, shots: 
     page.get_by_role("button", name="Aanmaken en beroep voorstellen").click()
     assert REVIEW_NL in page.inner_text("main")
     shot(page, shots, "liaison-vacancy-confirm")
+    for name in ("luisteren", "lezen", "spreken", "schrijven"):  # each Dutch level under its own name
+        label = page.locator("#f-dutch label", has_text=name).bounding_box()
+        select = page.get_by_label(name, exact=True).bounding_box()
+        assert label["y"] + label["height"] <= select["y"] + 1 and abs(label["x"] - select["x"]) < 2, name
     page.get_by_role("button", name="Beroep en vaardigheden bevestigen").click()
     page.get_by_role("button", name="Kortlijst opstellen").click()
     assert REVIEW_NL in page.inner_text("main")
