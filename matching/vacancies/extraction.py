@@ -40,7 +40,8 @@ from matching.vacancies.skills import (
 from matching.vacancies.text import Segment
 from matching.vacancies.translation import Translator
 from taxonomy.encoders import get_encoder, identity
-from taxonomy.index import cached_vectors, text_vectors, vector_counts
+from taxonomy.index import cached_vectors, ensure_vectors, vector_counts
+from taxonomy.search import SEARCH_ENCODERS
 from taxonomy.store import ensure_schema
 
 #: Encoders of the dense parts and which labels each embeds (all: preferred + alternative).
@@ -135,14 +136,17 @@ def warm(con: duckdb.DuckDBPyConnection) -> None:
     skill_index(con)
 
 
+def skill_vector_encoders() -> list[str]:
+    """Every encoder whose skill label vectors a search needs: skill search's and the vacancy reader's."""
+    return list(dict.fromkeys([*SEARCH_ENCODERS, *SKILL_ENCODERS]))
+
+
 def build_skill_vectors(con: duckdb.DuckDBPyConnection, *, progress: bool = True) -> dict[str, int]:
-    """Embed the skill labels every dense part needs (ahead of time); labels embedded per encoder."""
-    labels = skill_labels(con)
-    done = {}
-    for name, which in SKILL_ENCODERS.items():
-        texts = sorted(set(labels["label"][labels["kind"] == "preferred"] if which == "preferred" else labels["label"]))
-        _, done[name] = text_vectors(con, texts, encoder=get_encoder(name), progress=progress,
-                                     desc="Embedding skill labels")
+    """Embed the skill labels every dense part and skill search need (ahead of time), then learn the word
+    table; labels embedded per encoder (only labels not cached yet)."""
+    done = {name: ensure_vectors(con, concept_type="skill", encoder=get_encoder(name), progress=progress,
+                                 kinds=skill_label_kinds(name))
+            for name in skill_vector_encoders()}
     done[TRANSLATION] = build_translations(con)  # invalidates the index caches, vectors included
     return done
 

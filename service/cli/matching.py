@@ -341,7 +341,7 @@ def vacancy_confirm(
 
 @vacancy_app.command("index-skills")
 def vacancy_index_skills(db: DbOption = None) -> None:
-    """Embed every skill label the vacancy text reader uses (once, ahead of time; minutes)."""
+    """Embed every skill label the vacancy text reader and skill search use (once, ahead of time; minutes)."""
     from matching.vacancies.extraction import TRANSLATION, build_skill_vectors
 
     with user_errors():

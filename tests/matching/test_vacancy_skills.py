@@ -15,6 +15,7 @@ from matching.vacancies.extraction import (
     TRANSLATION,
     cached_parts,
     missing_parts,
+    skill_label_kinds,
     weights_for,
 )
 from matching.vacancies.skills import SkillIndex, calibrate, fused_scores, skill_labels
@@ -158,5 +159,30 @@ def test_taxonomy_index_builds_every_part_the_vacancy_reader_uses(tmp_path):
         prop = propose(con, title="Heftruckchauffeur", description=TEXT, method="hybrid")
         assert prop.missing_encoders == [] and prop.note is None
         assert _vectors(con) == before
+    finally:
+        con.close()
+
+
+def test_vacancy_index_skills_leaves_nothing_for_skill_search_or_the_reader_to_embed(tmp_path):
+    """`werkbrug vacancy index-skills` (sample taxonomy) builds the reader's parts and skill search's vectors too."""
+    from typer.testing import CliRunner
+
+    from foundation.db import connect
+    from service.cli import app
+    from taxonomy.index import missing_vectors
+    from taxonomy.search import SEARCH_ENCODERS
+    from taxonomy.store import SAMPLE_DIR
+
+    db = str(tmp_path / "t.duckdb")
+    runner = CliRunner()
+    assert runner.invoke(app, ["taxonomy", "import", str(SAMPLE_DIR), "--db", db]).exit_code == 0
+    r = runner.invoke(app, ["vacancy", "index-skills", "--db", db])
+    assert r.exit_code == 0, r.output
+    con = connect(db)
+    try:
+        assert set(cached_parts(con, SkillIndex.build(skill_labels(con)))) == set(SKILL_ENCODERS)
+        use = get_encoder("use-multilingual")                  # skill search's USE part: every label, hidden too
+        assert "use-multilingual" in SEARCH_ENCODERS and skill_label_kinds(use.name) is None
+        assert missing_vectors(con, concept_type="skill", model=use.name, model_version=use.version) == 0
     finally:
         con.close()
