@@ -152,13 +152,14 @@ def _vacancy_log(cursor, actor: User, action: str, vacancy_id: str | None, detai
 
 
 def create_vacancy(cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy: VacancyInput | dict,
-                   method: str | None = None) -> Vacancy:
-    """A new vacancy owned by the actor, with proposed occupations and skills to confirm (``method``: search)."""
+                   method: str | None = None, lang: str | None = None) -> Vacancy:
+    """A new vacancy owned by the actor, with proposed occupations and skills to confirm (``method``: search;
+    ``lang``: the reader's language of the proposal's labels, as stored when ``None``)."""
     require_role(actor, VACANCY_ROLES)
     with transaction(cursor):
         v = vacancies.create_vacancy(cursor, owner=actor.username, vacancy=vacancy, method=method)
         _vacancy_log(cursor, actor, "create_vacancy", v.vacancy_id)
-    return v
+    return v if lang is None else vacancies.in_language(cursor, v, lang)
 
 
 def import_vacancies(
@@ -196,9 +197,12 @@ def count_vacancies(cursor: duckdb.DuckDBPyConnection, *, actor: User, status: s
     return vacancies.count_vacancies(cursor, owner=_owner(actor, owner), status=status, search=search)
 
 
-def show_vacancy(cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy_id: str) -> Vacancy:
+def show_vacancy(cursor: duckdb.DuckDBPyConnection, *, actor: User, vacancy_id: str,
+                 lang: str | None = None) -> Vacancy:
+    """One vacancy the actor may see (``lang``: the reader's language of the proposal's labels)."""
     require_role(actor, VACANCY_ROLES)
-    return require_vacancy(cursor, actor=actor, vacancy_id=vacancy_id)
+    v = require_vacancy(cursor, actor=actor, vacancy_id=vacancy_id)
+    return v if lang is None else vacancies.in_language(cursor, v, lang)
 
 
 def confirm_vacancy(

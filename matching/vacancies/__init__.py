@@ -28,7 +28,7 @@ from matching.vacancies.models import (
     VacancyInput,
     VacancyTerms,
 )
-from matching.vacancies.proposals import propose, proposed_terms
+from matching.vacancies.proposals import in_language, propose, proposed_terms
 from matching.vacancies.requirements import ATTESTS, LICENCES, Requirements
 from matching.vacancies.store import (
     close_vacancy,
@@ -65,6 +65,7 @@ __all__ = [
     "create_vacancy",
     "get_vacancy",
     "import_vacancies",
+    "in_language",
     "list_vacancies",
     "open_vacancy_counts",
     "propose",

@@ -21,7 +21,7 @@ from matching.vacancies.extraction import missing_parts, sentence_skills, skill_
 from matching.vacancies.models import Proposal, Proposed, Sentence, Vacancy
 from matching.vacancies.requirements import read_requirements
 from matching.vacancies.text import normalise, segment
-from taxonomy.store import preferred_labels
+from taxonomy.store import display_labels, preferred_labels
 
 
 def _lexicon(con: duckdb.DuckDBPyConnection) -> dict:
@@ -140,6 +140,23 @@ def propose(
         sentences=[Sentence(index=s.index, text=s.text, boilerplate=s.boilerplate) for s in segments],
         requirements=read_requirements(segments),
     )
+
+
+def in_language(con: duckdb.DuckDBPyConnection, vacancy: Vacancy, lang: str) -> Vacancy:
+    """The vacancy with its proposal's occupation and skill labels in the reader's ``lang``.
+
+    A proposal stores the labels it was made with (Dutch first); a reader gets the label of each
+    concept that :func:`~taxonomy.store.display_labels` shows in ``lang`` (English where it has no label
+    in ``lang``), as the confirm page does. The stored vacancy is not changed.
+    """
+    p = vacancy.proposal
+    labels = display_labels(con, [o.uri for o in p.occupations] + [s.uri for s in p.skills], lang)
+
+    def relabel(items: list[Proposed]) -> list[Proposed]:
+        return [i.model_copy(update={"label": labels[i.uri][0]}) if i.uri in labels else i for i in items]
+
+    proposal = p.model_copy(update={"occupations": relabel(p.occupations), "skills": relabel(p.skills)})
+    return vacancy.model_copy(update={"proposal": proposal})
 
 
 def proposed_terms(vacancy: Vacancy) -> dict:

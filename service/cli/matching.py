@@ -224,6 +224,13 @@ def _show_vacancy(v, as_json: bool) -> None:
         views.vacancy_lines(v)
 
 
+def _label_language(as_json: bool) -> str:
+    """The language of a proposal's ESCO labels: the reader's, or Dutch for ``--json`` (as it always was)."""
+    from service.messages import cli_language
+
+    return "nl" if as_json else cli_language()
+
+
 @vacancy_app.command("add")
 def vacancy_add(
     title: Annotated[str, typer.Option()], description: Annotated[str, typer.Option()],
@@ -238,7 +245,8 @@ def vacancy_add(
     """Add a vacancy; werkbrug proposes occupations, skills and terms from the text for you to confirm."""
     with user_errors():
         con = open_db(db)
-        v = service.create_vacancy(con, actor=acting_person(con, by), method=settings().vacancy_search, vacancy={
+        v = service.create_vacancy(con, actor=acting_person(con, by), method=settings().vacancy_search,
+                                   lang=_label_language(as_json), vacancy={
             "title": title, "description": description, "employer": employer, "postcode": postcode,
             "hours_per_week": hours, "shifts": [s.strip() for s in shifts.split(",") if s.strip()],
             "weekends": weekends, "dutch_level": dutch_level,
@@ -275,8 +283,10 @@ def vacancy_show(
 
     with user_errors():
         v = read(db, by=by, url=url, token=token,
-                 local=lambda con, actor: service.show_vacancy(con, actor=actor, vacancy_id=vacancy),
-                 remote=lambda server: Vacancy.model_validate(server.get(f"/api/vacancies/{vacancy}")))
+                 local=lambda con, actor: service.show_vacancy(con, actor=actor, vacancy_id=vacancy,
+                                                               lang=_label_language(as_json)),
+                 remote=lambda server: Vacancy.model_validate(server.get(f"/api/vacancies/{vacancy}",
+                                                                         lang=_label_language(as_json))))
     _show_vacancy(v, as_json)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.uploads import upload_bytes
@@ -18,6 +18,7 @@ from matching import service
 from matching.vacancies import Vacancy, VacancyInput
 from matching.views import ShortlistView, StatusView
 from service.deps import AppSettings, Cursor, Matching, require_roles
+from service.messages import api_language
 from service.users import User
 
 router = APIRouter(prefix="/api", tags=["vacancies"])
@@ -55,9 +56,12 @@ class StatusIn(BaseModel):
 
 
 @router.post("/vacancies", response_model=Vacancy, status_code=status.HTTP_201_CREATED)
-def post_vacancy(body: VacancyInput, user: Liaison, cursor: Cursor, settings: AppSettings) -> Vacancy:
-    """Create a vacancy; the answer holds proposed occupations and skills to confirm."""
-    return service.create_vacancy(cursor, actor=user, vacancy=body, method=settings.vacancy_search)
+def post_vacancy(body: VacancyInput, user: Liaison, cursor: Cursor, settings: AppSettings,
+                 request: Request) -> Vacancy:
+    """Create a vacancy; the answer holds proposed occupations and skills to confirm (labels in the reader's
+    language)."""
+    return service.create_vacancy(cursor, actor=user, vacancy=body, method=settings.vacancy_search,
+                                  lang=api_language(request))
 
 
 @router.post("/vacancies/import", response_model=list[Vacancy], status_code=status.HTTP_201_CREATED)
@@ -86,8 +90,9 @@ def get_vacancies(
 
 
 @router.get("/vacancies/{vacancy_id}", response_model=Vacancy)
-def get_one_vacancy(vacancy_id: str, user: Liaison, cursor: Cursor) -> Vacancy:
-    return service.show_vacancy(cursor, actor=user, vacancy_id=vacancy_id)
+def get_one_vacancy(vacancy_id: str, user: Liaison, cursor: Cursor, request: Request) -> Vacancy:
+    """One vacancy; its proposal's occupation and skill labels in the reader's language."""
+    return service.show_vacancy(cursor, actor=user, vacancy_id=vacancy_id, lang=api_language(request))
 
 
 @router.post("/vacancies/{vacancy_id}/confirm", response_model=Vacancy)

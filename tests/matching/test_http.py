@@ -74,6 +74,12 @@ def test_vacancy_and_shortlist_routes(mdb: Path):
             v = r.json()
             assert v["owner"] == "liaison" and v["proposal"]["occupations"][0]["uri"] == occ
             vid = v["vacancy_id"]
+            nl, en = (liaison.get(f"/api/vacancies/{vid}", headers={"Accept-Language": lg}).json()["proposal"]
+                      for lg in ("nl", "en"))               # the proposal's labels in the reader's language
+            assert (nl["occupations"][0]["label"], en["occupations"][0]["label"]) == ("heftruckchauffeur",
+                                                                                     "forklift operator")
+            assert [s["uri"] for s in nl["skills"]] == [s["uri"] for s in en["skills"]]
+            assert any(a["label"] != b["label"] for a, b in zip(nl["skills"], en["skills"], strict=True))
             early = liaison.post(f"/api/vacancies/{vid}/shortlists", headers={"Accept-Language": "nl"})
             assert early.status_code == 409   # not confirmed yet, said in words
             assert early.json()["code"] == "shortlist.vacancy_not_confirmed"

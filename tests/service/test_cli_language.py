@@ -265,3 +265,31 @@ def test_esco_labels_are_in_the_clis_language_with_the_webs_english_fallback(wor
         for u in differ:  # each word of the label (a table cell may wrap), not the other language's words
             assert set(nl_names[u].split()) <= set(nl.split()) and not set(en_names[u].split()) <= set(nl.split()), u
             assert set(en_names[u].split()) <= set(en.split()) and not set(nl_names[u].split()) <= set(en.split()), u
+
+
+def test_a_vacancy_proposal_reads_in_the_clis_language(world: World, tmp_path: Path) -> None:
+    """The proposal keeps the labels it was made with; `vacancy show` prints each in the reader's language."""
+    from foundation.db import connect
+    from taxonomy.store import preferred_labels
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(world.db, db)
+    made = json.loads(_run(NL, "vacancy", "add", "--title", "Heftruckchauffeur", "--employer", "Logistiek Brugge",
+                           "--postcode", "8000", "--description",
+                           "Je bedient een heftruck in het magazijn. Je laadt en lost vrachtwagens.",
+                           "--db", str(db), "--by", "liaison", "--json"))
+    proposal = made["proposal"]
+    uris = [o["uri"] for o in proposal["occupations"]] + [s["uri"] for s in proposal["skills"]]
+    con = connect(db, read_only=True)
+    nl_names, en_names = (preferred_labels(con, uris, lang=lg) for lg in ("nl", "en"))
+    con.close()
+    assert [o["label"] for o in proposal["occupations"]] == [nl_names[o["uri"]] for o in proposal["occupations"]]
+    nl, en = (_run(env, "vacancy", "show", made["vacancy_id"], "--db", str(db), "--by", "liaison")
+              for env in (NL, EN))
+    differ = [u for u in uris if nl_names[u] != en_names[u]]
+    assert differ, "the proposal shows no label ESCO has in both languages"
+    for u in differ:
+        assert f"{nl_names[u]} (" in nl and f"{en_names[u]} (" not in nl, u
+        assert f"{en_names[u]} (" in en and f"{nl_names[u]} (" not in en, u
+    shown = json.loads(_run(EN, "vacancy", "show", made["vacancy_id"], "--db", str(db), "--by", "liaison", "--json"))
+    assert shown["proposal"] == proposal                      # --json: as it always was
