@@ -82,6 +82,8 @@ WEIGHTS: dict[tuple[str, ...], RetrievalWeights] = {
 TRANSLATION = "translation"
 #: The parts scored again on a query's English words when the word table is built (``name + EN``).
 ENGLISH_PARTS = ("e5-small", "e5-small-passage")
+#: Every encoder whose skill label vectors a search needs: skill search's and the vacancy reader's.
+SKILL_VECTOR_ENCODERS: tuple[str, ...] = tuple(dict.fromkeys([*SEARCH_ENCODERS, *SKILL_ENCODERS]))
 PER_SENTENCE = 4
 MIN_SCORE = 4.0
 MAX_SENTENCES = 60
@@ -136,17 +138,12 @@ def warm(con: duckdb.DuckDBPyConnection) -> None:
     skill_index(con)
 
 
-def skill_vector_encoders() -> list[str]:
-    """Every encoder whose skill label vectors a search needs: skill search's and the vacancy reader's."""
-    return list(dict.fromkeys([*SEARCH_ENCODERS, *SKILL_ENCODERS]))
-
-
 def build_skill_vectors(con: duckdb.DuckDBPyConnection, *, progress: bool = True) -> dict[str, int]:
     """Embed the skill labels every dense part and skill search need (ahead of time), then learn the word
     table; labels embedded per encoder (only labels not cached yet)."""
     done = {name: ensure_vectors(con, concept_type="skill", encoder=get_encoder(name), progress=progress,
                                  kinds=skill_label_kinds(name))
-            for name in skill_vector_encoders()}
+            for name in SKILL_VECTOR_ENCODERS}
     done[TRANSLATION] = build_translations(con)  # invalidates the index caches, vectors included
     return done
 

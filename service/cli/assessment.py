@@ -20,7 +20,7 @@ from foundation.errors import InputError, Problem
 from matching.language import SUB_SKILLS
 from matching.service import export_participant
 from service.cli import words
-from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, open_db, user_errors
+from service.cli.common import ByOption, DbOption, JsonFlag, acting_person, label_language, open_db, user_errors
 from service.cli.progress import status, tr
 from service.cli.reading import TokenOption, UrlOption, read
 
@@ -333,9 +333,7 @@ def profile_show(
     token: TokenOption = None,
 ) -> None:
     """Show the competence profile (what matching sees) of one participant."""
-    from service.messages import cli_language
-
-    lang = "nl" if as_json else cli_language()  # ESCO labels in the CLI's language; --json as it always was
+    lang = label_language(as_json)
 
     def remote(server) -> CompetenceProfile:
         return CompetenceProfile.model_validate(server.get(f"/api/participants/{participant_id}/profile", lang=lang))

@@ -68,6 +68,14 @@ def matching_config():
     return MatchingConfig.from_settings(settings())
 
 
+def label_language(as_json: bool) -> str:
+    """The language of the ESCO labels a command prints: the CLI's, or Dutch for ``--json`` (as it always was,
+    so local and remote JSON stay the same)."""
+    from service.messages import cli_language
+
+    return "nl" if as_json else cli_language()
+
+
 def db_file(db: Path | None) -> Path:
     """``--db``, else the configured database file."""
     return db or settings().db

@@ -67,7 +67,10 @@ def help_msgid(text: str) -> str:
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
 
 
-def _gettext(lang: str) -> Callable[[str], str]:
+def _text_of(lang: str) -> Callable[[str], str]:
+    """The catalogue lookup of ``lang``; in English each text is its own msgid."""
+    if lang == "en":
+        return str
     from service.i18n import translations
 
     return translations(lang).gettext
@@ -101,7 +104,7 @@ def _english(obj: Any, attr: str) -> str | None:
 
 def localise(command: Any, lang: str) -> Any:
     """Put the help of the tree under ``command`` in ``lang`` (English: the original texts); returns it."""
-    text_of = _gettext(lang) if lang != "en" else str
+    text_of = _text_of(lang)
     for obj, attr, text in help_texts(command):
         msgid = help_msgid(text)
         translated = text_of(msgid)
@@ -117,7 +120,7 @@ def translate_message(text: str, lang: str) -> str:
     """A usage error's message in ``lang``, by the first :data:`ERROR_TEMPLATES` entry it matches."""
     if lang == "en":
         return text
-    text_of = _gettext(lang)
+    text_of = _text_of(lang)
     for msgid, pattern in _patterns():
         found = pattern.fullmatch(text)
         if found is None:
@@ -155,7 +158,7 @@ def _fixed_strings(lang: str) -> Iterator[None]:
     """typer's rich panel titles, hints and markers in ``lang`` until the block ends."""
     from typer import rich_utils
 
-    text_of = _gettext(lang)
+    text_of = _text_of(lang)
     before = {name: getattr(rich_utils, name) for name in RICH_CONSTANTS}
     highlights = rich_utils.OptionHighlighter.highlights
     for name, msgid in RICH_CONSTANTS.items():
@@ -176,7 +179,7 @@ def _localised(ctx: Any, lang: str) -> None:
     localise(ctx.find_root().command, lang)
     help_option = ctx.command.get_help_option(ctx)
     if help_option is not None:
-        help_option.help = _gettext(lang)(HELP_OPTION_HELP) if lang != "en" else HELP_OPTION_HELP
+        help_option.help = _text_of(lang)(HELP_OPTION_HELP)
 
 
 def _context_of(*args: Any) -> Any:
@@ -220,15 +223,14 @@ def _write_usage(original: Callable[..., None]) -> Callable[..., None]:
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
         lang = _language()
         if prefix is None and lang != "en":
-            prefix = _gettext(lang)(USAGE_PREFIX)
+            prefix = _text_of(lang)(USAGE_PREFIX)
         original(self, prog, args, prefix)
 
     return write_usage
 
 
 def _typer_gettext(message: str) -> str:
-    lang = _language()
-    return message if lang == "en" else _gettext(lang)(message)
+    return _text_of(_language())(message)
 
 
 _installed = False

@@ -21,6 +21,7 @@ from service.cli.common import (
     DbOption,
     JsonFlag,
     acting_person,
+    label_language,
     matching_config,
     open_db,
     settings,
@@ -72,7 +73,6 @@ def targets_command(
 ) -> None:
     """Job targets for one participant, or for every profile in a JSON-lines file."""
     from matching.job_targets import JobTargetsResult
-    from service.messages import cli_language
 
     with user_errors():
         if (participant is None) == (profiles is None):
@@ -81,7 +81,7 @@ def targets_command(
             _bulk_targets(_read_profiles(profiles), top=top, as_json=as_json, db=db, by=by, url=url, token=token)
             return
 
-        lang = "nl" if as_json else cli_language()  # ESCO labels as the API gives them; --json as it always was
+        lang = label_language(as_json)
 
         def remote(server) -> JobTargetsResult:
             return JobTargetsResult.model_validate(
@@ -224,13 +224,6 @@ def _show_vacancy(v, as_json: bool) -> None:
         views.vacancy_lines(v)
 
 
-def _label_language(as_json: bool) -> str:
-    """The language of a proposal's ESCO labels: the reader's, or Dutch for ``--json`` (as it always was)."""
-    from service.messages import cli_language
-
-    return "nl" if as_json else cli_language()
-
-
 @vacancy_app.command("add")
 def vacancy_add(
     title: Annotated[str, typer.Option()], description: Annotated[str, typer.Option()],
@@ -246,7 +239,7 @@ def vacancy_add(
     with user_errors():
         con = open_db(db)
         v = service.create_vacancy(con, actor=acting_person(con, by), method=settings().vacancy_search,
-                                   lang=_label_language(as_json), vacancy={
+                                   lang=label_language(as_json), vacancy={
             "title": title, "description": description, "employer": employer, "postcode": postcode,
             "hours_per_week": hours, "shifts": [s.strip() for s in shifts.split(",") if s.strip()],
             "weekends": weekends, "dutch_level": dutch_level,
@@ -284,9 +277,9 @@ def vacancy_show(
     with user_errors():
         v = read(db, by=by, url=url, token=token,
                  local=lambda con, actor: service.show_vacancy(con, actor=actor, vacancy_id=vacancy,
-                                                               lang=_label_language(as_json)),
+                                                               lang=label_language(as_json)),
                  remote=lambda server: Vacancy.model_validate(server.get(f"/api/vacancies/{vacancy}",
-                                                                         lang=_label_language(as_json))))
+                                                                         lang=label_language(as_json))))
     _show_vacancy(v, as_json)
 
 

@@ -75,7 +75,7 @@ def index_command(
     ] = None,
 ) -> None:
     """Build every vector a search needs (only labels not cached yet), so no search embeds."""
-    from matching.vacancies.extraction import skill_label_kinds, skill_vector_encoders
+    from matching.vacancies.extraction import SKILL_VECTOR_ENCODERS, skill_label_kinds
     from taxonomy.encoders import get_encoder
     from taxonomy.index import ensure_vectors
     from taxonomy.search import SEARCH_ENCODERS
@@ -83,7 +83,7 @@ def index_command(
     with user_errors():
         by_kind = {"occupation": [encoder] if encoder else list(SEARCH_ENCODERS)}
         if skills:
-            by_kind["skill"] = [encoder] if encoder else skill_vector_encoders()
+            by_kind["skill"] = [encoder] if encoder else list(SKILL_VECTOR_ENCODERS)
         con = open_db(db, migrate=False)
         with status("Loading the sentence encoders…"):
             encoders = {n: get_encoder(n) for names in by_kind.values() for n in names}
