@@ -15,6 +15,10 @@ class Role(StrEnum):
     admin = "admin"
 
 
+#: The one role that administers (accounts, audit, backups, erasure, local labels, requirement overrides).
+ADMINS = frozenset({Role.admin})
+
+
 @dataclass(frozen=True)
 class User:
     """A logged-in person; ``role`` decides what the service functions let them do."""

@@ -18,6 +18,7 @@ from datetime import date
 import duckdb
 from pydantic import BaseModel
 
+from assessment.access import COACHING
 from assessment.participants import get_participant, list_participants
 from assessment.stages import require_visible
 from assessment.trajectories import latest_targets
@@ -27,7 +28,7 @@ from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
 from foundation.keys import secret_key
 from matching import geo
-from matching.employers import EventKind, insert_event
+from matching.employers import EMPLOYER_ROLES, EventKind, insert_event
 from taxonomy.store import preferred_labels
 
 
@@ -73,7 +74,7 @@ def _consenting_targets(con) -> dict[str, list[str]]:
 
 def outreach_candidates(con: duckdb.DuckDBPyConnection, *, actor: User) -> list[Candidate]:
     """Consenting participants with agreed job targets, under their outreach pseudonym (liaisons, admins)."""
-    if actor.role not in (Role.liaison, Role.admin):
+    if actor.role not in EMPLOYER_ROLES:
         raise _hidden("")
     key = secret_key(con)
     rows = [Candidate(code=outreach_code(key, pid), target_uris=t) for pid, t in _consenting_targets(con).items()]
@@ -95,7 +96,7 @@ def _check(con, actor: User, participant_id: str) -> None:
         if participant_id not in _consenting_targets(con):
             raise _hidden(participant_id)
     else:
-        require_visible(con, actor=actor, participant_id=participant_id, roles=(Role.coach, Role.admin))
+        require_visible(con, actor=actor, participant_id=participant_id, roles=tuple(COACHING))
 
 
 def _isco(con, uris: list[str]) -> dict[str, str]:
@@ -168,7 +169,7 @@ def _suggestion(con, employer_id, name, postcode, minutes, target, exact, isco, 
 def present_candidate(con: duckdb.DuckDBPyConnection, *, actor: User, participant_id: str, employer_id: str,
                       occupation_uri: str, note: str | None = None) -> str:
     """Record on the employer's timeline that the candidate was presented for a job target."""
-    if actor.role not in (Role.liaison, Role.admin):
+    if actor.role not in EMPLOYER_ROLES:
         raise _hidden(participant_id)
     targets = latest_targets(con, participant_ids=[participant_id]).get(participant_id) or []
     with transaction(con):

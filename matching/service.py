@@ -19,7 +19,7 @@ from assessment.access import COACHING, not_found, require_participant
 from assessment.profile import CompetenceProfile
 from assessment.profiles import build_profile
 from assessment.service import require_role
-from foundation.actor import Role, User
+from foundation.actor import ADMINS, Role, User
 from foundation.audit import Purpose, audit
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
@@ -36,7 +36,7 @@ from matching.shortlist_index import ShortlistRow, count_shortlist_rows, list_sh
 from matching.vacancies import Vacancy, VacancyInput
 from matching.views import Pseudonyms, ShortlistView, StatusView, shortlist_view
 
-ADMIN = frozenset({Role.admin})
+ADMIN = ADMINS
 REQUIREMENT_READERS = frozenset({Role.coach, Role.liaison, Role.admin})
 
 # ---------------------------------------------------------------- participants: rankings, export

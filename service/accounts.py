@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
+from foundation.actor import ADMINS
 from foundation.audit import Purpose, audit
 from foundation.db import transaction
 from foundation.errors import InputError, NotFoundError, Problem
@@ -41,7 +42,7 @@ def _end_sessions(con: duckdb.DuckDBPyConnection, username: str) -> int:
 
 
 def _require_admin(actor: User) -> None:
-    if actor.role != Role.admin:
+    if actor.role not in ADMINS:
         raise NotFoundError("Unknown account", code="accounts.unknown", params={"username": ""})
 
 

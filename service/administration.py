@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from foundation.actor import Role, User
+from foundation.actor import ADMINS, Role, User
 from foundation.audit import (
     CSV_FIELDS,
     WORD_COLUMNS,
@@ -32,7 +32,7 @@ from service.users import authenticate, create_user, issue_token
 
 def require_admin(actor: User) -> None:
     """Only an admin administers accounts, the audit log and backups (403 otherwise)."""
-    if actor.role != Role.admin:
+    if actor.role not in ADMINS:
         raise ForbiddenError("Only an admin may do this", code="admin.only")
 
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from foundation.actor import Role, User
+from foundation.actor import ADMINS, User
 from foundation.audit import Purpose, audit
 from foundation.db import transaction
 from foundation.errors import ConflictError, InputError, NotFoundError, Problem
@@ -46,7 +46,7 @@ class LocalLabel:
 
 
 def _require_admin(actor: User) -> None:
-    if actor.role != Role.admin:
+    if actor.role not in ADMINS:
         raise NotFoundError("Not found", code="common.not_found")
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
+from foundation.actor import ADMINS
 from foundation.audit import AuditEntry, verify
 from foundation.errors import WerkbrugError
 from service.administration import add_account, audit_entries, audit_export, backup_database, set_account_active
@@ -21,7 +22,7 @@ from service.ui.paging import paging
 from service.users import Role, User
 from taxonomy.store import display_labels
 
-Admin = Annotated[User, Depends(require_roles(Role.admin))]
+Admin = Annotated[User, Depends(require_roles(*ADMINS))]
 
 api = APIRouter(prefix="/api/admin", tags=["admin"])
 pages = APIRouter(prefix="/admin", include_in_schema=False)

@@ -26,7 +26,7 @@ from service.users import User
 
 router = APIRouter(prefix="/api", tags=["assessments"])
 
-Staff = Annotated[User, Depends(require_roles("assessor", "coach", "admin"))]
+Staff = Annotated[User, Depends(require_roles(*service.RECORDERS))]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -11,15 +11,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
+from assessment.access import COACHING
 from matching import employers as emp
 from matching import outreach
 from service.deps import Cursor, require_roles
 from service.messages import api_language
-from service.users import Role, User
+from service.users import User
 
 router = APIRouter(prefix="/api", tags=["employers"])
-Liaison = Annotated[User, Depends(require_roles(Role.liaison, Role.admin))]
-CoachOrAdmin = Annotated[User, Depends(require_roles(Role.coach, Role.admin))]
+Liaison = Annotated[User, Depends(require_roles(*emp.EMPLOYER_ROLES))]
+CoachOrAdmin = Annotated[User, Depends(require_roles(*COACHING))]
 
 
 class NewEmployer(emp.EmployerInput):

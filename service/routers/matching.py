@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from assessment.access import COACHING
 from assessment.profile import CompetenceProfile
 from matching import service
 from matching.job_targets import JobTargetsResult
@@ -23,9 +24,9 @@ from service.users import User
 
 router = APIRouter(prefix="/api", tags=["matching"])
 
-CoachOrAdmin = Annotated[User, Depends(require_roles("coach", "admin"))]
-Staff = Annotated[User, Depends(require_roles("coach", "liaison", "admin"))]
-Admin = Annotated[User, Depends(require_roles("admin"))]
+CoachOrAdmin = Annotated[User, Depends(require_roles(*COACHING))]
+Staff = Annotated[User, Depends(require_roles(*service.REQUIREMENT_READERS))]
+Admin = Annotated[User, Depends(require_roles(*service.ADMIN))]
 Top = Annotated[int, Query(ge=1, le=200, description="How many occupations.")]
 
 

@@ -15,18 +15,19 @@ from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment import service
+from assessment.access import COACHING, READ
 from assessment.participant_models import ConsentEvent, Contact, Participant, ParticipantDetails, ProtectedAttributes
 from assessment.profile import CompetenceProfile, profile_json_schema
 from assessment.trajectories import AgreedTargets, StepKind, StepStatus, Trajectory, TrajectoryStep
 from matching.service import export_participant
-from service.deps import Cursor, require_roles
+from service.deps import Cursor, current_user, require_roles
 from service.users import User
 
 router = APIRouter(prefix="/api", tags=["participants"])
 
-Staff = Annotated[User, Depends(require_roles("assessor", "coach", "admin"))]
-CoachOrAdmin = Annotated[User, Depends(require_roles("coach", "admin"))]
-AnyUser = Annotated[User, Depends(require_roles("assessor", "coach", "liaison", "admin"))]
+Staff = Annotated[User, Depends(require_roles(*READ))]
+CoachOrAdmin = Annotated[User, Depends(require_roles(*COACHING))]
+AnyUser = Annotated[User, Depends(current_user)]
 
 
 class ParticipantCreate(ParticipantDetails):

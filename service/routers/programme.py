@@ -14,15 +14,17 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from assessment import stages
+from assessment.access import READ
+from foundation.actor import ADMINS
 from matching import placements as plc
 from matching import reports
 from service.deps import Cursor, require_roles
-from service.users import Role, User
+from service.users import User
 
 router = APIRouter(prefix="/api", tags=["programme"])
-Reader = Annotated[User, Depends(require_roles(Role.assessor, Role.coach, Role.admin))]
-Editor = Annotated[User, Depends(require_roles(Role.coach, Role.admin))]
-Admin = Annotated[User, Depends(require_roles(Role.admin))]
+Reader = Annotated[User, Depends(require_roles(*READ))]
+Editor = Annotated[User, Depends(require_roles(*stages.EDIT_ROLES))]
+Admin = Annotated[User, Depends(require_roles(*ADMINS))]
 
 
 class NewCohort(BaseModel):

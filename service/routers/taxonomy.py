@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Form, Query, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
+from foundation.actor import ADMINS
 from foundation.errors import WerkbrugError
 from service.auth import check_csrf
 from service.deps import Cursor, current_user, require_roles
 from service.i18n import request_language
 from service.messages import api_language, message
 from service.ui import field_errors, render, ui_translator
-from service.users import Role, User
+from service.users import User
 from taxonomy.local_labels import (
     CSV_COLUMNS,
     add_local_label,
@@ -28,7 +29,7 @@ router = APIRouter(prefix="/api/taxonomy", tags=["taxonomy"])
 pages = APIRouter(prefix="/admin", include_in_schema=False)
 
 LoggedIn = Annotated[User, Depends(current_user)]
-Admin = Annotated[User, Depends(require_roles(Role.admin))]
+Admin = Annotated[User, Depends(require_roles(*ADMINS))]
 LEXICAL_FALLBACK = ("No sentence vectors yet: ranked by spelling only. "
                     "Run `werkbrug taxonomy index`.")
 

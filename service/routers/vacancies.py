@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from foundation.uploads import upload_bytes
 from matching import service
+from matching.access import VACANCY_ROLES
 from matching.vacancies import Vacancy, VacancyInput
 from matching.views import ShortlistView, StatusView
 from service.deps import AppSettings, Cursor, Matching, require_roles
@@ -23,7 +24,7 @@ from service.users import User
 
 router = APIRouter(prefix="/api", tags=["vacancies"])
 
-Liaison = Annotated[User, Depends(require_roles("liaison", "admin"))]
+Liaison = Annotated[User, Depends(require_roles(*VACANCY_ROLES))]
 
 
 class VacancyConfirm(BaseModel):
