@@ -190,7 +190,7 @@ def export_participant(con: duckdb.DuckDBPyConnection, *, participant_id: str) -
     batches = con.execute(
         """SELECT DISTINCT b.batch_id, b.file_name, b.instrument_id, b.instrument_version, b.assessor, b.imported_at
            FROM assessment.batches b JOIN assessment.records r USING (batch_id)
-           WHERE r.participant_id = ? ORDER BY b.imported_at""", [participant_id]).fetchall()
+           WHERE r.participant_id = ? ORDER BY b.imported_at, b.batch_id""", [participant_id]).fetchall()
     return {
         "format": "werkbrug.participant-export/1",
         "participant": participant.model_dump(mode="json"),

@@ -34,7 +34,7 @@ def _build_lexicon(con: duckdb.DuckDBPyConnection) -> dict:
 
     occ = con.execute(
         """SELECT DISTINCT uri, label FROM taxonomy.labels
-           WHERE concept_type = 'occupation' AND lang IN ('nl', 'en')"""
+           WHERE concept_type = 'occupation' AND lang IN ('nl', 'en') ORDER BY uri, label"""
     ).fetchall()
     vec = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 4), sublinear_tf=True, dtype=np.float32)
     matrix = vec.fit_transform([normalise(label) for _, label in occ])
@@ -45,11 +45,11 @@ def _lexical_occupations(con, text: str, top: int) -> list[Proposed]:
     lex = _lexicon(con)
     sims = (lex["matrix"] @ lex["vec"].transform([normalise(text)]).T).toarray().ravel()
     best: dict[str, tuple[float, str]] = {}
-    for i in np.argsort(-sims)[: top * 20]:
+    for i in np.argsort(-sims, kind="stable")[: top * 20]:  # ties: URI, then label order
         uri = lex["occ_uris"][i]
         if uri not in best or sims[i] > best[uri][0]:
             best[uri] = (float(sims[i]), lex["occ_labels"][i])
-    ranked = sorted(best.items(), key=lambda kv: -kv[1][0])[:top]
+    ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:top]
     labels = preferred_labels(con, [u for u, _ in ranked])
     return [Proposed(uri=u, label=labels.get(u, m), score=round(s, 4), why=f"title matches '{m}'",
                      code="vacancy.why.title", params={"label": m})

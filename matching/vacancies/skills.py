@@ -344,4 +344,5 @@ def skill_labels(con: duckdb.DuckDBPyConnection, langs: tuple[str, ...] = ("nl",
     return con.execute(
         """SELECT DISTINCT uri, lang, kind, label FROM taxonomy.labels
            WHERE concept_type = 'skill' AND kind IN ('preferred', 'alternative')
-             AND list_contains(?::VARCHAR[], lang)""", [list(langs)]).df()
+             AND list_contains(?::VARCHAR[], lang)
+           ORDER BY uri, lang, kind, label""", [list(langs)]).df()
